@@ -1,0 +1,140 @@
+"""Engine creation, connection pragmas and schema migration.
+
+The same code drives the embedded SQLite file and a PostgreSQL server; queries stay
+portable, and SQLite-only settings are applied only on SQLite connections.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+class DatabaseError(RuntimeError):
+    """A problem opening or upgrading the database, worded for the person at the keyboard."""
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def create_db_engine(url: str) -> Engine:
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise DatabaseError(f"database: not a valid database address ({url!r})") from exc
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        # A file-backed SQLite needs no pool; each session opens and closes its own handle.
+        engine = create_engine(parsed, poolclass=NullPool)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(parsed, pool_pre_ping=True)
+
+
+def _alembic_config(connection: Connection) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    script = ScriptDirectory(str(MIGRATIONS_DIR))
+    head = script.get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    with engine.begin() as connection:
+        command.upgrade(_alembic_config(connection), revision)
+
+
+def ensure_schema(engine: Engine) -> Path | None:
+    """Bring the database to the newest schema.
+
+    An existing SQLite file is copied aside before it is upgraded, so a failed
+    migration can never cost the practice its records. Returns the copy's path.
+    """
+    try:
+        current = current_revision(engine)
+        has_tables = bool(inspect(engine).get_table_names())
+    except OperationalError as exc:
+        raise DatabaseError(f"database: cannot be opened ({exc.orig})") from exc
+    head = head_revision()
+    if current == head:
+        return None
+    if current is None and has_tables:
+        raise DatabaseError(
+            "database: the file holds tables TRD Planner did not create; choose another file"
+        )
+    backup: Path | None = None
+    db_file = engine.url.database
+    if current is not None and engine.url.get_backend_name() == "sqlite" and db_file:
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        backup = Path(f"{db_file}.before-{head}-{stamp}")
+        shutil.copy2(db_file, backup)
+        log.info("Copied the database aside before upgrading schema %s -> %s", current, head)
+    upgrade(engine)
+    return backup
+
+
+class Database:
+    """Owns the engine and hands out one session per action."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = create_db_engine(url)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.upgrade_backup: Path | None = None
+
+    @classmethod
+    def open(cls, url: str) -> Database:
+        db = cls(url)
+        db.upgrade_backup = ensure_schema(db.engine)
+        return db
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One unit of work: committed if the block succeeds, rolled back entirely if not."""
+        with self._sessions() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        with self._sessions() as session:
+            yield session
+
+    def close(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,47 @@
+"""ORM models. Only the service layer imports these; widgets never do."""
+
+from trdplanner.core.models.base import Base
+from trdplanner.core.models.history import Trial
+from trdplanner.core.models.measures import Measure
+from trdplanner.core.models.notes import NoteAddendum, ProgressNote
+from trdplanner.core.models.patient import (
+    CareTeamMember,
+    Comorbidity,
+    ContributingFactor,
+    Episode,
+    Medication,
+    Patient,
+)
+from trdplanner.core.models.plans import (
+    PlanGoal,
+    PlanIntervention,
+    PlanObjective,
+    PlanProblem,
+    TreatmentPlan,
+)
+from trdplanner.core.models.practice import Clinician, Practice
+from trdplanner.core.models.sessions import Homework, TemplateInstance, TherapySession
+
+__all__ = [
+    "Base",
+    "CareTeamMember",
+    "Clinician",
+    "Comorbidity",
+    "ContributingFactor",
+    "Episode",
+    "Homework",
+    "Measure",
+    "Medication",
+    "NoteAddendum",
+    "Patient",
+    "PlanGoal",
+    "PlanIntervention",
+    "PlanObjective",
+    "PlanProblem",
+    "Practice",
+    "ProgressNote",
+    "TemplateInstance",
+    "TherapySession",
+    "TreatmentPlan",
+    "Trial",
+]

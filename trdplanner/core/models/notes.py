@@ -1,0 +1,49 @@
+"""Progress notes: drafts, signed notes and their addenda."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Date, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from trdplanner.core.models.base import Base, utcnow
+
+
+class ProgressNote(Base):
+    __tablename__ = "progress_note"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("therapy_session.id", ondelete="CASCADE"), unique=True
+    )
+    format: Mapped[str] = mapped_column(String(10))
+    # Ordered [{"id", "title", "text"}] so the note keeps the format's section order.
+    sections: Mapped[list[Any]] = mapped_column(default=list)
+    status: Mapped[str] = mapped_column(String(10), default="draft", index=True)
+    signer_id: Mapped[int | None] = mapped_column(ForeignKey("clinician.id"))
+    signer_name: Mapped[str] = mapped_column(String(300), default="")
+    signed_at: Mapped[dt.datetime | None] = mapped_column()
+    fingerprint: Mapped[str] = mapped_column(String(64), default="")
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    addenda: Mapped[list[NoteAddendum]] = relationship(
+        cascade="all, delete-orphan", order_by="NoteAddendum.signed_at"
+    )
+
+
+class NoteAddendum(Base):
+    """Appended after signing; never overwrites the note it refers to."""
+
+    __tablename__ = "note_addendum"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    note_id: Mapped[int] = mapped_column(ForeignKey("progress_note.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20), default="addendum")
+    text: Mapped[str] = mapped_column(Text)
+    refers_to_date: Mapped[dt.date | None] = mapped_column(Date)
+    signer_id: Mapped[int | None] = mapped_column(ForeignKey("clinician.id"))
+    signer_name: Mapped[str] = mapped_column(String(300))
+    signed_at: Mapped[dt.datetime] = mapped_column()
+    fingerprint: Mapped[str] = mapped_column(String(64))
