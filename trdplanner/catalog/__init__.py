@@ -1,0 +1,1 @@
+"""The template catalog: loading, validating, filling and summarizing session templates."""

@@ -1,0 +1,227 @@
+"""Reading template files from disk and assembling the catalog.
+
+Files are untrusted input: sizes are bounded before parsing, YAML is read with a safe loader that
+also refuses duplicate keys (a silently overwritten ``label:`` is a typo we want to catch), and a
+file that fails in any way is listed in ``Catalog.broken`` instead of stopping the app.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+
+from trdplanner.catalog.catalog import BrokenFile, Catalog, cross_template_problems
+from trdplanner.catalog.errors import TemplateError
+from trdplanner.catalog.limits import MAX_FILE_BYTES, MAX_YAML_DEPTH, MAX_YAML_NODES
+from trdplanner.catalog.model import Template
+from trdplanner.catalog.validation import parse_template
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# Folders of the built-in template tree that hold something other than session templates.
+NOTE_FORMATS_DIR = "notes"
+
+
+class _StrictSafeLoader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` that rejects a key given twice in one mapping."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _value in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node, deep=True)
+            try:
+                duplicate = key in seen
+            except TypeError:  # unhashable key; the base class reports it properly
+                continue
+            if duplicate:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key '{key}'", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def parse_yaml(text: str) -> Any:
+    """Parse one YAML document safely; problems become :class:`TemplateError` with the line."""
+    try:
+        data = yaml.load(text, Loader=_StrictSafeLoader)  # a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise TemplateError("", f"YAML error at {where}{problem}") from None
+    except yaml.YAMLError as exc:
+        raise TemplateError("", f"YAML error: {exc}") from None
+    except RecursionError:
+        raise TemplateError("", "YAML nested too deeply") from None
+    _check_tree_size(data)
+    return data
+
+
+def _check_tree_size(data: Any) -> None:
+    # Iterative, counting every visit: aliases can make a small file a huge tree.
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    visits = 0
+    while stack:
+        node, depth = stack.pop()
+        visits += 1
+        if visits > MAX_YAML_NODES:
+            raise TemplateError("", "too large once YAML aliases are expanded")
+        if depth > MAX_YAML_DEPTH:
+            raise TemplateError("", f"nested more than {MAX_YAML_DEPTH} levels deep")
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1) for kv in node.items() for v in kv)
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node)
+
+
+def read_text(path: Path) -> str:
+    """A definition file's text, refusing files over the size limit and non-UTF-8 content."""
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise TemplateError("", f"cannot read the file ({exc.strerror or exc})") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise TemplateError("", f"file too large (more than {MAX_FILE_BYTES // 1024} KB)")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise TemplateError("", f"not UTF-8 text (byte {exc.start})") from None
+
+
+def load_yaml_file(path: Path, display: str | None = None) -> Any:
+    shown = display or str(path)
+    try:
+        return parse_yaml(read_text(path))
+    except TemplateError as exc:
+        raise exc.in_file(shown) from None
+
+
+def load_template_text(text: str, source: str = "<text>") -> Template:
+    """Parse and validate one template given as YAML text."""
+    try:
+        data = parse_yaml(text)
+    except TemplateError as exc:
+        raise exc.in_file(source) from None
+    return parse_template(data, source)
+
+
+def load_template_file(path: Path, display: str | None = None) -> Template:
+    """Parse and validate one template file (no cross-template checks)."""
+    shown = display or str(path)
+    return parse_template(load_yaml_file(path, shown), shown)
+
+
+def iter_yaml_files(root: Path, skip_top: tuple[str, ...] = ()) -> Iterator[Path]:
+    """``*.yaml`` files under ``root``, sorted, without hidden files or folders.
+
+    Symlinks are followed only if they resolve inside ``root`` (a folder symlink is never
+    descended, so loops are impossible); anything pointing outside is ignored, with a log entry.
+    """
+    if not root.is_dir():
+        return
+    real_root = root.resolve()
+    seen: set[Path] = set()
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        here = Path(dirpath)
+        at_top = here == root
+        dirnames[:] = sorted(
+            d for d in dirnames if not d.startswith(".") and not (at_top and d in skip_top)
+        )
+        for name in sorted(filenames):
+            if name.startswith(".") or not name.endswith(".yaml"):
+                continue
+            path = here / name
+            try:
+                real = path.resolve(strict=True)
+            except (OSError, RuntimeError):
+                log.warning("ignoring unresolvable template file %s", path)
+                continue
+            if not real.is_relative_to(real_root):
+                log.warning("ignoring %s: it links outside %s", path, root)
+                continue
+            if real in seen or not real.is_file():
+                continue
+            seen.add(real)
+            yield path
+
+
+def _display(root: Path, path: Path, builtin: bool) -> str:
+    # Built-ins are named as in the repo ("templates/cbt/x.yaml"); a clinician's own file by its
+    # full path, so they can find it.
+    return f"{root.name}/{path.relative_to(root).as_posix()}" if builtin else str(path)
+
+
+def _guarded(func: Callable[[], T], shown: str) -> T:
+    """Run ``func``; unexpected failures are reported like any other broken file."""
+    try:
+        return func()
+    except TemplateError:
+        raise
+    except (RecursionError, MemoryError):
+        raise TemplateError("", "too complex to load").in_file(shown) from None
+    except Exception as exc:  # one odd file must never stop the app from starting
+        log.exception("unexpected error loading %s", shown)
+        raise TemplateError("", f"could not be loaded ({type(exc).__name__}: {exc})").in_file(
+            shown
+        ) from None
+
+
+def _check_builtin_location(template: Template, root: Path, path: Path, shown: str) -> None:
+    rel = path.relative_to(root)
+    if path.stem != template.id:
+        raise TemplateError(
+            "id", f"'{template.id}' does not match the file name '{path.name}'", shown
+        )
+    if len(rel.parts) == 2 and rel.parts[0] != template.modality.value:
+        raise TemplateError(
+            "modality",
+            f"'{template.modality.value}' does not match the folder '{rel.parts[0]}'",
+            shown,
+        )
+
+
+def load_catalog(builtin_dir: Path, user_dir: Path | None = None) -> Catalog:
+    """Load every template under ``builtin_dir`` (except ``notes/``) and ``user_dir``.
+
+    Never raises for a bad file: each one is listed in ``catalog.broken``. A user template may not
+    reuse a built-in id, and ids must be unique within each tree; the later file (by path) loses.
+    """
+    loaded: dict[str, Template] = {}
+    where: dict[str, tuple[Path, str, bool]] = {}
+    broken: list[BrokenFile] = []
+    roots = [(builtin_dir, True)] + ([(user_dir, False)] if user_dir is not None else [])
+    for root, builtin in roots:
+        for path in iter_yaml_files(root, (NOTE_FORMATS_DIR,) if builtin else ()):
+            shown = _display(root, path, builtin)
+            try:
+                template = _guarded(functools.partial(load_template_file, path, shown), shown)
+                if builtin:
+                    _check_builtin_location(template, root, path, shown)
+                if template.id in where:
+                    _first_path, first_shown, first_builtin = where[template.id]
+                    owner = "a built-in template" if first_builtin and not builtin else first_shown
+                    raise TemplateError("", f"id '{template.id}' is already used by {owner}", shown)
+            except TemplateError as exc:
+                broken.append(BrokenFile(path, exc, user=not builtin))
+                continue
+            loaded[template.id] = template
+            where[template.id] = (path, shown, builtin)
+
+    for template_id, error in cross_template_problems(loaded).items():
+        path, shown, builtin = where[template_id]
+        broken.append(BrokenFile(path, error.in_file(shown), user=not builtin))
+        del loaded[template_id]
+    user_ids = [tid for tid, (_p, _s, builtin) in where.items() if not builtin]
+    return Catalog(loaded.values(), broken, user_ids)
