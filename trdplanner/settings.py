@@ -13,6 +13,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from trdplanner.clinical import ChangeSettings, TrdSettings
+from trdplanner.clinical.errors import ClinicalInputError
 from trdplanner.core.fileio import write_text_atomic
 
 log = logging.getLogger(__name__)
@@ -45,10 +47,11 @@ class Settings:
     adequacy_weeks: int = 4
     # Count 25-49% improvement (EU-PEARL "partial response") as a failed trial.
     partial_response_counts_as_failure: bool = False
-    # Remission cut-offs the clinical reference marks as unverified.
-    gad7_remission_below: int = 5
-    madrs_remission_at_most: int = 10
-    bdi2_remission_at_most: int = 12
+    partial_adherence_is_adequate: bool = False
+    # Remission cut-offs (highest total that still counts) the clinical reference marks as unverified.
+    gad7_remission_max: int = 4
+    madrs_remission_max: int = 10
+    bdi2_remission_max: int = 12
     autosave_seconds: int = 5
     lock_after_minutes: int = 10
     backups_to_keep: int = 10
@@ -56,11 +59,6 @@ class Settings:
 
     def validate(self) -> Settings:
         checks: list[tuple[str, bool, str]] = [
-            ("phq9_reliable_change", self.phq9_reliable_change in (5, 6), "must be 5 or 6"),
-            ("adequacy_weeks", 4 <= self.adequacy_weeks <= 6, "must be 4 to 6 weeks"),
-            ("gad7_remission_below", 1 <= self.gad7_remission_below <= 21, "must be 1 to 21"),
-            ("madrs_remission_at_most", 0 <= self.madrs_remission_at_most <= 60, "must be 0 to 60"),
-            ("bdi2_remission_at_most", 0 <= self.bdi2_remission_at_most <= 63, "must be 0 to 63"),
             ("autosave_seconds", 1 <= self.autosave_seconds <= 60, "must be 1 to 60 seconds"),
             ("lock_after_minutes", 1 <= self.lock_after_minutes <= 240, "must be 1 to 240 minutes"),
             ("backups_to_keep", 1 <= self.backups_to_keep <= 100, "must be 1 to 100"),
@@ -68,7 +66,27 @@ class Settings:
         for name, ok, problem in checks:
             if not ok:
                 raise SettingsError(f"{name}: {problem}, got {getattr(self, name)!r}")
+        try:  # the clinical layer owns the ranges of its own thresholds
+            self.trd_settings()
+            self.change_settings()
+        except ClinicalInputError as exc:
+            raise SettingsError(str(exc)) from exc
         return self
+
+    def trd_settings(self) -> TrdSettings:
+        return TrdSettings(
+            min_weeks=self.adequacy_weeks,
+            partial_response_counts_as_failure=self.partial_response_counts_as_failure,
+            partial_adherence_is_adequate=self.partial_adherence_is_adequate,
+        )
+
+    def change_settings(self) -> ChangeSettings:
+        return ChangeSettings(
+            phq9_reliable_change=self.phq9_reliable_change,
+            gad7_remission_max=self.gad7_remission_max,
+            madrs_remission_max=self.madrs_remission_max,
+            bdi2_remission_max=self.bdi2_remission_max,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {k: (str(v) if isinstance(v, StrEnum) else v) for k, v in asdict(self).items()}

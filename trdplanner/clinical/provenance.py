@@ -44,6 +44,16 @@ def sourced(default: Any, provenance: Provenance) -> Any:
     return dataclasses.field(default=default, metadata={PROVENANCE_KEY: provenance})
 
 
+def provenance_of(settings_cls: Any, name: str) -> Provenance:
+    """The provenance recorded on one field of a settings dataclass."""
+    for f in dataclasses.fields(settings_cls):
+        if f.name == name:
+            prov = f.metadata.get(PROVENANCE_KEY)
+            if isinstance(prov, Provenance):
+                return prov
+    raise KeyError(f"{name} has no recorded provenance")
+
+
 def setting_notes(settings: Any) -> tuple[SettingNote, ...]:
     """Every sourced setting of a settings dataclass instance, in field order."""
     notes: list[SettingNote] = []

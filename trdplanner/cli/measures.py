@@ -1,0 +1,65 @@
+"""``trdplanner measure add``: record a measure from the command line."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from trdplanner.cli import output
+from trdplanner.cli.args import date_arg, int_list, patient_id
+from trdplanner.cli.patients import measure_json
+from trdplanner.clinical import FLAG_TEXT, Instrument
+from trdplanner.core.errors import InputError
+from trdplanner.core.services.summary import score_measures
+from trdplanner.context import AppContext
+
+
+def register(commands: Any) -> None:
+    measure = commands.add_parser("measure", help="record outcome measures")
+    sub = measure.add_subparsers(dest="measure_command", metavar="ACTION", required=True)
+    add = sub.add_parser("add", help="add a PHQ-9, GAD-7, QIDS-SR16, HAM-D17, MADRS or BDI-II")
+    add.add_argument("patient", metavar="PATIENT", help="patient id or print code")
+    add.add_argument(
+        "instrument",
+        metavar="INSTRUMENT",
+        help="one of: " + ", ".join(i.value for i in Instrument),
+    )
+    how = add.add_mutually_exclusive_group(required=True)
+    how.add_argument("--items", help="item answers in order, comma-separated (e.g. 1,2,0,...)")
+    how.add_argument("--total", type=str, help="total score (the only option for MADRS and BDI-II)")
+    add.add_argument("--date", help="date taken, YYYY-MM-DD (default: today)")
+    add.add_argument("--json", action="store_true", help="print the scored measure as JSON")
+    add.set_defaults(handler=add_measure)
+
+
+def add_measure(ctx: AppContext, args: argparse.Namespace) -> int:
+    pid = patient_id(ctx, args.patient)
+    try:
+        instrument = Instrument(args.instrument.lower().replace("-", "_"))
+    except ValueError as exc:
+        aliases = {"phq-9": "phq9", "gad-7": "gad7", "qids-sr16": "qids_sr16", "ham-d17": "hamd17",
+                   "bdi-ii": "bdi2"}
+        alias = aliases.get(args.instrument.lower())
+        if alias is None:
+            choices = ", ".join(i.value for i in Instrument)
+            raise InputError("instrument", f"unknown instrument {args.instrument!r} (one of {choices})") from exc
+        instrument = Instrument(alias)
+    items = int_list(args.items, "items") if args.items is not None else None
+    total = None
+    if args.total is not None:
+        try:
+            total = int(args.total)
+        except ValueError as exc:
+            raise InputError("total", f"not a whole number: {args.total!r}") from exc
+    rec = ctx.measures.add(pid, instrument, items=items, total=total, taken_on=date_arg(args.date))
+    scored = score_measures([rec], ctx.settings)[0]
+    if args.json:
+        output.emit_json(measure_json(scored))
+        return 0
+    print(
+        f"Recorded {instrument.display_name} for patient {pid} on {rec.taken_on}: "
+        f"{scored.score.total}/{scored.score.max_total} ({scored.score.severity})."
+    )
+    for flag in scored.score.flags:
+        print(f"ALERT: {FLAG_TEXT[flag]}")
+    return 0

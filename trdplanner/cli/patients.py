@@ -1,0 +1,184 @@
+"""``trdplanner patient ...``: list, show, import and export patients."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from trdplanner.cli import output
+from trdplanner.cli.args import patient_id
+from trdplanner.context import AppContext
+from trdplanner.core.errors import InputError
+from trdplanner.core.fileio import write_text_atomic
+from trdplanner.core.serialize import to_data
+from trdplanner.core.services.summary import ClinicalSummary, ScoredMeasure
+
+
+def register(commands: Any) -> None:
+    patient = commands.add_parser("patient", help="list, show, import or export patients")
+    sub = patient.add_subparsers(dest="patient_command", metavar="ACTION", required=True)
+
+    ls = sub.add_parser("list", help="list patients")
+    ls.add_argument("--json", action="store_true", help="print JSON")
+    ls.add_argument("--all", action="store_true", help="include archived patients")
+    ls.add_argument("--search", default="", help="filter by name, code or diagnosis")
+    ls.set_defaults(handler=list_patients)
+
+    show = sub.add_parser("show", help="show one patient's profile, TRD status and scores")
+    show.add_argument("patient", metavar="ID", help="patient id or print code")
+    show.add_argument("--json", action="store_true", help="print JSON")
+    show.set_defaults(handler=show_patient)
+
+    imp = sub.add_parser("import", help="import a patient from a JSON file (see docs/patient-json.md)")
+    imp.add_argument("file", type=Path)
+    imp.set_defaults(handler=import_patient)
+
+    exp = sub.add_parser("export", help="export one patient's whole record as JSON")
+    exp.add_argument("patient", metavar="ID", help="patient id or print code")
+    exp.add_argument("-o", "--output", type=Path, help="write to this file (default: standard output)")
+    exp.set_defaults(handler=export_patient)
+
+
+def list_patients(ctx: AppContext, args: argparse.Namespace) -> int:
+    rows = ctx.patients.summaries(args.search, status=None if args.all else "active")
+    if args.json:
+        output.emit_json(rows)
+        return 0
+    if not rows:
+        print("No patients yet. Run 'trdplanner demo' to add demo patients.")
+        return 0
+    print(
+        output.table(
+            [
+                [str(r.id), r.code, r.full_name, r.primary_diagnosis, r.status,
+                 r.last_session.isoformat() if r.last_session else "-"]
+                for r in rows
+            ],
+            ["ID", "Code", "Name", "Diagnosis", "Status", "Last session"],
+        )
+    )
+    return 0
+
+
+def measure_json(m: ScoredMeasure) -> dict[str, Any]:
+    change = m.change
+    return {
+        "id": m.record.id,
+        "instrument": m.record.instrument,
+        "date": m.record.taken_on.isoformat(),
+        "items": m.record.items,
+        "total": m.score.total,
+        "max_total": m.score.max_total,
+        "severity": m.score.severity,
+        "flags": sorted(str(f) for f in m.score.flags),
+        "alert_acknowledged_by": m.record.alert_acknowledged_by or None,
+        "alert_acknowledged_at": to_data(m.record.alert_acknowledged_at),
+        "change_from_baseline": None if change is None else {
+            "baseline_total": change.baseline_total,
+            "delta": change.delta,
+            "percent_change": change.percent_change,
+            "response": change.response,
+            "remission": change.remission,
+            "reliable_improvement": change.reliable_improvement,
+            "reliable_deterioration": change.reliable_deterioration,
+        },
+    }
+
+
+def summary_json(summary: ClinicalSummary, sessions: list[Any]) -> dict[str, Any]:
+    trd, tr, msm = summary.trd, summary.thase_rush, summary.maudsley
+    return {
+        "id": summary.profile.id,
+        "profile": to_data(summary.profile),
+        "trd": {
+            "status": str(trd.status),
+            "adequate_failed_trials": trd.adequate_failed_trials,
+            "explanation": trd.explanation,
+            "thase_rush_stage": tr.stage,
+            "thase_rush_roman": tr.roman,
+            "thase_rush_explanation": tr.explanation,
+            "maudsley_score": msm.total,
+            "maudsley_category": str(msm.category) if msm.category else None,
+            "maudsley_status": str(msm.status),
+            "maudsley_points": {
+                "duration": msm.duration_points,
+                "severity": msm.severity_points,
+                "antidepressants": msm.antidepressant_points,
+                "augmentation": msm.augmentation_points,
+                "ect": msm.ect_points,
+            },
+            "maudsley_explanation": msm.explanation,
+            "as_of": summary.as_of.isoformat(),
+            "trials": [
+                {
+                    "id": t.id,
+                    "kind": t.kind,
+                    "agent": t.agent,
+                    "adequate": a.adequate,
+                    "failed": a.failed,
+                    "counts_toward_trd": a.counts_toward_trd,
+                    "reason": a.reason,
+                }
+                for t, a in zip(summary.trials, trd.assessments, strict=True)
+            ],
+        },
+        "risk_flag": summary.risk_flag,
+        "measures": [measure_json(m) for m in summary.measures],
+        "sessions": [
+            {
+                "id": s.id,
+                "number": s.number,
+                "date": s.date.isoformat(),
+                "modality": s.modality,
+                "status": s.status,
+                "note_status": s.note.status if s.note else None,
+            }
+            for s in sessions
+        ],
+    }
+
+
+def show_patient(ctx: AppContext, args: argparse.Namespace) -> int:
+    pid = patient_id(ctx, args.patient)
+    summary = ctx.summary.for_patient(pid)
+    sessions = ctx.sessions.list(pid)
+    if args.json:
+        output.emit_json(summary_json(summary, sessions))
+        return 0
+    from trdplanner.cli.show_text import render_summary
+
+    print(render_summary(summary, sessions))
+    return 0
+
+
+def import_patient(ctx: AppContext, args: argparse.Namespace) -> int:
+    path: Path = args.file
+    try:
+        if path.stat().st_size > 50 * 1024 * 1024:
+            raise InputError("file", "is larger than 50 MB")
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise InputError("file", f"not found: {path}") from exc
+    except UnicodeDecodeError as exc:
+        raise InputError("file", "is not UTF-8 text") from exc
+    except OSError as exc:
+        raise InputError("file", f"cannot be read ({exc.strerror})") from exc
+    pid = ctx.transfer.import_json(text)
+    print(f"Imported patient {pid}.")
+    return 0
+
+
+def export_patient(ctx: AppContext, args: argparse.Namespace) -> int:
+    pid = patient_id(ctx, args.patient)
+    text = ctx.transfer.export_json(pid)
+    if args.output is None:
+        sys.stdout.write(text)
+        return 0
+    try:
+        write_text_atomic(args.output, text)
+    except OSError as exc:
+        raise InputError("output", f"cannot write {args.output} ({exc.strerror})") from exc
+    print(f"Exported patient {pid} to {args.output}.")
+    return 0

@@ -1,0 +1,86 @@
+"""The composition root: opens the data dir, settings, database and services once.
+
+The GUI and the CLI both build one of these and hand each part only the services
+it needs; nothing below this module reaches back up to it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from trdplanner.core.db import Database
+from trdplanner.core.services.history import TrialService
+from trdplanner.core.services.measures import MeasureService
+from trdplanner.core.services.notes import NoteService
+from trdplanner.core.services.patients import PatientService
+from trdplanner.core.services.plans import PlanService
+from trdplanner.core.services.practice import PracticeService
+from trdplanner.core.services.sessions import SessionService
+from trdplanner.core.services.summary import SummaryService
+from trdplanner.core.services.transfer import TransferService
+from trdplanner.paths import AppPaths
+from trdplanner.settings import Settings, load_settings, save_settings
+
+
+@dataclass
+class AppContext:
+    paths: AppPaths
+    db_url: str
+    settings: Settings = field(default_factory=Settings)
+
+    @classmethod
+    def open(cls, data_dir: str | None = None, db_url: str | None = None) -> AppContext:
+        paths = AppPaths.resolve(data_dir).ensure()
+        ctx = cls(paths=paths, db_url=paths.database_url(db_url), settings=load_settings(paths.settings_file))
+        ctx.db  # noqa: B018 - open and migrate now, so errors surface at start-up
+        return ctx
+
+    @cached_property
+    def db(self) -> Database:
+        return Database.open(self.db_url)
+
+    def save_settings(self, settings: Settings) -> None:
+        save_settings(self.paths.settings_file, settings)
+        self.settings = settings
+        self.__dict__.pop("summary", None)
+
+    @cached_property
+    def practice(self) -> PracticeService:
+        return PracticeService(self.db)
+
+    @cached_property
+    def patients(self) -> PatientService:
+        return PatientService(self.db)
+
+    @cached_property
+    def trials(self) -> TrialService:
+        return TrialService(self.db)
+
+    @cached_property
+    def measures(self) -> MeasureService:
+        return MeasureService(self.db)
+
+    @cached_property
+    def plans(self) -> PlanService:
+        return PlanService(self.db)
+
+    @cached_property
+    def sessions(self) -> SessionService:
+        return SessionService(self.db)
+
+    @cached_property
+    def notes(self) -> NoteService:
+        return NoteService(self.db)
+
+    @cached_property
+    def transfer(self) -> TransferService:
+        return TransferService(self.db)
+
+    @cached_property
+    def summary(self) -> SummaryService:
+        return SummaryService(self.db, self.settings)
+
+    def close(self) -> None:
+        if "db" in self.__dict__:
+            self.db.close()

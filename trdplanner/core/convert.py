@@ -1,0 +1,43 @@
+"""Copying between ORM rows and plain records by field name.
+
+Records and models share their scalar field names on purpose; nested lists and
+cross-references are handled by the service that owns them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+def record_from_row(cls: type[T], row: object, **overrides: Any) -> T:
+    """Build record ``cls`` from the same-named attributes of ``row``; ``overrides`` win."""
+    assert dataclasses.is_dataclass(cls)
+    kwargs = dict(overrides)
+    for f in dataclasses.fields(cls):
+        if f.name not in kwargs:
+            kwargs[f.name] = getattr(row, f.name)
+    return cls(**kwargs)
+
+
+def scalar_fields(record: object, *, skip: tuple[str, ...] = ("id",)) -> dict[str, Any]:
+    """The record's fields that are plain values (no nested lists or records)."""
+    assert dataclasses.is_dataclass(record)
+    out: dict[str, Any] = {}
+    for f in dataclasses.fields(record):
+        value = getattr(record, f.name)
+        if f.name in skip or isinstance(value, list) or dataclasses.is_dataclass(value):
+            continue
+        out[f.name] = value
+    return out
+
+
+def row_from_record(model: type[T], record: object, *, skip: tuple[str, ...] = ("id",), **extra: Any) -> T:
+    return model(**scalar_fields(record, skip=skip), **extra)
+
+
+def update_row(row: object, record: object, *, skip: tuple[str, ...] = ("id",)) -> None:
+    for name, value in scalar_fields(record, skip=skip).items():
+        setattr(row, name, value)

@@ -1,0 +1,292 @@
+"""Plain records the service layer hands out and takes in. No ORM, no Qt.
+
+Cross-references use numbers a person would recognise (episode 2, session 7) rather
+than database ids, so a record exported from one database imports into another.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class ClinicianRec:
+    name: str
+    credentials: str = ""
+    licence_number: str = ""
+    email: str = ""
+    id: int | None = None
+
+    @property
+    def display(self) -> str:
+        return f"{self.name}, {self.credentials}" if self.credentials else self.name
+
+
+@dataclass
+class PracticeRec:
+    name: str
+    address: str = ""
+    phone: str = ""
+    id: int | None = None
+
+
+@dataclass
+class ComorbidityRec:
+    description: str
+    icd10: str = ""
+
+
+@dataclass
+class FactorRec:
+    group: str
+    factor: str
+    details: str = ""
+
+
+@dataclass
+class CareTeamRec:
+    role: str
+    name: str
+    contact: str = ""
+
+
+@dataclass
+class MedicationRec:
+    name: str
+    dose: str = ""
+    schedule: str = ""
+    adherence: str = "unknown"
+    prescriber: str = ""
+    started_on: dt.date | None = None
+
+
+@dataclass
+class EpisodeRec:
+    number: int
+    onset: dt.date | None = None
+    ended: dt.date | None = None
+    severity: str = ""
+    psychotic_features: bool = False
+
+
+@dataclass
+class PatientProfile:
+    code: str
+    full_name: str
+    preferred_name: str = ""
+    date_of_birth: dt.date | None = None
+    pronouns: str = ""
+    phone: str = ""
+    email: str = ""
+    address: str = ""
+    emergency_contact_name: str = ""
+    emergency_contact_relation: str = ""
+    emergency_contact_phone: str = ""
+    status: str = "active"
+    primary_diagnosis: str = ""
+    primary_diagnosis_icd10: str = ""
+    risk_level: str = "unknown"
+    risk_summary: str = ""
+    comorbidities: list[ComorbidityRec] = field(default_factory=list)
+    factors: list[FactorRec] = field(default_factory=list)
+    care_team: list[CareTeamRec] = field(default_factory=list)
+    medications: list[MedicationRec] = field(default_factory=list)
+    episodes: list[EpisodeRec] = field(default_factory=list)
+    id: int | None = None
+
+    @property
+    def display_name(self) -> str:
+        return self.preferred_name or self.full_name
+
+    @property
+    def current_episode(self) -> EpisodeRec | None:
+        """The latest episode that has not ended."""
+        open_episodes = [e for e in self.episodes if e.ended is None]
+        return max(open_episodes, key=lambda e: e.number) if open_episodes else None
+
+
+@dataclass
+class PatientSummary:
+    """One row of the patient list."""
+
+    id: int
+    code: str
+    full_name: str
+    preferred_name: str
+    primary_diagnosis: str
+    status: str
+    risk_level: str
+    last_session: dt.date | None
+    unsigned_notes: int
+
+
+@dataclass
+class TrialRec:
+    kind: str
+    agent: str = ""
+    drug_class: str = ""
+    episode_number: int | None = None
+    dose: float | None = None
+    dose_unit: str = "mg/day"
+    min_effective_dose: float | None = None
+    start: dt.date | None = None
+    stop: dt.date | None = None
+    weeks_at_adequate_dose: float | None = None
+    adherence: str = "unknown"
+    score_instrument: str = ""
+    baseline_score: int | None = None
+    end_score: int | None = None
+    outcome: str = ""
+    stop_reason: str = ""
+    side_effects: str = ""
+    prescriber: str = ""
+    ect_bilateral: bool | None = None
+    treatments_count: int | None = None
+    clinician_judged_adequate: bool | None = None
+    notes: str = ""
+    id: int | None = None
+
+
+@dataclass
+class MeasureRec:
+    instrument: str
+    taken_on: dt.date
+    total: int
+    items: list[int] | None = None
+    notes: str = ""
+    session_number: int | None = None
+    alert_acknowledged_by: str = ""
+    alert_acknowledged_at: dt.datetime | None = None
+    id: int | None = None
+
+
+@dataclass
+class ObjectiveRec:
+    text: str
+    target_instrument: str = ""
+    target_comparator: str = ""
+    target_value: float | None = None
+    target_date: dt.date | None = None
+    review_date: dt.date | None = None
+    status: str = "not_met"
+    id: int | None = None
+
+
+@dataclass
+class GoalRec:
+    text: str
+    status: str = "active"
+    objectives: list[ObjectiveRec] = field(default_factory=list)
+    id: int | None = None
+
+
+@dataclass
+class InterventionRec:
+    text: str
+    modality: str = ""
+    frequency: str = ""
+    responsible: str = ""
+    id: int | None = None
+
+
+@dataclass
+class ProblemRec:
+    statement: str
+    evidence: str = ""
+    goals: list[GoalRec] = field(default_factory=list)
+    interventions: list[InterventionRec] = field(default_factory=list)
+    id: int | None = None
+
+
+@dataclass
+class PlanRec:
+    created_on: dt.date
+    revised_on: dt.date | None = None
+    review_date: dt.date | None = None
+    status: str = "active"
+    client_participation: str = ""
+    problems: list[ProblemRec] = field(default_factory=list)
+    id: int | None = None
+
+
+@dataclass
+class InstanceRec:
+    template_id: str
+    template_version: int
+    template_snapshot: dict[str, Any]
+    values: dict[str, Any] = field(default_factory=dict)
+    role: str = "in_session"
+    id: int | None = None
+
+
+@dataclass
+class HomeworkRec:
+    title: str
+    template_id: str = ""
+    instructions: str = ""
+    status: str = "assigned"
+    reviewed_in_session_number: int | None = None
+    review_notes: str = ""
+    id: int | None = None
+
+
+@dataclass
+class AddendumRec:
+    text: str
+    signer_name: str
+    signed_at: dt.datetime
+    fingerprint: str
+    kind: str = "addendum"
+    refers_to_date: dt.date | None = None
+    id: int | None = None
+
+
+@dataclass
+class NoteSectionRec:
+    id: str
+    title: str
+    text: str = ""
+
+
+@dataclass
+class NoteRec:
+    format: str
+    sections: list[NoteSectionRec] = field(default_factory=list)
+    status: str = "draft"
+    signer_name: str = ""
+    signed_at: dt.datetime | None = None
+    fingerprint: str = ""
+    addenda: list[AddendumRec] = field(default_factory=list)
+    id: int | None = None
+
+
+@dataclass
+class SessionRec:
+    number: int
+    date: dt.date
+    duration_minutes: int = 50
+    format: str = "individual"
+    modality: str = ""
+    status: str = "planned"
+    clinician: ClinicianRec | None = None
+    agenda: list[str] = field(default_factory=list)
+    interventions: list[str] = field(default_factory=list)
+    safety_plan_reviewed: bool = False
+    instances: list[InstanceRec] = field(default_factory=list)
+    homework: list[HomeworkRec] = field(default_factory=list)
+    note: NoteRec | None = None
+    id: int | None = None
+
+
+@dataclass
+class PatientRecord:
+    """Everything about one patient: the unit of export and import."""
+
+    profile: PatientProfile
+    clinician: ClinicianRec | None = None
+    trials: list[TrialRec] = field(default_factory=list)
+    measures: list[MeasureRec] = field(default_factory=list)
+    plans: list[PlanRec] = field(default_factory=list)
+    sessions: list[SessionRec] = field(default_factory=list)

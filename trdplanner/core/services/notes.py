@@ -1,0 +1,132 @@
+"""Progress notes: drafts, signing (which locks the note) and addenda."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from trdplanner.core.db import Database
+from trdplanner.core.errors import InputError, LockedError, NotFoundError
+from trdplanner.core.fingerprint import addendum_fingerprint, note_fingerprint
+from trdplanner.core.models import Clinician, NoteAddendum, ProgressNote, TherapySession
+from trdplanner.core.models.base import utcnow
+from trdplanner.core.records import NoteRec, NoteSectionRec
+from trdplanner.core.services.sessions import note_from_row
+from trdplanner.core.validate import one_of
+from trdplanner.core.vocab import AddendumKind, NoteFormat, NoteStatus
+
+
+def fingerprint_of(note: NoteRec) -> str:
+    assert note.signed_at is not None
+    return note_fingerprint(
+        note.format, [(x.id, x.title, x.text) for x in note.sections], note.signer_name, note.signed_at
+    )
+
+
+def verify(note: NoteRec) -> bool:
+    """True when a signed note's content still matches its fingerprint."""
+    if note.status != NoteStatus.SIGNED:
+        return True
+    return note.signed_at is not None and fingerprint_of(note) == note.fingerprint and all(
+        addendum_fingerprint(note.fingerprint, a.kind, a.text, a.signer_name, a.signed_at) == a.fingerprint
+        for a in note.addenda
+    )
+
+
+def _note_for_session(s: Session, session_id: int) -> ProgressNote | None:
+    return s.scalar(
+        select(ProgressNote)
+        .where(ProgressNote.session_id == session_id)
+        .options(selectinload(ProgressNote.addenda))
+    )
+
+
+def _signer(s: Session, clinician_id: int) -> Clinician:
+    clinician = s.get(Clinician, clinician_id)
+    if clinician is None:
+        raise NotFoundError("clinician", clinician_id)
+    return clinician
+
+
+def _display(c: Clinician) -> str:
+    return f"{c.name}, {c.credentials}" if c.credentials else c.name
+
+
+class NoteService:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def for_session(self, session_id: int) -> NoteRec | None:
+        with self.db.reading() as s:
+            row = _note_for_session(s, session_id)
+            return note_from_row(row) if row else None
+
+    def save_draft(self, session_id: int, fmt: str, sections: list[NoteSectionRec]) -> NoteRec:
+        one_of("note.format", fmt, NoteFormat)
+        with self.db.transaction() as s:
+            if s.get(TherapySession, session_id) is None:
+                raise NotFoundError("session", session_id)
+            row = _note_for_session(s, session_id)
+            if row is None:
+                row = ProgressNote(session_id=session_id, format=fmt)
+                s.add(row)
+            elif row.status == NoteStatus.SIGNED:
+                raise LockedError("This note is signed and locked; add an addendum instead.")
+            row.format = fmt
+            row.sections = [{"id": x.id, "title": x.title, "text": x.text} for x in sections]
+            s.flush()
+            return note_from_row(row)
+
+    def sign(self, session_id: int, clinician_id: int, *, at: dt.datetime | None = None) -> NoteRec:
+        with self.db.transaction() as s:
+            row = _note_for_session(s, session_id)
+            if row is None:
+                raise InputError("note", "there is no draft to sign for this session")
+            if row.status == NoteStatus.SIGNED:
+                raise LockedError("This note is already signed.")
+            clinician = _signer(s, clinician_id)
+            signed_at = (at or utcnow()).replace(microsecond=0)
+            row.status = NoteStatus.SIGNED
+            row.signer_id = clinician.id
+            row.signer_name = _display(clinician)
+            row.signed_at = signed_at
+            rec = note_from_row(row)
+            row.fingerprint = fingerprint_of(rec)
+            s.flush()
+            return note_from_row(row)
+
+    def add_addendum(
+        self,
+        session_id: int,
+        clinician_id: int,
+        text: str,
+        *,
+        kind: str = AddendumKind.ADDENDUM,
+        refers_to_date: dt.date | None = None,
+        at: dt.datetime | None = None,
+    ) -> NoteRec:
+        one_of("addendum.kind", kind, AddendumKind)
+        if not text.strip():
+            raise InputError("addendum.text", "must not be empty")
+        with self.db.transaction() as s:
+            row = _note_for_session(s, session_id)
+            if row is None or row.status != NoteStatus.SIGNED:
+                raise InputError("note", "addenda are added to signed notes; edit the draft instead")
+            clinician = _signer(s, clinician_id)
+            signed_at = (at or utcnow()).replace(microsecond=0)
+            signer = _display(clinician)
+            row.addenda.append(
+                NoteAddendum(
+                    kind=kind,
+                    text=text,
+                    refers_to_date=refers_to_date,
+                    signer_id=clinician.id,
+                    signer_name=signer,
+                    signed_at=signed_at,
+                    fingerprint=addendum_fingerprint(row.fingerprint, kind, text, signer, signed_at),
+                )
+            )
+            s.flush()
+            return note_from_row(row)

@@ -1,0 +1,180 @@
+"""Patient profiles: create, read, update, archive, and the searchable list."""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from trdplanner.core.convert import record_from_row, row_from_record, update_row
+from trdplanner.core.db import Database
+from trdplanner.core.errors import InputError, NotFoundError
+from trdplanner.core.models import (
+    CareTeamMember,
+    Comorbidity,
+    ContributingFactor,
+    Episode,
+    Medication,
+    Patient,
+    ProgressNote,
+    TherapySession,
+)
+from trdplanner.core.records import (
+    CareTeamRec,
+    ComorbidityRec,
+    EpisodeRec,
+    FactorRec,
+    MedicationRec,
+    PatientProfile,
+    PatientSummary,
+)
+from trdplanner.core.validate import check_profile
+from trdplanner.core.vocab import PatientStatus
+
+
+def profile_from_row(row: Patient) -> PatientProfile:
+    return record_from_row(
+        PatientProfile,
+        row,
+        comorbidities=[record_from_row(ComorbidityRec, c) for c in row.comorbidities],
+        factors=[record_from_row(FactorRec, f) for f in row.factors],
+        care_team=[record_from_row(CareTeamRec, m) for m in row.care_team],
+        medications=[record_from_row(MedicationRec, m) for m in row.medications],
+        episodes=[record_from_row(EpisodeRec, e) for e in row.episodes],
+    )
+
+
+def load_patient(s: Session, patient_id: int) -> Patient:
+    row = s.get(
+        Patient,
+        patient_id,
+        options=[
+            selectinload(Patient.comorbidities),
+            selectinload(Patient.factors),
+            selectinload(Patient.care_team),
+            selectinload(Patient.medications),
+            selectinload(Patient.episodes),
+        ],
+    )
+    if row is None:
+        raise NotFoundError("patient", patient_id)
+    return row
+
+
+def _replace_children(row: Patient, profile: PatientProfile) -> None:
+    row.comorbidities = [row_from_record(Comorbidity, c, position=i) for i, c in enumerate(profile.comorbidities)]
+    row.factors = [row_from_record(ContributingFactor, f, position=i) for i, f in enumerate(profile.factors)]
+    row.care_team = [row_from_record(CareTeamMember, m, position=i) for i, m in enumerate(profile.care_team)]
+    row.medications = [row_from_record(Medication, m, position=i) for i, m in enumerate(profile.medications)]
+    # Episodes keep their rows (trials point at them); match by number.
+    existing = {e.number: e for e in row.episodes}
+    kept: list[Episode] = []
+    for rec in profile.episodes:
+        ep = existing.get(rec.number)
+        if ep is None:
+            ep = row_from_record(Episode, rec)
+        else:
+            update_row(ep, rec)
+        kept.append(ep)
+    row.episodes = kept
+
+
+def create_patient_in(s: Session, profile: PatientProfile, *, clinician_id: int | None) -> int:
+    if s.scalar(select(Patient.id).where(Patient.code == profile.code)) is not None:
+        raise InputError("code", f"a patient with code {profile.code!r} already exists")
+    row = row_from_record(Patient, profile, clinician_id=clinician_id)
+    _replace_children(row, profile)
+    s.add(row)
+    s.flush()
+    return row.id
+
+
+class PatientService:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def summaries(
+        self, search: str = "", *, status: str | None = PatientStatus.ACTIVE, limit: int | None = None
+    ) -> list[PatientSummary]:
+        """The patient list, filtered by a search over name, code and diagnosis."""
+        last_session = (
+            select(TherapySession.patient_id, func.max(TherapySession.date).label("last"))
+            .group_by(TherapySession.patient_id)
+            .subquery()
+        )
+        unsigned = (
+            select(TherapySession.patient_id, func.count(ProgressNote.id).label("n"))
+            .join(ProgressNote, ProgressNote.session_id == TherapySession.id)
+            .where(ProgressNote.status == "draft")
+            .group_by(TherapySession.patient_id)
+            .subquery()
+        )
+        query: Select[tuple[Patient, object, object]] = (
+            select(Patient, last_session.c.last, unsigned.c.n)
+            .outerjoin(last_session, last_session.c.patient_id == Patient.id)
+            .outerjoin(unsigned, unsigned.c.patient_id == Patient.id)
+            .order_by(Patient.full_name, Patient.id)
+        )
+        if status:
+            query = query.where(Patient.status == status)
+        for word in search.split():
+            like = f"%{word.lower()}%"
+            query = query.where(
+                or_(
+                    func.lower(Patient.full_name).like(like),
+                    func.lower(Patient.preferred_name).like(like),
+                    func.lower(Patient.code).like(like),
+                    func.lower(Patient.primary_diagnosis).like(like),
+                )
+            )
+        if limit:
+            query = query.limit(limit)
+        with self.db.reading() as s:
+            return [
+                PatientSummary(
+                    id=p.id,
+                    code=p.code,
+                    full_name=p.full_name,
+                    preferred_name=p.preferred_name,
+                    primary_diagnosis=p.primary_diagnosis,
+                    status=p.status,
+                    risk_level=p.risk_level,
+                    last_session=last,  # type: ignore[arg-type]
+                    unsigned_notes=int(n or 0),  # type: ignore[call-overload]
+                )
+                for p, last, n in s.execute(query)
+            ]
+
+    def get(self, patient_id: int) -> PatientProfile:
+        with self.db.reading() as s:
+            return profile_from_row(load_patient(s, patient_id))
+
+    def id_for_code(self, code: str) -> int | None:
+        with self.db.reading() as s:
+            return s.scalar(select(Patient.id).where(Patient.code == code))
+
+    def create(self, profile: PatientProfile, *, clinician_id: int | None = None) -> int:
+        check_profile(profile)
+        with self.db.transaction() as s:
+            return create_patient_in(s, profile, clinician_id=clinician_id)
+
+
+    def update(self, profile: PatientProfile) -> PatientProfile:
+        if profile.id is None:
+            raise InputError("id", "is required to update a patient")
+        check_profile(profile)
+        with self.db.transaction() as s:
+            row = load_patient(s, profile.id)
+            clash = s.scalar(
+                select(Patient.id).where(Patient.code == profile.code, Patient.id != profile.id)
+            )
+            if clash is not None:
+                raise InputError("code", f"a patient with code {profile.code!r} already exists")
+            update_row(row, profile)
+            _replace_children(row, profile)
+            s.flush()
+            return profile_from_row(row)
+
+    def set_status(self, patient_id: int, status: PatientStatus) -> None:
+        """Archive or reactivate; patients are never deleted from here."""
+        with self.db.transaction() as s:
+            load_patient(s, patient_id).status = status

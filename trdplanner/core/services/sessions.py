@@ -1,0 +1,223 @@
+"""Therapy sessions, the template instances filled in them, and homework."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from trdplanner.core.convert import record_from_row, row_from_record
+from trdplanner.core.db import Database
+from trdplanner.core.errors import InputError, NotFoundError
+from trdplanner.core.models import (
+    Clinician,
+    Homework,
+    Patient,
+    ProgressNote,
+    TemplateInstance,
+    TherapySession,
+)
+from trdplanner.core.records import (
+    AddendumRec,
+    ClinicianRec,
+    HomeworkRec,
+    InstanceRec,
+    NoteRec,
+    NoteSectionRec,
+    SessionRec,
+)
+from trdplanner.core.validate import one_of
+from trdplanner.core.vocab import HomeworkStatus, InstanceRole, Modality, SessionFormat, SessionStatus
+
+
+def note_from_row(row: ProgressNote) -> NoteRec:
+    return record_from_row(
+        NoteRec,
+        row,
+        sections=[NoteSectionRec(**s) for s in row.sections],
+        addenda=[record_from_row(AddendumRec, a) for a in row.addenda],
+    )
+
+
+def _session_options() -> list[Any]:
+    return [
+        selectinload(TherapySession.instances),
+        selectinload(TherapySession.homework),
+    ]
+
+
+def _session_records(s: Session, rows: list[TherapySession]) -> list[SessionRec]:
+    ids = [r.id for r in rows]
+    notes = {
+        n.session_id: n
+        for n in s.scalars(
+            select(ProgressNote)
+            .where(ProgressNote.session_id.in_(ids))
+            .options(selectinload(ProgressNote.addenda))
+        )
+    } if ids else {}
+    reviewed = select(Homework.reviewed_in_session_id).where(Homework.session_id.in_(ids))
+    numbers = {
+        sid: number
+        for sid, number in s.execute(
+            select(TherapySession.id, TherapySession.number).where(TherapySession.id.in_(reviewed))
+        )
+    }
+    clinicians = {c.id: record_from_row(ClinicianRec, c) for c in s.scalars(select(Clinician))}
+    out = []
+    for r in rows:
+        note = notes.get(r.id)
+        out.append(
+            record_from_row(
+                SessionRec,
+                r,
+                clinician=clinicians.get(r.clinician_id) if r.clinician_id else None,
+                agenda=list(r.agenda),
+                interventions=list(r.interventions),
+                instances=[
+                    record_from_row(InstanceRec, i, values=dict(i.values), template_snapshot=dict(i.template_snapshot))
+                    for i in r.instances
+                ],
+                homework=[
+                    record_from_row(
+                        HomeworkRec,
+                        h,
+                        reviewed_in_session_number=numbers.get(h.reviewed_in_session_id)
+                        if h.reviewed_in_session_id
+                        else None,
+                    )
+                    for h in r.homework
+                ],
+                note=note_from_row(note) if note else None,
+            )
+        )
+    return out
+
+
+def sessions_in(s: Session, patient_id: int) -> list[SessionRec]:
+    rows = list(
+        s.scalars(
+            select(TherapySession)
+            .where(TherapySession.patient_id == patient_id)
+            .order_by(TherapySession.date, TherapySession.number)
+            .options(*_session_options())
+        )
+    )
+    return _session_records(s, rows)
+
+
+def check_session(rec: SessionRec, field: str = "session") -> None:
+    one_of(f"{field}.format", rec.format, SessionFormat)
+    one_of(f"{field}.status", rec.status, SessionStatus)
+    one_of(f"{field}.modality", rec.modality, Modality, blank_ok=True)
+    if rec.number < 1:
+        raise InputError(f"{field}.number", "must be 1 or more")
+    if not 5 <= rec.duration_minutes <= 600:
+        raise InputError(f"{field}.duration_minutes", "must be 5 to 600 minutes")
+    for i, inst in enumerate(rec.instances):
+        one_of(f"{field}.instances[{i}].role", inst.role, InstanceRole)
+    for i, hw in enumerate(rec.homework):
+        one_of(f"{field}.homework[{i}].status", hw.status, HomeworkStatus)
+
+
+def session_row(patient_id: int, rec: SessionRec, clinician_id: int | None) -> TherapySession:
+    row = row_from_record(
+        TherapySession,
+        rec,
+        skip=("id", "clinician", "note"),
+        patient_id=patient_id,
+        clinician_id=clinician_id,
+        agenda=list(rec.agenda),
+        interventions=list(rec.interventions),
+    )
+    row.instances = [
+        row_from_record(TemplateInstance, i, position=n, values=dict(i.values)) for n, i in enumerate(rec.instances)
+    ]
+    row.homework = [
+        row_from_record(Homework, h, skip=("id", "reviewed_in_session_number"), position=n)
+        for n, h in enumerate(rec.homework)
+    ]
+    return row
+
+
+class SessionService:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def list(self, patient_id: int) -> list[SessionRec]:
+        with self.db.reading() as s:
+            if s.get(Patient, patient_id) is None:
+                raise NotFoundError("patient", patient_id)
+            return sessions_in(s, patient_id)
+
+    def get(self, session_id: int) -> SessionRec:
+        with self.db.reading() as s:
+            row = s.get(TherapySession, session_id, options=_session_options())
+            if row is None:
+                raise NotFoundError("session", session_id)
+            return _session_records(s, [row])[0]
+
+    def patient_of(self, session_id: int) -> int:
+        with self.db.reading() as s:
+            pid = s.scalar(select(TherapySession.patient_id).where(TherapySession.id == session_id))
+            if pid is None:
+                raise NotFoundError("session", session_id)
+            return pid
+
+    def create(
+        self,
+        patient_id: int,
+        *,
+        date: dt.date,
+        modality: str = "",
+        format: str = SessionFormat.INDIVIDUAL,
+        clinician_id: int | None = None,
+        agenda: list[str] | None = None,
+        duration_minutes: int = 50,
+    ) -> SessionRec:
+        with self.db.transaction() as s:
+            if s.get(Patient, patient_id) is None:
+                raise NotFoundError("patient", patient_id)
+            number = (
+                s.scalar(select(func.max(TherapySession.number)).where(TherapySession.patient_id == patient_id))
+                or 0
+            ) + 1
+            rec = SessionRec(
+                number=number,
+                date=date,
+                modality=modality,
+                format=format,
+                agenda=list(agenda or []),
+                duration_minutes=duration_minutes,
+            )
+            check_session(rec)
+            row = session_row(patient_id, rec, clinician_id)
+            s.add(row)
+            s.flush()
+            return _session_records(s, [row])[0]
+
+    def add_instance(self, session_id: int, rec: InstanceRec) -> int:
+        one_of("instance.role", rec.role, InstanceRole)
+        with self.db.transaction() as s:
+            session = s.get(TherapySession, session_id, options=_session_options())
+            if session is None:
+                raise NotFoundError("session", session_id)
+            row = row_from_record(TemplateInstance, rec, position=len(session.instances), values=dict(rec.values))
+            session.instances.append(row)
+            s.flush()
+            return row.id
+
+    def add_homework(self, session_id: int, rec: HomeworkRec) -> int:
+        one_of("homework.status", rec.status, HomeworkStatus)
+        with self.db.transaction() as s:
+            session = s.get(TherapySession, session_id, options=_session_options())
+            if session is None:
+                raise NotFoundError("session", session_id)
+            row = row_from_record(
+                Homework, rec, skip=("id", "reviewed_in_session_number"), position=len(session.homework)
+            )
+            session.homework.append(row)
+            s.flush()
+            return row.id

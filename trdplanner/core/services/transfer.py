@@ -1,0 +1,232 @@
+"""Lossless export and import of one patient's whole record as JSON.
+
+The format is documented in docs/patient-json.md. Export, import into an empty
+database and export again gives identical bytes. Import runs in one transaction
+and refuses the whole file at the first problem, naming where it is.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from trdplanner import __version__
+from trdplanner.core.db import Database
+from trdplanner.core.errors import InputError, NotFoundError
+from trdplanner.core.models import Clinician, Homework, Measure, NoteAddendum, Patient, ProgressNote
+from trdplanner.core.records import ClinicianRec, InstanceRec, PatientRecord, SessionRec
+from trdplanner.core.serialize import from_data, to_data
+from trdplanner.core.services.history import add_trial_in, trials_in
+from trdplanner.core.services.measures import add_measure_in, measures_in
+from trdplanner.core.services.notes import verify
+from trdplanner.core.services.patients import load_patient, create_patient_in, profile_from_row
+from trdplanner.core.services.plans import plan_row, plans_in
+from trdplanner.core.services.sessions import check_session, session_row, sessions_in
+from trdplanner.core.validate import check_plan, check_profile, one_of
+from trdplanner.core.vocab import NoteFormat, NoteStatus
+
+FORMAT = "trdplanner.patient"
+FORMAT_VERSION = 1
+MAX_FILE_BYTES = 50 * 1024 * 1024
+
+# Checks a filled template instance against its snapshot; raises InputError.
+InstanceCheck = Callable[[InstanceRec, str], None]
+
+
+def _clinician_rec(s: Session, clinician_id: int | None) -> ClinicianRec | None:
+    if clinician_id is None:
+        return None
+    row = s.get(Clinician, clinician_id)
+    if row is None:
+        return None
+    return ClinicianRec(row.name, row.credentials, row.licence_number, row.email, row.id)
+
+
+def _find_or_add_clinician(s: Session, rec: ClinicianRec | None) -> int | None:
+    if rec is None:
+        return None
+    found = s.scalar(
+        select(Clinician.id).where(Clinician.name == rec.name, Clinician.licence_number == rec.licence_number)
+    )
+    if found is not None:
+        return found
+    row = Clinician(name=rec.name, credentials=rec.credentials, licence_number=rec.licence_number, email=rec.email)
+    s.add(row)
+    s.flush()
+    return row.id
+
+
+def record_in(s: Session, patient_id: int) -> PatientRecord:
+    row = load_patient(s, patient_id)
+    return PatientRecord(
+        profile=profile_from_row(row),
+        clinician=_clinician_rec(s, row.clinician_id),
+        trials=trials_in(s, patient_id),
+        measures=measures_in(s, patient_id),
+        plans=plans_in(s, patient_id),
+        sessions=sessions_in(s, patient_id),
+    )
+
+
+def record_to_json(record: PatientRecord) -> str:
+    body = {"format": FORMAT, "format_version": FORMAT_VERSION, "app_version": __version__}
+    body.update(to_data(record, with_ids=False))
+    return json.dumps(body, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+
+
+def record_from_json(text: str) -> PatientRecord:
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
+        raise InputError("file", f"is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError("file", f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from exc
+    if not isinstance(data, dict):
+        raise InputError("file", "must hold a JSON object")
+    if data.pop("format", None) != FORMAT:
+        raise InputError("format", f"must be {FORMAT!r}: this is not a TRD Planner patient file")
+    version = data.pop("format_version", None)
+    if version != FORMAT_VERSION:
+        raise InputError("format_version", f"must be {FORMAT_VERSION}, got {version!r}")
+    data.pop("app_version", None)
+    return from_data(PatientRecord, data)
+
+
+def check_record(record: PatientRecord, instance_check: InstanceCheck | None = None) -> None:
+    """Every check the import makes before it writes anything."""
+    try:
+        check_profile(record.profile)
+    except InputError as exc:
+        raise InputError(f"profile.{exc.field}", exc.problem) from exc
+    for i, plan in enumerate(record.plans):
+        check_plan(plan, f"plans[{i}]")
+    numbers = [x.number for x in record.sessions]
+    if len(set(numbers)) != len(numbers):
+        raise InputError("sessions", "session numbers must be unique")
+    for i, sess in enumerate(record.sessions):
+        where = f"sessions[{i}]"
+        check_session(sess, where)
+        for j, hw in enumerate(sess.homework):
+            if hw.reviewed_in_session_number is not None and hw.reviewed_in_session_number not in numbers:
+                raise InputError(f"{where}.homework[{j}].reviewed_in_session_number", "no such session")
+        if instance_check:
+            for j, inst in enumerate(sess.instances):
+                instance_check(inst, f"{where}.instances[{j}]")
+        if sess.note is not None:
+            _check_note(sess, where)
+    for i, m in enumerate(record.measures):
+        if m.session_number is not None and m.session_number not in numbers:
+            raise InputError(f"measures[{i}].session_number", "no such session")
+
+
+def _check_note(sess: SessionRec, where: str) -> None:
+    note = sess.note
+    assert note is not None
+    one_of(f"{where}.note.format", note.format, NoteFormat)
+    one_of(f"{where}.note.status", note.status, NoteStatus)
+    if note.status == NoteStatus.SIGNED:
+        if note.signed_at is None or not note.signer_name:
+            raise InputError(f"{where}.note.signed_at", "a signed note needs a signer and a time")
+        if not verify(note):
+            raise InputError(
+                f"{where}.note.fingerprint",
+                "does not match the signed content; the file may have been altered",
+            )
+    elif note.addenda:
+        raise InputError(f"{where}.note.addenda", "only a signed note can have addenda")
+
+
+def _write_record(s: Session, record: PatientRecord) -> int:
+    clinician_id = _find_or_add_clinician(s, record.clinician)
+    patient_id = create_patient_in(s, record.profile, clinician_id=clinician_id)
+    session_ids: dict[int, int] = {}
+    pending_reviews: list[tuple[Homework, int]] = []
+    for sess in record.sessions:
+        row = session_row(patient_id, sess, _find_or_add_clinician(s, sess.clinician))
+        s.add(row)
+        s.flush()
+        session_ids[sess.number] = row.id
+        for hw_row, hw in zip(row.homework, sess.homework, strict=True):
+            if hw.reviewed_in_session_number is not None:
+                pending_reviews.append((hw_row, hw.reviewed_in_session_number))
+        if sess.note is not None:
+            _write_note(s, row.id, sess)
+    for hw_row, number in pending_reviews:
+        hw_row.reviewed_in_session_id = session_ids[number]
+    for i, trial in enumerate(record.trials):
+        add_trial_in(s, patient_id, trial, f"trials[{i}]")
+    for i, measure in enumerate(record.measures):
+        computed_from = measure.items is not None
+        measure_id = add_measure_in(
+            s,
+            patient_id,
+            measure,
+            session_id=session_ids.get(measure.session_number) if measure.session_number else None,
+            field=f"measures[{i}]",
+        )
+        if computed_from:
+            stored = s.get(Measure, measure_id)
+            assert stored is not None
+            if stored.total != measure.total:
+                raise InputError(f"measures[{i}].total", f"does not match the items (they add up to {stored.total})")
+    for plan in record.plans:
+        s.add(plan_row(patient_id, plan))
+    s.flush()
+    return patient_id
+
+
+def _write_note(s: Session, session_id: int, sess: SessionRec) -> None:
+    note = sess.note
+    assert note is not None
+    row = ProgressNote(
+        session_id=session_id,
+        format=note.format,
+        sections=[{"id": x.id, "title": x.title, "text": x.text} for x in note.sections],
+        status=note.status,
+        signer_name=note.signer_name,
+        signed_at=note.signed_at,
+        fingerprint=note.fingerprint,
+    )
+    row.addenda = [
+        NoteAddendum(
+            kind=a.kind,
+            text=a.text,
+            refers_to_date=a.refers_to_date,
+            signer_name=a.signer_name,
+            signed_at=a.signed_at,
+            fingerprint=a.fingerprint,
+        )
+        for a in note.addenda
+    ]
+    s.add(row)
+
+
+class TransferService:
+    def __init__(self, db: Database, instance_check: InstanceCheck | None = None) -> None:
+        self.db = db
+        self.instance_check = instance_check
+
+    def export_record(self, patient_id: int) -> PatientRecord:
+        with self.db.reading() as s:
+            if s.get(Patient, patient_id) is None:
+                raise NotFoundError("patient", patient_id)
+            return record_in(s, patient_id)
+
+    def export_json(self, patient_id: int) -> str:
+        return record_to_json(self.export_record(patient_id))
+
+    def import_record(self, record: PatientRecord) -> int:
+        check_record(record, self.instance_check)
+        with self.db.transaction() as s:
+            return _write_record(s, record)
+
+    def import_json(self, text: str) -> int:
+        return self.import_record(record_from_json(text))
+
+    @staticmethod
+    def parse(text: str) -> dict[str, Any]:
+        return to_data(record_from_json(text), with_ids=False)  # type: ignore[no-any-return]

@@ -1,0 +1,171 @@
+"""Controlled vocabularies for profile, plan, session and note fields, with display labels."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from trdplanner.clinical import Adherence
+
+__all__ = ["Adherence"]  # re-exported: medication adherence uses the trial scale
+
+
+class Labeled(StrEnum):
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class PatientStatus(Labeled):
+    ACTIVE = "active"
+    ARCHIVED = "archived"
+
+
+class RiskLevel(Labeled):
+    UNKNOWN = "unknown"
+    LOW = "low"
+    MODERATE = "moderate"
+    HIGH = "high"
+
+
+class Severity(Labeled):
+    """Baseline episode severity, in the Maudsley Staging Method's levels."""
+
+    SUBSYNDROMAL = "subsyndromal"
+    MILD = "mild"
+    MODERATE = "moderate"
+    SEVERE = "severe"
+
+
+class FactorGroup(Labeled):
+    BIOLOGICAL = "biological"
+    PSYCHOLOGICAL = "psychological"
+    LIFESTYLE = "lifestyle"
+
+
+# The contributing factors the seed pages name, by group.
+FACTORS: dict[FactorGroup, dict[str, str]] = {
+    FactorGroup.BIOLOGICAL: {
+        "family_history": "Family history of depression",
+        "medical_condition": "Medical condition (e.g. thyroid disease, chronic pain)",
+        "genetic_metabolism": "Known medication-metabolism variant",
+    },
+    FactorGroup.PSYCHOLOGICAL: {
+        "trauma_history": "Trauma history",
+        "anxiety": "Co-occurring anxiety",
+        "bipolar_spectrum": "Bipolar-spectrum features",
+        "personality_disorder": "Personality disorder",
+        "negative_thinking": "Persistent negative thinking",
+    },
+    FactorGroup.LIFESTYLE: {
+        "substance_use": "Substance use",
+        "physical_health": "Poor physical health",
+        "social_support": "Limited social support",
+        "sleep": "Sleep problems",
+        "exercise": "Little physical activity",
+        "chronic_stress": "Chronic stress",
+    },
+}
+
+
+class CareRole(Labeled):
+    PRESCRIBER = "prescriber"
+    PRIMARY_CARE = "primary_care"
+    THERAPIST = "therapist"
+    OTHER = "other"
+
+
+class SessionFormat(Labeled):
+    INDIVIDUAL = "individual"
+    GROUP = "group"
+    FAMILY = "family"
+
+
+class SessionStatus(Labeled):
+    PLANNED = "planned"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class Modality(Labeled):
+    CBT = "cbt"
+    CBASP = "cbasp"
+    DBT = "dbt"
+    ACT = "act"
+    IPT = "ipt"
+    MBCT = "mbct"
+    TRAUMA = "trauma"
+    GENERAL = "general"
+
+    @property
+    def label(self) -> str:
+        return MODALITY_LABELS[self]
+
+
+MODALITY_LABELS = {
+    Modality.CBT: "CBT",
+    Modality.CBASP: "CBASP",
+    Modality.DBT: "DBT",
+    Modality.ACT: "ACT",
+    Modality.IPT: "IPT",
+    Modality.MBCT: "MBCT",
+    Modality.TRAUMA: "Trauma-focused",
+    Modality.GENERAL: "Integrative / general",
+}
+
+
+class InstanceRole(Labeled):
+    IN_SESSION = "in_session"
+    HOMEWORK = "homework"
+
+
+class HomeworkStatus(Labeled):
+    ASSIGNED = "assigned"
+    COMPLETED = "completed"
+    PARTIAL = "partial"
+    NOT_DONE = "not_done"
+
+
+class NoteFormat(Labeled):
+    SOAP = "soap"
+    DAP = "dap"
+    BIRP = "birp"
+    GIRP = "girp"
+    PIRP = "pirp"
+
+    @property
+    def label(self) -> str:
+        return self.value.upper()
+
+
+class NoteStatus(Labeled):
+    DRAFT = "draft"
+    SIGNED = "signed"
+
+
+class AddendumKind(Labeled):
+    ADDENDUM = "addendum"
+    CORRECTION = "correction"
+    LATE_ENTRY = "late_entry"
+
+
+class PlanStatus(Labeled):
+    ACTIVE = "active"
+    REVISED = "revised"
+    CLOSED = "closed"
+
+
+class GoalStatus(Labeled):
+    ACTIVE = "active"
+    MET = "met"
+    DISCONTINUED = "discontinued"
+
+
+class ObjectiveStatus(Labeled):
+    NOT_MET = "not_met"
+    PARTIALLY_MET = "partially_met"
+    MET = "met"
+    REVISED = "revised"
+    DISCONTINUED = "discontinued"
+
+
+COMPARATORS = ("<", "<=", ">", ">=")

@@ -1,0 +1,33 @@
+"""Logging to a rotating file in the data dir.
+
+Log calls across the app pass ids and counts, never names, notes or scores, so the
+log file can be attached to a bug report without exposing a patient.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import os
+from pathlib import Path
+
+_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def configure_logging(logs_dir: Path, *, verbose: bool = False) -> Path:
+    logs_dir.mkdir(parents=True, exist_ok=True)
+    log_file = logs_dir / "trdplanner.log"
+    handler = logging.handlers.RotatingFileHandler(
+        log_file, maxBytes=2_000_000, backupCount=3, encoding="utf-8"
+    )
+    handler.setFormatter(logging.Formatter(_FORMAT))
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if getattr(h, "_trdplanner", False)]:
+        root.removeHandler(old)
+        old.close()
+    handler._trdplanner = True  # type: ignore[attr-defined]
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    if os.name == "posix" and log_file.exists():
+        log_file.chmod(0o600)
+    return log_file
