@@ -15,6 +15,6 @@ def run_gui(ctx: AppContext) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("TRD Planner")
     app.setOrganizationName("TRDPlanner")
-    window = MainWindow(ctx.patients)
+    window = MainWindow(ctx.patients, ctx.paths.data_dir / "window-state.ini")
     window.show()
     return int(app.exec())
