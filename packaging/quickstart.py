@@ -92,7 +92,7 @@ def ensure_system_libraries(wanted: dict[str, str]) -> None:
 
 
 def ensure_venv(extras: str) -> Path:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - this script may be run by an older python3
         fail(f"TRD Planner needs Python 3.11 or newer; this is {sys.version.split()[0]}.")
     python = venv_python()
     if not python.exists():

@@ -17,9 +17,7 @@ _FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 def configure_logging(logs_dir: Path, *, verbose: bool = False) -> Path:
     logs_dir.mkdir(parents=True, exist_ok=True)
     log_file = logs_dir / "trdplanner.log"
-    handler = logging.handlers.RotatingFileHandler(
-        log_file, maxBytes=2_000_000, backupCount=3, encoding="utf-8"
-    )
+    handler = logging.handlers.RotatingFileHandler(log_file, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
     handler.setFormatter(logging.Formatter(_FORMAT))
     root = logging.getLogger()
     for old in [h for h in root.handlers if getattr(h, "_trdplanner", False)]:

@@ -51,10 +51,8 @@ class AppPaths:
     def resolve(cls, data_dir: str | os.PathLike[str] | None = None) -> AppPaths:
         """Pick the data dir: the argument, else $TRDPLANNER_DATA_DIR, else the platform default."""
         chosen = data_dir or os.environ.get(DATA_DIR_ENV)
-        if chosen:
-            path = Path(chosen).expanduser()
-        else:
-            path = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+        default = platformdirs.user_data_dir(APP_NAME, appauthor=False)
+        path = Path(chosen or default).expanduser()
         return cls(path.resolve())
 
     def ensure(self) -> AppPaths:

@@ -37,11 +37,18 @@ def build_parser() -> argparse.ArgumentParser:
         "depression. Run without a command to open the app.",
     )
     parser.add_argument("--version", action="version", version=f"TRD Planner {__version__}")
-    parser.add_argument("--data-dir", metavar="DIR", help="where the app keeps its database, settings, "
-                        "logs and backups (default: the platform's user data folder; "
-                        "or set TRDPLANNER_DATA_DIR)")
-    parser.add_argument("--db", metavar="URL", help="a SQLAlchemy database URL, e.g. "
-                        "postgresql+psycopg://user@host/trd (or set TRDPLANNER_DB)")
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="where the app keeps its database, settings, "
+        "logs and backups (default: the platform's user data folder; "
+        "or set TRDPLANNER_DATA_DIR)",
+    )
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        help="a SQLAlchemy database URL, e.g. postgresql+psycopg://user@host/trd (or set TRDPLANNER_DB)",
+    )
     parser.add_argument("--verbose", action="store_true", help="more detail in the log file")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     gui = commands.add_parser("gui", help="open the app (the default)")

@@ -18,8 +18,10 @@ def run_demo(ctx: AppContext, args: argparse.Namespace) -> int:
 
     added, present = create_demo(ctx)
     if added:
-        print(f"Demo practice ready: {added} synthetic patients added"
-              + (f", {present} already there." if present else "."))
+        print(
+            f"Demo practice ready: {added} synthetic patients added"
+            + (f", {present} already there." if present else ".")
+        )
     else:
         print(f"Demo practice already present ({present} patients); nothing added.")
     print("All demo people are invented. Try: trdplanner patient list")

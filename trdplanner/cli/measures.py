@@ -9,9 +9,9 @@ from trdplanner.cli import output
 from trdplanner.cli.args import date_arg, int_list, patient_id
 from trdplanner.cli.patients import measure_json
 from trdplanner.clinical import FLAG_TEXT, Instrument
+from trdplanner.context import AppContext
 from trdplanner.core.errors import InputError
 from trdplanner.core.services.summary import score_measures
-from trdplanner.context import AppContext
 
 
 def register(commands: Any) -> None:
@@ -37,8 +37,7 @@ def add_measure(ctx: AppContext, args: argparse.Namespace) -> int:
     try:
         instrument = Instrument(args.instrument.lower().replace("-", "_"))
     except ValueError as exc:
-        aliases = {"phq-9": "phq9", "gad-7": "gad7", "qids-sr16": "qids_sr16", "ham-d17": "hamd17",
-                   "bdi-ii": "bdi2"}
+        aliases = {"phq-9": "phq9", "gad-7": "gad7", "qids-sr16": "qids_sr16", "ham-d17": "hamd17", "bdi-ii": "bdi2"}
         alias = aliases.get(args.instrument.lower())
         if alias is None:
             choices = ", ".join(i.value for i in Instrument)

@@ -52,8 +52,14 @@ def list_patients(ctx: AppContext, args: argparse.Namespace) -> int:
     print(
         output.table(
             [
-                [str(r.id), r.code, r.full_name, r.primary_diagnosis, r.status,
-                 r.last_session.isoformat() if r.last_session else "-"]
+                [
+                    str(r.id),
+                    r.code,
+                    r.full_name,
+                    r.primary_diagnosis,
+                    r.status,
+                    r.last_session.isoformat() if r.last_session else "-",
+                ]
                 for r in rows
             ],
             ["ID", "Code", "Name", "Diagnosis", "Status", "Last session"],
@@ -75,7 +81,9 @@ def measure_json(m: ScoredMeasure) -> dict[str, Any]:
         "flags": sorted(str(f) for f in m.score.flags),
         "alert_acknowledged_by": m.record.alert_acknowledged_by or None,
         "alert_acknowledged_at": to_data(m.record.alert_acknowledged_at),
-        "change_from_baseline": None if change is None else {
+        "change_from_baseline": None
+        if change is None
+        else {
             "baseline_total": change.baseline_total,
             "delta": change.delta,
             "percent_change": change.percent_change,

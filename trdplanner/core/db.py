@@ -96,9 +96,7 @@ def ensure_schema(engine: Engine) -> Path | None:
     if current == head:
         return None
     if current is None and has_tables:
-        raise DatabaseError(
-            "database: the file holds tables TRD Planner did not create; choose another file"
-        )
+        raise DatabaseError("database: the file holds tables TRD Planner did not create; choose another file")
     backup: Path | None = None
     db_file = engine.url.database
     if current is not None and engine.url.get_backend_name() == "sqlite" and db_file:

@@ -22,9 +22,7 @@ def _utc(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).isoformat(timespec="seconds")
 
 
-def note_fingerprint(
-    fmt: str, sections: Sequence[tuple[str, str, str]], signer: str, signed_at: dt.datetime
-) -> str:
+def note_fingerprint(fmt: str, sections: Sequence[tuple[str, str, str]], signer: str, signed_at: dt.datetime) -> str:
     payload = {
         "kind": "progress-note",
         "format": fmt,
@@ -35,9 +33,7 @@ def note_fingerprint(
     return hashlib.sha256(_canonical(payload)).hexdigest()
 
 
-def addendum_fingerprint(
-    note_fingerprint_value: str, kind: str, text: str, signer: str, signed_at: dt.datetime
-) -> str:
+def addendum_fingerprint(note_fingerprint_value: str, kind: str, text: str, signer: str, signed_at: dt.datetime) -> str:
     # Chained to the note's own fingerprint, so an addendum cannot be moved to another note.
     payload = {
         "kind": f"addendum:{kind}",

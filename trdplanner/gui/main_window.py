@@ -5,6 +5,7 @@ The window is given the patient service only; it never sees the database.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer
@@ -53,7 +54,9 @@ class MainWindow(QMainWindow):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(PatientTableModel.COL_DIAGNOSIS, QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setSectionResizeMode(
+            PatientTableModel.COL_DIAGNOSIS, QHeaderView.ResizeMode.Stretch
+        )
         self.table.setToolTip("Patients; press Enter or double-click to open")
 
         self.empty = QLabel()
@@ -74,13 +77,20 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
-        quit_action = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit, triggered=self.close)
-        file_menu.addAction(quit_action)
+        file_menu.addAction(self._action("&Quit", self.close, QKeySequence.StandardKey.Quit))
         edit_menu = self.menuBar().addMenu("&Edit")
-        find = QAction("&Find patient", self, shortcut=QKeySequence.StandardKey.Find, triggered=self._focus_search)
-        edit_menu.addAction(find)
+        edit_menu.addAction(self._action("&Find patient", self._focus_search, QKeySequence.StandardKey.Find))
         help_menu = self.menuBar().addMenu("&Help")
-        help_menu.addAction(QAction("&About TRD Planner", self, triggered=self._about))
+        help_menu.addAction(self._action("&About TRD Planner", self._about))
+
+    def _action(
+        self, text: str, slot: Callable[[], object], shortcut: QKeySequence.StandardKey | None = None
+    ) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        return action
 
     def _focus_search(self) -> None:
         self.search.setFocus()
@@ -102,7 +112,8 @@ class MainWindow(QMainWindow):
             self.table.resizeColumnToContents(PatientTableModel.COL_NAME)
         else:
             self.empty.setText(
-                f"No patients match “{text}”." if text
+                f"No patients match “{text}”."
+                if text
                 else "No patients yet.\nRun “trdplanner demo” to add synthetic demo patients."
             )
             self.stack.setCurrentWidget(self.empty)
@@ -112,10 +123,10 @@ class MainWindow(QMainWindow):
     def _restore_geometry(self) -> None:
         geometry = self._state.value("main_window/geometry")
         if geometry is not None:
-            self.restoreGeometry(geometry)  # type: ignore[arg-type]
+            self.restoreGeometry(geometry)
         else:
             self.resize(1100, 700)
 
-    def closeEvent(self, event) -> None:  # noqa: N802
+    def closeEvent(self, event) -> None:
         self._state.setValue("main_window/geometry", self.saveGeometry())
         super().closeEvent(event)

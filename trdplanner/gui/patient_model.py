@@ -27,13 +27,13 @@ class PatientTableModel(QAbstractTableModel):
     def summary_at(self, row: int) -> PatientSummary:
         return self._rows[row]
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.HEADERS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return self.HEADERS[section]
         return None
@@ -45,7 +45,11 @@ class PatientTableModel(QAbstractTableModel):
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             if col == self.COL_NAME:
-                return f"{p.full_name} ({p.preferred_name})" if p.preferred_name and p.preferred_name not in p.full_name else p.full_name
+                return (
+                    f"{p.full_name} ({p.preferred_name})"
+                    if p.preferred_name and p.preferred_name not in p.full_name
+                    else p.full_name
+                )
             if col == self.COL_CODE:
                 return p.code
             if col == self.COL_DIAGNOSIS:

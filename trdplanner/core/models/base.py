@@ -41,7 +41,7 @@ NAMING = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {  # noqa: RUF012 - SQLAlchemy reads this class attribute
+    type_annotation_map = {
         dt.datetime: UTCDateTime(),
         str: String(),
         dict[str, Any]: JSON(),

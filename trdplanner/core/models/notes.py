@@ -15,9 +15,7 @@ class ProgressNote(Base):
     __tablename__ = "progress_note"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    session_id: Mapped[int] = mapped_column(
-        ForeignKey("therapy_session.id", ondelete="CASCADE"), unique=True
-    )
+    session_id: Mapped[int] = mapped_column(ForeignKey("therapy_session.id", ondelete="CASCADE"), unique=True)
     format: Mapped[str] = mapped_column(String(10))
     # Ordered [{"id", "title", "text"}] so the note keeps the format's section order.
     sections: Mapped[list[Any]] = mapped_column(default=list)
@@ -28,9 +26,7 @@ class ProgressNote(Base):
     fingerprint: Mapped[str] = mapped_column(String(64), default="")
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
-    addenda: Mapped[list[NoteAddendum]] = relationship(
-        cascade="all, delete-orphan", order_by="NoteAddendum.signed_at"
-    )
+    addenda: Mapped[list[NoteAddendum]] = relationship(cascade="all, delete-orphan", order_by="NoteAddendum.signed_at")
 
 
 class NoteAddendum(Base):

@@ -31,6 +31,8 @@ class Patient(Base):
     risk_level: Mapped[str] = mapped_column(String(20), default="unknown")
     risk_summary: Mapped[str] = mapped_column(Text, default="")
     clinician_id: Mapped[int | None] = mapped_column(ForeignKey("clinician.id"))
+    # Folded copy of code, names and diagnosis, so search ignores case and accents on any database.
+    search_text: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

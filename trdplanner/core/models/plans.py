@@ -21,9 +21,7 @@ class TreatmentPlan(Base):
     status: Mapped[str] = mapped_column(String(20), default="active")
     client_participation: Mapped[str] = mapped_column(Text, default="")
 
-    problems: Mapped[list[PlanProblem]] = relationship(
-        cascade="all, delete-orphan", order_by="PlanProblem.position"
-    )
+    problems: Mapped[list[PlanProblem]] = relationship(cascade="all, delete-orphan", order_by="PlanProblem.position")
 
 
 class PlanProblem(Base):
@@ -35,9 +33,7 @@ class PlanProblem(Base):
     statement: Mapped[str] = mapped_column(Text)
     evidence: Mapped[str] = mapped_column(Text, default="")
 
-    goals: Mapped[list[PlanGoal]] = relationship(
-        cascade="all, delete-orphan", order_by="PlanGoal.position"
-    )
+    goals: Mapped[list[PlanGoal]] = relationship(cascade="all, delete-orphan", order_by="PlanGoal.position")
     interventions: Mapped[list[PlanIntervention]] = relationship(
         cascade="all, delete-orphan", order_by="PlanIntervention.position"
     )

@@ -44,9 +44,7 @@ class TemplateInstance(Base):
     __tablename__ = "template_instance"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    session_id: Mapped[int] = mapped_column(
-        ForeignKey("therapy_session.id", ondelete="CASCADE"), index=True
-    )
+    session_id: Mapped[int] = mapped_column(ForeignKey("therapy_session.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
     template_id: Mapped[str] = mapped_column(String(100))
     template_version: Mapped[int] = mapped_column(Integer)
@@ -60,15 +58,11 @@ class Homework(Base):
     __tablename__ = "homework"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    session_id: Mapped[int] = mapped_column(
-        ForeignKey("therapy_session.id", ondelete="CASCADE"), index=True
-    )
+    session_id: Mapped[int] = mapped_column(ForeignKey("therapy_session.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
     title: Mapped[str] = mapped_column(String(300))
     template_id: Mapped[str] = mapped_column(String(100), default="")
     instructions: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(20), default="assigned")
-    reviewed_in_session_id: Mapped[int | None] = mapped_column(
-        ForeignKey("therapy_session.id", ondelete="SET NULL")
-    )
+    reviewed_in_session_id: Mapped[int | None] = mapped_column(ForeignKey("therapy_session.id", ondelete="SET NULL"))
     review_notes: Mapped[str] = mapped_column(Text, default="")

@@ -25,9 +25,7 @@ def measures_in(s: Session, patient_id: int) -> list[MeasureRec]:
             select(TherapySession.id, TherapySession.number).where(TherapySession.patient_id == patient_id)
         )
     }
-    rows = s.scalars(
-        select(Measure).where(Measure.patient_id == patient_id).order_by(Measure.taken_on, Measure.id)
-    )
+    rows = s.scalars(select(Measure).where(Measure.patient_id == patient_id).order_by(Measure.taken_on, Measure.id))
     return [
         record_from_row(
             MeasureRec,

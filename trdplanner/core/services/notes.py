@@ -29,17 +29,19 @@ def verify(note: NoteRec) -> bool:
     """True when a signed note's content still matches its fingerprint."""
     if note.status != NoteStatus.SIGNED:
         return True
-    return note.signed_at is not None and fingerprint_of(note) == note.fingerprint and all(
-        addendum_fingerprint(note.fingerprint, a.kind, a.text, a.signer_name, a.signed_at) == a.fingerprint
-        for a in note.addenda
+    return (
+        note.signed_at is not None
+        and fingerprint_of(note) == note.fingerprint
+        and all(
+            addendum_fingerprint(note.fingerprint, a.kind, a.text, a.signer_name, a.signed_at) == a.fingerprint
+            for a in note.addenda
+        )
     )
 
 
 def _note_for_session(s: Session, session_id: int) -> ProgressNote | None:
     return s.scalar(
-        select(ProgressNote)
-        .where(ProgressNote.session_id == session_id)
-        .options(selectinload(ProgressNote.addenda))
+        select(ProgressNote).where(ProgressNote.session_id == session_id).options(selectinload(ProgressNote.addenda))
     )
 
 

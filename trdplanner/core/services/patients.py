@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from trdplanner.core.convert import record_from_row, row_from_record, update_row
@@ -27,6 +27,7 @@ from trdplanner.core.records import (
     PatientProfile,
     PatientSummary,
 )
+from trdplanner.core.text import fold, patient_search_text
 from trdplanner.core.validate import check_profile
 from trdplanner.core.vocab import PatientStatus
 
@@ -78,10 +79,15 @@ def _replace_children(row: Patient, profile: PatientProfile) -> None:
     row.episodes = kept
 
 
+def _search_text(p: PatientProfile) -> str:
+    return patient_search_text(p.code, p.full_name, p.preferred_name, p.primary_diagnosis)
+
+
 def create_patient_in(s: Session, profile: PatientProfile, *, clinician_id: int | None) -> int:
     if s.scalar(select(Patient.id).where(Patient.code == profile.code)) is not None:
         raise InputError("code", f"a patient with code {profile.code!r} already exists")
     row = row_from_record(Patient, profile, clinician_id=clinician_id)
+    row.search_text = _search_text(profile)
     _replace_children(row, profile)
     s.add(row)
     s.flush()
@@ -108,7 +114,7 @@ class PatientService:
             .group_by(TherapySession.patient_id)
             .subquery()
         )
-        query: Select[tuple[Patient, object, object]] = (
+        query = (
             select(Patient, last_session.c.last, unsigned.c.n)
             .outerjoin(last_session, last_session.c.patient_id == Patient.id)
             .outerjoin(unsigned, unsigned.c.patient_id == Patient.id)
@@ -116,16 +122,8 @@ class PatientService:
         )
         if status:
             query = query.where(Patient.status == status)
-        for word in search.split():
-            like = f"%{word.lower()}%"
-            query = query.where(
-                or_(
-                    func.lower(Patient.full_name).like(like),
-                    func.lower(Patient.preferred_name).like(like),
-                    func.lower(Patient.code).like(like),
-                    func.lower(Patient.primary_diagnosis).like(like),
-                )
-            )
+        for word in fold(search).split():
+            query = query.where(Patient.search_text.contains(word, autoescape=True))
         if limit:
             query = query.limit(limit)
         with self.db.reading() as s:
@@ -138,10 +136,10 @@ class PatientService:
                     primary_diagnosis=p.primary_diagnosis,
                     status=p.status,
                     risk_level=p.risk_level,
-                    last_session=last,  # type: ignore[arg-type]
-                    unsigned_notes=int(n or 0),  # type: ignore[call-overload]
+                    last_session=last,
+                    unsigned_notes=int(n or 0),
                 )
-                for p, last, n in s.execute(query)
+                for p, last, n in s.execute(query).tuples()
             ]
 
     def get(self, patient_id: int) -> PatientProfile:
@@ -157,19 +155,17 @@ class PatientService:
         with self.db.transaction() as s:
             return create_patient_in(s, profile, clinician_id=clinician_id)
 
-
     def update(self, profile: PatientProfile) -> PatientProfile:
         if profile.id is None:
             raise InputError("id", "is required to update a patient")
         check_profile(profile)
         with self.db.transaction() as s:
             row = load_patient(s, profile.id)
-            clash = s.scalar(
-                select(Patient.id).where(Patient.code == profile.code, Patient.id != profile.id)
-            )
+            clash = s.scalar(select(Patient.id).where(Patient.code == profile.code, Patient.id != profile.id))
             if clash is not None:
                 raise InputError("code", f"a patient with code {profile.code!r} already exists")
             update_row(row, profile)
+            row.search_text = _search_text(profile)
             _replace_children(row, profile)
             s.flush()
             return profile_from_row(row)

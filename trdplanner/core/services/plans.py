@@ -35,9 +35,7 @@ def plan_from_row(row: TreatmentPlan) -> PlanRec:
                 ProblemRec,
                 p,
                 goals=[
-                    record_from_row(
-                        GoalRec, g, objectives=[record_from_row(ObjectiveRec, o) for o in g.objectives]
-                    )
+                    record_from_row(GoalRec, g, objectives=[record_from_row(ObjectiveRec, o) for o in g.objectives])
                     for g in p.goals
                 ],
                 interventions=[record_from_row(InterventionRec, i) for i in p.interventions],
@@ -68,9 +66,7 @@ def _fill_problems(row: TreatmentPlan, plan: PlanRec) -> None:
                 )
                 for j, g in enumerate(p.goals)
             ],
-            interventions=[
-                row_from_record(PlanIntervention, iv, position=j) for j, iv in enumerate(p.interventions)
-            ],
+            interventions=[row_from_record(PlanIntervention, iv, position=j) for j, iv in enumerate(p.interventions)],
         )
         for i, p in enumerate(plan.problems)
     ]

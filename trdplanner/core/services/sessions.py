@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, select
@@ -50,14 +51,16 @@ def _session_options() -> list[Any]:
 
 def _session_records(s: Session, rows: list[TherapySession]) -> list[SessionRec]:
     ids = [r.id for r in rows]
-    notes = {
-        n.session_id: n
-        for n in s.scalars(
-            select(ProgressNote)
-            .where(ProgressNote.session_id.in_(ids))
-            .options(selectinload(ProgressNote.addenda))
-        )
-    } if ids else {}
+    notes = (
+        {
+            n.session_id: n
+            for n in s.scalars(
+                select(ProgressNote).where(ProgressNote.session_id.in_(ids)).options(selectinload(ProgressNote.addenda))
+            )
+        }
+        if ids
+        else {}
+    )
     reviewed = select(Homework.reviewed_in_session_id).where(Homework.session_id.in_(ids))
     numbers = {
         sid: number
@@ -174,15 +177,14 @@ class SessionService:
         modality: str = "",
         format: str = SessionFormat.INDIVIDUAL,
         clinician_id: int | None = None,
-        agenda: list[str] | None = None,
+        agenda: Sequence[str] | None = None,
         duration_minutes: int = 50,
     ) -> SessionRec:
         with self.db.transaction() as s:
             if s.get(Patient, patient_id) is None:
                 raise NotFoundError("patient", patient_id)
             number = (
-                s.scalar(select(func.max(TherapySession.number)).where(TherapySession.patient_id == patient_id))
-                or 0
+                s.scalar(select(func.max(TherapySession.number)).where(TherapySession.patient_id == patient_id)) or 0
             ) + 1
             rec = SessionRec(
                 number=number,

@@ -117,8 +117,10 @@ def score_measures(measures: list[MeasureRec], settings: Settings) -> list[Score
     for m in measures:
         result = score(m.instrument, items=m.items, total=None if m.items is not None else m.total)
         baseline = baselines.setdefault(m.instrument, result.total)
-        moved = None if m is _first(measures, m.instrument) else change(
-            m.instrument, baseline, result.total, change_settings
+        moved = (
+            None
+            if m is _first(measures, m.instrument)
+            else change(m.instrument, baseline, result.total, change_settings)
         )
         out.append(ScoredMeasure(m, result, moved))
     return out

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,7 +22,7 @@ from trdplanner.core.serialize import from_data, to_data
 from trdplanner.core.services.history import add_trial_in, trials_in
 from trdplanner.core.services.measures import add_measure_in, measures_in
 from trdplanner.core.services.notes import verify
-from trdplanner.core.services.patients import load_patient, create_patient_in, profile_from_row
+from trdplanner.core.services.patients import create_patient_in, load_patient, profile_from_row
 from trdplanner.core.services.plans import plan_row, plans_in
 from trdplanner.core.services.sessions import check_session, session_row, sessions_in
 from trdplanner.core.validate import check_plan, check_profile, one_of
@@ -227,6 +226,3 @@ class TransferService:
     def import_json(self, text: str) -> int:
         return self.import_record(record_from_json(text))
 
-    @staticmethod
-    def parse(text: str) -> dict[str, Any]:
-        return to_data(record_from_json(text), with_ids=False)  # type: ignore[no-any-return]

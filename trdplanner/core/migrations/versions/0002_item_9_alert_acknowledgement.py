@@ -1,4 +1,4 @@
-"""item 9 alert acknowledgement
+"""item 9 alert acknowledgement and accent-insensitive patient search
 
 Revision ID: 0002
 Revises: 0001
@@ -21,8 +21,32 @@ def upgrade() -> None:
     with op.batch_alter_table('measure', schema=None) as batch_op:
         batch_op.add_column(sa.Column('alert_acknowledged_by', sa.String(length=300), nullable=False, server_default=''))
         batch_op.add_column(sa.Column('alert_acknowledged_at', sa.DateTime(), nullable=True))
+    with op.batch_alter_table('patient', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('search_text', sa.Text(), nullable=False, server_default=''))
+    _backfill_search_text()
 
-    # ### end Alembic commands ###
+
+def _backfill_search_text() -> None:
+    # Inline copy of the folding rule: a migration must not change when app code does.
+    import unicodedata
+
+    def fold(text: str) -> str:
+        decomposed = unicodedata.normalize("NFKD", text)
+        stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+        return " ".join(stripped.casefold().split())
+
+    bind = op.get_bind()
+    patient = sa.table(
+        'patient',
+        sa.column('id', sa.Integer), sa.column('code', sa.String), sa.column('full_name', sa.String),
+        sa.column('preferred_name', sa.String), sa.column('primary_diagnosis', sa.String),
+        sa.column('search_text', sa.Text),
+    )
+    rows = bind.execute(sa.select(patient.c.id, patient.c.code, patient.c.full_name,
+                                  patient.c.preferred_name, patient.c.primary_diagnosis)).all()
+    for pid, code, full_name, preferred, diagnosis in rows:
+        text = fold(" | ".join((code, full_name, preferred or "", diagnosis or "")))
+        bind.execute(patient.update().where(patient.c.id == pid).values(search_text=text))
 
 
 def downgrade() -> None:
@@ -30,5 +54,7 @@ def downgrade() -> None:
     with op.batch_alter_table('measure', schema=None) as batch_op:
         batch_op.drop_column('alert_acknowledged_at')
         batch_op.drop_column('alert_acknowledged_by')
+    with op.batch_alter_table('patient', schema=None) as batch_op:
+        batch_op.drop_column('search_text')
 
     # ### end Alembic commands ###
