@@ -36,7 +36,9 @@ def failed_class(drug_class: str | None, **overrides: Any) -> TrialFacts:
     return ad_trial(drug_class=drug_class, **overrides)
 
 
-def ect_course(bilateral: bool | None, outcome: Outcome = Outcome.NON_RESPONSE, **kw: Any) -> TrialFacts:
+def ect_course(
+    bilateral: bool | None, outcome: Outcome = Outcome.NON_RESPONSE, **kw: Any
+) -> TrialFacts:
     return TrialFacts(
         id=_next_id(),
         kind=TrialKind.ECT,

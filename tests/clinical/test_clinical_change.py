@@ -203,7 +203,9 @@ def test_change_rejects_bad_totals_naming_which_one() -> None:
 
 
 @given(st.sampled_from(list(Instrument)), st.data())
-def test_change_never_crashes_and_is_consistent(instrument: Instrument, data: st.DataObject) -> None:
+def test_change_never_crashes_and_is_consistent(
+    instrument: Instrument, data: st.DataObject
+) -> None:
     top = spec(instrument).total_max
     base = data.draw(st.integers(0, top))
     cur = data.draw(st.integers(0, top))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from trdplanner.clinical import SPECS, Instrument, MeasureInputError, spec
@@ -63,7 +65,7 @@ def test_severity_bands_tile_the_total_range(instrument: Instrument) -> None:
     bands = s.severity_bands
     assert bands[0].low == s.total_min
     assert bands[-1].high == s.total_max
-    for before, after in zip(bands, bands[1:], strict=False):
+    for before, after in itertools.pairwise(bands):
         assert after.low == before.high + 1
 
 

@@ -129,7 +129,7 @@ def test_phq9_item9_of_1_with_total_3_is_flagged_whatever_the_total() -> None:
     assert result.has(ScoreFlag.SUICIDALITY_ITEM_POSITIVE)
     assert result.needs_risk_review
     assert result.suicidality_item_score == 1
-    assert FLAG_TEXT[ScoreFlag.PHQ9_ITEM9_POSITIVE] in result.flag_messages
+    assert result.flag_messages == (FLAG_TEXT[ScoreFlag.PHQ9_ITEM9_POSITIVE],)
 
 
 def test_phq9_item9_only_item_endorsed_is_flagged() -> None:
@@ -155,6 +155,7 @@ def test_qids_item12_positive_is_a_suicidality_flag() -> None:
     assert result.has(ScoreFlag.SUICIDALITY_ITEM_POSITIVE)
     assert not result.has(ScoreFlag.PHQ9_ITEM9_POSITIVE)
     assert result.suicidality_item_score == 1
+    assert result.flag_messages == (FLAG_TEXT[ScoreFlag.SUICIDALITY_ITEM_POSITIVE],)
 
 
 def test_hamd_item3_positive_is_a_suicidality_flag() -> None:
@@ -412,10 +413,15 @@ def test_qids_domains_rejects_wrong_length() -> None:
         qids_domains([0] * 9)
 
 
-def test_validate_returns_none_for_valid_entries() -> None:
-    assert validate(Instrument.PHQ9, items=[0] * 9) is None
-    assert validate(Instrument.MADRS, total=60) is None
-    assert validate(Instrument.PHQ9, items=[1] * 9, total=9) is None
+def test_qids_domains_rejects_out_of_range_items() -> None:
+    with pytest.raises(MeasureInputError, match=r"items\[0\]: must be 0 to 3, got 4"):
+        qids_domains([4] + [0] * 15)
+
+
+def test_validate_accepts_valid_entries() -> None:
+    validate(Instrument.PHQ9, items=[0] * 9)
+    validate(Instrument.MADRS, total=60)
+    validate(Instrument.PHQ9, items=[1] * 9, total=9)
 
 
 # ---------------------------------------------------------------- properties

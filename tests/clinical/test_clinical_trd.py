@@ -53,7 +53,9 @@ def test_short_trial_reason_names_the_minimum() -> None:
     )
 
 
-@pytest.mark.parametrize(("days", "adequate", "text"), [(27, False, "3 weeks 6 days"), (28, True, "4 weeks")])
+@pytest.mark.parametrize(
+    ("days", "adequate", "text"), [(27, False, "3 weeks 6 days"), (28, True, "4 weeks")]
+)
 def test_duration_derived_from_dates_at_the_4_week_boundary(
     days: int, adequate: bool, text: str
 ) -> None:
@@ -226,6 +228,18 @@ def test_derived_outcome_shows_the_scores() -> None:
     a = assess_trial(ad_trial(outcome=None, baseline_score=20, end_score=16))
     assert a.failed
     assert "(scores 20 → 16, 20% improvement)" in a.reason
+
+
+def test_derived_percentage_is_floored_so_it_never_shows_an_unmet_threshold() -> None:
+    """15/61 is 24.6%: non-response (<25%), and shown as 24%, not a rounded 25%."""
+    a = assess_trial(ad_trial(outcome=None, baseline_score=61, end_score=46))
+    assert a.outcome is Outcome.NON_RESPONSE
+    assert "24% improvement" in a.reason
+
+
+def test_derived_worsening_is_described_as_worse() -> None:
+    a = assess_trial(ad_trial(outcome=None, baseline_score=10, end_score=12))
+    assert "(scores 10 → 12, 20% worse)" in a.reason
 
 
 def test_partial_response_is_not_failure_by_default_eu_pearl() -> None:

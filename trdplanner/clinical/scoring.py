@@ -37,7 +37,7 @@ FLAG_TEXT: dict[ScoreFlag, str] = {
     ScoreFlag.SUICIDALITY_ITEM_POSITIVE: (
         "The suicidality item scored above 0. Review risk and the safety plan, whatever the total."
     ),
-    ScoreFlag.ITEMS_NOT_RECORDED: ("Only the total was recorded, so individual items are unknown."),
+    ScoreFlag.ITEMS_NOT_RECORDED: "Only the total was recorded, so individual items are unknown.",
     ScoreFlag.SUICIDALITY_ITEM_UNKNOWN: (
         "The suicidality item was not recorded, so this score says nothing about "
         "suicide risk. Ask about it directly."
@@ -85,8 +85,7 @@ def qids_domains(items: Sequence[int]) -> QidsDomains:
     hypersomnia, weight loss vs gain) are not double counted. Items are 1-based
     in that description and 0-based in ``items``.
     """
-    if len(items) != 16:
-        raise MeasureInputError("items", f"QIDS-SR16 has 16 items, got {len(items)}")
+    items = _checked_items(spec(Instrument.QIDS_SR16), items)
     return QidsDomains(
         sleep=max(items[0:4]),
         sad_mood=items[4],
@@ -132,7 +131,11 @@ class Score:
     @property
     def flag_messages(self) -> tuple[str, ...]:
         """Plain-language text for every flag, most urgent first."""
-        return tuple(FLAG_TEXT[f] for f in ScoreFlag if f in self.flags)
+        shown = set(self.flags)
+        # The PHQ-9 text already says everything the generic suicidality text says.
+        if ScoreFlag.PHQ9_ITEM9_POSITIVE in shown:
+            shown.discard(ScoreFlag.SUICIDALITY_ITEM_POSITIVE)
+        return tuple(FLAG_TEXT[f] for f in ScoreFlag if f in shown)
 
 
 def _resolve(instrument: Instrument | str) -> InstrumentSpec:

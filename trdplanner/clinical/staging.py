@@ -76,13 +76,13 @@ def thase_rush(
     settings = settings or TrdSettings()
     pairs = _current(trials, settings, as_of)
     failed_ad = [(t, a) for t, a in pairs if a.counts_toward_trd]
-    classes: list[str] = []
+    # Class names are compared case-insensitively; first spelling seen is shown.
+    by_folded: dict[str, str] = {}
     for t, _ in failed_ad:
-        if t.drug_class is not None and t.drug_class.casefold() not in {
-            c.casefold() for c in classes
-        }:
-            classes.append(t.drug_class)
-    folded = {c.casefold() for c in classes}
+        if t.drug_class is not None:
+            by_folded.setdefault(t.drug_class.casefold(), t.drug_class)
+    classes = list(by_folded.values())
+    folded = set(by_folded)
     unclassed = sum(1 for t, _ in failed_ad if t.drug_class is None)
     has_tca, has_maoi = "tca" in folded, "maoi" in folded
     others = len(folded - {"tca", "maoi"})
@@ -119,7 +119,7 @@ def thase_rush(
     }
     if stage:
         notes.append(reasons[stage])
-    if unclassed and stage < 2:
+    if unclassed and stage < 4:
         notes.append(
             f"{unclassed} failed trial{'' if unclassed == 1 else 's'} with no class recorded: "
             "recording the class may raise the stage."

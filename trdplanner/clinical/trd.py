@@ -13,6 +13,11 @@ Rules from the clinical reference §3:
 * Outcome from scores: ≥50% improvement is response, 25-49% partial response
   (EU-PEARL), <25% non-response.
 
+Judgement calls the definitions leave open, made conservatively (a false TRD
+label is the costlier error): a trial marked ongoing is never a failure until it
+ends; unknown adherence is accepted but stated in the reason; partial adherence
+is not adequate unless the setting says otherwise.
+
 Only monotherapy, switch and combination trials count toward the two-trial rule.
 Augmentation, ECT and the other treatments are assessed and reported; the
 Maudsley staging uses augmentation and ECT separately.
@@ -330,9 +335,12 @@ def _outcome(trial: TrialFacts) -> tuple[Outcome, str]:
     if trial.baseline_score is not None and trial.end_score is not None:
         b, e = trial.baseline_score, trial.end_score
         derived = outcome_from_scores(b, e)
-        if b > 0:
-            return derived, f" (scores {b} → {e}, {round((b - e) / b * 100)}% improvement)"
-        return derived, " (baseline score 0)"
+        if b == 0:
+            return derived, " (baseline score 0)"
+        # Floor, so a 24.6% improvement never displays as the 25% it did not reach.
+        pct = math.floor((b - e) / b * 100)
+        change_text = f"{pct}% improvement" if pct >= 0 else f"{-pct}% worse"
+        return derived, f" (scores {b} → {e}, {change_text})"
     return Outcome.NOT_ASSESSABLE, ""
 
 
@@ -467,10 +475,11 @@ def assess_trial(
     trial that is still running; without it such a trial's duration is unknown.
     """
     settings = settings or TrdSettings()
-    if trial.kind in DOSED_KINDS:
-        v = _assess_dosed(trial, settings, as_of)
-    else:
-        v = _assess_judged(trial, settings)
+    v = (
+        _assess_dosed(trial, settings, as_of)
+        if trial.kind in DOSED_KINDS
+        else _assess_judged(trial, settings)
+    )
     counts = (
         trial.in_current_episode and trial.kind in ANTIDEPRESSANT_KINDS and v.adequate and v.failed
     )
