@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from trdplanner.clinical import Adherence
+from trdplanner.clinical import Adherence as Adherence
 
-__all__ = ["Adherence"]  # re-exported: medication adherence uses the trial scale
+# Adherence is re-exported: medication adherence uses the same scale as trials.
 
 
 class Labeled(StrEnum):
