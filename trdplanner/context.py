@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from trdplanner.catalog import Catalog, NoteFormats, load_catalog, load_note_formats
 from trdplanner.core.db import Database
 from trdplanner.core.services.history import TrialService
 from trdplanner.core.services.measures import MeasureService
@@ -19,7 +20,7 @@ from trdplanner.core.services.practice import PracticeService
 from trdplanner.core.services.sessions import SessionService
 from trdplanner.core.services.summary import SummaryService
 from trdplanner.core.services.transfer import TransferService
-from trdplanner.paths import AppPaths
+from trdplanner.paths import AppPaths, templates_dir
 from trdplanner.settings import Settings, load_settings, save_settings
 
 
@@ -44,6 +45,15 @@ class AppContext:
         save_settings(self.paths.settings_file, settings)
         self.settings = settings
         self.__dict__.pop("summary", None)
+
+    @cached_property
+    def catalog(self) -> Catalog:
+        """Built-in templates beside the clinician's own; a broken file is listed, never fatal."""
+        return load_catalog(templates_dir(), self.paths.user_templates_dir)
+
+    @cached_property
+    def note_formats(self) -> NoteFormats:
+        return load_note_formats(templates_dir() / "notes")
 
     @cached_property
     def practice(self) -> PracticeService:

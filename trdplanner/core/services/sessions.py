@@ -211,6 +211,18 @@ class SessionService:
             s.flush()
             return row.id
 
+    def update_instance_values(self, instance_id: int, values: dict[str, Any]) -> InstanceRec:
+        """Replace a filled instance's values. The caller validates them against the snapshot."""
+        with self.db.transaction() as s:
+            row = s.get(TemplateInstance, instance_id)
+            if row is None:
+                raise NotFoundError("template instance", instance_id)
+            row.values = dict(values)
+            s.flush()
+            return record_from_row(
+                InstanceRec, row, values=dict(row.values), template_snapshot=dict(row.template_snapshot)
+            )
+
     def add_homework(self, session_id: int, rec: HomeworkRec) -> int:
         one_of("homework.status", rec.status, HomeworkStatus)
         with self.db.transaction() as s:
