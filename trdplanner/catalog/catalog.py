@@ -103,9 +103,7 @@ class Catalog:
         return tuple(
             t
             for t in self._sorted
-            if (mod is None or t.modality is mod)
-            and (knd is None or t.kind is knd)
-            and (tag is None or tag in t.tags)
+            if (mod is None or t.modality is mod) and (knd is None or t.kind is knd) and (tag is None or tag in t.tags)
         )
 
     def structure_for(self, modality: Modality | str) -> Template | None:
@@ -124,11 +122,7 @@ def cross_template_problems(templates: Mapping[str, Template]) -> dict[str, Temp
     problems: dict[str, TemplateError] = {}
     while True:
         usable = {k: t for k, t in templates.items() if k not in problems}
-        found = {
-            tid: err
-            for tid, t in usable.items()
-            if (err := _reference_problem(t, usable)) is not None
-        }
+        found = {tid: err for tid, t in usable.items() if (err := _reference_problem(t, usable)) is not None}
         if not found:
             return problems
         problems.update(found)
@@ -144,14 +138,10 @@ def _reference_problem(template: Template, usable: Mapping[str, Template]) -> Te
             assert binding.template is not None and binding.field is not None
             other = usable.get(binding.template)
             if other is None:
-                return TemplateError(
-                    join_path(path, "template"), f"unknown template '{binding.template}'"
-                )
+                return TemplateError(join_path(path, "template"), f"unknown template '{binding.template}'")
             source_field = other.field(binding.field)
             if source_field is None or not source_field.is_input:
-                return TemplateError(
-                    join_path(path, "field"), f"'{binding.field}' is not a field of {other.id}"
-                )
+                return TemplateError(join_path(path, "field"), f"'{binding.field}' is not a field of {other.id}")
             if not can_carry(source_field.type, field.type):
                 return TemplateError(
                     join_path(path, "field"),
@@ -171,10 +161,6 @@ def _reference_problem(template: Template, usable: Mapping[str, Template]) -> Te
                 other = usable.get(ref_id)
                 if other is None:
                     return TemplateError(join_path(path, "text"), f"unknown template '{ref_id}'")
-                if ref_field is not None and (
-                    (f := other.field(ref_field)) is None or not f.is_input
-                ):
-                    return TemplateError(
-                        join_path(path, "text"), f"'{ref_field}' is not a field of {ref_id}"
-                    )
+                if ref_field is not None and ((f := other.field(ref_field)) is None or not f.is_input):
+                    return TemplateError(join_path(path, "text"), f"'{ref_field}' is not a field of {ref_id}")
     return None

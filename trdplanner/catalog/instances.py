@@ -77,9 +77,7 @@ def _number(shape: Field | Column, value: object) -> int | float:
     number = _parse_number(value)
     if shape.integer and not isinstance(number, int):
         raise _Bad(f"must be a whole number, got {number:g}")
-    if (shape.min is not None and number < shape.min) or (
-        shape.max is not None and number > shape.max
-    ):
+    if (shape.min is not None and number < shape.min) or (shape.max is not None and number > shape.max):
         raise _Bad(f"must be {_range_text(shape.min, shape.max)}, got {number:g}")
     return number
 
@@ -124,18 +122,14 @@ def _yes_no(value: object) -> bool:
 
 
 def _expected_options(shape: Field | Column) -> str:
-    return ", ".join(o.id for o in shape.options[:20]) + (
-        ", ..." if len(shape.options) > 20 else ""
-    )
+    return ", ".join(o.id for o in shape.options[:20]) + (", ..." if len(shape.options) > 20 else "")
 
 
 def _choice(shape: Field | Column, value: object) -> str | None:
     if isinstance(value, str) and not value.strip():
         return None
     if not isinstance(value, str) or shape.option(value) is None:
-        raise _Bad(
-            f"{describe(value)} is not an option (expected one of {_expected_options(shape)})"
-        )
+        raise _Bad(f"{describe(value)} is not an option (expected one of {_expected_options(shape)})")
     return value
 
 
@@ -145,9 +139,7 @@ def _checklist(shape: Field | Column, value: object) -> list[str]:
     chosen: set[str] = set()
     for item in value:
         if not isinstance(item, str) or shape.option(item) is None:
-            raise _Bad(
-                f"{describe(item)} is not an option (expected one of {_expected_options(shape)})"
-            )
+            raise _Bad(f"{describe(item)} is not an option (expected one of {_expected_options(shape)})")
         if item in chosen:
             raise _Bad(f"lists '{item}' twice")
         chosen.add(item)
@@ -293,18 +285,14 @@ class _Checker:
         return cleaned
 
 
-def instance_problems(
-    template: Template, values: Mapping[str, Any], *, partial: bool = False
-) -> list[Problem]:
+def instance_problems(template: Template, values: Mapping[str, Any], *, partial: bool = False) -> list[Problem]:
     """Every problem with ``values``; empty if they are valid."""
     checker = _Checker(template, partial)
     checker.values(values)
     return checker.problems
 
 
-def validate_instance(
-    template: Template, values: Mapping[str, Any], *, partial: bool = False
-) -> dict[str, Any]:
+def validate_instance(template: Template, values: Mapping[str, Any], *, partial: bool = False) -> dict[str, Any]:
     """Check ``values`` against ``template`` and return them cleaned (see module docstring).
 
     ``partial=True`` skips completeness rules (required fields, min_rows) for saving drafts;
@@ -330,12 +318,8 @@ class FilledInstance:
     values: Mapping[str, Any]
 
     @classmethod
-    def create(
-        cls, template: Template, values: Mapping[str, Any], *, partial: bool = False
-    ) -> FilledInstance:
-        return cls(
-            template.id, template.version, validate_instance(template, values, partial=partial)
-        )
+    def create(cls, template: Template, values: Mapping[str, Any], *, partial: bool = False) -> FilledInstance:
+        return cls(template.id, template.version, validate_instance(template, values, partial=partial))
 
     def check(self, template: Template, *, partial: bool = False) -> FilledInstance:
         """Re-validate against the definition it was filled with; returns a cleaned copy."""
@@ -344,8 +328,7 @@ class FilledInstance:
                 [
                     Problem(
                         "",
-                        f"filled against {self.template_id} v{self.template_version}, "
-                        f"not {template.ref}",
+                        f"filled against {self.template_id} v{self.template_version}, not {template.ref}",
                     )
                 ]
             )
@@ -364,21 +347,15 @@ class FilledInstance:
         problems = []
         if not isinstance(data, Mapping):
             raise InstanceError([Problem("", f"must be a mapping, got {describe(data)}")])
-        extra = sorted(
-            str(k) for k in data if k not in ("template_id", "template_version", "values")
-        )
+        extra = sorted(str(k) for k in data if k not in ("template_id", "template_version", "values"))
         problems += [Problem(k, "unknown key") for k in extra]
         template_id = data.get("template_id")
         version = data.get("template_version")
         values = data.get("values")
         if not isinstance(template_id, str) or not template_id:
-            problems.append(
-                Problem("template_id", f"must be a template id, got {describe(template_id)}")
-            )
+            problems.append(Problem("template_id", f"must be a template id, got {describe(template_id)}"))
         if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-            problems.append(
-                Problem("template_version", f"must be a whole number >= 1, got {describe(version)}")
-            )
+            problems.append(Problem("template_version", f"must be a whole number >= 1, got {describe(version)}"))
         if not isinstance(values, Mapping):
             problems.append(Problem("values", f"must be a mapping, got {describe(values)}"))
         if problems:

@@ -44,9 +44,7 @@ class _StrictSafeLoader(yaml.SafeLoader):
             except TypeError:  # unhashable key; the base class reports it properly
                 continue
             if duplicate:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key '{key}'", key_node.start_mark
-                )
+                raise yaml.constructor.ConstructorError(None, None, f"duplicate key '{key}'", key_node.start_mark)
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
 
@@ -97,7 +95,7 @@ def read_text(path: Path) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise TemplateError("", f"not UTF-8 text (byte {exc.start})") from None
+        raise TemplateError("", f"not UTF-8 text (bad byte at offset {exc.start})") from None
 
 
 def load_yaml_file(path: Path, display: str | None = None) -> Any:
@@ -136,9 +134,7 @@ def iter_yaml_files(root: Path, skip_top: tuple[str, ...] = ()) -> Iterator[Path
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         here = Path(dirpath)
         at_top = here == root
-        dirnames[:] = sorted(
-            d for d in dirnames if not d.startswith(".") and not (at_top and d in skip_top)
-        )
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and not (at_top and d in skip_top))
         for name in sorted(filenames):
             if name.startswith(".") or not name.endswith(".yaml"):
                 continue
@@ -173,17 +169,13 @@ def _guarded(func: Callable[[], T], shown: str) -> T:
         raise TemplateError("", "too complex to load").in_file(shown) from None
     except Exception as exc:  # one odd file must never stop the app from starting
         log.exception("unexpected error loading %s", shown)
-        raise TemplateError("", f"could not be loaded ({type(exc).__name__}: {exc})").in_file(
-            shown
-        ) from None
+        raise TemplateError("", f"could not be loaded ({type(exc).__name__}: {exc})").in_file(shown) from None
 
 
 def _check_builtin_location(template: Template, root: Path, path: Path, shown: str) -> None:
     rel = path.relative_to(root)
     if path.stem != template.id:
-        raise TemplateError(
-            "id", f"'{template.id}' does not match the file name '{path.name}'", shown
-        )
+        raise TemplateError("id", f"'{template.id}' does not match the file name '{path.name}'", shown)
     if len(rel.parts) == 2 and rel.parts[0] != template.modality.value:
         raise TemplateError(
             "modality",

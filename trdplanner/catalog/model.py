@@ -84,9 +84,7 @@ class FieldType(StrEnum):
         return self in (FieldType.SHORT_TEXT, FieldType.LONG_TEXT)
 
 
-STATIC_TYPES: frozenset[FieldType] = frozenset(
-    {FieldType.HEADING, FieldType.PARAGRAPH, FieldType.DEFINITIONS}
-)
+STATIC_TYPES: frozenset[FieldType] = frozenset({FieldType.HEADING, FieldType.PARAGRAPH, FieldType.DEFINITIONS})
 INPUT_TYPES: frozenset[FieldType] = frozenset(FieldType) - STATIC_TYPES
 COLUMN_TYPES: frozenset[FieldType] = INPUT_TYPES - {FieldType.TABLE}
 

@@ -116,9 +116,7 @@ def check_enum(value: object, path: str, enum: type[E], what: str) -> E:
     raise TemplateError(path, f"unknown {what} {shown} (expected one of {expected})")
 
 
-def check_pattern(
-    value: object, path: str, pattern: re.Pattern[str], rule: str, max_len: int
-) -> str:
+def check_pattern(value: object, path: str, pattern: re.Pattern[str], rule: str, max_len: int) -> str:
     text = check_text(value, path, max_length=max_len, single_line=True)
     if not pattern.fullmatch(text):
         raise TemplateError(path, f"must be {rule}")
@@ -150,9 +148,7 @@ class MappingReader:
     def at(self, key: str | int) -> str:
         return join_path(self.path, key)
 
-    def check_keys(
-        self, allowed: Collection[str], misplaced: Mapping[str, str] | None = None
-    ) -> None:
+    def check_keys(self, allowed: Collection[str], misplaced: Mapping[str, str] | None = None) -> None:
         """Refuse keys outside ``allowed``; ``misplaced`` explains keys valid elsewhere."""
         for key in self.data:
             if key in allowed:
@@ -180,9 +176,7 @@ class MappingReader:
         max_length: int = MAX_TEXT_LENGTH,
         single_line: bool = False,
     ) -> str:
-        return check_text(
-            self.need(key), self.at(key), max_length=max_length, single_line=single_line
-        )
+        return check_text(self.need(key), self.at(key), max_length=max_length, single_line=single_line)
 
     def label(self, key: str) -> str:
         return self.text(key, max_length=MAX_LABEL_LENGTH, single_line=True)
@@ -193,9 +187,7 @@ class MappingReader:
     def integer(self, key: str, *, lo: int | None = None, hi: int | None = None) -> int:
         return check_int(self.need(key), self.at(key), lo=lo, hi=hi)
 
-    def optional_integer(
-        self, key: str, *, lo: int | None = None, hi: int | None = None
-    ) -> int | None:
+    def optional_integer(self, key: str, *, lo: int | None = None, hi: int | None = None) -> int | None:
         return self.integer(key, lo=lo, hi=hi) if self.has(key) else None
 
     def optional_number(self, key: str) -> int | float | None:

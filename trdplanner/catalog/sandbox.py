@@ -34,18 +34,14 @@ class _BoundedSandbox(ImmutableSandboxedEnvironment):
 
     intercepted_binops = frozenset({"*", "**"})
 
-    def call_binop(
-        self, context: jinja2.runtime.Context, operator_name: str, left: Any, right: Any
-    ) -> Any:
+    def call_binop(self, context: jinja2.runtime.Context, operator_name: str, left: Any, right: Any) -> Any:
         if operator_name == "**":
             if isinstance(right, int | float) and abs(right) > _MAX_EXPONENT:
                 raise jinja2.exceptions.SecurityError("exponent too large")
             return operator.pow(left, right)
         for seq, count in ((left, right), (right, left)):
             too_long = (
-                isinstance(seq, str | list | tuple)
-                and isinstance(count, int)
-                and len(seq) * count > _MAX_REPEAT_RESULT
+                isinstance(seq, str | list | tuple) and isinstance(count, int) and len(seq) * count > _MAX_REPEAT_RESULT
             )
             if too_long:
                 raise jinja2.exceptions.SecurityError("repeated text too long")
@@ -100,9 +96,7 @@ def check_names(
     allowed = set(known) | set(env.globals)
     for name in sorted(find_undeclared_variables(tree)):
         if name not in allowed:
-            raise TemplateError(
-                path, f"unknown name '{name}' (expected one of {', '.join(sorted(known))})"
-            )
+            raise TemplateError(path, f"unknown name '{name}' (expected one of {', '.join(sorted(known))})")
     for owner, attr in _attribute_uses(tree):
         keys = known.get(owner)
         if keys is not None and attr not in keys:
@@ -116,9 +110,7 @@ def check_names(
         for body_node in loop.body:
             for owner, attr in _attribute_uses(body_node):
                 if owner == loop.target.name and attr not in keys:
-                    raise TemplateError(
-                        path, f"items of '{loop.iter.name}' have no '{attr}'{_expected(keys)}"
-                    )
+                    raise TemplateError(path, f"items of '{loop.iter.name}' have no '{attr}'{_expected(keys)}")
 
 
 def undeclared_names(tree: nodes.Template) -> set[str]:

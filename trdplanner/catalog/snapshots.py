@@ -126,8 +126,7 @@ def _common_to_dict(shape: Field | Column, data: dict[str, Any]) -> None:
             data["anchors"] = {str(a.value): a.label for a in shape.anchors}
     if shape.type in (FieldType.CHOICE, FieldType.CHECKLIST):
         data["options"] = [
-            {"id": o.id, "label": o.label} | ({"help": o.help} if o.help is not None else {})
-            for o in shape.options
+            {"id": o.id, "label": o.label} | ({"help": o.help} if o.help is not None else {}) for o in shape.options
         ]
 
 

@@ -61,11 +61,7 @@ def display_value(shape: Field | Column, value: Any) -> str:
     kind = shape.type
     if kind is FieldType.RATING:
         assert shape.min is not None and shape.max is not None
-        base = (
-            f"{value}/{shape.max:g}"
-            if shape.min >= 0
-            else f"{value} ({shape.min:g} to {shape.max:g})"
-        )
+        base = f"{value}/{shape.max:g}" if shape.min >= 0 else f"{value} ({shape.min:g} to {shape.max:g})"
         anchor = shape.anchor_label(value)
         return f"{base} ({anchor})" if anchor else base
     if kind is FieldType.NUMBER:
@@ -81,18 +77,12 @@ def display_value(shape: Field | Column, value: Any) -> str:
 
 
 def _row_text(table: Field, row: Mapping[str, Any], row_label: str | None) -> str:
-    cells = [
-        f"{c.label}: {display_value(c, row.get(c.id))}"
-        for c in table.columns
-        if not is_blank(row.get(c.id))
-    ]
+    cells = [f"{c.label}: {display_value(c, row.get(c.id))}" for c in table.columns if not is_blank(row.get(c.id))]
     text = "; ".join(cells)
     return f"{row_label}: {text}" if row_label else text
 
 
-def _filled_rows(
-    table: Field, rows: list[dict[str, Any]]
-) -> list[tuple[str | None, dict[str, Any]]]:
+def _filled_rows(table: Field, rows: list[dict[str, Any]]) -> list[tuple[str | None, dict[str, Any]]]:
     labels: list[str | None] = list(table.fixed_rows) or [None] * len(rows)
     return [(label, row) for label, row in zip(labels, rows, strict=False) if not is_blank(row)]
 
@@ -106,9 +96,7 @@ def _table_display(table: Field, rows: list[dict[str, Any]]) -> TableDisplay:
     return TableDisplay(headers, tuple(cells))
 
 
-def instance_lines(
-    template: Template, values: Mapping[str, Any], *, include_empty: bool = True
-) -> list[InstanceLine]:
+def instance_lines(template: Template, values: Mapping[str, Any], *, include_empty: bool = True) -> list[InstanceLine]:
     """Headings and input fields in template order, each with type-aware display text.
 
     Paragraphs and definitions are instructions, not answers, and are left to the renderer that
@@ -147,6 +135,8 @@ def _clip(text: str) -> str:
 
 def generic_summary(template: Template, cleaned: Mapping[str, Any]) -> str:
     """ "Label: value" lines for the filled fields; tables by row count and their first rows."""
+    if not template.input_fields:
+        return f"{template.kind.label}: {template.title}."
     parts: list[str] = []
     for fld in template.input_fields:
         value = cleaned[fld.key]

@@ -138,18 +138,14 @@ class _TemplateParser:
     def __init__(self, data: object, source: str) -> None:
         self.source = source
         if not isinstance(data, Mapping):
-            raise TemplateError(
-                "", f"the file must hold a mapping of keys to values, got {describe(data)}"
-            )
+            raise TemplateError("", f"the file must hold a mapping of keys to values, got {describe(data)}")
         self.top = MappingReader(data, "")
         self.ids: dict[str, str] = {}  # field id -> path of the field that has it
 
     def parse(self) -> Template:
         top = self.top
         top.check_keys(TOP_KEYS)
-        template_id = check_pattern(
-            top.need("id"), "id", TEMPLATE_ID, TEMPLATE_ID_RULE, MAX_ID_LENGTH
-        )
+        template_id = check_pattern(top.need("id"), "id", TEMPLATE_ID, TEMPLATE_ID_RULE, MAX_ID_LENGTH)
         version = top.integer("version", lo=1)
         modality = top.enum("modality", Modality, "modality")
         if not template_id.startswith(f"{modality.value}-"):
@@ -171,9 +167,7 @@ class _TemplateParser:
 
         agenda = self._agenda(kind)
         instrument = self._instrument(kind)
-        references = tuple(
-            check_text(item, path, single_line=True) for path, item in top.items("references")
-        )
+        references = tuple(check_text(item, path, single_line=True) for path, item in top.items("references"))
         template = Template(
             id=template_id,
             version=version,
@@ -198,9 +192,7 @@ class _TemplateParser:
     @staticmethod
     def _fields_reason(top: MappingReader, kind: Kind) -> str:
         if top.has("fields"):
-            return (
-                f"a {kind.value} template needs at least one field (only structure may have none)"
-            )
+            return "needs at least one field (only a structure template may have none)"
         return "required"
 
     def _tags(self) -> tuple[str, ...]:
@@ -220,9 +212,7 @@ class _TemplateParser:
                 raise TemplateError("agenda", "only allowed when kind is 'structure'")
             return ()
         steps = []
-        for path, item in self.top.items(
-            "agenda", non_empty_reason="required when kind is 'structure'"
-        ):
+        for path, item in self.top.items("agenda", non_empty_reason="required when kind is 'structure'"):
             step = MappingReader(item, path)
             step.check_keys(("title", "minutes", "description"))
             steps.append(
@@ -302,26 +292,18 @@ class _TemplateParser:
     def _columns(self, raw: MappingReader) -> tuple[Column, ...]:
         seen: dict[str, str] = {}
         columns = []
-        for path, item in raw.items(
-            "columns", non_empty_reason="a table needs at least one column"
-        ):
+        for path, item in raw.items("columns", non_empty_reason="a table needs at least one column"):
             col = MappingReader(item, path)
             ctype = col.enum("type", FieldType, "type")
             if ctype is FieldType.TABLE:
-                raise TemplateError(
-                    col.at("type"), "tables cannot be nested (a column cannot be a table)"
-                )
+                raise TemplateError(col.at("type"), "tables cannot be nested (a column cannot be a table)")
             if ctype not in COLUMN_TYPES:
-                raise TemplateError(
-                    col.at("type"), f"a column must be an input type, not '{ctype.value}'"
-                )
+                raise TemplateError(col.at("type"), f"a column must be an input type, not '{ctype.value}'")
             allowed = COLUMN_COMMON_KEYS + TYPE_KEYS[ctype]
             col.check_keys(allowed, _misplaced(allowed, ctype, column=True))
             column_id = check_pattern(col.need("id"), col.at("id"), FIELD_ID, FIELD_ID_RULE, 64)
             if column_id in seen:
-                raise TemplateError(
-                    col.at("id"), f"duplicate id '{column_id}' (also {seen[column_id]})"
-                )
+                raise TemplateError(col.at("id"), f"duplicate id '{column_id}' (also {seen[column_id]})")
             seen[column_id] = path
             columns.append(
                 Column(
@@ -376,16 +358,12 @@ def _rating_shape(raw: MappingReader) -> dict[str, Any]:
     if (hi - lo) % step:
         raise TemplateError(raw.at("step"), f"{step} does not divide the range {lo} to {hi} evenly")
     if (hi - lo) // step + 1 > MAX_RATING_POINTS:
-        raise TemplateError(
-            raw.at("step"), f"too many points on the scale (at most {MAX_RATING_POINTS})"
-        )
+        raise TemplateError(raw.at("step"), f"too many points on the scale (at most {MAX_RATING_POINTS})")
     anchors: list[Anchor] = []
     if raw.has("anchors"):
         data = raw.get("anchors")
         if not isinstance(data, Mapping):
-            raise TemplateError(
-                raw.at("anchors"), f"must be a mapping of value to label, got {describe(data)}"
-            )
+            raise TemplateError(raw.at("anchors"), f"must be a mapping of value to label, got {describe(data)}")
         if len(data) > MAX_ITEMS:
             raise TemplateError(raw.at("anchors"), f"too many entries (at most {MAX_ITEMS})")
         for key, label in data.items():
@@ -395,9 +373,7 @@ def _rating_shape(raw: MappingReader) -> dict[str, Any]:
                 raise TemplateError(path, f"outside min..max ({lo} to {hi})")
             if (value - lo) % step:
                 raise TemplateError(path, f"not on the scale's steps ({lo}, {lo + step}, ... {hi})")
-            anchors.append(
-                Anchor(value=value, label=check_text(label, path, max_length=MAX_LABEL_LENGTH))
-            )
+            anchors.append(Anchor(value=value, label=check_text(label, path, max_length=MAX_LABEL_LENGTH)))
     anchors.sort(key=lambda a: a.value)
     return {"min": lo, "max": hi, "step": step, "anchors": tuple(anchors)}
 
@@ -417,27 +393,20 @@ def _options(raw: MappingReader) -> tuple[Option, ...]:
         opt.check_keys(("id", "label", "help"))
         option_id = check_pattern(opt.need("id"), opt.at("id"), OPTION_ID, OPTION_ID_RULE, 64)
         if option_id in seen:
-            raise TemplateError(
-                opt.at("id"), f"duplicate id '{option_id}' (also {seen[option_id]})"
-            )
+            raise TemplateError(opt.at("id"), f"duplicate id '{option_id}' (also {seen[option_id]})")
         seen[option_id] = path
-        options.append(
-            Option(id=option_id, label=opt.label("label"), help=opt.optional_text("help"))
-        )
+        options.append(Option(id=option_id, label=opt.label("label"), help=opt.optional_text("help")))
     return tuple(options)
 
 
 def _row_limits(raw: MappingReader) -> tuple[tuple[str, ...], int | None, int | None]:
     fixed = tuple(
-        check_text(item, path, max_length=MAX_LABEL_LENGTH, single_line=True)
-        for path, item in raw.items("fixed_rows")
+        check_text(item, path, max_length=MAX_LABEL_LENGTH, single_line=True) for path, item in raw.items("fixed_rows")
     )
     if fixed:
         for key in ("min_rows", "max_rows"):
             if raw.has(key):
-                raise TemplateError(
-                    raw.at(key), "not allowed with fixed_rows (the row count is fixed)"
-                )
+                raise TemplateError(raw.at(key), "not allowed with fixed_rows (the row count is fixed)")
         return fixed, None, None
     min_rows = raw.optional_integer("min_rows", lo=0, hi=MAX_TABLE_ROWS)
     max_rows = raw.optional_integer("max_rows", lo=1, hi=MAX_TABLE_ROWS)
@@ -481,9 +450,7 @@ def _binding(raw: MappingReader, ftype: FieldType) -> Binding:
         data.check_keys(("source", "text"))
         text = data.text("text")
         if ftype not in _TEXT_TARGETS:
-            raise TemplateError(
-                data.path, f"a text binding can only fill a text field, not {ftype.value}"
-            )
+            raise TemplateError(data.path, f"a text binding can only fill a text field, not {ftype.value}")
         _check_prefill_text(text, data.at("text"))
         return Binding(source=source, text=text)
     data.check_keys(("source", "key"))
@@ -494,9 +461,7 @@ def _binding(raw: MappingReader, ftype: FieldType) -> Binding:
             data.at("key"),
             f"unknown {source.value} key '{key}' (expected one of {', '.join(keys)})",
         )
-    what, targets = _BINDING_TARGETS.get(
-        (source, key), (f"{source.value}.{key} (text)", _TEXT_TARGETS)
-    )
+    what, targets = _BINDING_TARGETS.get((source, key), (f"{source.value}.{key} (text)", _TEXT_TARGETS))
     if ftype not in targets:
         allowed = " or ".join(sorted(t.value for t in targets))
         raise TemplateError(data.path, f"{what} can only fill a {allowed} field, not {ftype.value}")
@@ -541,16 +506,14 @@ def option_labels(template: Template, strict: bool = False) -> dict[str, str]:
     for index, fld in enumerate(template.fields):
         shapes: list[tuple[str, Any]] = [(join_path("fields", index), fld)]
         shapes += [
-            (join_path(join_path(join_path("fields", index), "columns"), c), col)
-            for c, col in enumerate(fld.columns)
+            (join_path(join_path(join_path("fields", index), "columns"), c), col) for c, col in enumerate(fld.columns)
         ]
         for path, shape in shapes:
             for option in shape.options:
                 if option.id in labels and labels[option.id] != option.label and strict:
                     raise TemplateError(
                         "note_summary",
-                        f"uses 'labels' but option '{option.id}' has different labels in "
-                        f"{where[option.id]} and {path}",
+                        f"uses 'labels' but option '{option.id}' has different labels in {where[option.id]} and {path}",
                     )
                 labels.setdefault(option.id, option.label)
                 where.setdefault(option.id, path)
