@@ -11,6 +11,7 @@ from functools import cached_property
 
 from trdplanner.catalog import Catalog, NoteFormats, load_catalog, load_note_formats
 from trdplanner.core.db import Database
+from trdplanner.core.services.bundles import BundleService
 from trdplanner.core.services.history import TrialService
 from trdplanner.core.services.measures import MeasureService
 from trdplanner.core.services.notes import NoteService
@@ -44,7 +45,8 @@ class AppContext:
     def save_settings(self, settings: Settings) -> None:
         save_settings(self.paths.settings_file, settings)
         self.settings = settings
-        self.__dict__.pop("summary", None)
+        for name in ("summary", "bundles"):
+            self.__dict__.pop(name, None)
 
     @cached_property
     def catalog(self) -> Catalog:
@@ -90,6 +92,10 @@ class AppContext:
     @cached_property
     def summary(self) -> SummaryService:
         return SummaryService(self.db, self.settings)
+
+    @cached_property
+    def bundles(self) -> BundleService:
+        return BundleService(self.db, self.settings)
 
     def close(self) -> None:
         if "db" in self.__dict__:
