@@ -29,7 +29,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from trdplanner.cli import demo, measures, patients
+    from trdplanner.cli import demo, measures, patients, templates
 
     parser = _Parser(
         prog="trdplanner",
@@ -56,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.register(commands)
     patients.register(commands)
     measures.register(commands)
+    templates.register(commands)
     return parser
 
 
