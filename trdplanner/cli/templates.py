@@ -58,7 +58,13 @@ def list_templates(ctx: AppContext, args: argparse.Namespace) -> int:
         )
         return 0
     rows = [
-        [t.id, t.modality.value, t.kind.value, f"v{t.version}", t.title + (" (yours)" if catalog.is_user_template(t.id) else "")]
+        [
+            t.id,
+            t.modality.value,
+            t.kind.value,
+            f"v{t.version}",
+            t.title + (" (yours)" if catalog.is_user_template(t.id) else ""),
+        ]
         for t in chosen
     ]
     print(output.table(rows, ["ID", "Modality", "Kind", "Ver", "Title"]))
@@ -89,6 +95,8 @@ def validate_template(ctx: AppContext, args: argparse.Namespace) -> int:
     if template.id in problems:
         output.error(f"{path}: {problems[template.id]}")
         return 1
-    print(f"{path}: valid ({template.id} v{template.version}, {template.modality.value} {template.kind.value}, "
-          f"{len(template.input_fields)} input fields)")
+    print(
+        f"{path}: valid ({template.id} v{template.version}, {template.modality.value} {template.kind.value}, "
+        f"{len(template.input_fields)} input fields)"
+    )
     return 0

@@ -10,7 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from trdplanner.catalog import Catalog
 from trdplanner.context import AppContext
+from trdplanner.core.demo_instances import instances_for
 from trdplanner.core.fingerprint import note_fingerprint
 from trdplanner.core.records import (
     CareTeamRec,
@@ -587,7 +589,7 @@ def _note_sections(p: DemoPatient, number: int, total: int) -> list[NoteSectionR
     ]
 
 
-def build_record(p: DemoPatient, today: dt.date) -> PatientRecord:
+def build_record(p: DemoPatient, today: dt.date, catalog: Catalog) -> PatientRecord:
     measures = [
         MeasureRec("phq9", weeks_ago(today, w), total, items_for(total, 9, 3, item9=item9))
         for w, total, item9 in p.phq9
@@ -617,6 +619,7 @@ def build_record(p: DemoPatient, today: dt.date) -> PatientRecord:
                 agenda=list(_AGENDA.get(p.modality, [])),
                 interventions=[f"{p.modality.upper()} skills practice"],
                 safety_plan_reviewed=p.profile.risk_level == "high",
+                instances=instances_for(catalog, p.profile.code, p.modality, n, date.isoformat()),
                 homework=[
                     HomeworkRec(
                         title="Practise this week's skill daily",
@@ -679,6 +682,6 @@ def create_demo(ctx: AppContext, today: dt.date | None = None) -> tuple[int, int
         if ctx.patients.id_for_code(p.profile.code) is not None:
             present += 1
             continue
-        ctx.transfer.import_record(build_record(p, today))
+        ctx.transfer.import_record(build_record(p, today, ctx.catalog))
         added += 1
     return added, present
