@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import pytest
@@ -20,3 +21,53 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setenv("TRDPLANNER_DATA_DIR", str(d))
     monkeypatch.delenv("TRDPLANNER_DB", raising=False)
     yield d
+
+
+# --------------------------------------------------------------------------- PostgreSQL
+
+PG_URL_ENV = "TRDPLANNER_TEST_PG_URL"
+
+
+@contextmanager
+def fresh_pg_database(admin_url: str) -> Iterator[str]:
+    """A uniquely named, empty PostgreSQL database for the block; dropped afterwards."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.pool import NullPool
+
+    name = f"trdplanner_test_{uuid.uuid4().hex[:16]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+        finally:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
+@pytest.fixture
+def pg_admin_url() -> str:
+    """The server named by $TRDPLANNER_TEST_PG_URL; the test is skipped when it is unset."""
+    url = os.environ.get(PG_URL_ENV)
+    if not url:
+        pytest.skip(f"{PG_URL_ENV} is not set (a PostgreSQL URL the tests may create databases on)")
+    return url
+
+
+@pytest.fixture
+def pg_url(pg_admin_url: str) -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for this test only."""
+    with fresh_pg_database(pg_admin_url) as url:
+        yield url
+
+
+@pytest.fixture
+def pg_database_factory(pg_admin_url: str) -> Callable[[], AbstractContextManager[str]]:
+    """For tests that need several fresh databases (one per Hypothesis example, say)."""
+    return lambda: fresh_pg_database(pg_admin_url)

@@ -136,7 +136,8 @@ def session_row(patient_id: int, rec: SessionRec, clinician_id: int | None) -> T
         interventions=list(rec.interventions),
     )
     row.instances = [
-        row_from_record(TemplateInstance, i, position=n, values=dict(i.values)) for n, i in enumerate(rec.instances)
+        row_from_record(TemplateInstance, i, skip=("id", "values"), position=n, values=dict(i.values))
+        for n, i in enumerate(rec.instances)
     ]
     row.homework = [
         row_from_record(Homework, h, skip=("id", "reviewed_in_session_number"), position=n)
@@ -206,7 +207,9 @@ class SessionService:
             session = s.get(TherapySession, session_id, options=_session_options())
             if session is None:
                 raise NotFoundError("session", session_id)
-            row = row_from_record(TemplateInstance, rec, position=len(session.instances), values=dict(rec.values))
+            row = row_from_record(
+                TemplateInstance, rec, skip=("id", "values"), position=len(session.instances), values=dict(rec.values)
+            )
             session.instances.append(row)
             s.flush()
             return row.id
