@@ -172,7 +172,7 @@ def _objective_target(o: Any) -> str:
 def note_context(bundle: SessionBundle, settings: Settings) -> dict[str, Any]:
     session = bundle.session
     todays = session_measures(bundle)
-    first = {}
+    first: dict[str, ScoredMeasure] = {}
     for m in bundle.summary.measures:
         first.setdefault(m.record.instrument, m)
     completed = []
