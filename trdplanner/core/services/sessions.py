@@ -214,6 +214,61 @@ class SessionService:
             s.flush()
             return row.id
 
+    def update(self, rec: SessionRec) -> SessionRec:
+        """Save a session's own fields (date, format, modality, status, agenda, interventions)."""
+        if rec.id is None:
+            raise InputError("session.id", "is required to update a session")
+        check_session(rec)
+        with self.db.transaction() as s:
+            row = s.get(TherapySession, rec.id, options=_session_options())
+            if row is None:
+                raise NotFoundError("session", rec.id)
+            for name in ("date", "duration_minutes", "format", "modality", "status", "safety_plan_reviewed"):
+                setattr(row, name, getattr(rec, name))
+            row.agenda = list(rec.agenda)
+            row.interventions = list(rec.interventions)
+            s.flush()
+            return _session_records(s, [row])[0]
+
+    def remove_instance(self, instance_id: int) -> None:
+        with self.db.transaction() as s:
+            row = s.get(TemplateInstance, instance_id)
+            if row is None:
+                raise NotFoundError("template instance", instance_id)
+            s.delete(row)
+
+    def review_homework(self, homework_id: int, reviewed_in_session_id: int, status: str, notes: str = "") -> None:
+        """Record how assigned homework went, in the session where it was reviewed."""
+        one_of("homework.status", status, HomeworkStatus)
+        with self.db.transaction() as s:
+            row = s.get(Homework, homework_id)
+            if row is None:
+                raise NotFoundError("homework", homework_id)
+            if s.get(TherapySession, reviewed_in_session_id) is None:
+                raise NotFoundError("session", reviewed_in_session_id)
+            row.status = status
+            row.reviewed_in_session_id = reviewed_in_session_id
+            row.review_notes = notes
+
+    def outstanding_homework(self, patient_id: int, before_session_id: int) -> list[HomeworkRec]:
+        """Homework assigned in earlier sessions and not yet reviewed: it belongs on today's agenda."""
+        with self.db.reading() as s:
+            current = s.get(TherapySession, before_session_id)
+            if current is None:
+                raise NotFoundError("session", before_session_id)
+            rows = s.scalars(
+                select(Homework)
+                .join(TherapySession, Homework.session_id == TherapySession.id)
+                .where(
+                    TherapySession.patient_id == patient_id,
+                    TherapySession.date <= current.date,
+                    TherapySession.id != current.id,
+                    Homework.reviewed_in_session_id.is_(None),
+                )
+                .order_by(TherapySession.date, Homework.position)
+            )
+            return [record_from_row(HomeworkRec, h, reviewed_in_session_number=None) for h in rows]
+
     def update_instance_values(self, instance_id: int, values: dict[str, Any]) -> InstanceRec:
         """Replace a filled instance's values. The caller validates them against the snapshot."""
         with self.db.transaction() as s:
