@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 from collections.abc import Sequence
 from typing import Any
@@ -250,7 +251,7 @@ class SessionService:
             row.reviewed_in_session_id = reviewed_in_session_id
             row.review_notes = notes
 
-    def outstanding_homework(self, patient_id: int, before_session_id: int) -> list[HomeworkRec]:
+    def outstanding_homework(self, patient_id: int, before_session_id: int) -> builtins.list[HomeworkRec]:
         """Homework assigned in earlier sessions and not yet reviewed: it belongs on today's agenda."""
         with self.db.reading() as s:
             current = s.get(TherapySession, before_session_id)
