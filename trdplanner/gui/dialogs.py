@@ -1,0 +1,62 @@
+"""One place that turns failures into dialogs a therapist can act on."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from trdplanner.catalog import InstanceError, TemplateError
+from trdplanner.core.db import DatabaseError
+from trdplanner.core.errors import InputError, LockedError, NotFoundError
+
+log = logging.getLogger(__name__)
+
+
+def explain(exc: BaseException) -> tuple[str, str]:
+    """(what happened, what to do) in plain words."""
+    if isinstance(exc, InputError):
+        return (
+            f"Please check {exc.field.replace('_', ' ')}: {exc.problem}.",
+            "Correct it and try again. Nothing was saved.",
+        )
+    if isinstance(exc, InstanceError | TemplateError):
+        return (str(exc), "Correct the highlighted entry and try again. Nothing was saved.")
+    if isinstance(exc, LockedError):
+        return (str(exc), "Signed notes cannot be changed. Add an addendum to record anything new.")
+    if isinstance(exc, NotFoundError):
+        return (str(exc).capitalize() + ".", "It may have been removed in another window. Refresh the list.")
+    if isinstance(exc, DatabaseError):
+        return (str(exc), "Check that the database file or server is reachable, then try again.")
+    if isinstance(exc, PermissionError):
+        return (
+            f"The app was not allowed to write a file ({exc.filename or 'unknown file'}).",
+            "Choose a folder you can write to, or check its permissions.",
+        )
+    if isinstance(exc, OSError):
+        return (
+            f"A file could not be read or written: {exc.strerror or exc}.",
+            "Check the disk has free space and the folder exists. Any earlier file was left untouched.",
+        )
+    return (
+        "Something unexpected went wrong.",
+        "Your saved work is safe. Details are in the log file in the data folder.",
+    )
+
+
+def show_error(parent: QWidget | None, title: str, exc: BaseException) -> None:
+    what, todo = explain(exc)
+    log.warning("%s: %s", title, type(exc).__name__)  # never the message: it may hold patient text
+    box = QMessageBox(QMessageBox.Icon.Warning, title, what, QMessageBox.StandardButton.Ok, parent)
+    box.setInformativeText(todo)
+    box.exec()
+
+
+def confirm(parent: QWidget | None, title: str, question: str, action: str) -> bool:
+    """Ask before anything destructive; the safe choice is the default."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, question, QMessageBox.StandardButton.NoButton, parent)
+    go = box.addButton(action, QMessageBox.ButtonRole.DestructiveRole)
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(cancel)
+    box.exec()
+    return box.clickedButton() is go
