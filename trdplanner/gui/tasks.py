@@ -30,7 +30,7 @@ class _Job(QRunnable):
     def run(self) -> None:
         try:
             result = self._fn()
-        except Exception as exc:  # noqa: BLE001 - handed to the UI thread, never swallowed
+        except Exception as exc:  # handed to the UI thread, never swallowed
             log.error("background task failed: %s", traceback.format_exception_only(type(exc), exc)[-1].strip())
             self._signals.failed.emit(exc)
         else:
