@@ -49,13 +49,19 @@ def thought_record_7() -> dict[str, Any]:
                 "label": "Moods",
                 "columns": [
                     {"id": "mood", "type": "short_text", "label": "Mood"},
-                    {"id": "intensity", "type": "rating", "label": "Intensity", "min": 0,
-                     "max": 100, "step": 5, "anchors": {0: "none", 100: "strongest"}},
+                    {
+                        "id": "intensity",
+                        "type": "rating",
+                        "label": "Intensity",
+                        "min": 0,
+                        "max": 100,
+                        "step": 5,
+                        "anchors": {0: "none", 100: "strongest"},
+                    },
                 ],
             },
             {"id": "balanced_thought", "type": "long_text", "label": "Balanced thought"},
-            {"id": "rerating", "type": "rating", "label": "Belief now", "min": 0, "max": 100,
-             "step": 5},
+            {"id": "rerating", "type": "rating", "label": "Belief now", "min": 0, "max": 100, "step": 5},
         ],
     )
 
@@ -66,26 +72,48 @@ def follow_up() -> dict[str, Any]:
         id="cbt-record-follow-up",
         title="Follow-up on last week's record",
         fields=[
-            {"id": "client", "type": "short_text", "label": "Client",
-             "prefill": {"source": "patient", "key": "print_name"}},
-            {"id": "date", "type": "date", "label": "Date",
-             "prefill": {"source": "session", "key": "date"}},
-            {"id": "last_hot_thought", "type": "long_text", "label": "Last week's hot thought",
-             "prefill": {"source": "previous", "template": "cbt-record-seven",
-                         "field": "hot_thought"}},
-            {"id": "last_rerating", "type": "rating", "label": "Belief last week", "min": 0,
-             "max": 100, "step": 5,
-             "prefill": {"source": "previous", "template": "cbt-record-seven",
-                         "field": "rerating"}},
-            {"id": "moods", "type": "table", "label": "Moods again",
-             "columns": [{"id": "mood", "type": "short_text", "label": "Mood"},
-                         {"id": "intensity", "type": "rating", "label": "Now", "min": 0,
-                          "max": 100, "step": 5}],
-             "prefill": {"source": "previous", "template": "cbt-record-seven", "field": "moods"}},
-            {"id": "reminder", "type": "long_text", "label": "Reminder",
-             "prefill": {"source": "text", "text":
-                         "{{ patient.preferred_name }}, last time you believed "
-                         "\"{{ previous['cbt-record-seven'].balanced_thought }}\"."}},
+            {
+                "id": "client",
+                "type": "short_text",
+                "label": "Client",
+                "prefill": {"source": "patient", "key": "print_name"},
+            },
+            {"id": "date", "type": "date", "label": "Date", "prefill": {"source": "session", "key": "date"}},
+            {
+                "id": "last_hot_thought",
+                "type": "long_text",
+                "label": "Last week's hot thought",
+                "prefill": {"source": "previous", "template": "cbt-record-seven", "field": "hot_thought"},
+            },
+            {
+                "id": "last_rerating",
+                "type": "rating",
+                "label": "Belief last week",
+                "min": 0,
+                "max": 100,
+                "step": 5,
+                "prefill": {"source": "previous", "template": "cbt-record-seven", "field": "rerating"},
+            },
+            {
+                "id": "moods",
+                "type": "table",
+                "label": "Moods again",
+                "columns": [
+                    {"id": "mood", "type": "short_text", "label": "Mood"},
+                    {"id": "intensity", "type": "rating", "label": "Now", "min": 0, "max": 100, "step": 5},
+                ],
+                "prefill": {"source": "previous", "template": "cbt-record-seven", "field": "moods"},
+            },
+            {
+                "id": "reminder",
+                "type": "long_text",
+                "label": "Reminder",
+                "prefill": {
+                    "source": "text",
+                    "text": "{{ patient.preferred_name }}, last time you believed "
+                    "\"{{ previous['cbt-record-seven'].balanced_thought }}\".",
+                },
+            },
         ],
     )
 

@@ -34,14 +34,12 @@ BROKEN: list[tuple[str, dict[str, Any], str]] = [
     (
         "unknown modality",
         base_template(modality="cbtx"),
-        "modality: unknown modality 'cbtx' (expected one of cbt, cbasp, dbt, act, ipt, mbct, "
-        "trauma, general)",
+        "modality: unknown modality 'cbtx' (expected one of cbt, cbasp, dbt, act, ipt, mbct, trauma, general)",
     ),
     (
         "unknown kind",
         base_template(kind="worksheet"),
-        "kind: unknown kind 'worksheet' (expected one of exercise, homework, handout, structure, "
-        "measure)",
+        "kind: unknown kind 'worksheet' (expected one of exercise, homework, handout, structure, measure)",
     ),
     ("top-level typo", base_template(titel="x"), "titel: unknown key (did you mean 'title'?)"),
     (
@@ -57,7 +55,10 @@ BROKEN: list[tuple[str, dict[str, Any], str]] = [
     (
         "duplicate field id",
         with_fields(
-            TEXT | {"id": "hot_thought"}, TEXT | {"id": "x"}, TEXT | {"id": "y"}, TEXT | {"id": "z"},
+            TEXT | {"id": "hot_thought"},
+            TEXT | {"id": "x"},
+            TEXT | {"id": "y"},
+            TEXT | {"id": "z"},
             TEXT | {"id": "hot_thought"},
         ),
         "fields[4].id: duplicate id 'hot_thought' (also fields[0])",
@@ -65,8 +66,7 @@ BROKEN: list[tuple[str, dict[str, Any], str]] = [
     (
         "field id not snake_case",
         with_fields(TEXT | {"id": "Hot-Thought"}),
-        "fields[0].id: must be snake_case: lowercase letters, digits and underscores, starting "
-        "with a letter",
+        "fields[0].id: must be snake_case: lowercase letters, digits and underscores, starting with a letter",
     ),
     ("input without label", with_fields({"id": "a", "type": "long_text"}), "fields[0].label: required"),
     (
@@ -163,8 +163,7 @@ BROKEN: list[tuple[str, dict[str, Any], str]] = [
     (
         "fixed rows with min_rows",
         with_fields(
-            {"id": "t", "type": "table", "label": "T", "columns": [TEXT], "fixed_rows": ["Mon"],
-             "min_rows": 1}
+            {"id": "t", "type": "table", "label": "T", "columns": [TEXT], "fixed_rows": ["Mon"], "min_rows": 1}
         ),
         "fields[0].min_rows: not allowed with fixed_rows (the row count is fixed)",
     ),
@@ -226,8 +225,7 @@ BROKEN: list[tuple[str, dict[str, Any], str]] = [
     (
         "text binding syntax error",
         with_fields(TEXT | {"prefill": {"source": "text", "text": "Hi {% if %}"}}),
-        "fields[0].prefill.text: template error on line 1: Expected an expression, got 'end of "
-        "statement block'",
+        "fields[0].prefill.text: template error on line 1: Expected an expression, got 'end of statement block'",
     ),
     (
         "text binding unknown name",
@@ -250,8 +248,7 @@ BROKEN: list[tuple[str, dict[str, Any], str]] = [
     (
         "binding into the wrong type",
         with_fields(RATING | {"prefill": {"source": "session", "key": "date"}}),
-        "fields[0].prefill: a session date can only fill a date or long_text or short_text field, "
-        "not rating",
+        "fields[0].prefill: a session date can only fill a date or long_text or short_text field, not rating",
     ),
     (
         "yes/no where text belongs",
@@ -281,9 +278,7 @@ BROKEN: list[tuple[str, dict[str, Any], str]] = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("data", "expected"), [(d, e) for _, d, e in BROKEN], ids=[n for n, _, _ in BROKEN]
-)
+@pytest.mark.parametrize(("data", "expected"), [(d, e) for _, d, e in BROKEN], ids=[n for n, _, _ in BROKEN])
 def test_broken_template_gets_precise_error(data: dict[str, Any], expected: str) -> None:
     text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
     with pytest.raises(TemplateError) as info:

@@ -49,11 +49,7 @@ def test_every_repository_template_validates() -> None:
     """Picks up every engineer's files as they land: all must load, none may be broken."""
     catalog = load_catalog(TEMPLATES_DIR, None)
     assert [b.message for b in catalog.broken] == []
-    on_disk = {
-        p.stem
-        for p in TEMPLATES_DIR.rglob("*.yaml")
-        if p.relative_to(TEMPLATES_DIR).parts[0] != "notes"
-    }
+    on_disk = {p.stem for p in TEMPLATES_DIR.rglob("*.yaml") if p.relative_to(TEMPLATES_DIR).parts[0] != "notes"}
     assert {t.id for t in catalog.templates} == on_disk
     formats = load_note_formats(NOTES_DIR)
     assert [b.message for b in formats.broken] == []
@@ -75,9 +71,7 @@ def test_builtins_load_sorted_and_filterable(builtin: Path) -> None:
         catalog.get("nope")
 
 
-def test_user_template_appears_beside_builtins_and_broken_one_is_listed(
-    builtin: Path, tmp_path: Path
-) -> None:
+def test_user_template_appears_beside_builtins_and_broken_one_is_listed(builtin: Path, tmp_path: Path) -> None:
     user = tmp_path / "data" / "templates"
     write_yaml(user / "mine" / "anything.yaml", base_template(id="cbt-my-own", title="My own"))
     (user / "bad.yaml").write_text("id: cbt-bad\nversion: 1\nmodality: cbt\nkind: [\n")
@@ -88,9 +82,7 @@ def test_user_template_appears_beside_builtins_and_broken_one_is_listed(
     broken = {b.path.name: b for b in catalog.broken}
     assert set(broken) == {"bad.yaml", "typo.yaml"}
     assert all(b.user for b in broken.values())
-    assert broken["typo.yaml"].message == (
-        f"{user / 'typo.yaml'}: titel: unknown key (did you mean 'title'?)"
-    )
+    assert broken["typo.yaml"].message == (f"{user / 'typo.yaml'}: titel: unknown key (did you mean 'title'?)")
     assert "YAML error at line 5" in broken["bad.yaml"].message
 
 
@@ -129,21 +121,38 @@ def test_cross_template_references(builtin: Path, tmp_path: Path) -> None:
     write_yaml(user / "follow.yaml", follow_up())
     dangling = base_template(
         id="cbt-dangling",
-        fields=[{"id": "x", "type": "long_text", "label": "X",
-                 "prefill": {"source": "previous", "template": "cbt-gone", "field": "y"}}],
+        fields=[
+            {
+                "id": "x",
+                "type": "long_text",
+                "label": "X",
+                "prefill": {"source": "previous", "template": "cbt-gone", "field": "y"},
+            }
+        ],
     )
     write_yaml(user / "dangling.yaml", dangling)
     wrong_type = base_template(
         id="cbt-wrong-type",
-        fields=[{"id": "x", "type": "yes_no", "label": "X",
-                 "prefill": {"source": "previous", "template": "cbt-record-seven",
-                             "field": "hot_thought"}}],
+        fields=[
+            {
+                "id": "x",
+                "type": "yes_no",
+                "label": "X",
+                "prefill": {"source": "previous", "template": "cbt-record-seven", "field": "hot_thought"},
+            }
+        ],
     )
     write_yaml(user / "wrong.yaml", wrong_type)
     depends = base_template(
         id="cbt-depends",
-        fields=[{"id": "x", "type": "long_text", "label": "X",
-                 "prefill": {"source": "text", "text": "{{ previous['cbt-dangling'].x }}"}}],
+        fields=[
+            {
+                "id": "x",
+                "type": "long_text",
+                "label": "X",
+                "prefill": {"source": "text", "text": "{{ previous['cbt-dangling'].x }}"},
+            }
+        ],
     )
     write_yaml(user / "depends.yaml", depends)
     catalog = load_catalog(builtin, user)
@@ -163,15 +172,18 @@ def test_text_binding_field_is_checked_against_the_other_template(builtin: Path,
         user / "x.yaml",
         base_template(
             id="cbt-x",
-            fields=[{"id": "x", "type": "long_text", "label": "X",
-                     "prefill": {"source": "text",
-                                 "text": "{{ previous['cbt-record-seven'].hot_thougt }}"}}],
+            fields=[
+                {
+                    "id": "x",
+                    "type": "long_text",
+                    "label": "X",
+                    "prefill": {"source": "text", "text": "{{ previous['cbt-record-seven'].hot_thougt }}"},
+                }
+            ],
         ),
     )
     [entry] = load_catalog(builtin, user).broken
-    assert entry.message.endswith(
-        "x.yaml: fields[0].prefill.text: 'hot_thougt' is not a field of cbt-record-seven"
-    )
+    assert entry.message.endswith("x.yaml: fields[0].prefill.text: 'hot_thougt' is not a field of cbt-record-seven")
 
 
 def test_oversized_and_non_utf8_files_are_broken_not_fatal(builtin: Path, tmp_path: Path) -> None:
