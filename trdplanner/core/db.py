@@ -20,7 +20,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
@@ -54,7 +54,10 @@ def create_db_engine(url: str) -> Engine:
         engine = create_engine(parsed, poolclass=NullPool)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(parsed, pool_pre_ping=True)
+    try:
+        return create_engine(parsed, pool_pre_ping=True)
+    except (ArgumentError, ImportError) as exc:  # unknown dialect, or its driver is not installed
+        raise DatabaseError(f"database: cannot use {parsed.drivername!r} databases ({exc})") from exc
 
 
 def _alembic_config(connection: Connection) -> Config:
@@ -90,7 +93,7 @@ def ensure_schema(engine: Engine) -> Path | None:
     try:
         current = current_revision(engine)
         has_tables = bool(inspect(engine).get_table_names())
-    except OperationalError as exc:
+    except DBAPIError as exc:  # unreachable server, bad credentials, a file that is not SQLite
         raise DatabaseError(f"database: cannot be opened ({exc.orig})") from exc
     head = head_revision()
     if current == head:
