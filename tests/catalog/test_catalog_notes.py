@@ -169,7 +169,7 @@ def test_user_text_in_context_stays_literal() -> None:
                 sections=[{"id": "a", "title": "A", "prompt": "P", "risk": True, "template": "{{ sesion.date }}"}]
             ),
             "sections[0].template: unknown name 'sesion' (expected one of clinician, "
-            "homework_assigned, homework_reviewed, interventions, measures, objectives, patient, "
+            "homework_assigned, homework_reviewed, interventions, measures, medications, objectives, patient, "
             "risk, risk_line, session, templates_completed)",
         ),
         (

@@ -153,7 +153,7 @@ def template_defs(draw: st.DrawFn) -> dict[str, Any]:
         "fields": [draw(field_defs(i, kind)) for i in range(n)],
     }
     if draw(st.booleans()):
-        data["tags"] = draw(st.lists(st.from_regex(r"[a-z ]{1,12}", fullmatch=True), unique=True, max_size=3))
+        data["tags"] = draw(st.lists(st.from_regex(r"[a-z][a-z ]{0,10}[a-z]", fullmatch=True), unique=True, max_size=3))
     if kind == "structure":
         data["agenda"] = [{"title": draw(labels), "minutes": draw(st.integers(1, 30))}]
     if kind == "measure":

@@ -53,6 +53,7 @@ NOTE_CONTEXT_LISTS: dict[str, tuple[str, ...]] = {
     "homework_reviewed": ("title", "status", "notes"),
     "homework_assigned": ("title", "instructions"),
     "objectives": ("text", "status", "target"),
+    "medications": ("name", "dose", "schedule", "adherence"),
 }
 # Added by render_note itself, so formats share one wording of the risk statement.
 COMPUTED_NAMES = ("risk_line",)
@@ -351,6 +352,7 @@ def example_note_context() -> dict[str, Any]:
             {"title": "Three-column thought record", "status": "partly completed", "notes": ""},
         ],
         "homework_assigned": [{"title": "Activity schedule", "instructions": "Plan two mastery activities."}],
+        "medications": [{"name": "Sertraline", "dose": "150 mg", "schedule": "mornings", "adherence": "good"}],
         "objectives": [
             {
                 "text": "PHQ-9 below 10 within 12 weeks",

@@ -218,5 +218,9 @@ def note_context(bundle: SessionBundle, settings: Settings) -> dict[str, Any]:
         "homework_reviewed": reviewed,
         "homework_assigned": [{"title": h.title, "instructions": h.instructions} for h in session.homework],
         "objectives": objectives,
+        "medications": [
+            {"name": m.name, "dose": m.dose, "schedule": m.schedule, "adherence": m.adherence}
+            for m in bundle.profile.medications
+        ],
     }
 
