@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -10,10 +11,11 @@ from sqlalchemy.orm import Session, selectinload
 from trdplanner.core.db import Database
 from trdplanner.core.errors import InputError, LockedError, NotFoundError
 from trdplanner.core.fingerprint import addendum_fingerprint, note_fingerprint
-from trdplanner.core.models import Clinician, NoteAddendum, ProgressNote, TherapySession
+from trdplanner.core.models import Clinician, NoteAddendum, Patient, ProgressNote, TherapySession
 from trdplanner.core.models.base import utcnow
 from trdplanner.core.records import NoteRec, NoteSectionRec
 from trdplanner.core.services.sessions import note_from_row
+from trdplanner.core.text import fold
 from trdplanner.core.validate import one_of
 from trdplanner.core.vocab import AddendumKind, NoteFormat, NoteStatus
 
@@ -132,3 +134,109 @@ class NoteService:
             )
             s.flush()
             return note_from_row(row)
+
+
+    def search(
+        self,
+        patient_id: int,
+        text: str = "",
+        *,
+        modality: str = "",
+        fmt: str = "",
+        date_from: dt.date | None = None,
+        date_to: dt.date | None = None,
+        unsigned_only: bool = False,
+    ) -> list[NoteHit]:
+        """The patient's notes, newest first, matching every word of ``text`` (any case or accent)
+        in a section or an addendum, and every filter given."""
+        with self.db.reading() as s:
+            if s.get(Patient, patient_id) is None:
+                raise NotFoundError("patient", patient_id)
+            return search_notes(
+                s,
+                patient_id,
+                text,
+                modality=modality,
+                fmt=fmt,
+                date_from=date_from,
+                date_to=date_to,
+                unsigned_only=unsigned_only,
+            )
+
+@dataclass(frozen=True)
+class NoteHit:
+    """One row of the notes list: a note with the session it belongs to, as plain data."""
+
+    session_id: int
+    session_number: int
+    session_date: dt.date
+    modality: str
+    format: str
+    status: str
+    signer_name: str
+    signed_at: dt.datetime | None
+    addenda: int
+    snippet: str  # the first matching line, or the note's opening words
+
+
+def _snippet(texts: list[str], needle: str) -> str:
+    """The line holding the first match (or the first non-blank line), trimmed for a list."""
+    lines = [line.strip() for text in texts for line in text.splitlines() if line.strip()]
+    if needle:
+        lines = [line for line in lines if needle in fold(line)] or lines
+    first = lines[0] if lines else ""
+    return first if len(first) <= 160 else first[:157].rstrip() + "..."
+
+
+def search_notes(
+    s: Session,
+    patient_id: int,
+    text: str = "",
+    *,
+    modality: str = "",
+    fmt: str = "",
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    unsigned_only: bool = False,
+) -> list[NoteHit]:
+    query = (
+        select(ProgressNote, TherapySession)
+        .join(TherapySession, ProgressNote.session_id == TherapySession.id)
+        .where(TherapySession.patient_id == patient_id)
+        .options(selectinload(ProgressNote.addenda))
+        .order_by(TherapySession.date.desc(), TherapySession.number.desc())
+    )
+    if modality:
+        query = query.where(TherapySession.modality == modality)
+    if fmt:
+        query = query.where(ProgressNote.format == fmt)
+    if date_from is not None:
+        query = query.where(TherapySession.date >= date_from)
+    if date_to is not None:
+        query = query.where(TherapySession.date <= date_to)
+    if unsigned_only:
+        query = query.where(ProgressNote.status != NoteStatus.SIGNED)
+    # Sections are stored as JSON, which SQLite and PostgreSQL query differently; the
+    # structured filters run in SQL and the words are matched here, folded the same way.
+    words = fold(text).split()
+    hits = []
+    for note, session in s.execute(query):
+        texts = [str(x.get("text", "")) for x in note.sections] + [a.text for a in note.addenda]
+        haystack = fold("\n".join([*texts, *(str(x.get("title", "")) for x in note.sections)]))
+        if not all(w in haystack for w in words):
+            continue
+        hits.append(
+            NoteHit(
+                session_id=session.id,
+                session_number=session.number,
+                session_date=session.date,
+                modality=session.modality,
+                format=note.format,
+                status=note.status,
+                signer_name=note.signer_name,
+                signed_at=note.signed_at,
+                addenda=len(note.addenda),
+                snippet=_snippet(texts, words[0] if words else ""),
+            )
+        )
+    return hits
