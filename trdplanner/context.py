@@ -11,6 +11,7 @@ from functools import cached_property
 
 from trdplanner.catalog import Catalog, NoteFormats, load_catalog, load_note_formats
 from trdplanner.core.db import Database
+from trdplanner.core.services import flags
 from trdplanner.core.services.bundles import BundleService
 from trdplanner.core.services.history import TrialService
 from trdplanner.core.services.measures import MeasureService
@@ -40,12 +41,14 @@ class AppContext:
 
     @cached_property
     def db(self) -> Database:
+        flags.configure(self.settings.trd_settings())
         return Database.open(self.db_url)
 
     def save_settings(self, settings: Settings) -> None:
         save_settings(self.paths.settings_file, settings)
         self.settings = settings
-        for name in ("summary", "bundles"):
+        flags.configure(settings.trd_settings())
+        for name in ("summary", "bundles", "patients"):
             self.__dict__.pop(name, None)
 
     @cached_property
@@ -63,7 +66,7 @@ class AppContext:
 
     @cached_property
     def patients(self) -> PatientService:
-        return PatientService(self.db)
+        return PatientService(self.db, self.settings)
 
     @cached_property
     def trials(self) -> TrialService:

@@ -120,6 +120,14 @@ class PatientSummary:
     risk_level: str
     last_session: dt.date | None
     unsigned_notes: int
+    # From the derived patient_flags row: trd / not_trd / insufficient_data.
+    trd_status: str = ""
+    failed_trials: int = 0
+    # A positive suicidality item on a latest score, or an item-9 alert nobody has acknowledged yet.
+    risk_flag: bool = False
+    open_alerts: int = 0
+    # Code, names and diagnosis folded for case- and accent-insensitive search (core.text.fold).
+    search_text: str = ""
 
 
 @dataclass

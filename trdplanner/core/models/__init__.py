@@ -1,6 +1,7 @@
 """ORM models. Only the service layer imports these; widgets never do."""
 
 from trdplanner.core.models.base import Base
+from trdplanner.core.models.flags import PatientFlags
 from trdplanner.core.models.history import Trial
 from trdplanner.core.models.measures import Measure
 from trdplanner.core.models.notes import NoteAddendum, ProgressNote
@@ -34,6 +35,7 @@ __all__ = [
     "Medication",
     "NoteAddendum",
     "Patient",
+    "PatientFlags",
     "PlanGoal",
     "PlanIntervention",
     "PlanObjective",

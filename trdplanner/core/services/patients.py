@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from trdplanner.core.convert import record_from_row, row_from_record, update_row
@@ -15,8 +15,7 @@ from trdplanner.core.models import (
     Episode,
     Medication,
     Patient,
-    ProgressNote,
-    TherapySession,
+    PatientFlags,
 )
 from trdplanner.core.records import (
     CareTeamRec,
@@ -27,9 +26,11 @@ from trdplanner.core.records import (
     PatientProfile,
     PatientSummary,
 )
+from trdplanner.core.services.flags import compute_flags, refresh_stale
 from trdplanner.core.text import fold, patient_search_text
 from trdplanner.core.validate import check_profile
-from trdplanner.core.vocab import PatientStatus
+from trdplanner.core.vocab import PatientStatus, RiskLevel
+from trdplanner.settings import Settings
 
 
 def profile_from_row(row: Patient) -> PatientProfile:
@@ -79,6 +80,25 @@ def _replace_children(row: Patient, profile: PatientProfile) -> None:
     row.episodes = kept
 
 
+def _summary(p: Patient, f: PatientFlags | None) -> PatientSummary:
+    return PatientSummary(
+        id=p.id,
+        code=p.code,
+        full_name=p.full_name,
+        preferred_name=p.preferred_name,
+        primary_diagnosis=p.primary_diagnosis,
+        status=p.status,
+        risk_level=p.risk_level,
+        last_session=f.last_session if f else None,
+        unsigned_notes=f.unsigned_notes if f else 0,
+        trd_status=f.trd_status if f else "",
+        failed_trials=f.failed_trials if f else 0,
+        risk_flag=f.risk_flag if f else False,
+        open_alerts=f.open_alerts if f else 0,
+        search_text=p.search_text,
+    )
+
+
 def _search_text(p: PatientProfile) -> str:
     return patient_search_text(p.code, p.full_name, p.preferred_name, p.primary_diagnosis)
 
@@ -95,52 +115,56 @@ def create_patient_in(s: Session, profile: PatientProfile, *, clinician_id: int 
 
 
 class PatientService:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, settings: Settings | None = None) -> None:
         self.db = db
+        self.trd_settings = (settings or Settings()).trd_settings()
 
     def summaries(
-        self, search: str = "", *, status: str | None = PatientStatus.ACTIVE, limit: int | None = None
+        self,
+        search: str = "",
+        *,
+        status: str | None = PatientStatus.ACTIVE,
+        limit: int | None = None,
+        trd: str | None = None,
+        risk: bool | None = None,
+        unsigned: bool | None = None,
     ) -> list[PatientSummary]:
-        """The patient list, filtered by a search over name, code and diagnosis."""
-        last_session = (
-            select(TherapySession.patient_id, func.max(TherapySession.date).label("last"))
-            .group_by(TherapySession.patient_id)
-            .subquery()
-        )
-        unsigned = (
-            select(TherapySession.patient_id, func.count(ProgressNote.id).label("n"))
-            .join(ProgressNote, ProgressNote.session_id == TherapySession.id)
-            .where(ProgressNote.status == "draft")
-            .group_by(TherapySession.patient_id)
-            .subquery()
-        )
+        """The patient list, filtered by a search over name, code and diagnosis and by the derived flags.
+
+        ``trd`` is a TRD status (trd / not_trd / insufficient_data); ``risk`` keeps patients with
+        a risk flag or a high risk level; ``unsigned`` keeps patients with unsigned notes.
+        """
+        self.refresh_flags()
         query = (
-            select(Patient, last_session.c.last, unsigned.c.n)
-            .outerjoin(last_session, last_session.c.patient_id == Patient.id)
-            .outerjoin(unsigned, unsigned.c.patient_id == Patient.id)
+            select(Patient, PatientFlags)
+            .outerjoin(PatientFlags, PatientFlags.patient_id == Patient.id)
             .order_by(Patient.full_name, Patient.id)
         )
         if status:
             query = query.where(Patient.status == status)
         for word in fold(search).split():
             query = query.where(Patient.search_text.contains(word, autoescape=True))
+        if trd:
+            query = query.where(PatientFlags.trd_status == trd)
+        if risk is not None:
+            flagged = PatientFlags.risk_flag.is_(True) | (Patient.risk_level == RiskLevel.HIGH)
+            query = query.where(flagged if risk else ~flagged)
+        if unsigned is not None:
+            query = query.where(PatientFlags.unsigned_notes > 0 if unsigned else PatientFlags.unsigned_notes == 0)
         if limit:
             query = query.limit(limit)
         with self.db.reading() as s:
-            return [
-                PatientSummary(
-                    id=p.id,
-                    code=p.code,
-                    full_name=p.full_name,
-                    preferred_name=p.preferred_name,
-                    primary_diagnosis=p.primary_diagnosis,
-                    status=p.status,
-                    risk_level=p.risk_level,
-                    last_session=last,
-                    unsigned_notes=int(n or 0),
-                )
-                for p, last, n in s.execute(query).tuples()
-            ]
+            return [_summary(p, f) for p, f in s.execute(query).all()]
+
+    def refresh_flags(self) -> int:
+        """Recompute the derived list flags that are missing or stale; returns how many were."""
+        with self.db.transaction() as s:
+            return refresh_stale(s, self.trd_settings)
+
+    def rebuild_flags(self) -> int:
+        """Recompute every patient's list flags (after the TRD settings change, say)."""
+        with self.db.transaction() as s:
+            return compute_flags(s, s.scalars(select(Patient.id)), self.trd_settings)
 
     def get(self, patient_id: int) -> PatientProfile:
         with self.db.reading() as s:

@@ -1,0 +1,193 @@
+"""Keeps ``patient_flags`` (TRD status, risk flag, unsigned notes, last session) current.
+
+Every ORM transaction that touches a patient's profile, episodes, trials, measures,
+sessions or notes refreshes that patient's row just before it commits, whichever
+service or command made the change. The TRD status depends on the TRD settings, so
+each row records the settings it was worked out under (``rule``); a row written under
+other settings, or missing altogether, is recomputed the next time the list is read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+
+from sqlalchemy import event, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from trdplanner.clinical import TrdSettings, score, trd_status
+from trdplanner.core.convert import record_from_row
+from trdplanner.core.models import (
+    Episode,
+    Measure,
+    Patient,
+    PatientFlags,
+    ProgressNote,
+    TherapySession,
+    Trial,
+)
+from trdplanner.core.records import EpisodeRec, TrialRec
+
+CHUNK = 500
+_TRACKED = (Patient, Episode, Trial, Measure, TherapySession, ProgressNote)
+_settings = TrdSettings()
+
+
+def configure(settings: TrdSettings) -> None:
+    """The TRD settings used when a transaction refreshes flags (the app's current settings)."""
+    global _settings
+    _settings = settings
+
+
+def rule_key(settings: TrdSettings) -> str:
+    return (
+        f"{settings.min_weeks:g}|{int(settings.partial_response_counts_as_failure)}"
+        f"|{int(settings.partial_adherence_is_adequate)}"
+    )
+
+
+def _current_episode(episodes: list[EpisodeRec]) -> EpisodeRec | None:
+    open_episodes = [e for e in episodes if e.ended is None]
+    return max(open_episodes, key=lambda e: e.number) if open_episodes else None
+
+
+def compute_flags(s: Session, patient_ids: Iterable[int], settings: TrdSettings, today: dt.date | None = None) -> int:
+    """Recompute the rows for these patients in a few set-based queries per chunk. Returns rows written."""
+    # Imported here: summary imports the services, which import this module.
+    from trdplanner.core.services.summary import trial_facts
+
+    today = today or dt.date.today()
+    ids = sorted(set(patient_ids))
+    written = 0
+    for start in range(0, len(ids), CHUNK):
+        chunk = [
+            pid for pid in s.scalars(select(Patient.id).where(Patient.id.in_(ids[start : start + CHUNK])))
+        ]
+        if not chunk:
+            continue
+        episodes: dict[int, list[EpisodeRec]] = defaultdict(list)
+        numbers: dict[int, int] = {}
+        for e in s.scalars(select(Episode).where(Episode.patient_id.in_(chunk))):
+            episodes[e.patient_id].append(record_from_row(EpisodeRec, e))
+            numbers[e.id] = e.number
+        trials: dict[int, list[TrialRec]] = defaultdict(list)
+        for t in s.scalars(select(Trial).where(Trial.patient_id.in_(chunk)).order_by(Trial.start, Trial.id)):
+            trials[t.patient_id].append(
+                record_from_row(TrialRec, t, episode_number=numbers.get(t.episode_id) if t.episode_id else None)
+            )
+        latest: dict[tuple[int, str], bool] = {}
+        open_alerts: dict[int, int] = defaultdict(int)
+        measure_rows = s.execute(
+            select(Measure.patient_id, Measure.instrument, Measure.items, Measure.total, Measure.alert_acknowledged_at)
+            .where(Measure.patient_id.in_(chunk))
+            .order_by(Measure.taken_on, Measure.id)
+        )
+        for pid, instrument, items, total, acknowledged in measure_rows:
+            result = score(instrument, items=items, total=None if items is not None else total)
+            latest[(pid, instrument)] = result.needs_risk_review
+            if result.needs_risk_review and acknowledged is None:
+                open_alerts[pid] += 1
+        positive = {pid for (pid, _), flag in latest.items() if flag}
+        unsigned = dict(
+            s.execute(
+                select(TherapySession.patient_id, func.count(ProgressNote.id))
+                .join(ProgressNote, ProgressNote.session_id == TherapySession.id)
+                .where(TherapySession.patient_id.in_(chunk), ProgressNote.status == "draft")
+                .group_by(TherapySession.patient_id)
+            ).all()
+        )
+        last = dict(
+            s.execute(
+                select(TherapySession.patient_id, func.max(TherapySession.date))
+                .where(TherapySession.patient_id.in_(chunk))
+                .group_by(TherapySession.patient_id)
+            ).all()
+        )
+        existing = {f.patient_id: f for f in s.scalars(select(PatientFlags).where(PatientFlags.patient_id.in_(chunk)))}
+        key = rule_key(settings)
+        for pid in chunk:
+            facts = trial_facts(trials.get(pid, []), _current_episode(episodes.get(pid, [])))
+            status = trd_status(facts, settings, as_of=today)
+            row = existing.get(pid)
+            if row is None:
+                row = PatientFlags(patient_id=pid)
+                s.add(row)
+            row.trd_status = str(status.status)
+            row.failed_trials = status.adequate_failed_trials
+            row.risk_flag = pid in positive or open_alerts.get(pid, 0) > 0
+            row.open_alerts = open_alerts.get(pid, 0)
+            row.unsigned_notes = int(unsigned.get(pid, 0))
+            row.last_session = last.get(pid)
+            row.rule = key
+            row.computed_on = today
+            written += 1
+        s.flush()
+    return written
+
+
+def stale_patient_ids(s: Session, settings: TrdSettings, today: dt.date | None = None) -> list[int]:
+    """Patients with no row, a row from other TRD settings, or an open trial last judged before today."""
+    today = today or dt.date.today()
+    open_trial = exists().where(Trial.patient_id == Patient.id, Trial.stop.is_(None))
+    query = (
+        select(Patient.id)
+        .outerjoin(PatientFlags, PatientFlags.patient_id == Patient.id)
+        .where(
+            or_(
+                PatientFlags.patient_id.is_(None),
+                PatientFlags.rule != rule_key(settings),
+                (PatientFlags.computed_on < today) & open_trial,
+            )
+        )
+    )
+    return list(s.scalars(query))
+
+
+def refresh_stale(s: Session, settings: TrdSettings) -> int:
+    stale = stale_patient_ids(s, settings)
+    return compute_flags(s, stale, settings) if stale else 0
+
+
+# --------------------------------------------------------------------------- tracking
+
+
+def _patient_ids_touched(s: Session) -> set[int]:
+    touched: set[int] = s.info.setdefault("flags_touched", set())
+    return touched
+
+
+@event.listens_for(Session, "after_flush")
+def _collect(session: Session, _flush_context: object) -> None:
+    touched = _patient_ids_touched(session)
+    note_sessions: set[int] = set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if not isinstance(obj, _TRACKED):
+            continue
+        if isinstance(obj, Patient):
+            if obj.id is not None:
+                touched.add(obj.id)
+        elif isinstance(obj, ProgressNote):
+            if obj.session_id is not None:
+                note_sessions.add(obj.session_id)
+        elif obj.patient_id is not None:
+            touched.add(obj.patient_id)
+    if note_sessions:
+        touched.update(
+            session.scalars(select(TherapySession.patient_id).where(TherapySession.id.in_(note_sessions)))
+        )
+
+
+@event.listens_for(Session, "before_commit")
+def _refresh(session: Session) -> None:
+    if session.new or session.dirty or session.deleted:
+        session.flush()  # so the last changes are collected too
+    touched = session.info.pop("flags_touched", None)
+    if touched:
+        compute_flags(session, touched, _settings)
+        session.info.pop("flags_touched", None)  # our own writes are not changes to track
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget(session: Session) -> None:
+    session.info.pop("flags_touched", None)
