@@ -29,7 +29,8 @@ def to_data(record: Any, *, with_ids: bool = True) -> JSON:
     if dataclasses.is_dataclass(record) and not isinstance(record, type):
         out: dict[str, Any] = {}
         for f in dataclasses.fields(record):
-            if f.name == "id" and not with_ids:
+            # Database ids are local to one database; string ids (note sections) are content.
+            if f.name == "id" and not with_ids and not isinstance(getattr(record, f.name), str):
                 continue
             out[f.name] = to_data(getattr(record, f.name), with_ids=with_ids)
         return out
