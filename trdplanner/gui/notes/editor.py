@@ -1,0 +1,419 @@
+"""The progress-note editor: prefilled sections, autosaved drafts, signing and addenda.
+
+Drafts are saved through the note service a few seconds after the first unsaved keystroke
+(``settings.autosave_seconds``), when a section loses focus, and when the editor is hidden
+or closed, so killing the app loses at most those few seconds of typing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from trdplanner.catalog import render_note
+from trdplanner.context import AppContext
+from trdplanner.core.errors import InputError
+from trdplanner.core.records import NoteRec, NoteSectionRec, SessionRec
+from trdplanner.core.services.notes import verify
+from trdplanner.core.services.templating import modality_label, note_context
+from trdplanner.core.vocab import AddendumKind
+from trdplanner.gui.dialogs import confirm, show_error
+from trdplanner.gui.forms.fields import PlainText, hint_label
+from trdplanner.gui.notes.addenda import AddendaPanel
+
+log = logging.getLogger(__name__)
+
+
+def badge(text: str, kind: str) -> QLabel:
+    label = QLabel(text)
+    label.setProperty("badge", kind)
+    return label
+
+
+def set_badge(label: QLabel, text: str, kind: str) -> None:
+    label.setText(text)
+    label.setProperty("badge", kind)
+    label.style().unpolish(label)
+    label.style().polish(label)
+
+
+class SectionBox(QWidget):
+    def __init__(self, section_id: str, title: str, prompt: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.section_id = section_id
+        self.title = title
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 4, 0, 8)
+        layout.setSpacing(3)
+        self.label = QLabel(title)
+        self.label.setProperty("role", "fieldlabel")
+        layout.addWidget(self.label)
+        if prompt:
+            layout.addWidget(hint_label(prompt.strip()))
+        self.edit = PlainText(6)
+        self.edit.setAccessibleName(title)
+        self.edit.setToolTip(f"{title}. Ctrl+Z undoes, Ctrl+Shift+Z redoes; drafts save automatically.")
+        self.edit.setMaximumHeight(16777215)
+        self.label.setBuddy(self.edit)
+        layout.addWidget(self.edit)
+
+    def text(self) -> str:
+        return self.edit.toPlainText()
+
+
+class NoteEditor(QWidget):
+    """Edits the note of one session. ``saved`` fires after every successful write."""
+
+    saved = Signal()
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.session: SessionRec | None = None
+        self.note: NoteRec | None = None
+        self.sections: list[SectionBox] = []
+        self.dirty = False
+        self._loading = False
+        self.last_error: BaseException | None = None
+
+        self.autosave = QTimer(self)
+        self.autosave.setSingleShot(True)
+        self.autosave.timeout.connect(self._autosave)
+
+        self.title = QLabel()
+        self.title.setProperty("role", "title")
+        self.status_badge = badge("", "draft")
+        self.format_combo = QComboBox()
+        self.format_combo.setToolTip("Note format: the sections this note is written in")
+        for fmt in ctx.note_formats.formats:
+            self.format_combo.addItem(fmt.title, fmt.id)
+            self.format_combo.setItemData(self.format_combo.count() - 1, fmt.description, Qt.ItemDataRole.ToolTipRole)
+        self.format_combo.activated.connect(self._format_chosen)
+        self.refill_button = QPushButton("Fill from session")
+        self.refill_button.setToolTip(
+            "Replace the section text with starting text from this session's measures, work and homework"
+        )
+        self.refill_button.clicked.connect(self._refill_clicked)
+        self.save_button = QPushButton("Save draft")
+        self.save_button.setToolTip("Save the draft now (Ctrl+S). Drafts also save automatically.")
+        self.save_button.clicked.connect(self.save_draft)
+        self.sign_button = QPushButton("Sign…")
+        self.sign_button.setToolTip("Sign the note. A signed note is locked; later changes go in addenda.")
+        self.sign_button.clicked.connect(self.sign)
+        self.state = QLabel()
+        self.state.setProperty("role", "hint")
+        self.state.setToolTip("When the draft was last saved")
+
+        head = QHBoxLayout()
+        head.addWidget(self.title)
+        head.addWidget(self.status_badge)
+        head.addStretch(1)
+        head.addWidget(QLabel("Format:"))
+        head.addWidget(self.format_combo)
+        tools = QHBoxLayout()
+        tools.addWidget(self.refill_button)
+        tools.addStretch(1)
+        tools.addWidget(self.state)
+        tools.addWidget(self.save_button)
+        tools.addWidget(self.sign_button)
+
+        self.signature = QLabel()
+        self.signature.setWordWrap(True)
+        self.signature.setProperty("role", "signature")
+        self.signature.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.signature.setToolTip("The fingerprint changes if a single character of the signed note changes")
+        self.signature.hide()
+        self.section_host = QWidget()
+        self.section_layout = QVBoxLayout(self.section_host)
+        self.section_layout.setContentsMargins(0, 0, 0, 0)
+        self.addenda = AddendaPanel()
+        self.addenda.submitted.connect(self._add_addendum)
+        body = QWidget()
+        body_layout = QVBoxLayout(body)
+        body_layout.setContentsMargins(12, 8, 12, 12)
+        body_layout.addWidget(self.signature)
+        body_layout.addWidget(self.section_host)
+        body_layout.addWidget(self.addenda)
+        body_layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(body)
+
+        self.empty = QLabel("Choose a session to write its note.")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setProperty("role", "empty")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.header = QWidget()
+        header_layout = QVBoxLayout(self.header)
+        header_layout.setContentsMargins(12, 8, 12, 0)
+        header_layout.addLayout(head)
+        header_layout.addLayout(tools)
+        layout.addWidget(self.header)
+        layout.addWidget(scroll, 1)
+        layout.addWidget(self.empty, 1)
+        self._scroll = scroll
+        save = QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self, self.save_draft)
+        save.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self._show_body(False)
+
+    # ------------------------------------------------------------------ loading
+
+    def _show_body(self, on: bool) -> None:
+        self.header.setVisible(on)
+        self._scroll.setVisible(on)
+        self.empty.setVisible(not on)
+
+    def set_session(self, session_id: int | None) -> None:
+        """Show the note of ``session_id`` (saving any unsaved draft of the previous one first)."""
+        self.flush()
+        self.session = None
+        self.note = None
+        if session_id is None:
+            self._show_body(False)
+            return
+        try:
+            self.session = self.ctx.sessions.get(session_id)
+            self.note = self.ctx.notes.for_session(session_id)
+        except Exception as exc:
+            self._show_body(False)
+            show_error(self, "Could not open the note", exc)
+            return
+        self._show_body(True)
+        if self.note is None:
+            self._build_prefilled(self.ctx.note_formats.formats[0].id)
+        else:
+            self._build(self.note.format, [(x.id, x.title, x.text) for x in self.note.sections])
+        self._refresh_state()
+
+    def _prefill(self, fmt_id: str) -> list[tuple[str, str, str]]:
+        assert self.session is not None and self.session.id is not None
+        bundle = self.ctx.bundles.for_session(self.session.id)
+        return render_note(self.ctx.note_formats.get(fmt_id), note_context(bundle, self.ctx.settings))
+
+    def _build_prefilled(self, fmt_id: str) -> None:
+        try:
+            sections = self._prefill(fmt_id)
+        except Exception as exc:
+            show_error(self, "Could not prefill the note", exc)
+            fmt = self.ctx.note_formats.get(fmt_id)
+            sections = [(s.id, s.title, "") for s in fmt.sections]
+        self._build(fmt_id, sections)
+
+    def _build(self, fmt_id: str, sections: list[tuple[str, str, str]]) -> None:
+        self._loading = True
+        for box in self.sections:
+            box.setParent(None)
+            box.deleteLater()
+        self.sections = []
+        fmt = self.ctx.note_formats.get(fmt_id) if fmt_id in self.ctx.note_formats else None
+        for sid, title, text in sections:
+            spec = fmt.section(sid) if fmt else None
+            box = SectionBox(sid, title, spec.prompt if spec else "")
+            box.edit.setPlainText(text)
+            box.edit.textChanged.connect(self._edited)
+            box.edit.installEventFilter(self)
+            self.section_layout.addWidget(box)
+            self.sections.append(box)
+        index = self.format_combo.findData(fmt_id)
+        self.format_combo.setCurrentIndex(max(0, index))
+        self._loading = False
+
+    # ------------------------------------------------------------------ state
+
+    @property
+    def signed(self) -> bool:
+        return self.note is not None and self.note.status == "signed"
+
+    def _refresh_state(self) -> None:
+        session = self.session
+        if session is None:
+            return
+        self.title.setText(f"Session {session.number} · {session.date:%d %b %Y} · {modality_label(session.modality)}")
+        signed = self.signed
+        if self.note is None:
+            set_badge(self.status_badge, "New draft", "new")
+        elif signed:
+            set_badge(self.status_badge, "Signed", "signed")
+        else:
+            set_badge(self.status_badge, "Draft", "draft")
+        for box in self.sections:
+            box.edit.setReadOnly(signed)
+        self.format_combo.setEnabled(not signed)
+        self.refill_button.setEnabled(not signed)
+        self.save_button.setEnabled(not signed)
+        self.sign_button.setEnabled(not signed)
+        self.addenda.setVisible(signed)
+        if signed and self.note is not None:
+            ok = verify(self.note)
+            when = self.note.signed_at.astimezone().strftime("%d %b %Y %H:%M") if self.note.signed_at else ""
+            check = "✓ content matches its fingerprint" if ok else "⚠ CONTENT DOES NOT MATCH ITS FINGERPRINT"
+            self.signature.setText(
+                f"Signed by {self.note.signer_name} on {when}\nFingerprint {self.note.fingerprint}\n{check}"
+            )
+            self.signature.setProperty("verified", ok)
+            self.signature.style().unpolish(self.signature)
+            self.signature.style().polish(self.signature)
+            self.addenda.set_addenda(self.note.addenda)
+        self.signature.setVisible(signed)
+        self.state.setText(
+            "" if signed else ("Unsaved changes" if self.dirty else ("Saved" if self.note else "Not saved yet"))
+        )
+
+    def _edited(self) -> None:
+        if self._loading or self.signed:
+            return
+        self.dirty = True
+        self.state.setText("Unsaved changes")
+        if not self.autosave.isActive():  # never pushed back by more typing: loss stays bounded
+            self.autosave.start(self.ctx.settings.autosave_seconds * 1000)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.FocusOut and self.dirty:
+            self.flush()
+        return super().eventFilter(watched, event)
+
+    def sections_now(self) -> list[NoteSectionRec]:
+        return [NoteSectionRec(b.section_id, b.title, b.text()) for b in self.sections]
+
+    def current_format(self) -> str:
+        return str(self.format_combo.currentData())
+
+    # ------------------------------------------------------------------ saving
+
+    def _autosave(self) -> None:
+        if self.dirty:
+            self._write(quiet=True)
+
+    def flush(self) -> None:
+        """Save unsaved typing now, if there is any (called on focus-out, hide, close, switch)."""
+        self.autosave.stop()
+        if self.dirty and self.session is not None and not self.signed:
+            self._write(quiet=True)
+
+    def save_draft(self) -> bool:
+        if self.session is None or self.signed:
+            return False
+        return self._write(quiet=False)
+
+    def _write(self, quiet: bool) -> bool:
+        assert self.session is not None and self.session.id is not None
+        self.autosave.stop()
+        try:
+            self.note = self.ctx.notes.save_draft(self.session.id, self.current_format(), self.sections_now())
+        except Exception as exc:
+            self.last_error = exc
+            self.state.setText("Not saved: see the message")
+            log.warning("note draft not saved: %s", type(exc).__name__)
+            if not quiet or self.isVisible():
+                show_error(self, "The draft could not be saved", exc)
+            return False
+        self.dirty = False
+        self.state.setText(f"Saved {dt.datetime.now():%H:%M:%S}")
+        self._refresh_state()
+        self.saved.emit()
+        return True
+
+    def hideEvent(self, event) -> None:
+        self.flush()
+        super().hideEvent(event)
+
+    def closeEvent(self, event) -> None:
+        self.flush()
+        super().closeEvent(event)
+
+    # ------------------------------------------------------------------ actions
+
+    def _has_typing(self) -> bool:
+        return any(b.text().strip() for b in self.sections)
+
+    def _format_chosen(self) -> None:
+        fmt_id = self.current_format()
+        current = self.note.format if self.note else None
+        if self.session is None or fmt_id == current:
+            return
+        if (
+            self.note is not None
+            and self._has_typing()
+            and not confirm(
+                self,
+                "Change note format",
+                "Switching the format replaces the sections and their text with the new format's starting text.",
+                "Switch format",
+            )
+        ):
+            self.format_combo.setCurrentIndex(max(0, self.format_combo.findData(current)))
+            return
+        self._build_prefilled(fmt_id)
+        self._edited()
+
+    def _refill_clicked(self) -> None:
+        if self._has_typing() and not confirm(
+            self, "Fill from session", "Replace the text of every section with fresh starting text?", "Replace text"
+        ):
+            return
+        self._build_prefilled(self.current_format())
+        self._edited()
+
+    def sign(self) -> bool:
+        if self.session is None or self.session.id is None or self.signed:
+            return False
+        clinician = self.ctx.practice.default_clinician()
+        if clinician is None or clinician.id is None:
+            show_error(self, "No clinician to sign", InputError("clinician", "none is set up in Preferences"))
+            return False
+        if not confirm(
+            self,
+            "Sign note",
+            f"Sign this note as {clinician.display}?\n\nA signed note is locked. Anything you add later goes in "
+            "an addendum, signed and dated separately.",
+            "Sign note",
+        ):
+            return False
+        if not self._write(quiet=False):
+            return False
+        try:
+            self.note = self.ctx.notes.sign(self.session.id, clinician.id)
+        except Exception as exc:
+            show_error(self, "The note could not be signed", exc)
+            return False
+        self._refresh_state()
+        self.saved.emit()
+        return True
+
+    def _add_addendum(self, kind: str, text: str) -> None:
+        if self.session is None or self.session.id is None:
+            return
+        clinician = self.ctx.practice.default_clinician()
+        if clinician is None or clinician.id is None:
+            return
+        label = AddendumKind(kind).label.lower()
+        if not confirm(
+            self,
+            "Sign addendum",
+            f"Sign this {label} as {clinician.display}? It cannot be changed later.",
+            f"Sign {label}",
+        ):
+            return
+        try:
+            self.note = self.ctx.notes.add_addendum(self.session.id, clinician.id, text, kind=kind)
+        except Exception as exc:
+            show_error(self, "The addendum could not be added", exc)
+            return
+        self.addenda.clear_entry()
+        self._refresh_state()
+        self.saved.emit()

@@ -1,0 +1,5 @@
+"""The Sessions tab of the patient workspace: the session list and the session planner."""
+
+from trdplanner.gui.sessions.tab import SessionsTab
+
+__all__ = ["SessionsTab"]

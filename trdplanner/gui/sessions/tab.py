@@ -1,0 +1,396 @@
+"""The Sessions tab: the patient's sessions beside the planner (Plan, Forms, Note)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from trdplanner.context import AppContext
+from trdplanner.core.records import SessionRec
+from trdplanner.core.services.templating import modality_label
+from trdplanner.core.vocab import Modality, SessionFormat
+from trdplanner.gui import pdfs
+from trdplanner.gui.dialogs import show_error
+from trdplanner.gui.notes.editor import NoteEditor
+from trdplanner.gui.notes.printing import note_preview
+from trdplanner.gui.preview import PdfPreviewDialog
+from trdplanner.gui.sessions.agenda import starting_agenda
+from trdplanner.gui.sessions.forms_page import FormsPage
+from trdplanner.gui.sessions.plan_page import PlanPage
+
+
+class NewSessionDialog(QDialog):
+    def __init__(self, modality: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("New session")
+        self.date = QDateEdit(QDate.currentDate())
+        self.date.setCalendarPopup(True)
+        self.date.setDisplayFormat("yyyy-MM-dd")
+        self.date.setToolTip("When the session takes place")
+        self.modality = QComboBox()
+        for m in Modality:
+            self.modality.addItem(m.label, str(m))
+        self.modality.setCurrentIndex(max(0, self.modality.findData(modality or "general")))
+        self.modality.setToolTip("The agenda starts from this modality's session structure")
+        self.format = QComboBox()
+        for f in SessionFormat:
+            self.format.addItem(f.label, str(f))
+        self.format.setToolTip("Individual, group or family session")
+        form = QFormLayout()
+        form.addRow("&Date:", self.date)
+        form.addRow("&Modality:", self.modality)
+        form.addRow("&Format:", self.format)
+        note = QLabel(
+            "The agenda is prefilled from the modality's session structure, homework waiting for review "
+            "and any risk finding (a positive PHQ-9 item 9 puts the safety plan first)."
+        )
+        note.setWordWrap(True)
+        note.setProperty("role", "hint")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Create session")
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setToolTip("Create the session and open its plan")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setToolTip("Do not create a session (Esc)")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(note)
+        layout.addWidget(buttons)
+
+    def values(self) -> tuple[dt.date, str, str]:
+        d = self.date.date()
+        return dt.date(d.year(), d.month(), d.day()), str(self.modality.currentData()), str(self.format.currentData())
+
+
+class SessionsTab(QWidget):
+    COLUMNS = ("#", "Date", "Modality", "Status", "Note")
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.patient_id: int | None = None
+        self.sessions: list[SessionRec] = []
+        self._dialogs: list[QDialog] = []
+
+        self.new_button = QPushButton("New session…")
+        self.new_button.setToolTip("Plan a new session for this patient (Ctrl+Shift+N)")
+        self.new_button.setShortcut("Ctrl+Shift+N")
+        self.new_button.clicked.connect(self.new_session)
+        self.report_button = QPushButton("Progress report…")
+        self.report_button.setToolTip("Preview the progress report, then print or save it")
+        self.report_button.clicked.connect(self.progress_report)
+        self.table = QTableWidget(0, len(self.COLUMNS))
+        self.table.setHorizontalHeaderLabels(self.COLUMNS)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setToolTip("Sessions, newest first; choose one to plan it, fill its forms or write its note")
+        self.table.itemSelectionChanged.connect(self._selected)
+        self.list_empty = QLabel()
+        self.list_empty.setProperty("role", "empty")
+        self.list_empty.setWordWrap(True)
+        self.list_empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.list_stack = QStackedWidget()
+        self.list_stack.addWidget(self.table)
+        self.list_stack.addWidget(self.list_empty)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.new_button)
+        buttons.addWidget(self.report_button)
+        left_layout.addLayout(buttons)
+        left_layout.addWidget(self.list_stack, 1)
+
+        self.plan = PlanPage(ctx)
+        self.plan.saved.connect(self._session_saved)
+        self.plan.print_homework_requested.connect(self.print_homework)
+        self.forms = FormsPage(ctx)
+        self.forms.changed_structure.connect(self._structure_changed)
+        self.forms.preview_requested.connect(self.preview_instance)
+        self.note = NoteEditor(ctx)
+        self.note.saved.connect(self._note_saved)
+        self.pages = QTabWidget()
+        self.pages.setDocumentMode(True)
+        self.pages.addTab(self.plan, "&Plan")
+        self.pages.addTab(self.forms, "F&orms")
+        self.pages.addTab(self.note, "&Note")
+        self.pages.setTabToolTip(0, "Details, agenda, interventions and homework")
+        self.pages.setTabToolTip(1, "Worksheets and exercises filled in this session")
+        self.pages.setTabToolTip(2, "The progress note: write, sign, add addenda")
+        self.detail_empty = QLabel()
+        self.detail_empty.setProperty("role", "empty")
+        self.detail_empty.setWordWrap(True)
+        self.detail_empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.detail = QStackedWidget()
+        self.detail.addWidget(self.detail_empty)
+        self.detail.addWidget(self.pages)
+
+        split = QSplitter()
+        split.addWidget(left)
+        split.addWidget(self.detail)
+        split.setStretchFactor(1, 4)
+        split.setSizes([300, 1000])
+        split.setChildrenCollapsible(False)
+        layout = QVBoxLayout(self)
+        layout.addWidget(split)
+        self.set_patient(None)
+
+    # ------------------------------------------------------------------ patient and list
+
+    def set_patient(self, patient_id: int | None) -> None:
+        self.flush()
+        self.patient_id = patient_id
+        self.new_button.setEnabled(patient_id is not None)
+        self.report_button.setEnabled(patient_id is not None)
+        self._open(None)
+        self.reload()
+
+    def flush(self) -> None:
+        """Save anything unsaved on every page (called before switching patient or session)."""
+        self.plan.flush()
+        self.forms.flush()
+        self.note.flush()
+
+    def reload(self, select: int | None = None) -> None:
+        if self.patient_id is None:
+            self.sessions = []
+            self._fill()
+            return
+        try:
+            self.sessions = sorted(
+                self.ctx.sessions.list(self.patient_id), key=lambda s: (s.date, s.number), reverse=True
+            )
+        except Exception as exc:
+            self.sessions = []
+            show_error(self, "Could not load the sessions", exc)
+        self._fill(select)
+
+    def _fill(self, select: int | None = None) -> None:
+        self.table.blockSignals(True)
+        self.table.setRowCount(len(self.sessions))
+        for r, s in enumerate(self.sessions):
+            note = "—" if s.note is None else ("Signed" if s.note.status == "signed" else "Draft")
+            cells = (str(s.number), f"{s.date:%Y-%m-%d}", modality_label(s.modality), s.status.capitalize(), note)
+            for c, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setToolTip(f"Session {s.number}: {text}")
+                if c == 4 and note == "Draft":
+                    item.setForeground(Qt.GlobalColor.darkRed)
+                self.table.setItem(r, c, item)
+        self.table.blockSignals(False)
+        if self.patient_id is None:
+            self.list_empty.setText("Choose a patient to see their sessions.")
+            self.list_stack.setCurrentWidget(self.list_empty)
+        elif not self.sessions:
+            self.list_empty.setText("No sessions yet.\nPress “New session…” to plan the first one.")
+            self.list_stack.setCurrentWidget(self.list_empty)
+        else:
+            self.list_stack.setCurrentWidget(self.table)
+        if select is not None:
+            row = next((i for i, s in enumerate(self.sessions) if s.id == select), None)
+            if row is not None:
+                self.table.selectRow(row)
+        elif self.current is None:
+            self.detail_empty.setText(
+                "Choose a session on the left, or press “New session…”."
+                if self.patient_id is not None
+                else "Choose a patient to plan their sessions."
+            )
+
+    @property
+    def current(self) -> SessionRec | None:
+        return self.plan.session if self.detail.currentWidget() is self.pages else None
+
+    def _selected(self) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        if rows and rows[0].row() < len(self.sessions):
+            self._open(self.sessions[rows[0].row()].id)
+
+    def _open(self, session_id: int | None) -> None:
+        if session_id is None:
+            self.plan.set_session(None)
+            self.forms.set_session(None)
+            self.note.set_session(None)
+            self.detail.setCurrentWidget(self.detail_empty)
+            return
+        self.flush()
+        try:
+            session = self.ctx.sessions.get(session_id)
+        except Exception as exc:
+            show_error(self, "Could not open the session", exc)
+            return
+        self.plan.set_session(session)
+        self.forms.set_session(session)
+        self.note.set_session(session_id)
+        self.detail.setCurrentWidget(self.pages)
+
+    def open_session(self, session_id: int, page: int = 0) -> None:
+        self.reload(select=session_id)
+        if self.current is None or self.current.id != session_id:
+            self._open(session_id)
+        self.pages.setCurrentIndex(page)
+
+    def _session_saved(self) -> None:
+        self._refresh_rows()
+
+    def _refresh_rows(self) -> None:
+        """Update the list after a save without reopening the session being edited."""
+        if self.patient_id is None:
+            return
+        try:
+            self.sessions = sorted(
+                self.ctx.sessions.list(self.patient_id), key=lambda s: (s.date, s.number), reverse=True
+            )
+        except Exception as exc:
+            show_error(self, "Could not load the sessions", exc)
+            return
+        current = self.current
+        self.table.blockSignals(True)
+        self._fill()
+        if current is not None:
+            row = next((i for i, s in enumerate(self.sessions) if s.id == current.id), None)
+            if row is not None:
+                self.table.selectRow(row)
+        self.table.blockSignals(False)
+
+    def _structure_changed(self) -> None:
+        self.plan.reload_homework()
+        self._refresh_rows()
+
+    def _note_saved(self) -> None:
+        self._refresh_rows()
+
+    # ------------------------------------------------------------------ new session
+
+    def make_new_session_dialog(self) -> NewSessionDialog:
+        last = self.sessions[0].modality if self.sessions else ""
+        return NewSessionDialog(last, self)
+
+    def new_session(self) -> int | None:
+        if self.patient_id is None:
+            return None
+        dialog = self.make_new_session_dialog()
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        date, modality, fmt = dialog.values()
+        return self.create_session(date, modality, fmt)
+
+    def create_session(self, date: dt.date, modality: str, fmt: str = "individual") -> int | None:
+        assert self.patient_id is not None
+        self.flush()
+        try:
+            clinician = self.ctx.practice.default_clinician()
+            session = self.ctx.sessions.create(
+                self.patient_id,
+                date=date,
+                modality=modality,
+                format=fmt,
+                clinician_id=clinician.id if clinician else None,
+            )
+            assert session.id is not None
+            structure = self.ctx.catalog.structure_for(modality) or self.ctx.catalog.structure_for("general")
+            outstanding = self.ctx.sessions.outstanding_homework(self.patient_id, session.id)
+            bundle = self.ctx.bundles.for_session(session.id)
+            session.agenda = starting_agenda(bundle, structure, outstanding)
+            if structure is not None:
+                session.duration_minutes = max(5, min(600, structure.minutes))
+            self.ctx.sessions.update(session)
+        except Exception as exc:
+            show_error(self, "Could not create the session", exc)
+            self.reload()
+            return None
+        self.open_session(session.id, page=0)
+        return session.id
+
+    # ------------------------------------------------------------------ printing
+
+    def _preview(self, title: str, produce, name: str, what: str) -> PdfPreviewDialog:
+        dialog = PdfPreviewDialog(title, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.preview.load(produce, name, what)
+        self._dialogs.append(dialog)
+        dialog.destroyed.connect(lambda: self._dialogs.remove(dialog) if dialog in self._dialogs else None)
+        dialog.show()
+        return dialog
+
+    def print_homework(self, homework_ids: list[int]) -> PdfPreviewDialog | None:
+        session = self.current
+        if session is None or session.id is None:
+            return None
+        sid = session.id
+        ctx = self.ctx
+        count = len(homework_ids)
+        return self._preview(
+            f"Homework — session {session.number}",
+            lambda: pdfs.homework_pdf(ctx, sid, homework_ids),
+            f"homework-session-{session.number}.pdf",
+            f"{count} homework sheet{'s' if count != 1 else ''}",
+        )
+
+    def preview_instance(self, instance_id: int) -> PdfPreviewDialog | None:
+        session = self.current
+        if session is None or session.id is None:
+            return None
+        sid, ctx = session.id, self.ctx
+        return self._preview(
+            "Worksheet preview",
+            lambda: pdfs.instance_pdf(ctx, sid, instance_id),
+            f"worksheet-session-{session.number}.pdf",
+            "the worksheet",
+        )
+
+    def progress_report(self) -> PdfPreviewDialog | None:
+        if self.patient_id is None:
+            return None
+        pid, ctx = self.patient_id, self.ctx
+        return self._preview(
+            "Progress report", lambda: pdfs.progress_report_pdf(ctx, pid), "progress-report.pdf", "the progress report"
+        )
+
+    def print_current(self) -> None:
+        """File > Print…: the page on show decides what prints."""
+        session = self.current
+        if session is None or session.id is None:
+            self.progress_report()
+            return
+        page = self.pages.currentWidget()
+        if page is self.note:
+            self.note.flush()
+            self._dialogs.append(note_preview(self.ctx, session.id, self))
+        elif page is self.forms and self.forms.instance is not None and self.forms.instance.id is not None:
+            self.forms.flush()
+            self.preview_instance(self.forms.instance.id)
+        else:
+            self.plan.request_print()
+
+    def save_current(self) -> None:
+        """File > Save: save every page now."""
+        page = self.pages.currentWidget()
+        if page is self.note:
+            self.note.save_draft()
+        self.flush()
