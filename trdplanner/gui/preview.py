@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from trdplanner.core.fileio import write_atomic
 from trdplanner.gui.dialogs import show_error
+from trdplanner.gui.forms.style import STYLESHEET
 from trdplanner.gui.tasks import run_in_background
 
 log = logging.getLogger(__name__)
@@ -114,13 +115,9 @@ class PdfPreview(QWidget):
             "Save &As…", "Save this PDF to a file (Ctrl+Shift+S)", self.save_as, QKeySequence.StandardKey.SaveAs
         )
         self.toolbar.addSeparator()
-        self.zoom_out_action = self._action(
-            "−", "Zoom out (Ctrl+−)", lambda: self._zoom(1 / 1.25), QKeySequence.StandardKey.ZoomOut
-        )
+        self.zoom_out_action = self._action("−", "Zoom out (Ctrl+−)", self._zoom_out, QKeySequence.StandardKey.ZoomOut)
         self.fit_action = self._action("Fit width", "Fit the page to the window width", self._fit)
-        self.zoom_in_action = self._action(
-            "+", "Zoom in (Ctrl++)", lambda: self._zoom(1.25), QKeySequence.StandardKey.ZoomIn
-        )
+        self.zoom_in_action = self._action("+", "Zoom in (Ctrl++)", self._zoom_in, QKeySequence.StandardKey.ZoomIn)
         self.toolbar.addSeparator()
         self.pages = QLabel()
         self.pages.setToolTip("Pages in this document")
@@ -204,6 +201,12 @@ class PdfPreview(QWidget):
 
     # ------------------------------------------------------------------ actions
 
+    def _zoom_in(self) -> None:
+        self._zoom(1.25)
+
+    def _zoom_out(self) -> None:
+        self._zoom(1 / 1.25)
+
     def _zoom(self, factor: float) -> None:
         self.view.setZoomMode(QPdfView.ZoomMode.Custom)
         self.view.setZoomFactor(max(0.25, min(4.0, self.view.zoomFactor() * factor)))
@@ -277,6 +280,7 @@ class PdfPreviewDialog(QDialog):
     def __init__(self, title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
+        self.setStyleSheet(STYLESHEET)
         self.resize(820, 900)
         self.preview = PdfPreview(self)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import QDate, QSignalBlocker, Qt, Signal
+from PySide6.QtCore import QDate, QObject, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from trdplanner.catalog import Column, Field, FieldType
+from trdplanner.gui.forms.style import repolish
 
 Shape = Field | Column
 
@@ -52,6 +53,19 @@ def range_hint(shape: Shape) -> str:
     if shape.max is not None:
         return f"up to {shape.max:g}"
     return ""
+
+
+def quietly(obj: QObject, setter: Any, value: Any) -> None:
+    """Call ``setter(value)`` with ``obj``'s signals blocked.
+
+    Not ``with QSignalBlocker(obj)``: in PySide6 6.12 its ``__exit__`` drops a reference to
+    None it does not own, which crashes the interpreter once enough have piled up.
+    """
+    was = obj.blockSignals(True)
+    try:
+        setter(value)
+    finally:
+        obj.blockSignals(was)
 
 
 class Editor(QWidget):
@@ -83,8 +97,7 @@ class Editor(QWidget):
         target.setProperty("invalid", bool(message))
         target.setToolTip(f"{message}\n\n{self.shape.help or ''}".strip() if message else self.shape.help or "")
         for w in (self, target):
-            w.style().unpolish(w)
-            w.style().polish(w)
+            repolish(w)
 
     def _add(self, widget: QWidget, stretch: int = 0) -> None:
         self._layout.addWidget(widget, stretch)
@@ -184,21 +197,23 @@ class ButtonRow(Editor):
             button.setAccessibleName(f"{shape.label}: {text}")
             button.setMinimumWidth(34)
             self._group.addButton(button, len(self._values))
+            # Each button's own toggled(bool) to a bound method: QButtonGroup.buttonToggled and
+            # lambdas taking that bool mis-count its references in PySide6 6.12 and crash later.
+            button.toggled.connect(self._toggled)
             self._values.append(value)
             self._add(button)
         self._layout.setSpacing(2)
         self._layout.addStretch(1)
-        self._group.buttonToggled.connect(self._toggled)
         first = self._group.button(0)
         if first is not None:
             self.setFocusProxy(first)
 
-    def _toggled(self, button: QAbstractButton, checked: bool) -> None:
-        if checked:
+    def _toggled(self, checked: bool) -> None:
+        button = self.sender()
+        if checked and isinstance(button, QAbstractButton):
             for other in self._group.buttons():
                 if other is not button and other.isChecked():
-                    with QSignalBlocker(other):
-                        other.setChecked(False)
+                    quietly(other, other.setChecked, False)
         self.changed.emit()
 
     def value(self) -> Any:
@@ -206,11 +221,9 @@ class ButtonRow(Editor):
         return None if checked < 0 else self._values[checked]
 
     def set_value(self, value: Any) -> None:
-        with QSignalBlocker(self._group):
-            for i, button in enumerate(self._group.buttons()):
-                button.setChecked(
-                    value is not None and self._values[i] == value and type(value) is type(self._values[i])
-                )
+        for i, button in enumerate(self._group.buttons()):
+            on = value is not None and self._values[i] == value and type(value) is type(self._values[i])
+            quietly(button, button.setChecked, on)
 
     def button_for(self, value: Any) -> QAbstractButton | None:
         for i, v in enumerate(self._values):
@@ -244,7 +257,7 @@ class SpinRating(Editor):
         if not compact:
             self.spin.setMinimumWidth(80)
             anchors = QLabel(anchors_text(shape))
-            anchors.setProperty("role", "hint")
+            anchors.setProperty("role", "muted")
             self._add(anchors, 1)
         self.setFocusProxy(self.spin)
 
@@ -262,7 +275,7 @@ class ButtonRating(ButtonRow):
         super().__init__(shape, choices, parent)
         if shape.anchors:
             anchors = QLabel(anchors_text(shape))
-            anchors.setProperty("role", "hint")
+            anchors.setProperty("role", "muted")
             self._layout.insertWidget(self._layout.count() - 1, anchors)
 
 
@@ -396,8 +409,7 @@ class ChecklistEditor(Editor):
     def set_value(self, value: Any) -> None:
         chosen = set(value or [])
         for oid, box in self.boxes.items():
-            with QSignalBlocker(box):
-                box.setChecked(oid in chosen)
+            quietly(box, box.setChecked, oid in chosen)
         self.changed.emit()
 
 
@@ -435,8 +447,7 @@ class CompactChecklist(Editor):
     def set_value(self, value: Any) -> None:
         chosen = set(value or [])
         for oid, action in self.option_actions.items():
-            with QSignalBlocker(action):
-                action.setChecked(oid in chosen)
+            quietly(action, action.setChecked, oid in chosen)
         self._update()
 
 
@@ -470,7 +481,7 @@ def make_editor(shape: Shape, compact: bool = False) -> Editor:
 def hint_label(text: str) -> QLabel:
     label = QLabel(text)
     label.setWordWrap(True)
-    label.setProperty("role", "hint")
+    label.setProperty("role", "muted")
     return label
 
 

@@ -40,7 +40,7 @@ class FieldBox(QWidget):
         layout.addWidget(editor)
         self.error = QLabel()
         self.error.setWordWrap(True)
-        self.error.setProperty("role", "error")
+        self.error.setProperty("role", "fieldError")
         self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.error.hide()
         layout.addWidget(self.error)

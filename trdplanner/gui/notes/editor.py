@@ -32,6 +32,7 @@ from trdplanner.core.services.templating import modality_label, note_context
 from trdplanner.core.vocab import AddendumKind
 from trdplanner.gui.dialogs import confirm, show_error
 from trdplanner.gui.forms.fields import PlainText, hint_label
+from trdplanner.gui.forms.style import repolish
 from trdplanner.gui.notes.addenda import AddendaPanel
 
 log = logging.getLogger(__name__)
@@ -46,8 +47,7 @@ def badge(text: str, kind: str) -> QLabel:
 def set_badge(label: QLabel, text: str, kind: str) -> None:
     label.setText(text)
     label.setProperty("badge", kind)
-    label.style().unpolish(label)
-    label.style().polish(label)
+    repolish(label)
 
 
 class SectionBox(QWidget):
@@ -114,7 +114,7 @@ class NoteEditor(QWidget):
         self.sign_button.setToolTip("Sign the note. A signed note is locked; later changes go in addenda.")
         self.sign_button.clicked.connect(self.sign)
         self.state = QLabel()
-        self.state.setProperty("role", "hint")
+        self.state.setProperty("role", "muted")
         self.state.setToolTip("When the draft was last saved")
 
         head = QHBoxLayout()
@@ -266,8 +266,7 @@ class NoteEditor(QWidget):
                 f"Signed by {self.note.signer_name} on {when}\nFingerprint {self.note.fingerprint}\n{check}"
             )
             self.signature.setProperty("verified", ok)
-            self.signature.style().unpolish(self.signature)
-            self.signature.style().polish(self.signature)
+            repolish(self.signature)
             self.addenda.set_addenda(self.note.addenda)
         self.signature.setVisible(signed)
         self.state.setText(

@@ -29,6 +29,7 @@ from trdplanner.core.services.notes import NoteHit
 from trdplanner.core.services.templating import modality_label
 from trdplanner.core.vocab import Modality
 from trdplanner.gui.dialogs import show_error
+from trdplanner.gui.forms.style import STYLESHEET
 from trdplanner.gui.notes.editor import NoteEditor
 from trdplanner.gui.notes.printing import note_preview
 
@@ -146,6 +147,7 @@ class NotesTab(QWidget):
         layout.addWidget(split, 1)
         find = QShortcut(QKeySequence("Ctrl+Shift+F"), self, self._focus_search)
         find.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.setStyleSheet(STYLESHEET)
         self.set_patient(None)
 
     def _focus_search(self) -> None:

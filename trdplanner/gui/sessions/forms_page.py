@@ -74,7 +74,7 @@ class FormsPage(QWidget):
         self.title.setProperty("role", "title")
         self.role_badge = badge("", "new")
         self.state = QLabel()
-        self.state.setProperty("role", "hint")
+        self.state.setProperty("role", "muted")
         self.check_button = _button("Check answers", "Mark anything missing or out of range")
         self.check_button.clicked.connect(self.check)
         self.save_button = _button("Save", "Save what is filled in (Ctrl+S); it also saves by itself")

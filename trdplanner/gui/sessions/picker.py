@@ -110,9 +110,12 @@ class TemplatePicker(QDialog):
         self.kind.currentIndexChanged.connect(self.refresh)
         self.search.textChanged.connect(self.refresh)
         self.list.currentItemChanged.connect(self._current_changed)
-        self.list.itemDoubleClicked.connect(lambda _item: self.accept())
+        self.list.itemDoubleClicked.connect(self._double_clicked)
         self.refresh()
         self.search.setFocus()
+
+    def _double_clicked(self) -> None:
+        self.accept()
 
     def templates(self) -> list[Template]:
         found = self.catalog.filter(modality=self.modality.currentData() or None, kind=self.kind.currentData() or None)

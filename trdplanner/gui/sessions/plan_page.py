@@ -97,10 +97,10 @@ class PlanPage(QWidget):
         remove.clicked.connect(self._remove_item)
         up = _button("Up", "Move the selected item up (Alt+Up)")
         up.setShortcut("Alt+Up")
-        up.clicked.connect(lambda: self._move(-1))
+        up.clicked.connect(self._move_up)
         down = _button("Down", "Move the selected item down (Alt+Down)")
         down.setShortcut("Alt+Down")
-        down.clicked.connect(lambda: self._move(1))
+        down.clicked.connect(self._move_down)
         self.rebuild = _button(
             "Rebuild from structure",
             "Replace the agenda with the modality's session structure, outstanding homework and risk items",
@@ -119,6 +119,7 @@ class PlanPage(QWidget):
         self.interventions = PlainText(4)
         self.interventions.setToolTip("Interventions used in this session, one per line; the note lists them")
         self.interventions.setAccessibleName("Interventions")
+        self.interventions.setMaximumHeight(16777215)
         self.interventions.textChanged.connect(self._changed)
         interventions_box = QGroupBox("Interventions used")
         QVBoxLayout(interventions_box).addWidget(self.interventions)
@@ -272,6 +273,14 @@ class PlanPage(QWidget):
         if row >= 0:
             self.agenda.takeItem(row)
             self._changed()
+
+    # Bound methods, not lambdas: PySide6 6.12 mis-counts references to the bool that
+    # clicked(bool) passes to a lambda, which crashes the interpreter later.
+    def _move_up(self) -> None:
+        self._move(-1)
+
+    def _move_down(self) -> None:
+        self._move(1)
 
     def _move(self, step: int) -> None:
         row = self.agenda.currentRow()

@@ -31,6 +31,7 @@ from trdplanner.core.services.templating import modality_label
 from trdplanner.core.vocab import Modality, SessionFormat
 from trdplanner.gui import pdfs
 from trdplanner.gui.dialogs import show_error
+from trdplanner.gui.forms.style import STYLESHEET
 from trdplanner.gui.notes.editor import NoteEditor
 from trdplanner.gui.notes.printing import note_preview
 from trdplanner.gui.preview import PdfPreviewDialog
@@ -65,7 +66,7 @@ class NewSessionDialog(QDialog):
             "and any risk finding (a positive PHQ-9 item 9 puts the safety plan first)."
         )
         note.setWordWrap(True)
-        note.setProperty("role", "hint")
+        note.setProperty("role", "muted")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Create session")
         buttons.button(QDialogButtonBox.StandardButton.Ok).setToolTip("Create the session and open its plan")
@@ -154,10 +155,12 @@ class SessionsTab(QWidget):
         split.addWidget(left)
         split.addWidget(self.detail)
         split.setStretchFactor(1, 4)
-        split.setSizes([300, 1000])
+        split.setSizes([380, 1000])
+        left.setMinimumWidth(340)
         split.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.addWidget(split)
+        self.setStyleSheet(STYLESHEET)
         self.set_patient(None)
 
     # ------------------------------------------------------------------ patient and list
