@@ -1,20 +1,132 @@
-"""GUI start-up: the QApplication and the main window on an opened AppContext."""
+"""GUI start-up.
+
+The window appears first; the database layer (SQLAlchemy and Alembic alone take several
+times longer to import than a bare Qt window takes to show) is opened on a worker thread
+and handed to the window when it is ready. Any error that reaches the top is logged
+(type and stack only, never its message, which may quote patient data) and shown in a
+dialog that says what to do.
+"""
 
 from __future__ import annotations
 
+import argparse
+import logging
 import sys
+import traceback
+from types import TracebackType
+from typing import TYPE_CHECKING
 
-from trdplanner.context import AppContext
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
+    from trdplanner.context import AppContext
+    from trdplanner.gui.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+
+
+def _application() -> QApplication:
+    from PySide6.QtWidgets import QApplication
+
+    from trdplanner.gui.theme import apply_theme
+
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
+    app.setApplicationName("TRD Planner")
+    app.setOrganizationName("TRDPlanner")
+    app.setApplicationDisplayName("TRD Planner")
+    apply_theme(app)
+    return app
+
+
+def install_excepthook(window_getter) -> None:
+    """Unhandled errors in slots: log the type and stack, show the plain-words dialog."""
+
+    def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        log.error("unhandled %s\n%s", kind.__name__, "".join(traceback.format_tb(tb)))
+        if isinstance(exc, KeyboardInterrupt):
+            sys.__excepthook__(kind, exc, tb)
+            return
+        from trdplanner.gui.dialogs import show_error
+
+        show_error(window_getter(), "Something went wrong", exc)
+
+    sys.excepthook = hook
 
 
 def run_gui(ctx: AppContext) -> int:
-    from PySide6.QtWidgets import QApplication
-
+    """Open the window on an already opened context (the ``trdplanner gui`` command)."""
     from trdplanner.gui.main_window import MainWindow
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setApplicationName("TRD Planner")
-    app.setOrganizationName("TRDPlanner")
-    window = MainWindow(ctx.patients, ctx.paths.data_dir / "window-state.ini")
+    app = _application()
+    window = MainWindow(ctx, ctx.paths.data_dir / "window-state.ini")
+    install_excepthook(lambda: window)
     window.show()
     return int(app.exec())
+
+
+def _parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="trdplanner", add_help=False)
+    parser.add_argument("--data-dir")
+    parser.add_argument("--db")
+    parser.add_argument("--verbose", action="store_true")
+    parser.add_argument("command", nargs="?", choices=["gui"])
+    return parser.parse_args(argv)
+
+
+def start(argv: list[str], *, on_ready=None) -> tuple[QApplication, MainWindow]:
+    """Show the window at once and open the database behind it. ``on_ready`` runs once the list is shown."""
+    args = _parse(argv)
+    from trdplanner.logsetup import configure_logging
+    from trdplanner.paths import AppPaths
+
+    app = _application()
+    paths = AppPaths.resolve(args.data_dir).ensure()
+    configure_logging(paths.logs_dir, verbose=args.verbose)
+    log.info("app starting")
+
+    from trdplanner.gui.main_window import MainWindow
+    from trdplanner.gui.tasks import run_in_background
+
+    window = MainWindow(None, paths.data_dir / "window-state.ini")
+    install_excepthook(lambda: window)
+    window.show()
+
+    def open_context():
+        from trdplanner.context import AppContext
+
+        ctx = AppContext.open(str(paths.data_dir), args.db)
+        return ctx, ctx.patients.summaries(status=None)
+
+    def ready(result) -> None:
+        ctx, rows = result
+        window.attach(ctx, rows)
+        app.aboutToQuit.connect(ctx.close)
+        log.info("database open, %d patients listed", len(rows))
+        if on_ready is not None:
+            on_ready(window)
+
+    def failed(exc: BaseException) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        from trdplanner.gui.dialogs import explain
+
+        what, todo = explain(exc)
+        log.error("could not open the database: %s", type(exc).__name__)
+        box = QMessageBox(QMessageBox.Icon.Critical, "TRD Planner cannot open its database", what,
+                          QMessageBox.StandardButton.Close, window)
+        box.setInformativeText(f"{todo}\n\nData folder: {paths.data_dir}")
+        box.exec()
+        app.exit(3)
+
+    run_in_background(open_context, ready, failed)
+    return app, window
+
+
+def main(argv: list[str] | None = None) -> int:
+    app, _window = start(sys.argv[1:] if argv is None else argv)
+    return int(app.exec())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,132 +1,468 @@
-"""The main window: the patient list with search as you type.
+"""The main window: the patient list on the left, the open patient's workspace on the right.
 
-The window is given the patient service only; it never sees the database.
+The window shows before the database is opened (that import alone takes longer than a
+bare Qt window needs to start), and gets its ``AppContext`` through ``attach`` when it
+is ready. Widgets below it talk to the services on the context, never to the ORM.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHeaderView,
+    QApplication,
     QLabel,
-    QLineEdit,
     QMainWindow,
     QMessageBox,
+    QSplitter,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from trdplanner import __version__
-from trdplanner.core.services.patients import PatientService
-from trdplanner.gui.patient_model import PatientTableModel
+from trdplanner.core.records import PatientSummary
+from trdplanner.gui.dialogs import confirm, show_error
+from trdplanner.gui.patient_list import PatientListPanel
+from trdplanner.gui.patient_model import TRD_LABELS
+from trdplanner.gui.tasks import run_in_background
+from trdplanner.gui.theme import heading_font, hex_colour, icon
+
+if TYPE_CHECKING:
+    from trdplanner.context import AppContext
+    from trdplanner.gui.workspace import PatientWorkspace
+
+log = logging.getLogger(__name__)
+
+TAB_SHORTCUTS = ("Ctrl+1", "Ctrl+2", "Ctrl+3", "Ctrl+4", "Ctrl+5", "Ctrl+6", "Ctrl+7")
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, patients: PatientService, state_file: Path) -> None:
+    patient_changed = Signal(int)
+    patients_loaded = Signal()
+
+    def __init__(self, ctx: AppContext | None = None, state_file: Path | None = None) -> None:
         super().__init__()
-        self._patients = patients
-        # Window layout lives in the data dir with everything else the app writes.
-        self._state = QSettings(str(state_file), QSettings.Format.IniFormat)
+        self.ctx: AppContext | None = None
+        self._state = QSettings(str(state_file), QSettings.Format.IniFormat) if state_file else None
+        self._patient_id: int | None = None
+        self._workspace: PatientWorkspace | None = None
+        self._loading = False
         self.setWindowTitle("TRD Planner")
-        self.setMinimumSize(720, 480)
+        self.setMinimumSize(900, 560)
 
-        self.search = QLineEdit()
-        self.search.setPlaceholderText("Search patients by name, code or diagnosis")
-        self.search.setClearButtonEnabled(True)
-        self.search.setToolTip("Type to filter the patient list (Ctrl+F)")
-        # Wait for a short pause in typing so a fast typist does not queue a query per key.
-        self._search_timer = QTimer(self, singleShot=True, interval=120)
-        self._search_timer.timeout.connect(self.refresh)
-        self.search.textChanged.connect(self._search_timer.start)
+        self.patients = PatientListPanel()
+        self.patients.patient_activated.connect(self.open_patient)
+        self.patients.filter_changed.connect(self._update_status)
 
-        self.model = PatientTableModel()
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(
-            PatientTableModel.COL_DIAGNOSIS, QHeaderView.ResizeMode.Stretch
+        self.header = QLabel()
+        self.header.setFont(heading_font(1.35))
+        self.header.setTextFormat(Qt.TextFormat.RichText)
+        self.header.setContentsMargins(12, 8, 12, 4)
+        self.welcome = QLabel()
+        self.welcome.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.welcome.setWordWrap(True)
+        self.welcome.setProperty("role", "empty")
+        self.welcome.setTextFormat(Qt.TextFormat.RichText)
+        self.welcome.setText(
+            "<p style='font-size:15pt'><b>No patient open</b></p>"
+            "<p>Find a patient on the left and press Enter, or double-click them.</p>"
+            "<p>Ctrl+F jumps to the search box · Ctrl+N adds a patient</p>"
         )
-        self.table.setToolTip("Patients; press Enter or double-click to open")
+        self.right = QStackedWidget()
+        self.right.addWidget(self.welcome)
+        right_box = QWidget()
+        right_layout = QVBoxLayout(right_box)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.setSpacing(0)
+        right_layout.addWidget(self.header)
+        right_layout.addWidget(self.right, 1)
+        self.header.hide()
 
-        self.empty = QLabel()
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty.setWordWrap(True)
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.table)
-        self.stack.addWidget(self.empty)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.patients)
+        self.splitter.addWidget(right_box)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.patients.setMinimumWidth(380)
+        self.splitter.setSizes([520, 800])
+        self.splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(self.splitter)
 
-        body = QWidget()
-        layout = QVBoxLayout(body)
-        layout.addWidget(self.search)
-        layout.addWidget(self.stack)
-        self.setCentralWidget(body)
         self._build_menus()
-        self._restore_geometry()
-        self.refresh()
+        self._restore_layout()
+        self._update_actions()
+        self.statusBar().showMessage("Opening the database…")
+        if ctx is not None:
+            self.attach(ctx)
+
+    # ---------------------------------------------------------------- context
+
+    def attach(self, ctx: AppContext, summaries: list[PatientSummary] | None = None) -> None:
+        """Hand the window its services; the patient list loads from them."""
+        self.ctx = ctx
+        self._update_actions()
+        if summaries is not None:
+            self._show_patients(summaries)
+        else:
+            self._show_patients(ctx.patients.summaries(status=None))
+
+    def reload_patients(self, select: int | None = None) -> None:
+        """Fetch the list again in the background (after a save, an import, a settings change)."""
+        if self.ctx is None or self._loading:
+            return
+        self._loading = True
+        patients = self.ctx.patients
+
+        def done(rows: list[PatientSummary]) -> None:
+            self._loading = False
+            self._show_patients(rows, select if select is not None else self._patient_id)
+
+        def failed(exc: BaseException) -> None:
+            self._loading = False
+            show_error(self, "Could not load the patient list", exc)
+
+        run_in_background(lambda: patients.summaries(status=None), done, failed)
+
+    def _show_patients(self, rows: list[PatientSummary], select: int | None = None) -> None:
+        self.patients.set_rows(rows, select)
+        self._update_status()
+        self._update_header()
+        self.patients_loaded.emit()
+
+    def _update_status(self) -> None:
+        self.statusBar().showMessage(self.patients.count.text())
+
+    # ---------------------------------------------------------------- patients
+
+    def current_patient_id(self) -> int | None:
+        return self._patient_id
+
+    @property
+    def workspace(self) -> PatientWorkspace:
+        if self._workspace is None:
+            from trdplanner.gui.workspace import PatientWorkspace
+
+            assert self.ctx is not None
+            ws = PatientWorkspace(self.ctx)
+            ws.currentChanged.connect(lambda _i: self._update_actions())
+            ws.data_changed.connect(self._patient_data_changed)
+            ws.request_save_state.connect(self._update_actions)
+            self.right.addWidget(ws)
+            self._workspace = ws
+            if self._state is not None:
+                ws.setCurrentIndex(int(self._state.value("workspace/tab", 0) or 0))
+            self._install_tab_actions()
+        return self._workspace
+
+    def open_patient(self, patient_id: int) -> None:
+        if self.ctx is None or patient_id == self._patient_id:
+            if patient_id == self._patient_id and self._workspace is not None:
+                self._workspace.currentWidget().setFocus()
+            return
+        if self._workspace is not None and not self._workspace.confirm_leave(self):
+            if self._patient_id is not None:
+                self.patients.select(self._patient_id)
+            return
+        self._patient_id = patient_id
+        self.patients.select(patient_id)
+        ws = self.workspace
+        ws.set_patient(patient_id)
+        self.right.setCurrentWidget(ws)
+        self._update_header()
+        self._update_actions()
+        log.info("opened patient %s", patient_id)
+        self.patient_changed.emit(patient_id)
+
+    def _update_header(self) -> None:
+        p = self.patients.model.find(self._patient_id) if self._patient_id is not None else None
+        if p is None:
+            self.header.hide()
+            return
+        badges = []
+        if p.trd_status:
+            colour = "danger" if p.trd_status == "trd" else "muted"
+            badges.append(f"<span style='color:{hex_colour(colour)}'>{TRD_LABELS.get(p.trd_status, '')}</span>")
+        if p.open_alerts:
+            badges.append(f"<span style='color:{hex_colour('danger')}'>⚠ alert to acknowledge</span>")
+        if p.status == "archived":
+            badges.append(f"<span style='color:{hex_colour('muted')}'>archived</span>")
+        muted = hex_colour("muted")
+        extra = "  ·  ".join(badges)
+        self.header.setText(
+            f"{_esc(p.full_name)} <span style='color:{muted}; font-weight:normal'>{_esc(p.code)}"
+            f"{'  ·  ' + _esc(p.primary_diagnosis) if p.primary_diagnosis else ''}</span>"
+            f"{'  ·  ' + extra if extra else ''}"
+        )
+        self.header.show()
+        self.setWindowTitle(f"{p.full_name} — TRD Planner")
+
+    def _patient_data_changed(self, patient_id: int) -> None:
+        self.reload_patients(select=patient_id)
+
+    # ---------------------------------------------------------------- menus
 
     def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
-        file_menu.addAction(self._action("&Quit", self.close, QKeySequence.StandardKey.Quit))
-        edit_menu = self.menuBar().addMenu("&Edit")
-        edit_menu.addAction(self._action("&Find patient", self._focus_search, QKeySequence.StandardKey.Find))
-        help_menu = self.menuBar().addMenu("&Help")
-        help_menu.addAction(self._action("&About TRD Planner", self._about))
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        self.act_new = self._action("&New patient…", self.new_patient, QKeySequence.StandardKey.New, "patient-new",
+                                    "Add a patient and open their profile")
+        self.act_save = self._action("&Save", self._save, QKeySequence.StandardKey.Save, "save",
+                                     "Save the changes on this tab")
+        self.act_print = self._action("&Print…", self._print, QKeySequence.StandardKey.Print, "print",
+                                      "Print what this tab shows")
+        self.act_archive = self._action("&Archive patient…", self._toggle_archive, None, "archive",
+                                        "Move the open patient to the archive, or bring them back")
+        self.act_prefs = self._action("P&references…", self.preferences, QKeySequence.StandardKey.Preferences,
+                                      "preferences", "Page size, print identity, clinical thresholds, autosave")
+        if self.act_prefs.shortcut().isEmpty():
+            self.act_prefs.setShortcut(QKeySequence("Ctrl+,"))
+        self.act_quit = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit, "quit", "Close TRD Planner")
+        if self.act_quit.shortcut().isEmpty():
+            self.act_quit.setShortcut(QKeySequence("Ctrl+Q"))
+        for a in (self.act_new, None, self.act_save, self.act_print, None, self.act_archive, None, self.act_prefs,
+                  None, self.act_quit):
+            file_menu.addSeparator() if a is None else file_menu.addAction(a)
 
-    def _action(
-        self, text: str, slot: Callable[[], object], shortcut: QKeySequence.StandardKey | None = None
-    ) -> QAction:
+        edit_menu = bar.addMenu("&Edit")
+        self.act_undo = self._action("&Undo", lambda: self._edit("undo"), QKeySequence.StandardKey.Undo, "undo",
+                                     "Undo the last change in the text field")
+        self.act_redo = self._action("&Redo", lambda: self._edit("redo"), QKeySequence.StandardKey.Redo, "redo",
+                                     "Redo the change you undid")
+        edit_menu.addAction(self.act_undo)
+        edit_menu.addAction(self.act_redo)
+        edit_menu.addSeparator()
+        for text, name, key in (("Cu&t", "cut", QKeySequence.StandardKey.Cut),
+                                ("&Copy", "copy", QKeySequence.StandardKey.Copy),
+                                ("&Paste", "paste", QKeySequence.StandardKey.Paste),
+                                ("Select &all", "selectAll", QKeySequence.StandardKey.SelectAll)):
+            a = self._action(text, lambda n=name: self._edit(n), None, None, f"{text.replace('&', '')} in the text field")
+            a.setShortcut(QKeySequence(key))
+            a.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)  # the fields handle these keys themselves
+            edit_menu.addAction(a)
+        edit_menu.addSeparator()
+        self.act_find = self._action("&Find patient", self.patients.focus_search, QKeySequence.StandardKey.Find,
+                                     "search", "Jump to the patient search box")
+        edit_menu.addAction(self.act_find)
+        # Undo/redo keys belong to the focused field; the menu items mirror them.
+        for a in (self.act_undo, self.act_redo):
+            a.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+
+        self.view_menu = bar.addMenu("&View")
+        self.act_refresh = self._action("&Refresh patient list", lambda: self.reload_patients(), "F5", "refresh",
+                                        "Read the patient list from the database again")
+        self.view_menu.addAction(self.act_refresh)
+        self.view_menu.addSeparator()
+
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self._action("&Keyboard shortcuts", self._shortcuts, "F1", None,
+                                         "Every keyboard shortcut in one list"))
+        help_menu.addAction(self._action("Where is my &data?", self._where, None, None,
+                                         "The folder holding the database, settings and logs"))
+        help_menu.addAction(self._action("&About TRD Planner", self._about, None, None, "Version and licence"))
+        for menu in (file_menu, edit_menu, self.view_menu, help_menu):
+            menu.setToolTipsVisible(True)
+        edit_menu.aboutToShow.connect(self._update_edit_actions)
+
+    def _action(self, text: str, slot: Callable[[], Any], shortcut: Any, icon_name: str | None, tip: str) -> QAction:
         action = QAction(text, self)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
-        action.triggered.connect(slot)
+        if icon_name:
+            action.setIcon(icon(icon_name))
+        action.setToolTip(tip)
+        action.setStatusTip(tip)
+        action.triggered.connect(lambda _checked=False: slot())
+        self.addAction(action)
         return action
 
-    def _focus_search(self) -> None:
-        self.search.setFocus()
-        self.search.selectAll()
+    def _install_tab_actions(self) -> None:
+        ws = self._workspace
+        assert ws is not None
+        for i in range(ws.count()):
+            a = self._action(f"&{i + 1}  {ws.tabText(i)}", lambda i=i: ws.setCurrentIndex(i), TAB_SHORTCUTS[i],
+                             None, f"Show the {ws.tabText(i)} tab")
+            self.view_menu.addAction(a)
+
+    def _current_tab(self) -> QWidget | None:
+        if self._workspace is None or self._patient_id is None:
+            return None
+        return self._workspace.currentWidget()
+
+    def _update_actions(self) -> None:
+        tab = self._current_tab()
+        self.act_save.setEnabled(tab is not None and hasattr(tab, "save_current"))
+        self.act_print.setEnabled(tab is not None and hasattr(tab, "print_current"))
+        ready = self.ctx is not None
+        self.act_new.setEnabled(ready)
+        self.act_prefs.setEnabled(ready)
+        self.act_refresh.setEnabled(ready)
+        p = self.patients.model.find(self._patient_id) if self._patient_id is not None else None
+        self.act_archive.setEnabled(p is not None)
+        self.act_archive.setText("&Restore patient from archive…" if p and p.status == "archived"
+                                 else "&Archive patient…")
+
+    def _update_edit_actions(self) -> None:
+        w = QApplication.focusWidget()
+        doc = w.document() if hasattr(w, "document") else None
+        if doc is not None:
+            self.act_undo.setEnabled(doc.isUndoAvailable())
+            self.act_redo.setEnabled(doc.isRedoAvailable())
+        elif hasattr(w, "isUndoAvailable"):
+            self.act_undo.setEnabled(w.isUndoAvailable())
+            self.act_redo.setEnabled(w.isRedoAvailable())
+        else:
+            self.act_undo.setEnabled(False)
+            self.act_redo.setEnabled(False)
+
+    def _edit(self, name: str) -> None:
+        w = QApplication.focusWidget()
+        target = getattr(w, name, None) if w is not None else None
+        if callable(target):
+            target()
+
+    def _save(self) -> None:
+        tab = self._current_tab()
+        if tab is not None and hasattr(tab, "save_current"):
+            tab.save_current()
+
+    def _print(self) -> None:
+        tab = self._current_tab()
+        if tab is not None and hasattr(tab, "print_current"):
+            tab.print_current()
+
+    # ---------------------------------------------------------------- commands
+
+    def new_patient(self) -> None:
+        if self.ctx is None:
+            return
+        from trdplanner.gui.workspace.new_patient import NewPatientDialog
+
+        dialog = NewPatientDialog(self.ctx, self)
+        if dialog.exec() and dialog.created_id is not None:
+            pid = dialog.created_id
+            self._show_patients(self.ctx.patients.summaries(status=None), pid)
+            self.open_patient(pid)
+            self.workspace.show_tab("Profile")
+
+    def _toggle_archive(self) -> None:
+        p = self.patients.model.find(self._patient_id) if self._patient_id is not None else None
+        if p is None or self.ctx is None:
+            return
+        archiving = p.status != "archived"
+        if archiving and not confirm(
+            self, "Archive patient",
+            f"Archive {p.full_name} ({p.code})? They leave the active list; nothing is deleted and you can "
+            "restore them from the archived list at any time.", "Archive",
+        ):
+            return
+        try:
+            from trdplanner.core.vocab import PatientStatus
+
+            self.ctx.patients.set_status(p.id, PatientStatus.ARCHIVED if archiving else PatientStatus.ACTIVE)
+        except Exception as exc:
+            show_error(self, "Could not change the patient's status", exc)
+            return
+        self._show_patients(self.ctx.patients.summaries(status=None), p.id)
+        self.statusBar().showMessage(f"{p.full_name} {'archived' if archiving else 'restored'}", 5000)
+        self._update_actions()
+
+    def preferences(self) -> None:
+        if self.ctx is None:
+            return
+        from trdplanner.gui.preferences import PreferencesDialog
+
+        dialog = PreferencesDialog(self.ctx.settings, self)
+        if not dialog.exec():
+            return
+        new = dialog.settings()
+        try:
+            self.ctx.save_settings(new)
+        except Exception as exc:
+            show_error(self, "Could not save the preferences", exc)
+            return
+        self.statusBar().showMessage("Preferences saved", 4000)
+        self.reload_patients()
+        if self._workspace is not None:
+            self._workspace.settings_changed()
+
+    def _shortcuts(self) -> None:
+        rows = [("Ctrl+N", "New patient"), ("Ctrl+F", "Find patient"), ("Enter", "Open the selected patient"),
+                ("Ctrl+1 … Ctrl+7", "Overview, Profile, Treatment history, Measures, Treatment plan, Sessions, "
+                 "Notes"), ("Ctrl+PgUp / Ctrl+PgDown", "Previous / next tab"), ("Ctrl+S", "Save"),
+                ("Ctrl+P", "Print"), ("Ctrl+Z / Ctrl+Shift+Z", "Undo / redo in a text field"),
+                ("Ctrl+,", "Preferences"), ("F5", "Refresh the patient list"),
+                ("0–4 on a measure item", "Score it and move to the next item"), ("Ctrl+Q", "Quit")]
+        html = "<table cellspacing=6>" + "".join(f"<tr><td><b>{k}</b></td><td>{v}</td></tr>" for k, v in rows)
+        QMessageBox.information(self, "Keyboard shortcuts", html + "</table>")
+
+    def _where(self) -> None:
+        if self.ctx is None:
+            return
+        p = self.ctx.paths
+        QMessageBox.information(
+            self, "Where your data is",
+            f"<p>Everything TRD Planner writes is in one folder:</p><p><code>{_esc(str(p.data_dir))}</code></p>"
+            f"<p>Database: <code>{_esc(self.ctx.db_url if not self.ctx.db_url.startswith('sqlite') else str(p.database_file))}</code><br>"
+            f"Logs: <code>{_esc(str(p.logs_dir))}</code> (they hold ids and counts, never patient details)</p>",
+        )
 
     def _about(self) -> None:
         QMessageBox.about(
-            self,
-            "About TRD Planner",
-            f"<b>TRD Planner {__version__}</b><p>Session planning, measures and notes for "
-            "therapists treating treatment-resistant depression.</p>",
+            self, "About TRD Planner",
+            f"<b>TRD Planner {__version__}</b><p>Session planning, measures and notes for therapists treating "
+            "treatment-resistant depression.</p><p>Free software under the GNU GPL, version 3 or later.</p>",
         )
 
-    def refresh(self) -> None:
-        text = self.search.text().strip()
-        self.model.set_rows(self._patients.summaries(text))
-        if self.model.rowCount():
-            self.stack.setCurrentWidget(self.table)
-            self.table.resizeColumnToContents(PatientTableModel.COL_NAME)
-        else:
-            self.empty.setText(
-                f"No patients match “{text}”."
-                if text
-                else "No patients yet.\nRun “trdplanner demo” to add synthetic demo patients."
-            )
-            self.stack.setCurrentWidget(self.empty)
-        count = self.model.rowCount()
-        self.statusBar().showMessage(f"{count} patient{'s' if count != 1 else ''}")
+    # ---------------------------------------------------------------- layout
 
-    def _restore_geometry(self) -> None:
-        geometry = self._state.value("main_window/geometry")
-        if geometry is not None:
+    def _restore_layout(self) -> None:
+        st = self._state
+        geometry = st.value("main_window/geometry") if st else None
+        if isinstance(geometry, QByteArray | bytes):
             self.restoreGeometry(geometry)
         else:
-            self.resize(1100, 700)
+            self.resize(1320, 820)
+        if st is None:
+            return
+        for key, restore in (("main_window/state", self.restoreState),
+                             ("main_window/splitter", self.splitter.restoreState),
+                             ("patient_list/header", self.patients.table.horizontalHeader().restoreState)):
+            value = st.value(key)
+            if isinstance(value, QByteArray | bytes):
+                restore(value)
+        status = st.value("patient_list/status")
+        if status is not None:
+            i = self.patients.status.findText(str(status))
+            if i >= 0:
+                self.patients.status.setCurrentIndex(i)
 
-    def closeEvent(self, event) -> None:
-        self._state.setValue("main_window/geometry", self.saveGeometry())
+    def save_layout(self) -> None:
+        st = self._state
+        if st is None:
+            return
+        st.setValue("main_window/geometry", self.saveGeometry())
+        st.setValue("main_window/state", self.saveState())
+        st.setValue("main_window/splitter", self.splitter.saveState())
+        st.setValue("patient_list/header", self.patients.table.horizontalHeader().saveState())
+        st.setValue("patient_list/status", self.patients.status.currentText())
+        if self._workspace is not None:
+            st.setValue("workspace/tab", self._workspace.currentIndex())
+        st.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._workspace is not None and not self._workspace.confirm_leave(self):
+            event.ignore()
+            return
+        self.save_layout()
         super().closeEvent(event)
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+

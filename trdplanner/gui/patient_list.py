@@ -1,0 +1,241 @@
+"""The left-hand patient list: search as you type, filters, sortable columns, empty states."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QStackedWidget,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from trdplanner.core.records import PatientSummary
+from trdplanner.gui.patient_model import PatientFilter, PatientTableModel
+from trdplanner.gui.theme import icon
+
+STATUS_CHOICES = (("Active patients", "active"), ("Archived patients", "archived"), ("All patients", None))
+
+
+class _Table(QTableView):
+    """Enter opens the selected patient, as double-click does."""
+
+    activated_row = Signal(int)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
+            self.activated_row.emit(self.currentIndex().row())
+            return
+        super().keyPressEvent(event)
+
+
+class PatientListPanel(QWidget):
+    patient_activated = Signal(int)  # Enter or double-click
+    filter_changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search name, code or diagnosis")
+        self.search.setClearButtonEnabled(True)
+        self.search.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
+        self.search.setToolTip("Type to filter the list as you type (Ctrl+F). Accents and case are ignored.")
+        self.search.textChanged.connect(self._refilter)
+        self.search.returnPressed.connect(self._open_first)
+        self.search.installEventFilter(self)
+
+        self.status = QComboBox()
+        for label, value in STATUS_CHOICES:
+            self.status.addItem(label, value)
+        self.status.setToolTip("Show active, archived or all patients")
+        self.status.currentIndexChanged.connect(self._refilter)
+
+        self.trd = self._toggle("TRD", "Only patients whose history meets the TRD definition")
+        self.risk = self._toggle("Risk", "Only patients with a risk flag, an open alert or a high risk level")
+        self.unsigned = self._toggle("Unsigned", "Only patients with progress notes waiting for a signature")
+
+        filters = QHBoxLayout()
+        filters.setSpacing(4)
+        filters.addWidget(self.status, 1)
+        for b in (self.trd, self.risk, self.unsigned):
+            filters.addWidget(b)
+
+        self.model = PatientTableModel()
+        self.model.set_alert_icon(icon("alert"))
+        self.table = _Table()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(PatientTableModel.COL_NAME, Qt.SortOrder.AscendingOrder)
+        self.table.setWordWrap(False)
+        self.table.setShowGrid(False)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        header = self.table.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(PatientTableModel.COL_NAME, QHeaderView.ResizeMode.Stretch)
+        for col, w in {1: 76, 2: 200, 3: 84, 4: 84, 5: 96, 6: 74}.items():
+            header.resizeSection(col, w)
+        # Diagnosis and unsigned count are one right-click away (and in each row's tooltip).
+        self.table.setColumnHidden(PatientTableModel.COL_DIAGNOSIS, True)
+        self.table.setColumnHidden(PatientTableModel.COL_UNSIGNED, True)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._column_menu)
+        header.setToolTip("Click to sort; right-click to choose the columns")
+        self.table.setToolTip("Patients: press Enter or double-click to open; click a column heading to sort")
+        self.table.doubleClicked.connect(lambda index: self._emit_row(index.row()))
+        self.table.activated_row.connect(self._emit_row)
+
+        self.empty = QLabel()
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.empty.setProperty("role", "empty")
+        self.empty.setMargin(24)
+        self.empty.setTextFormat(Qt.TextFormat.RichText)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.table)
+        self.stack.addWidget(self.empty)
+
+        self.count = QLabel()  # the status bar shows it
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 4, 8)
+        layout.setSpacing(6)
+        layout.addWidget(self.search)
+        layout.addLayout(filters)
+        layout.addWidget(self.stack, 1)
+        self._loaded = False
+        self.show_loading()
+
+    def _toggle(self, text: str, tip: str) -> QToolButton:
+        b = QToolButton()
+        b.setText(text)
+        b.setCheckable(True)
+        b.setToolTip(tip)
+        b.setAutoRaise(False)
+        b.toggled.connect(self._refilter)
+        return b
+
+    def _column_menu(self, pos) -> None:
+        menu = QMenu(self)
+        menu.setToolTipsVisible(True)
+        for col, name in enumerate(PatientTableModel.HEADERS):
+            if col == PatientTableModel.COL_NAME:
+                continue
+            action = menu.addAction(name)
+            action.setCheckable(True)
+            action.setChecked(not self.table.isColumnHidden(col))
+            action.setToolTip(PatientTableModel.HEADER_TIPS[col])
+            action.toggled.connect(lambda on, c=col: self.table.setColumnHidden(c, not on))
+        menu.exec(self.table.horizontalHeader().mapToGlobal(pos))
+
+    # ---------------------------------------------------------------- state
+
+    def current_filter(self) -> PatientFilter:
+        return PatientFilter(
+            text=self.search.text(),
+            status=self.status.currentData(),
+            trd_only=self.trd.isChecked(),
+            risk_only=self.risk.isChecked(),
+            unsigned_only=self.unsigned.isChecked(),
+        )
+
+    def show_loading(self) -> None:
+        self.empty.setText("Loading patients…")
+        self.stack.setCurrentWidget(self.empty)
+        self.count.setText("")
+
+    def set_rows(self, rows: list[PatientSummary], keep_selection: int | None = None) -> None:
+        self._loaded = True
+        self.model.set_rows(rows)
+        self._after_filter()
+        if keep_selection is not None:
+            self.select(keep_selection)
+
+    def _refilter(self, *_args: object) -> None:
+        if not self._loaded:
+            return
+        self.model.set_filter(self.current_filter())
+        self._after_filter()
+        self.filter_changed.emit()
+
+    def _after_filter(self) -> None:
+        shown, total = self.model.rowCount(), self.model.total
+        f = self.model.current_filter
+        if shown:
+            self.stack.setCurrentWidget(self.table)
+        elif total == 0 and not f.narrowed and f.status == "active":
+            self.empty.setText(
+                "<p><b>No patients yet</b></p><p>Add your first patient with <b>File ▸ New patient</b> "
+                "(Ctrl+N).</p><p>To explore the app first, run <code>trdplanner demo</code> to add "
+                "invented demo patients.</p>"
+            )
+            self.stack.setCurrentWidget(self.empty)
+        else:
+            what = f"“{f.text.strip()}”" if f.text.strip() else "these filters"
+            self.empty.setText(
+                f"<p><b>No patients match {what}.</b></p>"
+                "<p>Check the spelling, clear the search (Esc) or switch off a filter.</p>"
+            )
+            self.stack.setCurrentWidget(self.empty)
+        noun = "patient" if total == 1 else "patients"
+        self.count.setText(f"{shown} of {total} {noun}" if f.narrowed else f"{total} {noun}")
+
+    def select(self, patient_id: int) -> bool:
+        row = self.model.row_of(patient_id)
+        if row is None:
+            return False
+        index = self.model.index(row, 0)
+        self.table.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+        )
+        self.table.scrollTo(index)
+        return True
+
+    def focus_search(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    # ---------------------------------------------------------------- activation
+
+    def _emit_row(self, row: int) -> None:
+        if 0 <= row < self.model.rowCount():
+            self.patient_activated.emit(self.model.summary_at(row).id)
+
+    def _open_first(self) -> None:
+        if self.model.rowCount():
+            current = self.table.currentIndex()
+            row = current.row() if current.isValid() else 0
+            self.table.setCurrentIndex(self.model.index(row, 0))
+            self._emit_row(row)
+
+    def eventFilter(self, obj, event) -> bool:
+        # Down arrow from the search box moves into the list; Esc clears the search.
+        if obj is self.search and isinstance(event, QKeyEvent) and event.type() == QKeyEvent.Type.KeyPress:
+            if event.key() == Qt.Key.Key_Down and self.model.rowCount():
+                self.table.setFocus()
+                if not self.table.currentIndex().isValid():
+                    self.table.setCurrentIndex(self.model.index(0, 0))
+                return True
+            if event.key() == Qt.Key.Key_Escape and self.search.text():
+                self.search.clear()
+                return True
+        return super().eventFilter(obj, event)
+
+    def current_index(self) -> QModelIndex:
+        return self.table.currentIndex()

@@ -1,0 +1,151 @@
+"""The patient workspace: one tab per part of the record.
+
+Overview, Profile, Treatment history, Measures and Treatment plan live in this package;
+Sessions and Notes come from ``trdplanner.gui.sessions`` and ``trdplanner.gui.notes``.
+Every tab has ``set_patient(patient_id)``; File ▸ Save and File ▸ Print call a tab's
+``save_current()`` / ``print_current()`` when it has them.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QMessageBox, QTabWidget, QWidget
+
+from trdplanner.gui.theme import icon
+from trdplanner.gui.workspace.base import WorkspaceTab
+from trdplanner.gui.workspace.history import HistoryTab
+from trdplanner.gui.workspace.measures import MeasuresTab
+from trdplanner.gui.workspace.overview import OverviewTab
+from trdplanner.gui.workspace.plan import PlanTab
+from trdplanner.gui.workspace.profile import ProfileTab
+
+if TYPE_CHECKING:
+    from trdplanner.context import AppContext
+
+log = logging.getLogger(__name__)
+
+TAB_TIPS = {
+    "Overview": "Summary, TRD status and staging, risk, latest scores and next steps (Ctrl+1)",
+    "Profile": "Every profile field: identity, contact, diagnosis, risk, episodes, care team (Ctrl+2)",
+    "Treatment history": "The trial ledger and whether each trial counts toward TRD (Ctrl+3)",
+    "Measures": "Enter PHQ-9, GAD-7, QIDS-SR16, HAM-D17; chart over time; alerts (Ctrl+4)",
+    "Treatment plan": "Problems, goals, objectives and interventions (Ctrl+5)",
+    "Sessions": "Sessions and the session planner (Ctrl+6)",
+    "Notes": "Every progress note, with full-text search (Ctrl+7)",
+}
+TAB_ICONS = {"Overview": "overview", "Profile": "profile", "Treatment history": "trial", "Measures": "measure",
+             "Treatment plan": "plan", "Sessions": "sessions", "Notes": "notes"}
+
+
+class PatientWorkspace(QTabWidget):
+    #: A tab saved something that changes the patient's row in the list (TRD, risk, unsigned notes).
+    data_changed = Signal(int)
+    #: The current tab's ability to save changed.
+    request_save_state = Signal()
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        from trdplanner.gui.notes import NotesTab
+        from trdplanner.gui.sessions import SessionsTab
+
+        self.ctx = ctx
+        self.setObjectName("workspace")
+        self.setDocumentMode(True)
+        self.setUsesScrollButtons(True)
+        self.overview = OverviewTab(ctx)
+        self.profile = ProfileTab(ctx)
+        self.history = HistoryTab(ctx)
+        self.measures = MeasuresTab(ctx)
+        self.plan = PlanTab(ctx)
+        self.sessions = SessionsTab(ctx)
+        self.notes = NotesTab(ctx)
+        for tab, title in ((self.overview, "Overview"), (self.profile, "Profile"),
+                           (self.history, "Treatment history"), (self.measures, "Measures"),
+                           (self.plan, "Treatment plan"), (self.sessions, "Sessions"), (self.notes, "Notes")):
+            i = self.addTab(tab, icon(TAB_ICONS[title]), title)
+            self.setTabToolTip(i, TAB_TIPS[title])
+            if isinstance(tab, WorkspaceTab):
+                tab.changed.connect(self._tab_changed)
+                tab.dirty_changed.connect(lambda _d: self.request_save_state.emit())
+        self.overview.go_to.connect(self.show_tab)
+        self.patient_id: int | None = None
+        self._previous = 0
+        self.currentChanged.connect(self._switched)
+
+    def tabs(self) -> list[QWidget]:
+        return [self.widget(i) for i in range(self.count())]
+
+    def set_patient(self, patient_id: int | None) -> None:
+        self.patient_id = patient_id
+        for tab in self.tabs():
+            try:
+                tab.set_patient(patient_id)  # type: ignore[attr-defined]
+            except Exception as exc:
+                from trdplanner.gui.dialogs import show_error
+
+                show_error(self, "Could not open the patient", exc)
+
+    def current_patient_id(self) -> int | None:
+        return self.patient_id
+
+    def show_tab(self, title: str) -> None:
+        for i in range(self.count()):
+            if self.tabText(i) == title:
+                self.setCurrentIndex(i)
+                return
+
+    def settings_changed(self) -> None:
+        """TRD and change thresholds moved: everything derived from them is read again."""
+        for tab in self.tabs():
+            if isinstance(tab, WorkspaceTab):
+                tab.invalidate()
+
+    def _tab_changed(self, patient_id: int) -> None:
+        sender = self.sender()
+        for tab in self.tabs():
+            if isinstance(tab, WorkspaceTab) and tab is not sender:
+                tab.invalidate()
+        self.data_changed.emit(patient_id)
+
+    def _switched(self, index: int) -> None:
+        left = self.widget(self._previous)
+        self._previous = index
+        # Sessions and Notes change unsigned-note counts and last-session dates: refresh the list row.
+        if left in (self.sessions, self.notes) and self.patient_id is not None:
+            self.data_changed.emit(self.patient_id)
+            for tab in (self.overview,):
+                tab.invalidate()
+
+    def unsaved_tabs(self) -> list[QWidget]:
+        return [t for t in self.tabs() if getattr(t, "has_unsaved_changes", lambda: False)()]
+
+    def confirm_leave(self, parent: QWidget) -> bool:
+        """Before switching patient or quitting: save, discard or stay for each tab with unsaved edits."""
+        for tab in self.unsaved_tabs():
+            title = self.tabText(self.indexOf(tab))
+            self.setCurrentWidget(tab)
+            box = QMessageBox(QMessageBox.Icon.Question, "Unsaved changes",
+                              f"The {title} tab has changes that are not saved.", QMessageBox.StandardButton.NoButton,
+                              parent)
+            box.setInformativeText("Save them before you go on?")
+            save = box.addButton(QMessageBox.StandardButton.Save)
+            discard = box.addButton(QMessageBox.StandardButton.Discard)
+            box.addButton(QMessageBox.StandardButton.Cancel)
+            box.setDefaultButton(save)
+            box.exec()
+            clicked = box.clickedButton()
+            if clicked is save:
+                ok = tab.save_current()  # type: ignore[attr-defined]
+                if ok is False:
+                    return False
+            elif clicked is discard:
+                getattr(tab, "discard_changes", lambda: None)()
+            else:
+                return False
+        return True
+
+
+__all__ = ["PatientWorkspace"]

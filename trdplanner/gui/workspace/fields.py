@@ -1,0 +1,294 @@
+"""Form fields with a "not set" state and an error line under the field.
+
+Validation messages appear at the field that is wrong (red border, text underneath),
+never only in a dialog, and clear as soon as the field is edited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import QDate, QLocale, Qt, Signal
+from PySide6.QtGui import QDoubleValidator, QIntValidator
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from trdplanner.gui.theme import icon
+
+NULL_DATE = QDate(1900, 1, 1)
+
+
+def set_invalid(widget: QWidget, invalid: bool) -> None:
+    if bool(widget.property("invalid")) == invalid:
+        return
+    widget.setProperty("invalid", invalid)
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+
+
+class ErrorLabel(QLabel):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setProperty("role", "fieldError")
+        self.setWordWrap(True)
+        self.hide()
+
+    def show_error(self, text: str) -> None:
+        self.setText(text)
+        self.setVisible(bool(text))
+
+
+class DateField(QDateEdit):
+    """A date that may be left empty (shown as "Not set"); Delete clears it."""
+
+    def __init__(self, parent: QWidget | None = None, *, tip: str = "") -> None:
+        super().__init__(parent)
+        self.setCalendarPopup(True)
+        self.setDisplayFormat("yyyy-MM-dd")
+        self.setMinimumDate(NULL_DATE)
+        self.setMaximumDate(QDate(2200, 12, 31))
+        self.setSpecialValueText("Not set")
+        self.setDate(NULL_DATE)
+        self.setToolTip((tip + "\n" if tip else "") + "Type YYYY-MM-DD or pick from the calendar; Delete clears it")
+        self.calendarWidget().setToolTip("Pick a date")
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() == Qt.Key.Key_Delete:
+            self.set_value(None)
+            return
+        super().keyPressEvent(event)
+
+    def value(self) -> dt.date | None:
+        d = self.date()
+        return None if d == NULL_DATE else dt.date(d.year(), d.month(), d.day())
+
+    def set_value(self, value: dt.date | None) -> None:
+        self.setDate(QDate(value.year, value.month, value.day) if value else NULL_DATE)
+
+
+class NumberField(QLineEdit):
+    """A number that may be left blank (None)."""
+
+    def __init__(self, *, decimals: int = 0, maximum: float = 1e6, tip: str = "", parent: QWidget | None = None):
+        super().__init__(parent)
+        self.decimals = decimals
+        if decimals:
+            v: Any = QDoubleValidator(0, maximum, decimals, self)
+            v.setNotation(QDoubleValidator.Notation.StandardNotation)
+            v.setLocale(QLocale.c())
+        else:
+            v = QIntValidator(0, int(maximum), self)
+        self.setValidator(v)
+        self.setPlaceholderText("—")
+        self.setToolTip(tip)
+        self.setMaximumWidth(110)
+
+    def value(self) -> float | int | None:
+        text = self.text().strip().replace(",", ".")
+        if not text:
+            return None
+        return float(text) if self.decimals else int(text)
+
+    def set_value(self, value: float | int | None) -> None:
+        self.setText("" if value is None else (f"{value:g}" if self.decimals else str(int(value))))
+
+
+def combo(options: Sequence[tuple[str, str]], tip: str, current: str = "") -> QComboBox:
+    """A combo box over (label, stored value) pairs."""
+    box = QComboBox()
+    for label, value in options:
+        box.addItem(label, value)
+    box.setToolTip(tip)
+    set_combo(box, current)
+    return box
+
+
+def set_combo(box: QComboBox, value: str | None) -> None:
+    i = box.findData(value if value is not None else "")
+    box.setCurrentIndex(max(i, 0))
+
+
+def labelled(widget: QWidget, error: ErrorLabel) -> QWidget:
+    """The field with its error line underneath, for a form row."""
+    box = QWidget()
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(2)
+    layout.addWidget(widget)
+    layout.addWidget(error)
+    return box
+
+
+# --------------------------------------------------------------------------- list tables
+
+
+@dataclass
+class Column:
+    attr: str
+    header: str
+    tip: str
+    kind: str = "text"  # text | combo | date | bool | int
+    options: Sequence[tuple[str, str]] = field(default_factory=tuple)
+    width: int = 0
+
+
+class RecordTable(QWidget):
+    """An editable list of small records (comorbidities, medications, episodes …)."""
+
+    edited = Signal()
+
+    def __init__(self, columns: list[Column], noun: str, make: Any, tip: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.columns = columns
+        self.noun = noun
+        self.make = make  # record factory from a dict of column values
+        self.table = QTableWidget(0, len(columns))
+        self.table.setHorizontalHeaderLabels([c.header for c in columns])
+        for i, c in enumerate(columns):
+            self.table.horizontalHeaderItem(i).setToolTip(c.tip)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.AllEditTriggers)
+        self.table.setTabKeyNavigation(False)
+        self.table.setToolTip(tip)
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(True)
+        for i, c in enumerate(columns):
+            if c.width:
+                header.resizeSection(i, c.width)
+            elif c.kind == "text":
+                header.setSectionResizeMode(i, QHeaderView.ResizeMode.Stretch)
+        self.table.itemChanged.connect(lambda _item: self.edited.emit())
+        self.table.setMinimumHeight(96)
+        self.add_button = QPushButton(icon("add"), f"Add {noun}")
+        self.add_button.setToolTip(f"Add a {noun} to the list")
+        self.add_button.clicked.connect(self.add_row)
+        self.remove_button = QPushButton(icon("remove"), "Remove")
+        self.remove_button.setToolTip(f"Remove the selected {noun} (takes effect when you save)")
+        self.remove_button.clicked.connect(self.remove_row)
+        self.error = ErrorLabel()
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.add_button)
+        buttons.addWidget(self.remove_button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.table)
+        layout.addWidget(self.error)
+        layout.addLayout(buttons)
+
+    def set_records(self, records: Sequence[Any]) -> None:
+        self.table.blockSignals(True)
+        self.table.setRowCount(0)
+        for rec in records:
+            self._append({c.attr: getattr(rec, c.attr) for c in self.columns})
+        self.table.blockSignals(False)
+        self._fit()
+
+    def _fit(self) -> None:
+        rows = max(self.table.rowCount(), 1)
+        h = self.table.horizontalHeader().height() + rows * self.table.verticalHeader().defaultSectionSize() + 6
+        self.table.setFixedHeight(min(max(h, 72), 260))
+
+    def _append(self, values: dict[str, Any]) -> None:
+        r = self.table.rowCount()
+        self.table.insertRow(r)
+        for i, c in enumerate(self.columns):
+            value = values.get(c.attr)
+            if c.kind == "combo":
+                box = combo(c.options, c.tip, str(value or ""))
+                box.currentIndexChanged.connect(lambda _i: self.edited.emit())
+                self.table.setCellWidget(r, i, box)
+            elif c.kind == "bool":
+                item = QTableWidgetItem()
+                item.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+                item.setCheckState(Qt.CheckState.Checked if value else Qt.CheckState.Unchecked)
+                item.setToolTip(c.tip)
+                self.table.setItem(r, i, item)
+            else:
+                text = value.isoformat() if isinstance(value, dt.date) else ("" if value is None else str(value))
+                item = QTableWidgetItem(text)
+                item.setToolTip(c.tip + (" (YYYY-MM-DD)" if c.kind == "date" else ""))
+                self.table.setItem(r, i, item)
+
+    def add_row(self) -> None:
+        defaults: dict[str, Any] = {}
+        for c in self.columns:
+            if c.kind == "int" and c.attr == "number":
+                defaults[c.attr] = self.table.rowCount() + 1
+        self._append(defaults)
+        self._fit()
+        self.table.setCurrentCell(self.table.rowCount() - 1, 0)
+        self.table.setFocus()
+        self.edited.emit()
+
+    def remove_row(self) -> None:
+        row = self.table.currentRow()
+        if row >= 0:
+            self.table.removeRow(row)
+            self._fit()
+            self.edited.emit()
+
+    def records(self) -> list[Any]:
+        """The rows as records; raises ValueError naming the row and column for a bad date or number."""
+        out = []
+        for r in range(self.table.rowCount()):
+            values: dict[str, Any] = {}
+            for i, c in enumerate(self.columns):
+                if c.kind == "combo":
+                    w = self.table.cellWidget(r, i)
+                    values[c.attr] = w.currentData() if isinstance(w, QComboBox) else ""
+                    continue
+                item = self.table.item(r, i)
+                if c.kind == "bool":
+                    values[c.attr] = item is not None and item.checkState() == Qt.CheckState.Checked
+                    continue
+                text = item.text().strip() if item else ""
+                if c.kind == "date":
+                    try:
+                        values[c.attr] = dt.date.fromisoformat(text) if text else None
+                    except ValueError:
+                        raise RowError(r, i, f"{c.header} in row {r + 1} is not a date like 2024-03-01") from None
+                elif c.kind == "int":
+                    if not text.isdigit():
+                        raise RowError(r, i, f"{c.header} in row {r + 1} must be a whole number")
+                    values[c.attr] = int(text)
+                else:
+                    values[c.attr] = text
+            out.append(self.make(values))
+        return out
+
+    def show_row_error(self, row: int | None, message: str) -> None:
+        self.error.show_error(message)
+        set_invalid(self.table, bool(message))
+        if row is not None and 0 <= row < self.table.rowCount():
+            self.table.selectRow(row)
+
+
+class RowError(ValueError):
+    def __init__(self, row: int, column: int, message: str) -> None:
+        super().__init__(message)
+        self.row = row
+        self.column = column
+
+
+class YesNo(QCheckBox):
+    def __init__(self, text: str, tip: str, parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setToolTip(tip)

@@ -1,0 +1,239 @@
+"""The Treatment history tab: the trial ledger, each trial's adequacy, and the TRD status."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QPushButton,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from trdplanner.core.errors import InputError
+from trdplanner.gui.dialogs import confirm, show_error
+from trdplanner.gui.theme import colour, icon
+from trdplanner.gui.workspace.base import Banner, WorkspaceTab, empty_state, esc, rich_label
+from trdplanner.gui.workspace.trial_dialog import KIND_LABELS, TrialDialog
+
+if TYPE_CHECKING:
+    from trdplanner.core.records import TrialRec
+    from trdplanner.core.services.summary import ClinicalSummary
+
+COLUMNS = ("Kind", "Drug / treatment", "Class", "Dose", "Start", "Stop", "Weeks", "Adherence", "Outcome",
+           "Episode", "Adequate", "Counts")
+TIPS = ("Kind of treatment", "Drug or treatment", "Drug class", "Dose reached / minimum effective dose",
+        "Start date", "Stop date (empty while ongoing)", "Weeks at adequate dose", "Adherence",
+        "Outcome (recorded, or worked out from the scores)", "Episode the trial belongs to",
+        "Adequate dose and duration under the current settings", "Counts as a failed adequate trial toward TRD")
+
+
+def _num(x: float | None) -> str:
+    return "" if x is None else f"{x:g}"
+
+
+class HistoryTab(WorkspaceTab):
+    title = "Treatment history"
+
+    def __init__(self, ctx, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        self.summary: ClinicalSummary | None = None
+        self.status = Banner("ok")
+        self.status.setToolTip("TRD status of the current episode, from the trials below")
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        for i, tip in enumerate(TIPS):
+            self.table.horizontalHeaderItem(i).setToolTip(tip)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setShowGrid(False)
+        self.table.setWordWrap(False)
+        self.table.setToolTip("The trial ledger. Enter or double-click edits a trial")
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.doubleClicked.connect(lambda _i: self.edit_trial())
+        self.table.itemSelectionChanged.connect(self._show_reason)
+        self.table.activated.connect(lambda _i: self.edit_trial())
+        self.reason = Banner("ok")
+        self.reason.setToolTip("Why the selected trial does or does not count")
+
+        self.add_button = QPushButton(icon("add"), "Add trial…")
+        self.add_button.setToolTip("Record a treatment trial (Ctrl+Shift+N)")
+        self.add_button.setShortcut("Ctrl+Shift+N")
+        self.add_button.clicked.connect(self.add_trial)
+        self.edit_button = QPushButton(icon("edit"), "Edit…")
+        self.edit_button.setToolTip("Edit the selected trial (Enter)")
+        self.edit_button.clicked.connect(self.edit_trial)
+        self.delete_button = QPushButton(icon("remove"), "Delete…")
+        self.delete_button.setToolTip("Delete the selected trial, after you confirm")
+        self.delete_button.clicked.connect(self.delete_trial)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.add_button)
+        buttons.addWidget(self.edit_button)
+        buttons.addWidget(self.delete_button)
+        buttons.addStretch(1)
+
+        self.empty = empty_state("No trials recorded", "Add each antidepressant, augmentation, ECT or other "
+                                 "treatment trial with <b>Add trial…</b>; the TRD status and staging follow from them.")
+        self.stack = QStackedWidget()
+        list_page = QWidget()
+        lp = QVBoxLayout(list_page)
+        lp.setContentsMargins(0, 0, 0, 0)
+        lp.addWidget(self.table, 1)
+        lp.addWidget(self.reason)
+        self.stack.addWidget(list_page)
+        self.stack.addWidget(self.empty)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 12)
+        layout.setSpacing(10)
+        layout.addWidget(self.status)
+        layout.addLayout(buttons)
+        layout.addWidget(self.stack, 1)
+        self.stage = rich_label(muted=True)
+        layout.addWidget(self.stage)
+
+    # ---------------------------------------------------------------- load
+
+    def clear(self) -> None:
+        self.summary = None
+        self.table.setRowCount(0)
+
+    def load(self, patient_id: int) -> None:
+        self.show_summary(self.ctx.summary.for_patient(patient_id))
+
+    def show_summary(self, s: ClinicalSummary) -> None:
+        self.summary = s
+        trd = s.trd
+        level = {"trd": "danger", "insufficient_data": "warning"}.get(str(trd.status), "ok")
+        label = {"trd": "Meets the TRD definition", "insufficient_data": "TRD status not yet decidable",
+                 "not_trd": "Does not meet the TRD definition"}[str(trd.status)]
+        self.status.set_level(level)
+        self.status.text.setText(f"<b style='font-size:12pt'>{label}</b><br>{esc(trd.explanation)}")
+        self.stage.setText(f"Thase-Rush stage {esc(s.thase_rush.roman)}: {esc(s.thase_rush.explanation)}")
+        assessments = {a.trial_id: a for a in trd.assessments}
+        current = s.profile.current_episode
+        self.table.setRowCount(len(s.trials))
+        for r, t in enumerate(s.trials):
+            a = assessments.get(str(t.id))
+            dose = ""
+            if t.dose is not None:
+                dose = f"{_num(t.dose)}" + (f" / {_num(t.min_effective_dose)}" if t.min_effective_dose else "")
+                dose += f" {t.dose_unit}"
+            weeks = _num(t.weeks_at_adequate_dose)
+            if not weeks and a is not None and a.weeks_at_adequate_dose is not None:
+                weeks = f"{a.weeks_at_adequate_dose:.0f}"
+            outcome = (a.outcome.value if a and a.outcome else t.outcome).replace("_", " ")
+            episode = "" if t.episode_number is None else str(t.episode_number)
+            if current and t.episode_number == current.number:
+                episode += " (current)"
+            values = [KIND_LABELS.get(t.kind, t.kind), t.agent, t.drug_class, dose,
+                      t.start.isoformat() if t.start else "", t.stop.isoformat() if t.stop else "ongoing",
+                      weeks, t.adherence, outcome, episode,
+                      "yes" if a and a.adequate else ("missing data" if a and a.missing else "no"),
+                      "✔ failed" if a and a.counts_toward_trd else ""]
+            for c, v in enumerate(values):
+                item = QTableWidgetItem(v)
+                item.setToolTip(a.reason if a else "")
+                if c == 0:
+                    item.setData(Qt.ItemDataRole.UserRole, t.id)
+                if c == 11 and a and a.counts_toward_trd:
+                    item.setForeground(colour("danger"))
+                if c == 10 and a and a.missing:
+                    item.setForeground(colour("warning"))
+                self.table.setItem(r, c, item)
+        self.stack.setCurrentIndex(0 if s.trials else 1)
+        self.edit_button.setEnabled(False)
+        self.delete_button.setEnabled(False)
+        self.reason.setVisible(False)
+
+    def _selected(self) -> TrialRec | None:
+        if self.summary is None:
+            return None
+        row = self.table.currentRow()
+        if row < 0 or not self.table.selectionModel().hasSelection():
+            return None
+        tid = self.table.item(row, 0).data(Qt.ItemDataRole.UserRole)
+        return next((t for t in self.summary.trials if t.id == tid), None)
+
+    def _show_reason(self) -> None:
+        t = self._selected()
+        self.edit_button.setEnabled(t is not None)
+        self.delete_button.setEnabled(t is not None)
+        if t is None or self.summary is None:
+            self.reason.setVisible(False)
+            return
+        a = next((a for a in self.summary.trd.assessments if a.trial_id == str(t.id)), None)
+        if a is None:
+            return
+        self.reason.set_level("danger" if a.counts_toward_trd else ("ok" if a.adequate else "warning"))
+        self.reason.text.setText(f"<b>{esc(t.agent or KIND_LABELS.get(t.kind, t.kind))}</b>: {esc(a.reason)}")
+        self.reason.setVisible(True)
+
+    # ---------------------------------------------------------------- edit
+
+    def _dialog(self, trial: TrialRec | None) -> TrialDialog:
+        assert self.summary is not None
+        s = self.summary
+        return TrialDialog(trial, s.trials, s.profile.episodes, s.profile.current_episode,
+                           self.ctx.settings.trd_settings(), self)
+
+    def add_trial(self) -> None:
+        self._run_dialog(None)
+
+    def edit_trial(self) -> None:
+        t = self._selected()
+        if t is not None:
+            self._run_dialog(t)
+
+    def _run_dialog(self, trial: TrialRec | None) -> None:
+        if self.summary is None or self.patient_id is None:
+            return
+        dialog = self._dialog(trial)
+        while dialog.exec():
+            rec = dialog.result_trial
+            try:
+                if rec.id is None:
+                    self.ctx.trials.add(self.patient_id, rec)
+                else:
+                    self.ctx.trials.update(rec)
+            except InputError as exc:
+                dialog.show_input_error(exc)
+                continue
+            except Exception as exc:
+                show_error(self, "Could not save the trial", exc)
+                continue
+            self.refresh()
+            self.notify_saved()
+            return
+
+    def delete_trial(self) -> None:
+        t = self._selected()
+        if t is None or t.id is None:
+            return
+        when = f" started {t.start.isoformat()}" if t.start else ""
+        if not confirm(self, "Delete trial", f"Delete the {t.agent or t.kind} trial{when}? The TRD status and "
+                       "staging will be worked out again without it. This cannot be undone.", "Delete trial"):
+            return
+        try:
+            self.ctx.trials.delete(t.id)
+        except Exception as exc:
+            show_error(self, "Could not delete the trial", exc)
+            return
+        self.refresh()
+        self.notify_saved()
+
+
+__all__ = ["HistoryTab", "dt"]

@@ -1,0 +1,247 @@
+"""The Measures tab: enter a measure, see the scores over time, acknowledge alerts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from trdplanner.clinical import spec
+from trdplanner.core.errors import InputError
+from trdplanner.gui.charts import ChartEvent, ScoreChart, ScorePoint
+from trdplanner.gui.dialogs import show_error
+from trdplanner.gui.theme import colour, icon
+from trdplanner.gui.workspace.base import Banner, WorkspaceTab, empty_state, esc
+from trdplanner.gui.workspace.measure_entry import MeasureEntry, acknowledge
+from trdplanner.gui.workspace.trial_dialog import KIND_LABELS
+
+if TYPE_CHECKING:
+    from trdplanner.core.services.summary import ClinicalSummary, ScoredMeasure
+
+HISTORY_COLUMNS = ("Date", "Measure", "Total", "Band", "Change from first", "Alert")
+
+
+class MeasuresTab(WorkspaceTab):
+    title = "Measures"
+
+    def __init__(self, ctx, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        self.summary: ClinicalSummary | None = None
+
+        self.entry = MeasureEntry()
+        self.save_button = QPushButton(icon("save"), "Save measure")
+        self.save_button.setToolTip("Save this measure (Ctrl+S)")
+        self.save_button.clicked.connect(self.save_current)
+        self.clear_button = QPushButton("Clear")
+        self.clear_button.setToolTip("Clear the answers and start again")
+        self.clear_button.clicked.connect(self.entry.reset)
+        self.entry.ready_changed.connect(self.save_button.setEnabled)
+        entry_box = QGroupBox("New measure")
+        eb = QVBoxLayout(entry_box)
+        eb.addWidget(self.entry, 1)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.clear_button)
+        row.addWidget(self.save_button)
+        eb.addLayout(row)
+        entry_box.setMinimumWidth(420)
+
+        self.alerts = Banner("danger")
+        self.alerts.setVisible(False)
+        self.ack_button = QPushButton(icon("alert"), "Acknowledge…")
+        self.ack_button.setToolTip("Review and acknowledge the open suicidality alert")
+        self.ack_button.clicked.connect(self._acknowledge_first)
+        self.alerts.layout_.addWidget(self.ack_button)
+
+        self.chart_instrument = QComboBox()
+        self.chart_instrument.setToolTip("Which measure the chart shows")
+        self.chart_instrument.currentIndexChanged.connect(self._draw_chart)
+        self.chart = ScoreChart()
+        self.chart_empty = empty_state("No scores yet", "Enter a measure on the left; the chart shows each "
+                                       "score against the severity bands, with treatment changes marked.")
+        self.chart_stack = QStackedWidget()
+        self.chart_stack.addWidget(self.chart)
+        self.chart_stack.addWidget(self.chart_empty)
+        chart_head = QHBoxLayout()
+        chart_head.addWidget(self.chart_instrument)
+        chart_head.addStretch(1)
+
+        self.history = QTableWidget(0, len(HISTORY_COLUMNS))
+        self.history.setHorizontalHeaderLabels(HISTORY_COLUMNS)
+        self.history.verticalHeader().setVisible(False)
+        self.history.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.history.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.history.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.history.setAlternatingRowColors(True)
+        self.history.setShowGrid(False)
+        self.history.setToolTip("Every measure on file, newest first. Enter on an open alert acknowledges it")
+        self.history.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.history.horizontalHeader().setStretchLastSection(True)
+        self.history.activated.connect(self._activate_row)
+        self.history.doubleClicked.connect(self._activate_row)
+
+        right = QWidget()
+        rl = QVBoxLayout(right)
+        rl.setContentsMargins(0, 0, 0, 0)
+        rl.addWidget(self.alerts)
+        rl.addLayout(chart_head)
+        rl.addWidget(self.chart_stack, 3)
+        rl.addWidget(self.history, 2)
+
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(entry_box)
+        split.addWidget(right)
+        split.setStretchFactor(0, 0)
+        split.setStretchFactor(1, 1)
+        split.setSizes([440, 700])
+        split.setChildrenCollapsible(False)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 12)
+        layout.addWidget(split)
+
+    # ---------------------------------------------------------------- load
+
+    def clear(self) -> None:
+        self.summary = None
+        self.history.setRowCount(0)
+        self.alerts.setVisible(False)
+
+    def load(self, patient_id: int) -> None:
+        self.show_summary(self.ctx.summary.for_patient(patient_id))
+
+    def show_summary(self, s: ClinicalSummary) -> None:
+        self.summary = s
+        opened = s.open_alerts
+        if opened:
+            last = opened[-1].record
+            more = f" and {len(opened) - 1} earlier score{'s' if len(opened) > 2 else ''}" if len(opened) > 1 else ""
+            self.alerts.text.setText(f"<b>⚠ Suicidality alert not yet acknowledged</b><br>"
+                                     f"{spec(last.instrument).display_name} of {last.taken_on}{esc(more)}")
+        self.alerts.setVisible(bool(opened))
+        chosen = self.chart_instrument.currentData()
+        instruments = list(dict.fromkeys(m.record.instrument for m in s.measures))
+        self.chart_instrument.blockSignals(True)
+        self.chart_instrument.clear()
+        for key in instruments:
+            self.chart_instrument.addItem(spec(key).display_name, key)
+        i = self.chart_instrument.findData(chosen if chosen in instruments else ("phq9" if "phq9" in instruments
+                                                                                 else None))
+        self.chart_instrument.setCurrentIndex(max(i, 0))
+        self.chart_instrument.blockSignals(False)
+        self.chart_instrument.setVisible(bool(instruments))
+        self._draw_chart()
+        self._fill_history(list(reversed(s.measures)))
+
+    def _draw_chart(self) -> None:
+        s = self.summary
+        key = self.chart_instrument.currentData()
+        if s is None or key is None:
+            self.chart_stack.setCurrentWidget(self.chart_empty)
+            return
+        points = [ScorePoint(m.record.taken_on, m.score.total, m.needs_alert) for m in s.measures
+                  if m.record.instrument == key]
+        events: list[ChartEvent] = []
+        for t in s.trials:
+            name = t.agent or KIND_LABELS.get(t.kind, t.kind)
+            if t.start:
+                events.append(ChartEvent(t.start, f"▸ {name}"))
+            if t.stop:
+                events.append(ChartEvent(t.stop, f"■ {name}"))
+        first = min((p.taken_on for p in points), default=dt.date.today())
+        events = [e for e in events if e.on >= first - dt.timedelta(days=60)]
+        self.chart.show_scores(key, points, sorted(events, key=lambda e: e.on), s.as_of)
+        self.chart_stack.setCurrentWidget(self.chart)
+
+    def _fill_history(self, measures: list[ScoredMeasure]) -> None:
+        self.history.setRowCount(len(measures))
+        for r, m in enumerate(measures):
+            rec = m.record
+            change = ""
+            if m.change is not None:
+                d = m.change.delta
+                change = f"{'+' if d > 0 else ''}{d}"
+                if m.change.remission:
+                    change += " · remission"
+                elif m.change.response:
+                    change += " · response"
+            alert = ""
+            if m.needs_alert:
+                alert = (f"acknowledged by {rec.alert_acknowledged_by} "
+                         f"{rec.alert_acknowledged_at:%Y-%m-%d %H:%M} UTC"
+                         if rec.alert_acknowledged_at else "⚠ open")
+            values = (rec.taken_on.isoformat(), spec(rec.instrument).display_name, str(m.score.total),
+                      m.score.severity, change, alert)
+            for c, v in enumerate(values):
+                item = QTableWidgetItem(v)
+                item.setData(Qt.ItemDataRole.UserRole, rec.id)
+                tip = " ".join(m.score.flag_messages) or f"{values[1]} {values[2]}: {values[3]}"
+                if m.alert_open:
+                    tip += "\nPress Enter or double-click to acknowledge the alert."
+                item.setToolTip(tip)
+                if c == 5 and m.alert_open:
+                    item.setForeground(colour("danger"))
+                self.history.setItem(r, c, item)
+
+    # ---------------------------------------------------------------- actions
+
+    def save_current(self) -> bool:
+        if self.patient_id is None:
+            return False
+        if not self.entry.is_complete():
+            missing = [r.index + 1 for r in self.entry.rows if r.value is None]
+            self.entry.rows[missing[0] - 1].setFocus()
+            self.entry.result.setText(f"<b>Score every item before saving</b> — item {missing[0]} is empty.")
+            return False
+        items, total = self.entry.values()
+        taken_on = self.entry.taken_on.value() or dt.date.today()
+        try:
+            rec = self.ctx.measures.add(self.patient_id, self.entry.key, items=items, total=total, taken_on=taken_on)
+        except InputError as exc:
+            self.entry.result.setText(f"<span style='color:{colour('danger').name()}'><b>Not saved:</b> "
+                                      f"{esc(exc.problem)}.</span>")
+            return False
+        except Exception as exc:
+            show_error(self, "Could not save the measure", exc)
+            return False
+        self.entry.reset()
+        self.refresh()
+        self.notify_saved()
+        scored = next((m for m in (self.summary.measures if self.summary else []) if m.record.id == rec.id), None)
+        if scored is not None and scored.alert_open:
+            self.acknowledge(scored.record.id)
+        return True
+
+    def acknowledge(self, measure_id: int | None) -> bool:
+        s = self.summary
+        m = next((m for m in (s.measures if s else []) if m.record.id == measure_id), None)
+        if m is None or not m.alert_open:
+            return False
+        if acknowledge(self, self.ctx, m.record):
+            self.refresh()
+            self.notify_saved()
+            return True
+        return False
+
+    def _acknowledge_first(self) -> None:
+        if self.summary and self.summary.open_alerts:
+            self.acknowledge(self.summary.open_alerts[0].record.id)
+
+    def _activate_row(self, index) -> None:
+        item = self.history.item(index.row(), 0)
+        if item is not None:
+            self.acknowledge(item.data(Qt.ItemDataRole.UserRole))
