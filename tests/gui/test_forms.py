@@ -1,4 +1,5 @@
 """Forms generated from template definitions: every field type, tables, errors at the field."""
+# ruff: noqa: F811  (pytest fixtures imported from sessions_support)
 
 from __future__ import annotations
 

@@ -7,28 +7,34 @@ Each function gathers plain records through the services and hands them to
 
 from __future__ import annotations
 
+from trdplanner.catalog import Template
 from trdplanner.context import AppContext
+from trdplanner.export import PdfOptions, assemble
 
 
-class ExportUnavailable(RuntimeError):
-    pass
+def _options(ctx: AppContext) -> PdfOptions:
+    return PdfOptions.from_settings(ctx.settings)
 
 
-def note_pdf(ctx: AppContext, session_id: int) -> bytes:
-    raise ExportUnavailable("the PDF export of notes is not in this build yet")
-
-
-def blank_worksheet_pdf(template: object, settings: object) -> bytes:
-    raise ExportUnavailable("the PDF export of worksheets is not in this build yet")
+def blank_worksheet_pdf(ctx: AppContext, template: Template) -> bytes:
+    """The template as it prints blank (the catalog preview)."""
+    return assemble.worksheet_document(ctx, template, options=_options(ctx)).render()
 
 
 def instance_pdf(ctx: AppContext, session_id: int, instance_id: int) -> bytes:
-    raise ExportUnavailable("the PDF export of worksheets is not in this build yet")
+    """A filled worksheet, with the definition it was filled with."""
+    return assemble.instance_document(ctx, session_id, instance_id, _options(ctx)).render()
 
 
 def homework_pdf(ctx: AppContext, session_id: int, homework_ids: list[int]) -> bytes:
-    raise ExportUnavailable("the PDF export of homework is not in this build yet")
+    """The chosen homework of a session, each worksheet prefilled for the client."""
+    return assemble.homework_document(ctx, session_id, homework_ids, _options(ctx)).render()
+
+
+def note_pdf(ctx: AppContext, session_id: int) -> bytes:
+    note = ctx.notes.for_session(session_id)
+    return assemble.note_document(ctx, session_id, note.format if note else "soap", _options(ctx)).render()
 
 
 def progress_report_pdf(ctx: AppContext, patient_id: int) -> bytes:
-    raise ExportUnavailable("the PDF export of the progress report is not in this build yet")
+    return assemble.report_document(ctx, patient_id, options=_options(ctx)).render()

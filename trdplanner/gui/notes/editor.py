@@ -327,6 +327,13 @@ class NoteEditor(QWidget):
         self.saved.emit()
         return True
 
+    def showEvent(self, event) -> None:
+        # A note not yet started is prefilled afresh each time it is shown, so worksheets
+        # filled and measures taken since the session was opened are in it.
+        if self.session is not None and self.note is None and not self.dirty:
+            self._build_prefilled(self.current_format())
+        super().showEvent(event)
+
     def hideEvent(self, event) -> None:
         self.flush()
         super().hideEvent(event)

@@ -226,7 +226,7 @@ class FormsPage(QWidget):
 
     def make_picker(self) -> TemplatePicker:
         modality = self.session.modality if self.session else ""
-        return TemplatePicker(self.ctx.catalog, self.ctx.settings, modality, self)
+        return TemplatePicker(self.ctx, modality, self)
 
     def add_template(self) -> None:
         if self.session is None:

@@ -20,20 +20,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from trdplanner.catalog import Catalog, Kind, Modality, Template
+from trdplanner.catalog import Kind, Modality, Template
+from trdplanner.context import AppContext
 from trdplanner.core.text import fold
 from trdplanner.gui import pdfs
 from trdplanner.gui.preview import PdfPreview
-from trdplanner.settings import Settings
 
 
 class TemplatePicker(QDialog):
     """``chosen()`` and ``as_homework()`` after ``exec()`` returns Accepted."""
 
-    def __init__(self, catalog: Catalog, settings: Settings, modality: str = "", parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, modality: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.catalog = catalog
-        self.settings = settings
+        self.ctx = ctx
+        self.catalog = ctx.catalog
         self.setWindowTitle("Add a template to the session")
         self.resize(1100, 760)
         self.modality = QComboBox()
@@ -178,5 +178,5 @@ class TemplatePicker(QDialog):
     def _load_preview(self) -> None:
         t = self.chosen()
         if t is not None:
-            settings = self.settings
-            self.preview.load(lambda: pdfs.blank_worksheet_pdf(t, settings), f"{t.id}.pdf", "the printed page")
+            ctx = self.ctx
+            self.preview.load(lambda: pdfs.blank_worksheet_pdf(ctx, t), f"{t.id}.pdf", "the printed page")
