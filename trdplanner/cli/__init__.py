@@ -56,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.register(commands)
     patients.register(commands)
     measures.register(commands)
+    from trdplanner.cli import printing; printing.register(commands)  # noqa: E702, I001 - one line: PDF commands
     templates.register(commands)
     return parser
 

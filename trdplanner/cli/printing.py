@@ -1,0 +1,258 @@
+"""``trdplanner worksheet|note|notes|report|prep|safety-plan|homework``: printable PDFs.
+
+Each command gathers its records through the services, builds the PDF in memory and only
+then writes it (temp file, then rename), so a bad argument or a failed export leaves no
+file behind. ``SOURCE_DATE_EPOCH`` fixes the creation date, making output reproducible.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from trdplanner.catalog import RenderError
+from trdplanner.cli.args import date_arg, patient_id
+from trdplanner.context import AppContext
+from trdplanner.core.errors import InputError
+from trdplanner.core.records import NoteRec
+from trdplanner.core.services.notes import verify
+from trdplanner.core.vocab import NoteStatus
+from trdplanner.export import (
+    FontError,
+    NoteContent,
+    PdfDocument,
+    PdfOptions,
+    ReadbackError,
+    assemble,
+    read_form,
+    read_pdf,
+    save_pdf,
+    values_for,
+)
+
+_WORKSHEET_USAGE = (
+    "trdplanner worksheet TEMPLATE [--patient ID] [--session ID] [--fillable] -o FILE\n"
+    "       trdplanner worksheet read FILE.pdf --session ID"
+)
+
+
+def register(commands: Any) -> None:
+    ws = commands.add_parser(
+        "worksheet",
+        usage=_WORKSHEET_USAGE,
+        help="print a worksheet from a template (blank, prefilled or fillable), or read a filled one back",
+        description="Print TEMPLATE as a PDF worksheet: blank, or prefilled for a patient or session; "
+        "--fillable adds form fields. 'worksheet read FILE.pdf --session ID' stores the answers "
+        "from a filled-in fillable worksheet in that session.",
+    )
+    ws.add_argument("template", metavar="TEMPLATE", help="template id (or 'read' to read a filled worksheet)")
+    ws.add_argument("file", nargs="?", type=Path, help=argparse.SUPPRESS)
+    ws.add_argument("--patient", metavar="ID", help="prefill for this patient (id or print code)")
+    ws.add_argument("--session", metavar="ID", type=int, help="prefill for this session (or, with read, store into it)")
+    ws.add_argument("--fillable", action="store_true", help="add form fields a client can fill on a screen")
+    ws.add_argument("-o", "--output", type=Path, metavar="FILE", help="the PDF to write")
+    ws.set_defaults(handler=worksheet)
+
+    note = commands.add_parser("note", help="print a session's progress note (PDF with -o, else text)")
+    note.add_argument("session", metavar="SESSION", type=int, help="session id")
+    note.add_argument("--format", default="soap", help="note format for a session with no note yet (default soap)")
+    note.add_argument("-o", "--output", type=Path, metavar="FILE", help="write a PDF (default: text on stdout)")
+    note.set_defaults(handler=print_note)
+
+    notes = commands.add_parser("notes", help="all progress notes of a patient in a period, in one PDF")
+    _patient_period(notes)
+    notes.set_defaults(handler=print_notes)
+
+    report = commands.add_parser("report", help="a progress report for a patient over a period")
+    _patient_period(report)
+    report.set_defaults(handler=print_report)
+
+    prep = commands.add_parser("prep", help="the one-page pre-session sheet for a session")
+    prep.add_argument("session", metavar="SESSION", type=int, help="session id")
+    prep.add_argument("-o", "--output", type=Path, metavar="FILE", required=True, help="the PDF to write")
+    prep.set_defaults(handler=print_prep)
+
+    safety = commands.add_parser("safety-plan", help="print a patient's safety plan")
+    safety.add_argument("patient", metavar="PATIENT", help="patient id or print code")
+    safety.add_argument("--fold", action="store_true", help="three panels on one sheet, to fold into a leaflet")
+    safety.add_argument("-o", "--output", type=Path, metavar="FILE", required=True, help="the PDF to write")
+    safety.set_defaults(handler=print_safety_plan)
+
+    homework = commands.add_parser("homework", help="all homework of a session in one PDF")
+    homework.add_argument("session", metavar="SESSION", type=int, help="session id")
+    homework.add_argument("-o", "--output", type=Path, metavar="FILE", required=True, help="the PDF to write")
+    homework.set_defaults(handler=print_homework)
+
+
+def _patient_period(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("patient", metavar="PATIENT", help="patient id or print code")
+    parser.add_argument("--from", dest="start", metavar="YYYY-MM-DD", help="first day of the period")
+    parser.add_argument("--to", dest="end", metavar="YYYY-MM-DD", help="last day of the period")
+    parser.add_argument("-o", "--output", type=Path, metavar="FILE", required=True, help="the PDF to write")
+
+
+# ---------------------------------------------------------------------------------- helpers
+
+
+def options(ctx: AppContext) -> PdfOptions:
+    """Paper and metadata from the settings; SOURCE_DATE_EPOCH pins the creation date."""
+    created: dt.datetime | None = None
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            created = dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+        except (ValueError, OverflowError, OSError):
+            raise InputError("SOURCE_DATE_EPOCH", f"must be whole seconds since 1970, got {epoch!r}") from None
+    return PdfOptions.from_settings(ctx.settings, created)
+
+
+def _check_output(path: Path | None) -> Path:
+    """Refuse an unusable output path before any work is done."""
+    if path is None:
+        raise InputError("output", "give the PDF to write with -o FILE")
+    if path.is_dir():
+        raise InputError("output", f"{path} is a folder; give a file name such as {path / 'document.pdf'}")
+    if not path.parent.exists():
+        raise InputError("output", f"the folder {path.parent} does not exist")
+    return path
+
+
+def _write(document: PdfDocument, path: Path, what: str) -> int:
+    try:
+        data = document.render()
+    except RenderError as exc:
+        raise InputError("template", str(exc)) from None
+    except FontError as exc:
+        raise InputError("fonts", str(exc)) from None
+    save_pdf(path, data)
+    print(f"Wrote {what} to {path}.")
+    return 0
+
+
+def _period(args: argparse.Namespace) -> tuple[dt.date | None, dt.date | None]:
+    start, end = date_arg(args.start, "from"), date_arg(args.end, "to")
+    if start is not None and end is not None and start > end:
+        raise InputError("from", f"{start.isoformat()} is after --to {end.isoformat()}")
+    return start, end
+
+
+# ---------------------------------------------------------------------------------- worksheet
+
+
+def worksheet(ctx: AppContext, args: argparse.Namespace) -> int:
+    if args.template == "read":
+        return read_worksheet(ctx, args)
+    if args.file is not None:
+        raise InputError("arguments", f"unexpected {args.file}; did you mean -o {args.file}?")
+    path = _check_output(args.output)
+    template = assemble.catalog_template(ctx, args.template)
+    pid = patient_id(ctx, args.patient) if args.patient is not None else None
+    doc = assemble.worksheet_document(
+        ctx, template, patient_id=pid, session_id=args.session, fillable=args.fillable, options=options(ctx)
+    )
+    return _write(doc, path, f"'{template.title}'")
+
+
+def read_worksheet(ctx: AppContext, args: argparse.Namespace) -> int:
+    if args.file is None:
+        raise InputError("file", "give the filled-in PDF: trdplanner worksheet read FILE.pdf --session ID")
+    if args.session is None:
+        raise InputError("session", "give the session to store the answers in with --session ID")
+    data = read_pdf(args.file)
+    try:
+        form = read_form(data)
+    except ReadbackError as exc:
+        raise InputError("file", f"{args.file} {exc}") from None
+    manifest = form.manifest
+    code = ctx.patients.get(ctx.sessions.patient_of(args.session)).code
+    if manifest.session_id is not None and manifest.session_id != args.session:
+        raise InputError("session", f"{args.file} was printed for session {manifest.session_id}, not {args.session}")
+    if manifest.patient_code and manifest.patient_code != code:
+        raise InputError("session", f"{args.file} was printed for patient {manifest.patient_code}, not {code}")
+    docs = assemble.documents(ctx)
+    template, instance_id = docs.worksheet_template(
+        args.session, manifest.template_id, manifest.template_version, ctx.catalog
+    )
+    stored = docs.store_worksheet(args.session, template, values_for(template, form), instance_id)
+    answered = sum(1 for v in stored.values.values() if v not in (None, "", []))
+    action = "Updated" if instance_id is not None else "Added"
+    print(f"{action} '{template.title}' in session {args.session}: {answered} answered field(s).")
+    return 0
+
+
+# ---------------------------------------------------------------------------------- notes
+
+
+def note_text(content: NoteContent) -> str:
+    """The note as plain text (``trdplanner note SESSION`` without -o)."""
+    b = content.bundle
+    note: NoteRec | None = content.note
+    status = "signed" if content.signed else "DRAFT, not signed"
+    lines = [
+        f"Progress note ({content.format_id.upper()}, {status})",
+        f"Patient {b.profile.code} · session {b.session.number} · {b.session.date.isoformat()}",
+        "",
+    ]
+    for title, text in content.sections:
+        lines += [f"== {title} ==", text.strip() or "(left blank)", ""]
+    if note is not None and note.status == NoteStatus.SIGNED:
+        check = "fingerprint verified" if verify(note) else "FINGERPRINT DOES NOT MATCH: changed after signing"
+        signed = note.signed_at.isoformat() if note.signed_at else "unknown time"
+        lines.append(f"Signed by {note.signer_name} at {signed} ({check}; {note.fingerprint})")
+        for a in note.addenda:
+            lines += ["", f"== {a.kind.replace('_', ' ').capitalize()} ==", a.text.strip()]
+            lines.append(f"Signed by {a.signer_name} at {a.signed_at.isoformat()} ({a.fingerprint})")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def print_note(ctx: AppContext, args: argparse.Namespace) -> int:
+    path = _check_output(args.output) if args.output is not None else None
+    if path is None:
+        content = assemble.note_content(ctx, ctx.bundles.for_session(args.session), args.format)
+        sys.stdout.write(note_text(content))
+        return 0
+    doc = assemble.note_document(ctx, args.session, args.format, options(ctx))
+    return _write(doc, path, f"the note for session {args.session}")
+
+
+def print_notes(ctx: AppContext, args: argparse.Namespace) -> int:
+    path = _check_output(args.output)
+    start, end = _period(args)
+    doc = assemble.notes_document(ctx, patient_id(ctx, args.patient), start, end, options(ctx))
+    return _write(doc, path, f"{len(doc.contents)} note(s) for {doc.data.profile.code}")
+
+
+# ---------------------------------------------------------------------------------- others
+
+
+def print_report(ctx: AppContext, args: argparse.Namespace) -> int:
+    path = _check_output(args.output)
+    start, end = _period(args)
+    doc = assemble.report_document(ctx, patient_id(ctx, args.patient), start, end, options(ctx))
+    return _write(doc, path, f"the progress report for {doc.data.profile.code}")
+
+
+def print_prep(ctx: AppContext, args: argparse.Namespace) -> int:
+    path = _check_output(args.output)
+    doc = assemble.prep_document(ctx, args.session, options(ctx))
+    return _write(doc, path, f"the pre-session sheet for session {args.session}")
+
+
+def print_safety_plan(ctx: AppContext, args: argparse.Namespace) -> int:
+    path = _check_output(args.output)
+    doc = assemble.safety_plan_document(ctx, patient_id(ctx, args.patient), fold=args.fold, options=options(ctx))
+    code = doc.plan.profile.code
+    what = f"the safety plan for {code}" if doc.plan.values is not None else f"a blank safety plan for {code}"
+    if doc.plan.values is None:
+        what += " (none on file yet)"
+    return _write(doc, path, what)
+
+
+def print_homework(ctx: AppContext, args: argparse.Namespace) -> int:
+    path = _check_output(args.output)
+    doc = assemble.homework_document(ctx, args.session, options=options(ctx))
+    return _write(doc, path, f"{len(doc.items)} homework item(s) for session {args.session}")

@@ -1,0 +1,212 @@
+"""Each printable document, put together from an :class:`AppContext`.
+
+The command line and the GUI both call these, so "the note for session 12" is one
+definition. Records come from the services (which own the database sessions); nothing here
+opens a session itself. Every function returns an unrendered document: call ``render()``
+for the bytes and :func:`~trdplanner.export.files.save_pdf` to write them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from trdplanner.catalog import RenderError, Template, prefill, render_note
+from trdplanner.context import AppContext
+from trdplanner.core.errors import InputError, NotFoundError
+from trdplanner.core.services.documents import SAFETY_PLAN_TEMPLATE, DocumentService
+from trdplanner.core.services.templating import SessionBundle, note_context, prefilled_values, snapshot_template
+from trdplanner.core.vocab import InstanceRole
+from trdplanner.export.base import PdfOptions
+from trdplanner.export.batches import HomeworkDocument, HomeworkItem, NotesDocument
+from trdplanner.export.identity import bundle_identity, prefill_identity
+from trdplanner.export.note import NoteContent, NoteDocument
+from trdplanner.export.prep import PrepDocument
+from trdplanner.export.report import ReportDocument
+from trdplanner.export.safety_plan import SafetyPlanDocument
+from trdplanner.export.worksheet import WorksheetDocument
+
+
+def _blank(value: Any) -> bool:
+    if isinstance(value, list):
+        return all(_blank(v) for v in value)
+    if isinstance(value, dict):
+        return all(_blank(v) for v in value.values())
+    return value is None or value == ""
+
+
+def documents(ctx: AppContext) -> DocumentService:
+    return DocumentService(ctx.db, ctx.settings)
+
+
+def _options(ctx: AppContext, options: PdfOptions | None) -> PdfOptions:
+    return options or PdfOptions.from_settings(ctx.settings)
+
+
+def catalog_template(ctx: AppContext, template_id: str) -> Template:
+    template = ctx.catalog.find(template_id)
+    if template is None:
+        raise InputError("template", f"no template '{template_id}' in the catalog")
+    return template
+
+
+def session_values(ctx: AppContext, template: Template, bundle: SessionBundle) -> dict[str, Any]:
+    """Prefilled values, overlaid with what the session already holds for this template."""
+    values = prefilled_values(template, bundle, ctx.settings)
+    for inst in bundle.session.instances:
+        if inst.template_id == template.id and inst.template_version == template.version:
+            values.update({k: v for k, v in inst.values.items() if not _blank(v)})
+    return values
+
+
+def worksheet_document(
+    ctx: AppContext,
+    template: Template,
+    *,
+    patient_id: int | None = None,
+    session_id: int | None = None,
+    fillable: bool = False,
+    options: PdfOptions | None = None,
+) -> WorksheetDocument:
+    """Blank without a patient or session; prefilled for a session, or for a patient alone."""
+    if session_id is not None:
+        bundle = ctx.bundles.for_session(session_id)
+        if patient_id is not None and patient_id != bundle.profile.id:
+            raise InputError("patient", f"session {session_id} belongs to another patient")
+        values = session_values(ctx, template, bundle)
+        identity = bundle_identity(bundle, ctx.settings)
+        return WorksheetDocument(
+            template, values, identity, fillable=fillable, session_id=session_id, options=_options(ctx, options)
+        )
+    if patient_id is not None:
+        context = documents(ctx).patient_prefill(patient_id)
+        return WorksheetDocument(
+            template,
+            prefill(template, context),
+            prefill_identity(context),
+            fillable=fillable,
+            options=_options(ctx, options),
+        )
+    return WorksheetDocument(template, fillable=fillable, options=_options(ctx, options))
+
+
+def instance_document(
+    ctx: AppContext, session_id: int, instance_id: int, options: PdfOptions | None = None
+) -> WorksheetDocument:
+    """A filled instance as a record, with the definition it was filled with."""
+    bundle = ctx.bundles.for_session(session_id)
+    inst = next((i for i in bundle.session.instances if i.id == instance_id), None)
+    if inst is None:
+        raise NotFoundError("template instance", instance_id)
+    template = snapshot_template(inst.template_snapshot) or catalog_template(ctx, inst.template_id)
+    return WorksheetDocument(
+        template,
+        inst.values,
+        bundle_identity(bundle, ctx.settings),
+        compact=True,
+        options=_options(ctx, options),
+    )
+
+
+def note_content(ctx: AppContext, bundle: SessionBundle, fmt: str = "soap") -> NoteContent:
+    """The stored note, or a draft rendered from note format ``fmt`` when there is none."""
+    if bundle.session.note is not None:
+        return NoteContent(bundle, bundle.session.note)
+    if fmt not in ctx.note_formats:
+        known = ", ".join(f.id for f in ctx.note_formats.formats)
+        raise InputError("format", f"unknown note format '{fmt}' (expected one of {known})")
+    try:
+        sections = render_note(ctx.note_formats.get(fmt), note_context(bundle, ctx.settings))
+    except RenderError as exc:
+        raise InputError("format", str(exc)) from None
+    return NoteContent(bundle, None, tuple(sections), fmt)
+
+
+def note_document(
+    ctx: AppContext, session_id: int, fmt: str = "soap", options: PdfOptions | None = None
+) -> NoteDocument:
+    content = note_content(ctx, ctx.bundles.for_session(session_id), fmt)
+    return NoteDocument(content, ctx.settings, _options(ctx, options))
+
+
+def notes_document(
+    ctx: AppContext,
+    patient_id: int,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    options: PdfOptions | None = None,
+) -> NotesDocument:
+    data = documents(ctx).patient_sessions(patient_id, start, end)
+    if not any(b.session.note is not None for b in data.bundles):
+        raise InputError("patient", f"{data.profile.code} has no notes in that period")
+    return NotesDocument(data, ctx.settings, _options(ctx, options))
+
+
+def report_document(
+    ctx: AppContext,
+    patient_id: int,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    options: PdfOptions | None = None,
+) -> ReportDocument:
+    data = documents(ctx).patient_sessions(patient_id, start, end)
+    return ReportDocument(data, ctx.settings, _options(ctx, options))
+
+
+def prep_document(ctx: AppContext, session_id: int, options: PdfOptions | None = None) -> PrepDocument:
+    return PrepDocument(ctx.bundles.for_session(session_id), ctx.settings, _options(ctx, options))
+
+
+def safety_plan_document(
+    ctx: AppContext, patient_id: int, *, fold: bool = False, options: PdfOptions | None = None
+) -> SafetyPlanDocument:
+    """The latest plan on file; without one, a blank plan prefilled with the patient's details."""
+    plan = documents(ctx).safety_plan(patient_id)
+    if plan.template is not None and plan.values is not None:
+        template = plan.template
+        # Fields the plan left blank but that have a binding (name, date, clinic phone) are
+        # filled the way a new plan would be, as of the day it was written.
+        values = {**prefill(template, plan.prefill), **{k: v for k, v in plan.values.items() if not _blank(v)}}
+    else:
+        template = catalog_template(ctx, SAFETY_PLAN_TEMPLATE)
+        values = prefill(template, plan.prefill)
+    return SafetyPlanDocument(plan, template, values, ctx.settings, fold=fold, options=_options(ctx, options))
+
+
+def homework_items(ctx: AppContext, bundle: SessionBundle, homework_ids: list[int] | None = None) -> list[HomeworkItem]:
+    """The session's homework: each assigned task (with its worksheet, if it names a template),
+    then any homework instances no task mentions. ``homework_ids`` picks tasks by id."""
+    items: list[HomeworkItem] = []
+    covered: set[str] = set()
+    session = bundle.session
+    instances = {i.template_id: i for i in session.instances if i.role == InstanceRole.HOMEWORK}
+    for hw in session.homework:
+        if homework_ids is not None and hw.id not in homework_ids:
+            continue
+        template = ctx.catalog.find(hw.template_id) if hw.template_id else None
+        values: dict[str, Any] | None = None
+        inst = instances.get(hw.template_id)
+        if inst is not None:
+            template = snapshot_template(inst.template_snapshot) or template
+            values = dict(inst.values)
+        elif template is not None:
+            values = prefilled_values(template, bundle, ctx.settings)
+        if template is not None:
+            covered.add(template.id)
+        items.append(HomeworkItem(hw.title, hw.instructions, template, values))
+    if homework_ids is None:
+        for template_id, inst in instances.items():
+            template = snapshot_template(inst.template_snapshot)
+            if template is not None and template_id not in covered:
+                items.append(HomeworkItem(template.title, "", template, dict(inst.values)))
+    return items
+
+
+def homework_document(
+    ctx: AppContext, session_id: int, homework_ids: list[int] | None = None, options: PdfOptions | None = None
+) -> HomeworkDocument:
+    bundle = ctx.bundles.for_session(session_id)
+    items = homework_items(ctx, bundle, homework_ids)
+    if not items:
+        raise InputError("session", f"session {session_id} has no homework to print")
+    return HomeworkDocument(bundle, items, ctx.settings, _options(ctx, options))

@@ -1,0 +1,140 @@
+"""Several documents in one PDF: a session's homework, or a patient's notes over a period.
+
+Each part starts on a new page (in landscape when its worksheet needs it); page numbers
+run across the whole file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from reportlab.platypus import Flowable, NextPageTemplate, PageBreak, Paragraph, Spacer
+
+from trdplanner.catalog import Template
+from trdplanner.core.services.documents import PatientSessions
+from trdplanner.core.services.templating import SessionBundle
+from trdplanner.export.base import LANDSCAPE, PORTRAIT, DocInfo, DraftMark, PdfDocument, PdfOptions
+from trdplanner.export.flowables import WritingLines
+from trdplanner.export.identity import bundle_identity, patient_label
+from trdplanner.export.layout import Layout, text_paragraphs
+from trdplanner.export.note import NoteContent, note_body, note_title
+from trdplanner.export.styles import GAP
+from trdplanner.export.text import markup, one_line
+from trdplanner.export.worksheet import needs_landscape, worksheet_story
+from trdplanner.settings import Settings
+
+_LOOSE_LINES = 14
+
+
+@dataclass(frozen=True)
+class HomeworkItem:
+    """One piece of homework: a worksheet (``template`` set) or a task in words only."""
+
+    title: str
+    instructions: str = ""
+    template: Template | None = None
+    values: Mapping[str, Any] | None = None
+
+
+class HomeworkDocument(PdfDocument):
+    def __init__(
+        self,
+        bundle: SessionBundle,
+        items: list[HomeworkItem],
+        settings: Settings,
+        options: PdfOptions | None = None,
+    ) -> None:
+        super().__init__(options)
+        if not items:
+            raise ValueError("a homework batch needs at least one item")
+        self.bundle = bundle
+        self.items = items
+        self.settings = settings
+        self.first_template = self._orientation(items[0])
+
+    @staticmethod
+    def _orientation(item: HomeworkItem) -> str:
+        return LANDSCAPE if item.template is not None and needs_landscape(item.template) else PORTRAIT
+
+    def info(self) -> DocInfo:
+        b = self.bundle
+        title = f"Homework - {b.profile.code} - session {b.session.number} ({b.session.date.isoformat()})"
+        return DocInfo(
+            title=title,
+            kind="Homework",
+            author=b.clinician.display if b.clinician else "TRD Planner",
+            patient_code=b.profile.code,
+            header_right=patient_label(b.profile, self.settings),
+            named_title=title.replace(b.profile.code, b.profile.full_name),
+        )
+
+    def story(self) -> list[Flowable]:
+        s = self.styles
+        identity = bundle_identity(self.bundle, self.settings)
+        story: list[Flowable] = []
+        for n, item in enumerate(self.items):
+            orientation = self._orientation(item)
+            if n:
+                story += [NextPageTemplate(orientation), PageBreak()]
+            width = self.body_width(orientation)
+            if item.template is None:
+                story += [
+                    Paragraph(one_line(item.title), s.title),
+                    Paragraph(markup(f"Homework from {identity.session}, {identity.date}"), s.subtitle),
+                    *text_paragraphs(item.instructions or "Your therapist will explain this task.", s.body),
+                    Spacer(1, GAP),
+                    Paragraph("Notes", s.subheading),
+                    WritingLines(_LOOSE_LINES),
+                ]
+                continue
+            layout = Layout(s, width)
+            story += worksheet_story(item.template, item.values, layout, identity)
+            if item.instructions:
+                story += [Paragraph("From your therapist", s.subheading), *text_paragraphs(item.instructions, s.body)]
+        return story
+
+
+class NotesDocument(PdfDocument):
+    """Every note of a patient's sessions in a period, each from a new page."""
+
+    def __init__(self, data: PatientSessions, settings: Settings, options: PdfOptions | None = None) -> None:
+        super().__init__(options)
+        self.data = data
+        self.settings = settings
+        self.contents = [NoteContent(b, b.session.note) for b in data.bundles if b.session.note is not None]
+        if not self.contents:
+            raise ValueError("a notes batch needs at least one note")
+
+    def _period(self) -> str:
+        first = self.contents[0].bundle.session.date.isoformat()
+        last = self.contents[-1].bundle.session.date.isoformat()
+        return f"{first} to {last}"
+
+    def info(self) -> DocInfo:
+        p = self.data.profile
+        title = f"Progress notes - {p.code} - {self._period()}"
+        return DocInfo(
+            title=title,
+            kind="Progress notes",
+            author=self.data.clinician.display if self.data.clinician else "TRD Planner",
+            patient_code=p.code,
+            header_right=patient_label(p, self.settings),
+            named_title=title.replace(p.code, p.full_name),
+            draft=not self.contents[0].signed,
+        )
+
+    def story(self) -> list[Flowable]:
+        s, width = self.styles, self.body_width()
+        story: list[Flowable] = []
+        for n, content in enumerate(self.contents):
+            if n:
+                story += [DraftMark(not content.signed), PageBreak()]
+            b = content.bundle
+            story += [
+                Paragraph(f"Progress note: session {b.session.number}", s.title),
+                Paragraph(markup(f"{b.session.date.isoformat()} · {note_title(content)}"), s.subtitle),
+                *note_body(s, content, self.settings, width),
+            ]
+        return story

@@ -1,0 +1,163 @@
+"""Shared pieces for laying out template fields: the layout settings and small helpers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
+
+from trdplanner.catalog import Column, Field, FieldType
+from trdplanner.export.formfields import Manifest
+from trdplanner.export.styles import RULE, TINT, Styles
+from trdplanner.export.text import chunks, markup
+
+DEFAULT_LINES = 3
+# A choice or checklist column with more options than this prints them once, numbered, above
+# the table; each cell then offers the numbers to circle instead of repeating every label.
+MAX_OPTIONS_IN_CELL = 4
+DEFAULT_ROWS = 4
+# A scale with more points than this prints as "__ / max" instead of boxes to circle.
+MAX_SCALE_BOXES = 11
+
+
+@dataclass
+class Layout:
+    """How fields print on this page.
+
+    ``compact`` prints a filled record (the safety plan, a completed worksheet): answers
+    without writing space beside them. ``manifest`` is set for fillable worksheets; inputs
+    then become form fields and the manifest collects what read-back needs.
+    """
+
+    styles: Styles
+    width: float
+    compact: bool = False
+    manifest: Manifest | None = None
+    # Leave out instructions and help text (the fold-up safety plan has no room for them).
+    terse: bool = False
+
+    @property
+    def fillable(self) -> bool:
+        return self.manifest is not None
+
+    def narrower(self, width: float) -> Layout:
+        return Layout(self.styles, width, self.compact, self.manifest, self.terse)
+
+
+def scale_values(shape: Field | Column) -> list[int]:
+    assert shape.min is not None and shape.max is not None
+    return list(range(int(shape.min), int(shape.max) + 1, shape.step))
+
+
+def boxed_scale(shape: Field | Column) -> bool:
+    """Whether a rating prints as a row of numbers to circle (short scales) or a blank."""
+    return len(scale_values(shape)) <= MAX_SCALE_BOXES
+
+
+def anchor_text(shape: Field | Column) -> str:
+    """``0 = not at all, 100 = completely``: a scale's anchors in one line."""
+    return ", ".join(f"{a.value:g} = {a.label}" for a in shape.anchors)
+
+
+def hint(shape: Field | Column) -> str:
+    """What a blank answer expects, for fields whose label alone does not say."""
+    kind = shape.type
+    if kind is FieldType.RATING:
+        assert shape.min is not None and shape.max is not None
+        return anchor_text(shape) or f"{shape.min:g} to {shape.max:g}"
+    if kind is FieldType.NUMBER:
+        if shape.min is not None and shape.max is not None:
+            return f"a number from {shape.min:g} to {shape.max:g}"
+        return "a number"
+    if kind is FieldType.DATE:
+        return "date as YYYY-MM-DD"
+    if kind is FieldType.TIME:
+        return "time as HH:MM"
+    if kind is FieldType.SHORT_TEXT and shape.max_length:
+        return f"up to {shape.max_length} characters"
+    return ""
+
+
+def text_paragraphs(text: str, style: Any) -> list[Flowable]:
+    """User text as one or more Paragraphs (long text in pieces; see ``text.chunks``)."""
+    return [Paragraph(markup(piece), style) for piece in chunks(text)]
+
+
+def kept(*flowables: Flowable) -> list[Flowable]:
+    """Flowables that stay on the page of whatever follows them (a label and its answer space).
+
+    Platypus groups a run of keep-with-next flowables with the next one. Nested KeepTogether
+    blocks would break that chain (a heading would not follow its field onto a new page), so
+    fields are built as flat lists of kept flowables instead.
+    """
+    for f in flowables:
+        f.keepWithNext = 1
+    return list(flowables)
+
+
+def gap(height: float) -> Spacer:
+    return Spacer(1, height)
+
+
+def label_block(layout: Layout, label: str, help_text: str | None, extra: str = "") -> list[Flowable]:
+    """A field's label and help, kept with the answer space that follows."""
+    s = layout.styles
+    out: list[Flowable] = [Paragraph(markup(label), s.label)]
+    helps = [t for t in (None if layout.terse else help_text, extra) if t]
+    if helps:
+        out.append(Paragraph(markup(" ".join(helps)), s.help))
+    return kept(*out)
+
+
+def grid(
+    rows: list[list[Any]],
+    widths: list[float],
+    commands: list[tuple[Any, ...]],
+    *,
+    heights: list[float | None] | None = None,
+    repeat: int = 0,
+    split_rows: bool = True,
+) -> Table:
+    """A table with no padding unless asked; rows may split across pages unless told not to."""
+    table = Table(
+        rows,
+        colWidths=widths,
+        rowHeights=heights,
+        repeatRows=repeat,
+        splitInRow=1 if split_rows else 0,
+        hAlign="LEFT",
+    )
+    base: list[tuple[Any, ...]] = [
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+        ("TOPPADDING", (0, 0), (-1, -1), 0),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+    ]
+    table.setStyle(TableStyle(base + commands))
+    return table
+
+
+PAD = 1.6 * mm
+
+
+def data_table(s: Styles, header: list[str], rows: list[list[Any]], widths: list[float]) -> Flowable:
+    """A plain ruled table with a tinted header row; cells are markup strings or flowables."""
+    body = [[Paragraph(h, s.cell_bold) for h in header]]
+    for row in rows:
+        body.append([Paragraph(c, s.cell) if isinstance(c, str) else c for c in row])
+    return grid(
+        body,
+        widths,
+        [
+            ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
+            ("BACKGROUND", (0, 0), (-1, 0), TINT),
+            ("LEFTPADDING", (0, 0), (-1, -1), 1.4 * mm),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 1.4 * mm),
+            ("TOPPADDING", (0, 0), (-1, -1), 1.2 * mm),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 1.2 * mm),
+        ],
+        repeat=1,
+    )

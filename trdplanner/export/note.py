@@ -1,0 +1,263 @@
+"""Progress notes on paper: header, sections, the day's measures, risk, signature, addenda.
+
+A signed note prints its signer, time and content fingerprint, and says plainly whether the
+fingerprint still matches the text; a mismatch is printed as a black banner that cannot be
+missed. An unsigned note carries a DRAFT mark on every page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from reportlab.lib.colors import white
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
+
+from trdplanner.catalog import risk_line
+from trdplanner.catalog.notes import item9_positive
+from trdplanner.clinical import Instrument
+from trdplanner.core.records import NoteRec
+from trdplanner.core.services.notes import verify
+from trdplanner.core.services.templating import SessionBundle, note_context, session_measures
+from trdplanner.core.vocab import AddendumKind, NoteFormat, NoteStatus
+from trdplanner.export.base import DocInfo, PdfDocument, PdfOptions
+from trdplanner.export.identity import patient_label, session_label
+from trdplanner.export.layout import data_table, grid, kept, text_paragraphs
+from trdplanner.export.scores import change_text, flag_labels
+from trdplanner.export.styles import GAP, INK, RULE, TINT, Styles
+from trdplanner.export.text import markup
+from trdplanner.settings import Settings
+
+
+@dataclass(frozen=True)
+class NoteContent:
+    """A note to print: the stored note, or (when there is none) a draft from a format."""
+
+    bundle: SessionBundle
+    note: NoteRec | None
+    draft_sections: tuple[tuple[str, str, str], ...] = ()
+    draft_format: str = "soap"
+
+    @property
+    def signed(self) -> bool:
+        return self.note is not None and self.note.status == NoteStatus.SIGNED
+
+    @property
+    def format_id(self) -> str:
+        return self.note.format if self.note else self.draft_format
+
+    @property
+    def sections(self) -> list[tuple[str, str]]:
+        if self.note is not None:
+            return [(s.title, s.text) for s in self.note.sections]
+        return [(title, text) for _, title, text in self.draft_sections]
+
+
+def _format_label(format_id: str) -> str:
+    try:
+        return f"{NoteFormat(format_id).label} note"
+    except ValueError:
+        return f"{format_id} note"
+
+
+def _moment(value: dt.datetime | None) -> str:
+    if value is None:
+        return "unknown time"
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _header(s: Styles, content: NoteContent, settings: Settings, width: float) -> Flowable:
+    b = content.bundle
+    session = b.session
+    pairs = [
+        ("Patient", patient_label(b.profile, settings)),
+        ("Code", b.profile.code),
+        ("Date", session.date.isoformat()),
+        ("Session", session_label(session)),
+        ("Format", session.format.replace("_", " ")),
+        ("Clinician", b.clinician.display if b.clinician else ""),
+    ]
+    shown = [(k, v) for k, v in pairs if v and not (k == "Code" and v == pairs[0][1])]
+    cells = [[Paragraph(k.upper(), s.help), Paragraph(markup(v), s.small)] for k, v in shown]
+    per_row = 3
+    rows: list[list[Any]] = [cells[i : i + per_row] for i in range(0, len(cells), per_row)]
+    rows[-1] += [""] * (per_row - len(rows[-1]))
+    return grid(
+        rows,
+        [width / per_row] * per_row,
+        [
+            ("BACKGROUND", (0, 0), (-1, -1), TINT),
+            ("LEFTPADDING", (0, 0), (-1, -1), 2.5 * mm),
+            ("TOPPADDING", (0, 0), (-1, -1), 1.6 * mm),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 1.6 * mm),
+        ],
+        split_rows=False,
+    )
+
+
+def _banner(s: Styles, text: str, width: float) -> Flowable:
+    """White on black: for the few things that must not be overlooked."""
+    return grid(
+        [[Paragraph(f"<font color='white'>{text}</font>", s.alert)]],
+        [width],
+        [
+            ("BACKGROUND", (0, 0), (-1, -1), INK),
+            ("TEXTCOLOR", (0, 0), (-1, -1), white),
+            ("LEFTPADDING", (0, 0), (-1, -1), 3 * mm),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 3 * mm),
+            ("TOPPADDING", (0, 0), (-1, -1), 2 * mm),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 2.4 * mm),
+        ],
+    )
+
+
+def _boxed(flowables: list[Flowable], width: float, thick: bool = False) -> Flowable:
+    return grid(
+        [[flowables]],
+        [width],
+        [
+            ("BOX", (0, 0), (-1, -1), 1.6 if thick else 0.6, INK if thick else RULE),
+            ("LEFTPADDING", (0, 0), (-1, -1), 3 * mm),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 3 * mm),
+            ("TOPPADDING", (0, 0), (-1, -1), 2 * mm),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 2 * mm),
+        ],
+    )
+
+
+def _measures(s: Styles, bundle: SessionBundle, width: float) -> list[Flowable]:
+    out: list[Flowable] = kept(Paragraph("Measures this session", s.subheading))
+    todays = session_measures(bundle)
+    if not todays:
+        return [*out, Paragraph("No measures were recorded for this session.", s.body)]
+    rows = []
+    for m in todays:
+        flags = "; ".join(flag_labels(m))
+        rows.append(
+            [
+                Instrument(m.record.instrument).display_name,
+                m.record.taken_on.isoformat(),
+                f"{m.score.total}/{m.score.max_total}",
+                markup(m.score.severity),
+                change_text(m),
+                f"<b>{markup(flags)}</b>" if m.needs_alert else markup(flags),
+            ]
+        )
+    widths = [width * f for f in (0.13, 0.14, 0.09, 0.17, 0.25, 0.22)]
+    header = ["Measure", "Date", "Score", "Severity", "Change from first score", "Flags"]
+    return [*out, data_table(s, header, rows, widths)]
+
+
+def _risk(s: Styles, risk: dict[str, Any], width: float) -> Flowable:
+    positive = item9_positive(risk)
+    text = markup(risk_line(risk))
+    body = [Paragraph("Risk", s.subheading), Paragraph(f"<b>{text}</b>" if positive else text, s.body)]
+    return KeepTogether(_boxed(body, width, thick=positive))
+
+
+def _signature(s: Styles, content: NoteContent, width: float) -> list[Flowable]:
+    note = content.note
+    if note is None or note.status != NoteStatus.SIGNED:
+        lines = [
+            Paragraph("<b>DRAFT: not signed.</b> This note may still change and is not part of the record.", s.body),
+            Spacer(1, 6 * mm),
+            grid(
+                [[Paragraph("Signature", s.help), "", Paragraph("Date", s.help), ""]],
+                [22 * mm, width * 0.45, 14 * mm, width * 0.55 - 42 * mm],
+                [("LINEBELOW", (1, 0), (1, 0), 0.6, RULE), ("LINEBELOW", (3, 0), (3, 0), 0.6, RULE)],
+                split_rows=False,
+            ),
+        ]
+        return [KeepTogether(_boxed(lines, width))]
+    intact = verify(note)
+    check = (
+        "Fingerprint verified: the text above is exactly what was signed."
+        if intact
+        else "<b>FINGERPRINT DOES NOT MATCH: this text was changed after signing.</b>"
+    )
+    body = [
+        Paragraph(f"Electronically signed by <b>{markup(note.signer_name)}</b>", s.body),
+        Paragraph(f"Signed at {_moment(note.signed_at)}", s.small),
+        Paragraph(f"Content fingerprint (SHA-256): {markup(note.fingerprint)}", s.small),
+        Paragraph(check, s.small),
+    ]
+    return [KeepTogether(_boxed(body, width, thick=not intact))]
+
+
+def _addenda(s: Styles, note: NoteRec | None, width: float) -> list[Flowable]:
+    if note is None or not note.addenda:
+        return []
+    out: list[Flowable] = [Paragraph("Addenda", s.heading)]
+    for n, a in enumerate(note.addenda, start=1):
+        try:
+            kind = AddendumKind(a.kind).label
+        except ValueError:
+            kind = a.kind
+        title = f"{n}. {kind}" + (f", about {a.refers_to_date.isoformat()}" if a.refers_to_date else "")
+        out.append(Paragraph(markup(title), s.subheading))
+        out += text_paragraphs(a.text, s.body)
+        sign = [
+            Paragraph(f"Signed by <b>{markup(a.signer_name)}</b> at {_moment(a.signed_at)}", s.small),
+            Paragraph(f"Fingerprint (SHA-256): {markup(a.fingerprint)}", s.small),
+        ]
+        out += [KeepTogether(_boxed(sign, width)), Spacer(1, GAP)]
+    return out
+
+
+def note_body(s: Styles, content: NoteContent, settings: Settings, width: float) -> list[Flowable]:
+    """Everything below the title: shared by the single note, the notes batch and the report."""
+    context = note_context(content.bundle, settings)
+    out: list[Flowable] = [_header(s, content, settings, width), Spacer(1, GAP)]
+    if content.note is not None and content.signed and not verify(content.note):
+        out += [
+            _banner(
+                s,
+                "SIGNATURE CHECK FAILED: the text of this note or an addendum no longer matches the "
+                "fingerprint taken when it was signed. Treat this copy as unreliable and check the record.",
+                width,
+            ),
+            Spacer(1, GAP),
+        ]
+    for title, text in content.sections:
+        out.append(Paragraph(markup(title), s.subheading))
+        out += text_paragraphs(text, s.body) if text.strip() else [Paragraph("(left blank)", s.help)]
+    out += [Spacer(1, GAP), *_measures(s, content.bundle, width), Spacer(1, GAP)]
+    out += [_risk(s, context["risk"], width), Spacer(1, GAP)]
+    out += _signature(s, content, width)
+    out += _addenda(s, content.note, width)
+    return out
+
+
+def note_title(content: NoteContent) -> str:
+    status = "signed" if content.signed else "DRAFT"
+    return f"{_format_label(content.format_id)}, {status}"
+
+
+class NoteDocument(PdfDocument):
+    def __init__(self, content: NoteContent, settings: Settings, options: PdfOptions | None = None) -> None:
+        super().__init__(options)
+        self.content = content
+        self.settings = settings
+
+    def info(self) -> DocInfo:
+        b = self.content.bundle
+        title = f"Progress note - {b.profile.code} - session {b.session.number} ({b.session.date.isoformat()})"
+        return DocInfo(
+            title=title,
+            kind="Progress note",
+            author=b.clinician.display if b.clinician else "TRD Planner",
+            patient_code=b.profile.code,
+            header_right=f"{patient_label(b.profile, self.settings)} · {b.session.date.isoformat()}",
+            named_title=title.replace(b.profile.code, b.profile.full_name),
+            draft=not self.content.signed,
+        )
+
+    def story(self) -> list[Flowable]:
+        s = self.styles
+        return [
+            Paragraph("Progress note", s.title),
+            Paragraph(markup(note_title(self.content)), s.subtitle),
+            *note_body(s, self.content, self.settings, self.body_width()),
+        ]

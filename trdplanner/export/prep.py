@@ -1,0 +1,246 @@
+"""The pre-session sheet: one page to read in the five minutes before a session.
+
+Last session's plan and homework, the score trend, risk flags (a positive item 9 in bold),
+objectives due for review and today's agenda. Long text is shortened here, with a visible
+"(continues in the app)", because this sheet must stay on one page; as a last resort the
+whole page is scaled down rather than spilling over.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, KeepInFrame, Paragraph, Spacer
+
+from trdplanner.clinical import Instrument
+from trdplanner.core.records import ObjectiveRec, SessionRec
+from trdplanner.core.services.summary import ScoredMeasure
+from trdplanner.core.services.templating import SessionBundle
+from trdplanner.export.base import MARGIN_BOTTOM, MARGIN_TOP, DocInfo, PdfDocument, PdfOptions
+from trdplanner.export.charts import ChartSpec, Series, score_chart
+from trdplanner.export.flowables import TickBox
+from trdplanner.export.identity import patient_label, session_label
+from trdplanner.export.layout import grid
+from trdplanner.export.report import CHARTED
+from trdplanner.export.scores import flag_labels
+from trdplanner.export.styles import GAP, RULE, TINT, WRITING_LINE
+from trdplanner.export.text import markup
+from trdplanner.settings import Settings
+
+REVIEW_WINDOW = dt.timedelta(days=7)
+_MORE = " … (continues in the app)"
+
+
+def shorten(text: str, limit: int) -> str:
+    text = " ".join(text.split()) if len(text) > limit else text
+    return text if len(text) <= limit else text[: limit - len(_MORE)].rstrip() + _MORE
+
+
+def _plan_text(session: SessionRec) -> str:
+    """The "what happens next" section of a note: the one named plan, else the last one."""
+    note = session.note
+    if note is None or not note.sections:
+        return ""
+    chosen = next((s for s in note.sections if s.id == "plan"), note.sections[-1])
+    return chosen.text.strip()
+
+
+def objectives_due(bundle: SessionBundle) -> list[ObjectiveRec]:
+    """Objectives not yet met whose review date falls within a week of this session (or is past)."""
+    if bundle.plan is None:
+        return []
+    limit = bundle.session.date + REVIEW_WINDOW
+    return [
+        o
+        for problem in bundle.plan.problems
+        for goal in problem.goals
+        for o in goal.objectives
+        if o.review_date is not None and o.review_date <= limit and o.status not in ("met", "discontinued")
+    ]
+
+
+class PrepDocument(PdfDocument):
+    def __init__(self, bundle: SessionBundle, settings: Settings, options: PdfOptions | None = None) -> None:
+        super().__init__(options)
+        self.bundle = bundle
+        self.settings = settings
+
+    def info(self) -> DocInfo:
+        b = self.bundle
+        title = f"Pre-session sheet - {b.profile.code} - session {b.session.number} ({b.session.date.isoformat()})"
+        return DocInfo(
+            title=title,
+            kind="Pre-session sheet",
+            author=b.clinician.display if b.clinician else "TRD Planner",
+            patient_code=b.profile.code,
+            header_right=patient_label(b.profile, self.settings),
+            named_title=title.replace(b.profile.code, b.profile.full_name),
+        )
+
+    def story(self) -> list[Flowable]:
+        s, b = self.styles, self.bundle
+        width = self.body_width()
+        previous = b.earlier[-1] if b.earlier else None
+        top = [
+            Paragraph("Pre-session sheet", s.title),
+            Paragraph(markup(f"{session_label(b.session)} · {b.session.date.isoformat()}"), s.subtitle),
+            self._identity(width, previous),
+            Spacer(1, GAP),
+        ]
+        col = (width - 6 * mm) / 2
+        left = [*self._last_session(previous), Spacer(1, GAP), *self._risk()]
+        right = [*self._trend(col), Spacer(1, GAP), *self._objectives()]
+        columns = grid([[left, right]], [col + 6 * mm, col], [("RIGHTPADDING", (0, 0), (0, 0), 6 * mm)])
+        body = [*top, columns, Spacer(1, GAP), *self._agenda(width)]
+        height = self.options.paper[1] - MARGIN_TOP - MARGIN_BOTTOM
+        return [KeepInFrame(width, height, body, mode="shrink")]
+
+    def _identity(self, width: float, previous: SessionRec | None) -> Flowable:
+        s, b = self.styles, self.bundle
+        pairs = [
+            ("Patient", patient_label(b.profile, self.settings)),
+            ("Code", b.profile.code),
+            ("Clinician", b.clinician.display if b.clinician else ""),
+            ("Last session", previous.date.isoformat() if previous else "none"),
+        ]
+        if pairs[0][1] == b.profile.code:  # the privacy setting prints the code as the name already
+            pairs = [pair for pair in pairs if pair[0] != "Code"]
+        cells = [[Paragraph(k.upper(), s.help), Paragraph(markup(shorten(v, 80)), s.small)] for k, v in pairs if v]
+        return grid(
+            [cells],
+            [width / len(cells)] * len(cells),
+            [
+                ("BACKGROUND", (0, 0), (-1, -1), TINT),
+                ("LEFTPADDING", (0, 0), (-1, -1), 2.5 * mm),
+                ("TOPPADDING", (0, 0), (-1, -1), 1.6 * mm),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1.6 * mm),
+            ],
+        )
+
+    def _last_session(self, previous: SessionRec | None) -> list[Flowable]:
+        s = self.styles
+        out: list[Flowable] = [Paragraph("Last session", s.subheading)]
+        if previous is None:
+            return [*out, Paragraph("This is the first session on file.", s.body)]
+        out.append(Paragraph(markup(f"{session_label(previous)}, {previous.date.isoformat()}"), s.help))
+        plan = _plan_text(previous)
+        out.append(Paragraph("<b>Plan from the note</b>", s.small))
+        out.append(Paragraph(markup(shorten(plan, 600)) if plan else "No note, or its plan is empty.", s.small))
+        out.append(Spacer(1, 1.5 * mm))
+        out.append(Paragraph("<b>Homework set</b>", s.small))
+        if not previous.homework:
+            out.append(Paragraph("None.", s.small))
+        for h in previous.homework[:6]:
+            line = f"{h.title} ({h.status.replace('_', ' ')})"
+            if h.instructions:
+                line += f": {h.instructions}"
+            out.append(Paragraph(f"☐ {markup(shorten(line, 200))}", s.small))
+        if len(previous.homework) > 6:
+            out.append(Paragraph(f"… and {len(previous.homework) - 6} more in the app", s.help))
+        return out
+
+    def _risk(self) -> list[Flowable]:
+        s, b = self.styles, self.bundle
+        out: list[Flowable] = [Paragraph("Risk flags", s.subheading)]
+        phq9 = [m for m in b.summary.measures if m.record.instrument == Instrument.PHQ9]
+        lines: list[str] = []
+        if phq9:
+            last = phq9[-1]
+            item9 = last.score.suicidality_item_score
+            when = last.record.taken_on.isoformat()
+            if item9 is None:
+                lines.append(f"PHQ-9 item 9 not recorded on the last PHQ-9 ({when}): ask directly.")
+            elif item9 > 0:
+                lines.append(
+                    f"<b>PHQ-9 item 9 POSITIVE: scored {item9} of 3 on {when}. Review risk and the safety plan.</b>"
+                )
+            else:
+                lines.append(f"PHQ-9 item 9 scored 0 on {when}.")
+        else:
+            lines.append("No PHQ-9 on file: ask directly about thoughts of death or self-harm.")
+        alerts = b.summary.open_alerts
+        if alerts:
+            shown = ", ".join(
+                f"{Instrument(m.record.instrument).display_name} {m.record.taken_on.isoformat()}" for m in alerts[-4:]
+            )
+            more = f" and {len(alerts) - 4} earlier" if len(alerts) > 4 else ""
+            lines.append(f"<b>{len(alerts)} risk alert(s) not yet acknowledged: {shown}{more}.</b>")
+        lines.append(f"Risk level on file: {markup(b.profile.risk_level)}.")
+        if b.profile.risk_summary:
+            lines.append(markup(shorten(b.profile.risk_summary, 300)))
+        out += [Paragraph(line, s.small) for line in lines]
+        return out
+
+    def _trend(self, width: float) -> list[Flowable]:
+        s, b = self.styles, self.bundle
+        out: list[Flowable] = [Paragraph("Score trend", s.subheading)]
+        measures = b.summary.measures
+        charted = [i for i in CHARTED if any(m.record.instrument == i for m in measures)]
+        if not charted:
+            return [*out, Paragraph("No scores on file yet.", s.small)]
+        instrument = max(charted, key=lambda i: sum(m.record.instrument == i for m in measures))
+        series = [m for m in measures if m.record.instrument == instrument]
+        start = series[0].record.taken_on
+        end = max(b.session.date, series[-1].record.taken_on)
+        chart = ChartSpec(width, 34 * mm, start, end, compact=True, change_settings=self.settings.change_settings())
+        points = [(m.record.taken_on, m.score.total) for m in series]
+        out += [
+            Paragraph(f"{instrument.display_name}, dashed line: remission", s.help),
+            score_chart(Series(instrument, points, series[0].score.total), chart),
+        ]
+        latest: dict[str, ScoredMeasure] = {}
+        for m in measures:
+            latest[m.record.instrument] = m
+        for m in latest.values():
+            name = Instrument(m.record.instrument).display_name
+            change = f", {m.change.delta:+d} from baseline" if m.change else ""
+            flags = flag_labels(m)
+            flag_text = f" <b>{markup('; '.join(flags))}</b>" if m.needs_alert else ""
+            out.append(
+                Paragraph(
+                    f"{name} {m.score.total}/{m.score.max_total} ({markup(m.score.severity)}) on "
+                    f"{m.record.taken_on.isoformat()}{change}{flag_text}",
+                    s.small,
+                )
+            )
+        return out
+
+    def _objectives(self) -> list[Flowable]:
+        s = self.styles
+        out: list[Flowable] = [Paragraph("Objectives due for review", s.subheading)]
+        due = objectives_due(self.bundle)
+        if not due:
+            return [*out, Paragraph("None due this week.", s.small)]
+        for o in due[:6]:
+            when = o.review_date.isoformat() if o.review_date else ""
+            status = o.status.replace("_", " ")
+            text = f"☐ {markup(shorten(o.text, 160))} <font color='#555555'>(review {when}; {status})</font>"
+            out.append(Paragraph(text, s.small))
+        if len(due) > 6:
+            out.append(Paragraph(f"… and {len(due) - 6} more in the app", s.help))
+        return out
+
+    def _agenda(self, width: float) -> list[Flowable]:
+        s, b = self.styles, self.bundle
+        out: list[Flowable] = [Paragraph("Agenda for today", s.subheading)]
+        items = list(b.session.agenda[:12]) or ["(no agenda set: agree one at the start)"]
+        rows = [[TickBox(), Paragraph(markup(shorten(item, 150)), s.body), ""] for item in items]
+        for _ in range(max(0, 3 - len(b.session.agenda))):
+            rows.append([TickBox(), "", ""])
+        out.append(
+            grid(
+                rows,
+                [7 * mm, width * 0.55, width * 0.45 - 7 * mm],
+                [
+                    ("LINEBELOW", (1, 0), (-1, -1), 0.5, WRITING_LINE),
+                    ("TOPPADDING", (0, 0), (-1, -1), 2 * mm),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 1 * mm),
+                    ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+                ],
+            )
+        )
+        out.append(Spacer(1, GAP))
+        out.append(Paragraph("Notes", s.subheading))
+        out.append(grid([[""]] * 4, [width], [("LINEBELOW", (0, 0), (-1, -1), 0.5, RULE)], heights=[8 * mm] * 4))
+        return out

@@ -1,0 +1,263 @@
+"""Template tables: a header row, filled rows, then blank rows sized for handwriting.
+
+Cells hold Paragraphs and the table may split inside a row, so a cell with pages of text
+flows onto the next page instead of being clipped or refusing to lay out.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, Paragraph, Spacer
+
+from trdplanner.catalog import Column, Field, FieldType, display_value
+from trdplanner.export.formfields import (
+    BLANK_CHOICE,
+    CheckField,
+    ChoiceField,
+    RadioField,
+    TextField,
+    field_name,
+    fits_form_font,
+)
+from trdplanner.export.layout import (
+    DEFAULT_ROWS,
+    MAX_OPTIONS_IN_CELL,
+    Layout,
+    gap,
+    grid,
+    kept,
+    label_block,
+    scale_values,
+    text_paragraphs,
+)
+from trdplanner.export.styles import RULE, TINT
+from trdplanner.export.text import chunks, markup, printable
+
+_WEIGHT = {
+    FieldType.LONG_TEXT: 3.0,
+    FieldType.SHORT_TEXT: 2.0,
+    FieldType.CHOICE: 2.0,
+    FieldType.CHECKLIST: 2.2,
+    FieldType.DATE: 1.35,
+    FieldType.TIME: 1.0,
+    FieldType.NUMBER: 1.0,
+    FieldType.RATING: 1.15,
+    FieldType.YES_NO: 1.0,
+}
+_ROW_LABEL_WEIGHT = 1.5
+_MIN_COLUMN = 11 * mm
+_CELL_PAD = 1.5 * mm
+_OPTION_PITCH = 4.6 * mm
+
+
+def _blank(value: Any) -> bool:
+    if isinstance(value, dict):
+        return all(_blank(v) for v in value.values())
+    return value is None or value == "" or value == []
+
+
+def column_widths(fld: Field, width: float) -> list[float]:
+    weights = ([_ROW_LABEL_WEIGHT] if fld.fixed_rows else []) + [_WEIGHT[c.type] for c in fld.columns]
+    raw = [width * w / sum(weights) for w in weights]
+    # Lift narrow columns to a usable minimum, taking the space from the widest ones.
+    short = sum(max(0.0, _MIN_COLUMN - w) for w in raw)
+    if short:
+        wide = [i for i, w in enumerate(raw) if w > _MIN_COLUMN * 1.5]
+        room = sum(raw[i] for i in wide) or 1.0
+        raw = [max(_MIN_COLUMN, w) if i not in wide else w - short * w / room for i, w in enumerate(raw)]
+    total = sum(raw)
+    return [w * width / total for w in raw] if total > width else raw
+
+
+def _header_cell(layout: Layout, column: Column) -> list[Flowable]:
+    s = layout.styles
+    out: list[Flowable] = [Paragraph(markup(column.label), s.cell_bold)]
+    notes = [column.help] if column.help else []
+    if column.type is FieldType.RATING:
+        assert column.min is not None and column.max is not None
+        notes.append(f"{column.min:g}–{column.max:g}")
+    elif layout.fillable and column.type is FieldType.DATE:
+        notes.append("YYYY-MM-DD")
+    elif layout.fillable and column.type is FieldType.TIME:
+        notes.append("HH:MM")
+    if notes:
+        out.append(Paragraph(markup(" · ".join(n for n in notes if n)), s.cell_help))
+    return out
+
+
+def _numbered(column: Column) -> bool:
+    return column.type in (FieldType.CHOICE, FieldType.CHECKLIST) and len(column.options) > MAX_OPTIONS_IN_CELL
+
+
+def _legend(layout: Layout, fld: Field) -> list[Flowable]:
+    """Long option lists, numbered once above the table (cells then show the numbers)."""
+    out: list[Flowable] = []
+    for column in fld.columns:
+        if not _numbered(column):
+            continue
+        what = "circle the numbers that apply" if column.type is FieldType.CHECKLIST else "circle one number"
+        items = " · ".join(f"<b>{n}</b>&nbsp;{markup(o.label)}" for n, o in enumerate(column.options, start=1))
+        out.append(Paragraph(f"<b>{markup(column.label)}</b> ({what}): {items}", layout.styles.help))
+    return out
+
+
+def _blank_cell(layout: Layout, column: Column) -> list[Flowable] | str:
+    """What an empty printed cell shows: nothing, or the options to tick."""
+    if _numbered(column):
+        numbers = "&nbsp; ".join(str(n) for n in range(1, len(column.options) + 1))
+        return [Paragraph(numbers, layout.styles.cell)]
+    if column.type in (FieldType.CHOICE, FieldType.CHECKLIST):
+        mark = "○" if column.type is FieldType.CHOICE else "☐"
+        text = "<br/>".join(f"{mark} {markup(o.label)}" for o in column.options)
+        return [Paragraph(text, layout.styles.cell_help)]
+    if column.type is FieldType.YES_NO:
+        return [Paragraph("☐ Yes&nbsp;&nbsp; ☐ No", layout.styles.cell_help)]
+    return ""
+
+
+def _form_cell(layout: Layout, fld: Field, row: int, column: Column, value: Any, width: float, height: float) -> Any:
+    assert layout.manifest is not None
+    s = layout.styles
+    name = field_name(fld.key, row, column.id)
+    inner = width - 2 * _CELL_PAD
+    if column.type is FieldType.RATING:
+        options = [BLANK_CHOICE, *(str(v) for v in scale_values(column))]
+        return [ChoiceField(name, options, BLANK_CHOICE if value is None else str(value), width=min(inner, 22 * mm))]
+    if column.type in (FieldType.CHOICE, FieldType.CHECKLIST, FieldType.YES_NO):
+        if column.type is FieldType.YES_NO:
+            choices = [("yes", "Yes", value is True), ("no", "No", value is False)]
+        else:
+            chosen = set(value or []) if column.type is FieldType.CHECKLIST else {value}
+            choices = [(o.id, o.label, o.id in chosen) for o in column.options]
+        numbered = _numbered(column)
+        per_row = max(1, int(inner // (10 * mm))) if numbered else 1
+        rows: list[list[Any]] = []
+        current: list[Any] = []
+        for n, (option_id, label, ticked) in enumerate(choices, start=1):
+            if column.type is FieldType.CHECKLIST:
+                box: Flowable = CheckField(field_name(fld.key, row, column.id, option_id), ticked, size=3.4 * mm)
+            else:
+                box = RadioField(name, option_id, selected=ticked, size=3.4 * mm)
+            current += [box, Paragraph(str(n) if numbered else markup(label), s.cell_help)]
+            if len(current) == 2 * per_row:
+                rows.append(current)
+                current = []
+        if current:
+            rows.append(current + [""] * (2 * per_row - len(current)))
+        label_w = (inner / per_row - 4.6 * mm) if numbered else max(1.0, inner - 4.6 * mm)
+        return grid(rows, [4.6 * mm, label_w] * per_row, [("BOTTOMPADDING", (0, 0), (-1, -1), 1)])
+    shown = "" if value is None else (value if isinstance(value, str) else display_value(column, value))
+    out: list[Flowable] = []
+    if shown and not fits_form_font(shown):
+        layout.manifest.kept[f"{fld.key}:{row}:{column.id}"] = value
+        out += text_paragraphs(shown, s.cell)
+        shown = ""
+    multiline = column.type is FieldType.LONG_TEXT
+    out.append(
+        TextField(
+            name,
+            shown,
+            width=inner,
+            height=(height - 2 * _CELL_PAD) if multiline else 6 * mm,
+            multiline=multiline,
+            tooltip=printable(column.label),
+        )
+    )
+    return out
+
+
+def _row_height(fld: Field, fillable: bool) -> float:
+    tall = any(c.type is FieldType.LONG_TEXT for c in fld.columns)
+    height = 17 * mm if tall else 9 * mm
+    if fillable:
+        counts = [
+            (len(c.options) if not _numbered(c) else 8) if c.type in (FieldType.CHOICE, FieldType.CHECKLIST) else 2
+            for c in fld.columns
+            if c.type in (FieldType.CHOICE, FieldType.CHECKLIST, FieldType.YES_NO)
+        ]
+        if counts:
+            height = max(height, max(counts) * _OPTION_PITCH + 2 * _CELL_PAD)
+    return height
+
+
+def _row_count(layout: Layout, fld: Field, filled: int) -> int:
+    """How many rows to print: filled ones plus blank ones to write in."""
+    if fld.fixed_rows:
+        return len(fld.fixed_rows)
+    wanted = fld.print.rows if fld.print and fld.print.rows else DEFAULT_ROWS
+    # A record shows what was filled in; a sheet to write on offers at least the rows it asks for.
+    total = (filled or wanted) if layout.compact else max(wanted, filled)
+    if fld.max_rows is not None:
+        total = min(total, max(fld.max_rows, filled))
+    return max(total, 1)
+
+
+def _pieces(text: str, width: float) -> list[str]:
+    """A cell's text in pieces of about 30 lines at this column width.
+
+    Each piece goes in its own table row (continuation rows have no rule between them), so a
+    cell holding pages of text splits between rows instead of being re-measured on every page.
+    """
+    per_line = max(12, int((width - 2 * _CELL_PAD) / 4.3))
+    return chunks(text, per_line * 30)
+
+
+def print_table(layout: Layout, fld: Field, rows: list[dict[str, Any]]) -> list[Flowable]:
+    s = layout.styles
+    values = list(rows) if fld.fixed_rows else [r for r in rows if not _blank(r)]
+    count = _row_count(layout, fld, len(values))
+    widths = column_widths(fld, layout.width)
+    offset = 1 if fld.fixed_rows else 0
+    header: list[Any] = ([""] if fld.fixed_rows else []) + [_header_cell(layout, c) for c in fld.columns]
+    data: list[list[Any]] = [header]
+    row_ends: list[int] = [0]
+    blank_height = _row_height(fld, layout.fillable)
+    for r in range(count):
+        row = values[r] if r < len(values) else {}
+        label: list[Any] = [Paragraph(markup(fld.fixed_rows[r]), s.cell_bold)] if fld.fixed_rows else []
+        empty = _blank(row)
+        if layout.fillable:
+            cells = label + [
+                _form_cell(layout, fld, r, c, row.get(c.id), widths[i + offset], blank_height)
+                for i, c in enumerate(fld.columns)
+            ]
+            data.append(cells)
+        elif empty:
+            cells = label + [_blank_cell(layout, c) for c in fld.columns]
+            # Room to write: an empty cell holds a spacer, so the row is at least this tall but
+            # grows if a row label or a list of options needs more.
+            spot = next((i for i, c in enumerate(cells) if c == ""), None)
+            if spot is not None:
+                cells[spot] = [Spacer(1, blank_height - 2 * _CELL_PAD)]
+            data.append(cells)
+        else:
+            pieces = [
+                [] if _blank(row.get(c.id)) else _pieces(display_value(c, row.get(c.id)), widths[i + offset])
+                for i, c in enumerate(fld.columns)
+            ]
+            for k in range(max(1, *(len(p) for p in pieces))):
+                cells = (label if k == 0 else [""] * offset) + [
+                    [Paragraph(markup(p[k]), s.cell)] if k < len(p) else "" for p in pieces
+                ]
+                data.append(cells)
+        row_ends.append(len(data) - 1)
+    if layout.manifest is not None:
+        layout.manifest.tables[fld.key] = count
+    commands: list[tuple[Any, ...]] = [
+        ("BOX", (0, 0), (-1, -1), 0.5, RULE),
+        ("LINEAFTER", (0, 0), (-2, -1), 0.5, RULE),
+        ("BACKGROUND", (0, 0), (-1, 0), TINT),
+        ("LEFTPADDING", (0, 0), (-1, -1), _CELL_PAD),
+        ("RIGHTPADDING", (0, 0), (-1, -1), _CELL_PAD),
+        ("TOPPADDING", (0, 0), (-1, -1), _CELL_PAD),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), _CELL_PAD),
+    ]
+    commands += [("LINEBELOW", (0, end), (-1, end), 0.5, RULE) for end in row_ends]
+    if fld.fixed_rows:
+        commands.append(("BACKGROUND", (0, 1), (0, -1), TINT))
+    table = grid(data, widths, commands, repeat=1)
+    head = label_block(layout, fld.label, fld.help)
+    legend = _legend(layout, fld)
+    return [*head, *kept(*legend, gap(1.2 * mm)), table, gap(4 * mm)]
