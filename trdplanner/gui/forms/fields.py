@@ -129,9 +129,9 @@ class PlainText(QPlainTextEdit):
         super().__init__(parent)
         self.setTabChangesFocus(True)
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
-        height = self.fontMetrics().lineSpacing() * lines + 14
-        self.setMinimumHeight(height)
-        self.setMaximumHeight(max(height, self.fontMetrics().lineSpacing() * 12))
+        # As tall as the printed sheet's lines (it scrolls inside after that), so a form reads
+        # like the page instead of every box stretching to fill the window.
+        self.setFixedHeight(self.fontMetrics().lineSpacing() * lines + 14)
 
 
 class LongTextEditor(Editor):

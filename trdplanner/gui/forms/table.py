@@ -159,6 +159,8 @@ class TableEditor(QWidget):
         self.remove_button.setEnabled(bool(self.rows))
 
     def _needs_hscroll(self) -> bool:
+        if not self.table.isVisible():
+            return False  # laid out again with the real width when shown (resizeEvent)
         widths = sum(self.table.columnWidth(c) for c in range(self.table.columnCount()))
         return widths + self.table.verticalHeader().width() > max(self.table.viewport().width(), 600)
 

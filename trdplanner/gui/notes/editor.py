@@ -66,6 +66,7 @@ class SectionBox(QWidget):
         self.edit = PlainText(6)
         self.edit.setAccessibleName(title)
         self.edit.setToolTip(f"{title}. Ctrl+Z undoes, Ctrl+Shift+Z redoes; drafts save automatically.")
+        self.edit.setMinimumHeight(self.edit.height())
         self.edit.setMaximumHeight(16777215)
         self.label.setBuddy(self.edit)
         layout.addWidget(self.edit)

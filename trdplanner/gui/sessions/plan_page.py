@@ -119,6 +119,7 @@ class PlanPage(QWidget):
         self.interventions = PlainText(4)
         self.interventions.setToolTip("Interventions used in this session, one per line; the note lists them")
         self.interventions.setAccessibleName("Interventions")
+        self.interventions.setMinimumHeight(self.interventions.height())
         self.interventions.setMaximumHeight(16777215)
         self.interventions.textChanged.connect(self._changed)
         interventions_box = QGroupBox("Interventions used")
@@ -153,7 +154,8 @@ class PlanPage(QWidget):
 
         left = QVBoxLayout()
         left.addWidget(details)
-        left.addWidget(interventions_box, 1)
+        left.addWidget(interventions_box)
+        left.addStretch(1)
         right = QVBoxLayout()
         right.addWidget(homework_box)
         columns = QHBoxLayout()
