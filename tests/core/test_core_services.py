@@ -264,6 +264,7 @@ def test_trial_round_trip_update_and_delete(ctx: AppContext) -> None:
         ({"outcome": "better"}, "trial.outcome"),
         ({"episode_number": 9}, "trial.episode_number"),
         ({"dose": -5.0}, "trial.dose"),
+        ({"min_effective_dose": 0.0}, "trial.min_effective_dose"),
         ({"start": dt.date(2025, 2, 1), "stop": dt.date(2025, 1, 1)}, "trial.stop"),
     ],
 )

@@ -93,6 +93,8 @@ def check_trial(t: TrialRec, episode_numbers: set[int], field: str = "trial") ->
         value = getattr(t, name)
         if value is not None and value < 0:
             raise InputError(f"{field}.{name}", "must not be negative")
+    if t.min_effective_dose == 0:  # the TRD rules refuse a zero minimum, so storing one would break the summary
+        raise InputError(f"{field}.min_effective_dose", "must be more than 0")
     for name in ("baseline_score", "end_score", "treatments_count"):
         value = getattr(t, name)
         if value is not None and value < 0:

@@ -20,7 +20,11 @@ def _episode_ids(s: Session, patient_id: int) -> dict[int, int]:
 
 def trials_in(s: Session, patient_id: int) -> list[TrialRec]:
     numbers = {eid: number for number, eid in _episode_ids(s, patient_id).items()}
-    rows = s.scalars(select(Trial).where(Trial.patient_id == patient_id).order_by(Trial.start, Trial.id))
+    # NULLS FIRST spelled out: SQLite puts unknown start dates first and PostgreSQL last by default,
+    # and an export must list trials in the same order whichever database it came from.
+    rows = s.scalars(
+        select(Trial).where(Trial.patient_id == patient_id).order_by(Trial.start.asc().nulls_first(), Trial.id)
+    )
     return [
         record_from_row(TrialRec, r, episode_number=numbers.get(r.episode_id) if r.episode_id else None) for r in rows
     ]
