@@ -68,13 +68,30 @@ def second_db_url(
 
 
 @pytest.fixture(scope="session")
-def demo_exports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """Every demo patient's JSON export, keyed by print code. Built once: the demo is slow to make."""
+def demo_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file holding the demo practice, made once per run (the demo is slow to make)."""
     from trdplanner.core.demo import create_demo
 
-    context = AppContext.open(str(tmp_path_factory.mktemp("demo-data")))
+    data = tmp_path_factory.mktemp("demo-data")
+    context = AppContext.open(str(data))
     try:
         create_demo(context)
-        return {s.code: context.transfer.export_json(s.id) for s in context.patients.summaries(status=None)}
     finally:
         context.close()
+    path = context.paths.database_file
+    assert not Path(f"{path}-wal").exists()
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_exports(demo_sqlite: Path) -> dict[str, str]:
+    """Every demo patient's JSON export, keyed by print code."""
+    db = Database.open(f"sqlite:///{demo_sqlite}")
+    try:
+        from trdplanner.core.services.patients import PatientService
+        from trdplanner.core.services.transfer import TransferService
+
+        transfer = TransferService(db)
+        return {s.code: transfer.export_json(s.id) for s in PatientService(db).summaries(status=None)}
+    finally:
+        db.close()
