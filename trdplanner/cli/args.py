@@ -13,6 +13,8 @@ def patient_id(ctx: AppContext, ref: str) -> int:
     """A patient named by database id or by print code."""
     if ref.isdigit():
         pid = int(ref)
+        if pid > 2**31 - 1:  # no database id is this large, and the database would refuse to look it up
+            raise NotFoundError("patient", ref)
         ctx.patients.get(pid)  # raises NotFoundError with a plain message
         return pid
     found = ctx.patients.id_for_code(ref)
