@@ -223,6 +223,9 @@ class PdfDocument(ABC):
             invariant=1,
             displayDocTitle=True,
             lang="en",
+            # Start every page in our own font, so no unembedded standard font is referenced.
+            initialFontName=REGULAR,
+            initialFontSize=9.5,
         )
         order = [self.first_template] + [t for t in (PORTRAIT, LANDSCAPE, TRIFOLD) if t != self.first_template]
         doc.addPageTemplates(

@@ -20,7 +20,7 @@ from trdplanner.catalog.notes import item9_positive
 from trdplanner.clinical import Instrument
 from trdplanner.core.records import NoteRec
 from trdplanner.core.services.notes import verify
-from trdplanner.core.services.templating import SessionBundle, note_context, session_measures
+from trdplanner.core.services.templating import SessionBundle, risk_mapping, session_measures
 from trdplanner.core.vocab import AddendumKind, NoteFormat, NoteStatus
 from trdplanner.export.base import DocInfo, PdfDocument, PdfOptions
 from trdplanner.export.identity import patient_label, session_label
@@ -206,10 +206,56 @@ def _addenda(s: Styles, note: NoteRec | None, width: float) -> list[Flowable]:
     return out
 
 
-def note_body(s: Styles, content: NoteContent, settings: Settings, width: float) -> list[Flowable]:
-    """Everything below the title: shared by the single note, the notes batch and the report."""
-    context = note_context(content.bundle, settings)
-    out: list[Flowable] = [_header(s, content, settings, width), Spacer(1, GAP)]
+def _brief(s: Styles, content: NoteContent) -> list[Flowable]:
+    """The measures, risk and signature as three short paragraphs (notes inside the report)."""
+    bundle = content.bundle
+    todays = session_measures(bundle)
+    parts = []
+    for m in todays:
+        flags = "; ".join(flag_labels(m))
+        line = f"{Instrument(m.record.instrument).display_name} {m.score.total}/{m.score.max_total} "
+        line += f"({markup(m.score.severity)}), {change_text(m)}"
+        if flags:
+            line += f"; <b>{markup(flags)}</b>" if m.needs_alert else f"; {markup(flags)}"
+        parts.append(line)
+    measures = "; ".join(parts) if parts else "none recorded this session"
+    risk = risk_mapping(bundle, todays)
+    risk_text = markup(risk_line(risk))
+    out: list[Flowable] = [
+        Paragraph(f"<b>Measures:</b> {measures}", s.small),
+        Paragraph(f"<b>{risk_text}</b>" if item9_positive(risk) else risk_text, s.small),
+    ]
+    note = content.note
+    if note is None or note.status != NoteStatus.SIGNED:
+        out.append(Paragraph("<b>DRAFT: not signed.</b>", s.small))
+    else:
+        check = "verified" if verify(note) else "<b>DOES NOT MATCH the text</b>"
+        out.append(
+            Paragraph(
+                f"Signed by {markup(note.signer_name)} at {_moment(note.signed_at)}; "
+                f"fingerprint {markup(note.fingerprint)} {check}",
+                s.help,
+            )
+        )
+    return out
+
+
+def note_body(
+    s: Styles, content: NoteContent, settings: Settings, width: float, *, brief: bool = False
+) -> list[Flowable]:
+    """Everything below the title: shared by the single note, the notes batch and the report.
+
+    ``brief`` (the report) leaves out the header block and sets measures, risk and signature
+    as three short paragraphs; the text of the note is the same.
+    """
+    b = content.bundle
+    if brief:
+        meta = f"{session_label(b.session)} · {b.session.format.replace('_', ' ')}"
+        if b.clinician:
+            meta += f" · {b.clinician.display}"
+        out: list[Flowable] = [Paragraph(markup(meta), s.help)]
+    else:
+        out = [_header(s, content, settings, width), Spacer(1, GAP)]
     if content.note is not None and content.signed and not verify(content.note):
         out += [
             _banner(
@@ -223,9 +269,13 @@ def note_body(s: Styles, content: NoteContent, settings: Settings, width: float)
     for title, text in content.sections:
         out.append(Paragraph(markup(title), s.subheading))
         out += text_paragraphs(text, s.body) if text.strip() else [Paragraph("(left blank)", s.help)]
-    out += [Spacer(1, GAP), *_measures(s, content.bundle, width), Spacer(1, GAP)]
-    out += [_risk(s, context["risk"], width), Spacer(1, GAP)]
-    out += _signature(s, content, width)
+    if brief:
+        out += _brief(s, content)
+    else:
+        todays = session_measures(b)
+        out += [Spacer(1, GAP), *_measures(s, b, width), Spacer(1, GAP)]
+        out += [_risk(s, risk_mapping(b, todays), width), Spacer(1, GAP)]
+        out += _signature(s, content, width)
     out += _addenda(s, content.note, width)
     return out
 

@@ -79,8 +79,11 @@ def _scalar(fld: Field | Column, fields: dict[str, Any], *path: object) -> Any:
         return _button(raw)
     if kind is FieldType.CHECKLIST:
         return [o.id for o in fld.options if _button(fields.get(field_name(*path, o.id))) is not None]
-    if kind is FieldType.RATING and isinstance(raw, list):
-        raw = raw[0] if raw else None
+    if kind is FieldType.RATING:
+        # A drop-down reports the text chosen, a questionnaire grid the button's name ("/2").
+        if isinstance(raw, list):
+            raw = raw[0] if raw else None
+        return _text(_button(raw))
     return _text(raw)
 
 

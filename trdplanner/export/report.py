@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Any
 
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer
+from reportlab.platypus import CondPageBreak, Flowable, HRFlowable, KeepTogether, Paragraph, Spacer
 
 from trdplanner.clinical import Instrument
 from trdplanner.core.services.documents import PatientSessions
@@ -19,10 +19,10 @@ from trdplanner.core.services.summary import ScoredMeasure
 from trdplanner.export.base import DocInfo, PdfDocument, PdfOptions
 from trdplanner.export.charts import ChartSpec, Series, score_chart, trial_label
 from trdplanner.export.identity import patient_label, session_label
-from trdplanner.export.layout import data_table, grid
+from trdplanner.export.layout import data_table, grid, kept
 from trdplanner.export.note import NoteContent, note_body, note_title
 from trdplanner.export.scores import change_text, flag_labels
-from trdplanner.export.styles import GAP, TINT
+from trdplanner.export.styles import GAP, RULE, TINT
 from trdplanner.export.text import markup
 from trdplanner.settings import Settings
 
@@ -207,7 +207,7 @@ class ReportDocument(PdfDocument):
                 counts = "yes" if assessment.counts_toward_trd else "no"
                 rows.append(
                     [
-                        markup(trial_label(trial)),
+                        markup(trial.agent or trial_label(trial)),
                         markup(trial.drug_class or trial.kind.replace("_", " ")),
                         dates,
                         markup(dose),
@@ -304,8 +304,9 @@ class ReportDocument(PdfDocument):
         for b in with_notes:
             content = NoteContent(b, b.session.note)
             title = f"Session {b.session.number}, {b.session.date.isoformat()}: {note_title(content)}"
-            out += [CondPageBreak(45 * mm), Paragraph(markup(title), s.subheading), Spacer(1, 1.5 * mm)]
-            out += note_body(s, content, self.settings, w)
+            rule = HRFlowable(width="100%", thickness=0.4, color=RULE, spaceBefore=1 * mm, spaceAfter=0)
+            out += [CondPageBreak(45 * mm), *kept(rule), Paragraph(markup(title), s.subheading)]
+            out += note_body(s, content, self.settings, w, brief=True)
             out.append(Spacer(1, 5 * mm))
         return out
 

@@ -27,7 +27,7 @@ CHUNK_CHARS = 2500
 def clean(text: str) -> str:
     """``text`` with every character the shipped fonts cannot draw made visible or dropped.
 
-    Invisible format characters (joiners, direction marks) are dropped; a presentation form
+    Invisible format characters (joiners, direction marks, soft hyphens) are dropped; a presentation form
     the fonts lack falls back to its plain letter; anything else uncovered prints as the
     placeholder, so an emoji or a CJK name is seen to be missing instead of crashing.
     """
@@ -45,10 +45,10 @@ def clean(text: str) -> str:
 
     out: list[str] = []
     for ch in text:
+        if unicodedata.category(ch) == "Cf":
+            continue
         if ch == "\n" or drawable(ch):
             out.append(ch)
-            continue
-        if unicodedata.category(ch) == "Cf":
             continue
         plain = unicodedata.normalize("NFKC", ch)
         if plain and all(drawable(c) for c in plain):
