@@ -21,7 +21,7 @@ from reportlab.lib.pagesizes import A4, LETTER, landscape
 from reportlab.lib.units import mm
 from reportlab.lib.utils import TimeStamp
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, FrameBreak, KeepTogether, PageTemplate
 
 from trdplanner import __version__
 from trdplanner.export.fonts import BOLD, REGULAR, string_width
@@ -130,6 +130,28 @@ class DraftMark(Flowable):  # type: ignore[misc]
         self.canv._trd_draft = self.on
 
 
+class KeepWithNext(KeepTogether):  # type: ignore[misc]
+    """How a label stays with what follows it (Platypus builds one per keep-with-next run).
+
+    Unlike a plain KeepTogether, which moves the whole run to the next page whenever it does
+    not fit, this only moves it when little room is left on the page. With more room, the run
+    starts here and its table or text continues overleaf, so a long table never leaves a page
+    blank behind it, while a heading or label is never stranded at the bottom of a page.
+    """
+
+    ROOM = 70 * mm
+
+    def split(self, available_width: float, available_height: float) -> list[Flowable]:
+        if getattr(self, "_wrapInfo", None) != (available_width, available_height):
+            self.wrap(available_width, available_height)
+        content = list(self._content)
+        frame = getattr(self, "_frame", None)
+        at_top = bool(getattr(frame, "_atTop", False))
+        if available_height < self._H and available_height < self.ROOM and not at_top:
+            return [FrameBreak(), *content]
+        return content
+
+
 class _Template(BaseDocTemplate):  # type: ignore[misc]
     def __init__(self, buffer: io.BytesIO, owner: PdfDocument, **kwargs: Any) -> None:
         super().__init__(buffer, **kwargs)
@@ -226,6 +248,7 @@ class PdfDocument(ABC):
             # Start every page in our own font, so no unembedded standard font is referenced.
             initialFontName=REGULAR,
             initialFontSize=9.5,
+            keepTogetherClass=KeepWithNext,
         )
         order = [self.first_template] + [t for t in (PORTRAIT, LANDSCAPE, TRIFOLD) if t != self.first_template]
         doc.addPageTemplates(

@@ -260,7 +260,7 @@ class WorksheetDocument(PdfDocument):
         named = f"{self.template.title} - {ident.name}" if ident and ident.name else None
         return DocInfo(
             title=self.template.title + (f" - {code}" if code else ""),
-            kind="Worksheet",
+            kind=self.template.kind.label,
             author=ident.clinician if ident and ident.clinician else "TRD Planner",
             patient_code=code,
             header_right=ident.name if ident else "",
