@@ -12,20 +12,33 @@ from typing import Any
 
 from reportlab.platypus import Flowable, NextPageTemplate, PageBreak, Paragraph, Spacer
 
-from trdplanner.catalog import Template
+from trdplanner.catalog import Column, Field, FieldType, Template
 from trdplanner.core.services.documents import PatientSessions
 from trdplanner.core.services.templating import SessionBundle
 from trdplanner.export.base import LANDSCAPE, PORTRAIT, DocInfo, DraftMark, PdfDocument, PdfOptions
 from trdplanner.export.flowables import WritingLines
 from trdplanner.export.identity import bundle_identity, patient_label
-from trdplanner.export.layout import Layout, text_paragraphs
+from trdplanner.export.layout import Layout, kept, text_paragraphs
 from trdplanner.export.note import NoteContent, note_body, note_title
 from trdplanner.export.styles import GAP
+from trdplanner.export.tableprint import print_table
 from trdplanner.export.text import markup, one_line
-from trdplanner.export.worksheet import needs_landscape, worksheet_story
+from trdplanner.export.worksheet import Identity, identity_block, instructions_box, needs_landscape, worksheet_story
 from trdplanner.settings import Settings
 
-_LOOSE_LINES = 14
+_LOOSE_LINES = 4
+# A week's log for tasks that come without a worksheet ("practise this skill daily").
+_PRACTICE_LOG = Field(
+    type=FieldType.TABLE,
+    id="practice_log",
+    label="Practice log",
+    help="Tick each day you practised, and note anything you noticed: what helped, what got in the way.",
+    columns=(
+        Column(type=FieldType.YES_NO, id="done", label="Practised?"),
+        Column(type=FieldType.LONG_TEXT, id="noticed", label="What I noticed"),
+    ),
+    fixed_rows=("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+)
 
 
 @dataclass(frozen=True)
@@ -58,6 +71,22 @@ class HomeworkDocument(PdfDocument):
     def _orientation(item: HomeworkItem) -> str:
         return LANDSCAPE if item.template is not None and needs_landscape(item.template) else PORTRAIT
 
+    def _task(self, item: HomeworkItem, identity: Identity, width: float) -> list[Flowable]:
+        """A task with no worksheet of its own: what to do, a week's practice log, questions."""
+        s = self.styles
+        instructions = item.instructions or "Your therapist will go over this task with you."
+        return [
+            Paragraph(one_line(item.title), s.title),
+            Paragraph(markup(f"Homework from {identity.session}, {identity.date}"), s.subtitle),
+            *identity_block(s, identity, width),
+            Paragraph("What to do", s.subheading),
+            instructions_box(s, instructions, width),
+            Spacer(1, GAP),
+            *print_table(Layout(s, width), _PRACTICE_LOG, []),
+            *kept(Paragraph("Questions or anything to bring to the next session", s.label)),
+            WritingLines(_LOOSE_LINES),
+        ]
+
     def info(self) -> DocInfo:
         b = self.bundle
         title = f"Homework - {b.profile.code} - session {b.session.number} ({b.session.date.isoformat()})"
@@ -80,14 +109,7 @@ class HomeworkDocument(PdfDocument):
                 story += [NextPageTemplate(orientation), PageBreak()]
             width = self.body_width(orientation)
             if item.template is None:
-                story += [
-                    Paragraph(one_line(item.title), s.title),
-                    Paragraph(markup(f"Homework from {identity.session}, {identity.date}"), s.subtitle),
-                    *text_paragraphs(item.instructions or "Your therapist will explain this task.", s.body),
-                    Spacer(1, GAP),
-                    Paragraph("Notes", s.subheading),
-                    WritingLines(_LOOSE_LINES),
-                ]
+                story += self._task(item, identity, width)
                 continue
             layout = Layout(s, width)
             story += worksheet_story(item.template, item.values, layout, identity)

@@ -80,6 +80,8 @@ def _inline(layout: Layout, fld: Field, value: Any) -> list[Flowable]:
     commands: list[tuple[Any, ...]] = [("RIGHTPADDING", (0, 0), (0, 0), 3 * mm)]
     if fld.type is FieldType.YES_NO:
         answer: list[Flowable] = [_yes_no(layout, fld, value)]
+    elif layout.fillable and fld.type is FieldType.RATING:
+        answer = [_rating_choice(fld, value)]
     elif layout.fillable:
         answer = _form_text(layout, fld, value, answer_w, multiline=False)
     elif not _blank(value):
@@ -183,13 +185,7 @@ def _rating(layout: Layout, fld: Field, value: Any) -> list[Flowable]:
     anchors = {a.value: printable(a.label) for a in fld.anchors}
     values = scale_values(fld)
     if layout.fillable:
-        chooser: Flowable = ChoiceField(
-            field_name(fld.key),
-            [BLANK_CHOICE, *(str(v) for v in values)],
-            BLANK_CHOICE if value is None else str(value),
-            width=24 * mm,
-            tooltip=printable(hint(fld)),
-        )
+        chooser = _rating_choice(fld, value)
         text = anchor_text(fld)
         parts: list[Flowable] = [chooser]
         if text:
@@ -197,6 +193,17 @@ def _rating(layout: Layout, fld: Field, value: Any) -> list[Flowable]:
         return [*head, *kept(gap(1 * mm), *parts[:-1]), parts[-1], gap(3 * mm)]
     scale = RatingScale(values, anchors, chosen=value if isinstance(value, int) else None)
     return [*head, *kept(gap(1.2 * mm)), scale, gap(3.5 * mm)]
+
+
+def _rating_choice(fld: Field, value: Any) -> Flowable:
+    """A drop-down of the scale's points: the client can only pick a value the scale allows."""
+    return ChoiceField(
+        field_name(fld.key),
+        [BLANK_CHOICE, *(str(v) for v in scale_values(fld))],
+        BLANK_CHOICE if value is None else str(value),
+        width=24 * mm,
+        tooltip=printable(hint(fld)),
+    )
 
 
 def same_scale(a: Field, b: Field) -> bool:

@@ -65,11 +65,19 @@ def _subtitle(template: Template) -> str:
     return " · ".join(parts)
 
 
-def _identity_block(s: Styles, template: Template, identity: Identity | None, width: float) -> list[Flowable]:
-    has_name, has_date = _asks_itself(template)
+def identity_block(
+    s: Styles,
+    identity: Identity | None,
+    width: float,
+    *,
+    has_name: bool = False,
+    has_date: bool = False,
+) -> list[Flowable]:
+    """Who and when: filled in (a tinted row) or as lines to write on.
+
+    ``has_name``/``has_date``: the sheet asks for these itself, so they are not repeated.
+    """
     if identity is None:
-        if template.kind is Kind.HANDOUT:
-            return []
         blanks = [label for label, skip in (("Name", has_name), ("Date", has_date)) if not skip]
         if not blanks:
             return []
@@ -107,7 +115,15 @@ def _identity_block(s: Styles, template: Template, identity: Identity | None, wi
     return [table, Spacer(1, GAP)]
 
 
-def _instructions(s: Styles, text: str, width: float) -> Flowable:
+def _identity_block(s: Styles, template: Template, identity: Identity | None, width: float) -> list[Flowable]:
+    if identity is None and template.kind is Kind.HANDOUT:
+        return []
+    has_name, has_date = _asks_itself(template)
+    return identity_block(s, identity, width, has_name=has_name, has_date=has_date)
+
+
+def instructions_box(s: Styles, text: str, width: float) -> Flowable:
+    """Instructions set off by a grey rule down their left side."""
     paras = [Paragraph(markup(p), s.body) for p in paragraphs_of(text)] or [Spacer(1, 1)]
     return grid(
         [[paras]],
@@ -222,7 +238,7 @@ def worksheet_story(
     if template.kind is Kind.STRUCTURE and template.purpose:
         story += [Paragraph(markup(template.purpose), s.body)]
     if template.instructions and not layout.terse:
-        story += [KeepTogether(_instructions(s, template.instructions, layout.width)), Spacer(1, GAP)]
+        story += [KeepTogether(instructions_box(s, template.instructions, layout.width)), Spacer(1, GAP)]
     if template.agenda:
         story += _agenda(s, template, layout.width)
     if template.kind is Kind.STRUCTURE and template.input_fields:
