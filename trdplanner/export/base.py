@@ -116,7 +116,7 @@ class _Canvas(Canvas):
         super().save()
 
 
-class DraftMark(Flowable):  # type: ignore[misc]
+class DraftMark(Flowable):
     """Turns the DRAFT watermark on or off from the next page on (for batches of notes)."""
 
     def __init__(self, on: bool) -> None:
@@ -130,7 +130,7 @@ class DraftMark(Flowable):  # type: ignore[misc]
         self.canv._trd_draft = self.on
 
 
-class KeepWithNext(KeepTogether):  # type: ignore[misc]
+class KeepWithNext(KeepTogether):
     """How a label stays with what follows it (Platypus builds one per keep-with-next run).
 
     Unlike a plain KeepTogether, which moves the whole run to the next page whenever it does
@@ -152,7 +152,7 @@ class KeepWithNext(KeepTogether):  # type: ignore[misc]
         return content
 
 
-class _Template(BaseDocTemplate):  # type: ignore[misc]
+class _Template(BaseDocTemplate):
     def __init__(self, buffer: io.BytesIO, owner: PdfDocument, **kwargs: Any) -> None:
         super().__init__(buffer, **kwargs)
         self.owner = owner

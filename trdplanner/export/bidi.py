@@ -155,8 +155,8 @@ def _levels(line: str) -> list[int]:
         before = kinds[i - 1] if i > 0 else "L"
         after = kinds[j] if j < n else "L"
         rtl = before in ("R", "RN") and after in ("R", "RN")
-        for k in range(i, j):
-            kinds[k] = "R" if rtl else "L"
+        for pos in range(i, j):
+            kinds[pos] = "R" if rtl else "L"
         i = j
     return [{"L": 0, "R": 1, "RN": 2}[k] for k in kinds]
 

@@ -224,4 +224,6 @@ def _points(
     for (x, y), (_, total) in zip(coords, shown, strict=True):
         d.add(Circle(x, y, 1.7 if not compact else 1.3, fillColor=_INK, strokeColor=white, strokeWidth=0.5))
         if label_points:
-            d.add(String(x, y + 2.6 * mm - 2, str(total), fontName=BOLD, fontSize=6.5, textAnchor="middle"))
+            # A point on the left edge gets its label to the right, clear of the axis numbers.
+            anchor = "start" if x - x_of(start) < 2 * mm else "middle"
+            d.add(String(x, y + 2.6 * mm - 2, str(total), fontName=BOLD, fontSize=6.5, textAnchor=anchor))

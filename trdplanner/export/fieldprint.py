@@ -290,7 +290,9 @@ def _options(layout: Layout, fld: Field, value: Any) -> list[Flowable]:
         row += [""] * (2 * per_row - len(row))
         cells.append(row)
     widths = [6 * mm, cell_w - 6 * mm] * per_row
-    options = grid(cells, widths, [("BOTTOMPADDING", (0, 0), (-1, -1), 0.6 * mm)])
+    # Boxes sit a little lower than the top of their cell, level with the first line of text.
+    nudge = [("TOPPADDING", (c, 0), (c, -1), 0.9 * mm) for c in range(0, 2 * per_row, 2)]
+    options = grid(cells, widths, [("BOTTOMPADDING", (0, 0), (-1, -1), 0.6 * mm), *nudge])
     head = label_block(layout, fld.label, fld.help, "tick all that apply" if fld.type is FieldType.CHECKLIST else "")
     return [*head, *kept(gap(1.2 * mm)), options, gap(3 * mm)]
 

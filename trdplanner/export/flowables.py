@@ -9,7 +9,7 @@ from trdplanner.export.fonts import BOLD, REGULAR
 from trdplanner.export.styles import INK, LINE_PITCH, MUTED, RULE, WRITING_LINE
 
 
-class WritingLines(Flowable):  # type: ignore[misc]
+class WritingLines(Flowable):
     """``count`` ruled lines to write on, full width. Splits across pages like text would."""
 
     def __init__(self, count: int, pitch: float = LINE_PITCH) -> None:
@@ -36,7 +36,7 @@ class WritingLines(Flowable):  # type: ignore[misc]
             canv.line(0, y, self.width, y)
 
 
-class FreeBox(Flowable):  # type: ignore[misc]
+class FreeBox(Flowable):
     """An outlined empty box of a fixed height (``print: {height_mm: N}``)."""
 
     def __init__(self, height: float) -> None:
@@ -53,7 +53,7 @@ class FreeBox(Flowable):  # type: ignore[misc]
         self.canv.roundRect(0, 0, self.width, self.box_height, 1.5 * mm, stroke=1, fill=0)
 
 
-class TickBox(Flowable):  # type: ignore[misc]
+class TickBox(Flowable):
     """A square (or round, for one-of choices) mark box, ticked or empty."""
 
     def __init__(self, ticked: bool = False, size: float = 3.4 * mm, round_: bool = False) -> None:
@@ -86,7 +86,7 @@ def _number_text(value: int | float) -> str:
     return f"{value:g}"
 
 
-class RatingScale(Flowable):  # type: ignore[misc]
+class RatingScale(Flowable):
     """A row of numbered boxes to circle, with the anchor words under their numbers.
 
     The chosen value, if any, is drawn as a solid black box with a white number: clear on a

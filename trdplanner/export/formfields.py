@@ -99,7 +99,7 @@ class Manifest:
         return cls(template_id, version, session_id, str(data.get("patient_code") or ""), tables, kept)
 
 
-class _FormFlowable(Flowable):  # type: ignore[misc]
+class _FormFlowable(Flowable):
     def __init__(self, name: str, width: float | None, height: float) -> None:
         super().__init__()
         self.name = name
@@ -228,7 +228,7 @@ class ChoiceField(_FormFlowable):
         )
 
 
-class ManifestField(Flowable):  # type: ignore[misc]
+class ManifestField(Flowable):
     """The hidden, read-only field holding the manifest; takes no space on the page."""
 
     def __init__(self, manifest: Manifest) -> None:

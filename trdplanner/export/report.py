@@ -139,8 +139,10 @@ class ReportDocument(PdfDocument):
             )
         alerts = [m for m in latest if m.needs_alert]
         if alerts:
-            dates = ", ".join(m.record.taken_on.isoformat() for m in alerts)
-            lines.append(f"<b>Suicidality item positive in this period: {dates}.</b>")
+            named = ", ".join(
+                f"{Instrument(m.record.instrument).display_name} {m.record.taken_on.isoformat()}" for m in alerts
+            )
+            lines.append(f"<b>Suicidality item positive in this period ({len(alerts)}): {named}.</b>")
         out += [Paragraph(line, s.body) for line in lines]
         return out
 

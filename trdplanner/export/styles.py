@@ -68,7 +68,7 @@ class Styles:
 def _style(name: str, **kw: object) -> ParagraphStyle:
     base: dict[str, object] = {"fontName": REGULAR, "fontSize": 9.5, "leading": 13, "textColor": INK}
     base.update(kw)
-    return ParagraphStyle(name, **base)  # type: ignore[arg-type]
+    return ParagraphStyle(name, **base)
 
 
 @cache
