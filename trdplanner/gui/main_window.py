@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QLabel,
@@ -90,7 +90,6 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
         self.patients.setMinimumWidth(380)
-        self.splitter.setSizes([520, 800])
         self.splitter.setChildrenCollapsible(False)
         self.setCentralWidget(self.splitter)
 
@@ -184,21 +183,18 @@ class MainWindow(QMainWindow):
         if p is None:
             self.header.hide()
             return
-        badges = []
+        muted = hex_colour("muted")
+        bits = [f"<span style='color:{muted}; font-weight:normal'>{_esc(p.code)}</span>"]
         if p.trd_status:
             colour = "danger" if p.trd_status == "trd" else "muted"
-            badges.append(f"<span style='color:{hex_colour(colour)}'>{TRD_LABELS.get(p.trd_status, '')}</span>")
+            label = TRD_LABELS.get(p.trd_status, "")
+            bits.append(f"<span style='color:{hex_colour(colour)}'>{label}</span>")
         if p.open_alerts:
-            badges.append(f"<span style='color:{hex_colour('danger')}'>⚠ alert to acknowledge</span>")
+            bits.append(f"<span style='color:{hex_colour('danger')}'>⚠ alert to acknowledge</span>")
         if p.status == "archived":
-            badges.append(f"<span style='color:{hex_colour('muted')}'>archived</span>")
-        muted = hex_colour("muted")
-        extra = "  ·  ".join(badges)
-        self.header.setText(
-            f"{_esc(p.full_name)} <span style='color:{muted}; font-weight:normal'>{_esc(p.code)}"
-            f"{'  ·  ' + _esc(p.primary_diagnosis) if p.primary_diagnosis else ''}</span>"
-            f"{'  ·  ' + extra if extra else ''}"
-        )
+            bits.append(f"<span style='color:{muted}; font-weight:normal'>archived</span>")
+        self.header.setText(f"{_esc(p.full_name)}&nbsp;&nbsp;" + "&nbsp; · &nbsp;".join(bits))
+        self.header.setToolTip(p.primary_diagnosis or "")
         self.header.show()
         self.setWindowTitle(f"{p.full_name} — TRD Planner")
 
@@ -427,9 +423,12 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray | bytes):
             self.restoreGeometry(geometry)
         else:
-            self.resize(1320, 820)
+            self.resize(1360, 840)
+        self._size_splitter = True
         if st is None:
             return
+        if isinstance(st.value("main_window/splitter"), QByteArray | bytes):
+            self._size_splitter = False
         for key, restore in (("main_window/state", self.restoreState),
                              ("main_window/splitter", self.splitter.restoreState),
                              ("patient_list/header", self.patients.table.horizontalHeader().restoreState)):
@@ -454,6 +453,12 @@ class MainWindow(QMainWindow):
         if self._workspace is not None:
             st.setValue("workspace/tab", self._workspace.currentIndex())
         st.sync()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if getattr(self, "_size_splitter", False):  # first run: room for the list's columns
+            self._size_splitter = False
+            self.splitter.setSizes([540, max(self.width() - 540, 600)])
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._workspace is not None and not self._workspace.confirm_leave(self):

@@ -86,10 +86,9 @@ class PatientListPanel(QWidget):
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header = self.table.horizontalHeader()
         header.setHighlightSections(False)
-        header.setStretchLastSection(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(PatientTableModel.COL_NAME, QHeaderView.ResizeMode.Stretch)
-        for col, w in {1: 76, 2: 200, 3: 84, 4: 84, 5: 96, 6: 74}.items():
+        header.setStretchLastSection(True)
+        for col, w in {0: 176, 1: 78, 2: 200, 3: 82, 4: 104, 5: 96, 6: 74}.items():
             header.resizeSection(col, w)
         # Diagnosis and unsigned count are one right-click away (and in each row's tooltip).
         self.table.setColumnHidden(PatientTableModel.COL_DIAGNOSIS, True)

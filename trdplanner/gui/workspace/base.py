@@ -112,7 +112,8 @@ class Card(QFrame):
         self.body = QVBoxLayout()
         self.body.setSpacing(4)
         outer.addLayout(self.body)
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        outer.addStretch(1)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
 
 
 def rich_label(text: str = "", *, muted: bool = False, selectable: bool = True) -> QLabel:

@@ -239,7 +239,7 @@ class OverviewTab(WorkspaceTab):
         for instrument, ms in by.items():
             latest = ms[-1]
             name = spec(instrument).display_name
-            trend = " → ".join(str(m.score.total) for m in ms[-4:])
+            trend = "&nbsp;→&nbsp;".join(str(m.score.total) for m in ms[-3:])
             arrow = ""
             if len(ms) > 1:
                 d = ms[-1].score.total - ms[-2].score.total
@@ -247,6 +247,7 @@ class OverviewTab(WorkspaceTab):
             status = []
             c = latest.change
             if c is not None:
+                status.append(f"{'+' if c.delta > 0 else '−' if c.delta < 0 else '±'}{abs(c.delta)} since first")
                 if c.remission:
                     status.append(_colour_span("remission", "ok", True))
                 elif c.response:
@@ -258,7 +259,7 @@ class OverviewTab(WorkspaceTab):
             flag = _colour_span(" ⚠", "danger", True) if latest.needs_alert else ""
             rows.append(
                 f"<tr><td><b>{name}</b></td><td align=right><b>{latest.score.total}</b>{flag}</td>"
-                f"<td>{esc(latest.score.severity)}</td><td nowrap>{trend} {arrow}</td>"
+                f"<td>{esc(latest.score.severity).replace(' ', '&nbsp;')}</td><td>{trend}&nbsp;{arrow}</td>"
                 f"<td>{latest.record.taken_on.isoformat()}</td><td>{', '.join(status)}</td></tr>"
             )
         head = ("<tr style='color:%s'><td>Measure</td><td>Latest</td><td>Band</td><td>Trend</td><td>Date</td>"

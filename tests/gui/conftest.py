@@ -1,0 +1,57 @@
+"""GUI test helpers: a main window on a fresh data dir, and a way to drive modal dialogs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QWidget
+from pytestqt.qtbot import QtBot
+
+from trdplanner.context import AppContext
+from trdplanner.core.records import ClinicianRec, PracticeRec
+from trdplanner.gui.main_window import MainWindow
+
+
+@pytest.fixture
+def ctx(data_dir: Path) -> Iterator[AppContext]:
+    context = AppContext.open(str(data_dir), encrypt_new=False)
+    context.practice.save_practice(PracticeRec(name="Test practice"))
+    context.practice.add_clinician(ClinicianRec(name="Dr. Test Clinician", credentials="PhD"))
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def window(qtbot: QtBot, ctx: AppContext, data_dir: Path) -> MainWindow:
+    w = MainWindow(ctx, data_dir / "window-state.ini")
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    w.activateWindow()
+    qtbot.waitUntil(w.isActiveWindow)
+    return w
+
+
+def when_dialog(kind: type[QWidget], act: Callable[[Any], None], timeout_ms: int = 5000) -> None:
+    """Run ``act`` on the next modal dialog of ``kind`` as soon as it is open (dialogs block in exec())."""
+    waited = [0]
+
+    def poll() -> None:
+        w = QApplication.activeModalWidget()
+        if isinstance(w, kind) and w.isVisible():
+            try:
+                act(w)
+            except BaseException:
+                w.reject()  # never leave a test hanging on an open dialog; pytest-qt reports the error
+                raise
+            return
+        waited[0] += 20
+        if waited[0] > timeout_ms:
+            raise AssertionError(f"no {kind.__name__} dialog appeared")
+        QTimer.singleShot(20, poll)
+
+    QTimer.singleShot(0, poll)

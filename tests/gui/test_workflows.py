@@ -1,0 +1,218 @@
+"""End-to-end workflows through the widgets: what a therapist does, and what they then see."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QDialogButtonBox
+from pytestqt.qtbot import QtBot
+
+from tests.gui.conftest import when_dialog
+from trdplanner.context import AppContext
+from trdplanner.core.records import EpisodeRec, PatientProfile
+from trdplanner.gui.main_window import MainWindow
+from trdplanner.gui.workspace.measure_entry import AcknowledgeDialog
+from trdplanner.gui.workspace.new_patient import NewPatientDialog
+from trdplanner.gui.workspace.trial_dialog import TrialDialog
+
+
+def _patient(ctx: AppContext, **extra: object) -> int:
+    today = dt.date.today()
+    profile = PatientProfile(
+        code="T-01", full_name="Robin Ashby", primary_diagnosis="Major depressive disorder, recurrent",
+        episodes=[EpisodeRec(number=1, onset=today - dt.timedelta(days=400), severity="moderate")], **extra,
+    )
+    return ctx.patients.create(profile)
+
+
+def _open(window: MainWindow, qtbot: QtBot, pid: int, tab: str) -> None:
+    window.reload_patients()
+    qtbot.waitUntil(lambda: window.patients.model.find(pid) is not None)
+    window.open_patient(pid)
+    window.workspace.show_tab(tab)
+
+
+# --------------------------------------------------------------------------- create a patient
+
+
+def test_create_a_patient_then_complete_the_profile(qtbot: QtBot, window: MainWindow, ctx: AppContext) -> None:
+    assert window.patients.stack.currentWidget() is window.patients.empty
+    assert "No patients yet" in window.patients.empty.text()
+
+    def fill(d: NewPatientDialog) -> None:
+        assert d.code.text() == "P-0001"  # a free code is suggested
+        d.buttons = d.findChild(QDialogButtonBox)
+        d.buttons.button(QDialogButtonBox.StandardButton.Ok).click()  # empty name: refused at the field
+        assert d.isVisible()
+        assert d.errors["full_name"].text() == "Must not be empty."
+        qtbot.keyClicks(d.full_name, "Noor Haddad")
+        qtbot.keyClicks(d.diagnosis, "Major depressive disorder, single episode")
+        qtbot.keyClicks(d.icd10, "f32.2")
+        d.onset.set_value(dt.date(2025, 1, 15))
+        d.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+
+    when_dialog(NewPatientDialog, fill)
+    window.act_new.trigger()
+
+    pid = window.current_patient_id()
+    assert pid is not None
+    assert "Noor Haddad" in window.header.text() and "P-0001" in window.header.text()
+    assert window.patients.model.rowCount() == 1
+    assert window.statusBar().currentMessage() == "1 patient"
+    profile = window.workspace.profile
+    assert window.workspace.currentWidget() is profile
+    assert profile.full_name.text() == "Noor Haddad"
+    assert profile.icd10.text() == "F32.2"
+
+    # A bad email is shown at the field, and Save stays blocked until it is fixed.
+    qtbot.keyClicks(profile.email, "noor-at-example")
+    assert window.act_save.isEnabled()
+    window.act_save.trigger()
+    assert "does not look like an email" in profile.errors["email"].text()
+    assert ctx.patients.get(pid).email == ""
+    profile.email.clear()
+    qtbot.keyClicks(profile.email, "noor@example.org")
+    qtbot.keyClicks(profile.pronouns, "she/her")
+    window.act_save.trigger()
+    assert profile.errors["email"].isHidden()
+    assert profile.state.text() == "Saved"
+    saved = ctx.patients.get(pid)
+    assert (saved.email, saved.pronouns, saved.episodes[0].onset) == ("noor@example.org", "she/her",
+                                                                      dt.date(2025, 1, 15))
+
+
+# --------------------------------------------------------------------------- two failed trials -> TRD
+
+
+def _add_failed_trial(qtbot: QtBot, window: MainWindow, agent: str, drug_class: str, start: dt.date) -> str:
+    seen: dict[str, str] = {}
+
+    def fill(d: TrialDialog) -> None:
+        qtbot.keyClicks(d.agent, agent)
+        d.drug_class.setCurrentText(drug_class)
+        qtbot.keyClicks(d.dose, "150")
+        seen["before"] = d.verdict.text.text()  # no minimum dose yet: not adequate
+        qtbot.keyClicks(d.min_dose, "50")
+        d.start.set_value(start)
+        d.stop.set_value(start + dt.timedelta(weeks=10))
+        qtbot.keyClicks(d.weeks, "8")
+        d.adherence.setCurrentIndex(d.adherence.findData("good"))
+        d.outcome.setCurrentIndex(d.outcome.findData("non_response"))
+        d.stop_reason.setCurrentIndex(d.stop_reason.findData("inefficacy"))
+        seen["after"] = d.verdict.text.text()
+        d.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+
+    when_dialog(TrialDialog, fill)
+    window.workspace.history.add_button.click()
+    assert "minimum effective dose not recorded" in seen["before"]
+    return seen["after"]
+
+
+def test_two_failed_adequate_trials_change_the_trd_status(qtbot: QtBot, window: MainWindow, ctx: AppContext) -> None:
+    pid = _patient(ctx)
+    _open(window, qtbot, pid, "Treatment history")
+    history = window.workspace.history
+    assert "Does not meet the TRD definition" in history.status.text.text()
+    assert history.stack.currentWidget() is history.empty
+
+    first = _add_failed_trial(qtbot, window, "Sertraline", "SSRI", dt.date.today() - dt.timedelta(days=300))
+    assert "Counts as an adequate failed trial" in first
+    assert "does not meet the TRD definition (1 adequate failed antidepressant trial)" in first
+    assert history.table.rowCount() == 1
+    assert history.table.item(0, 11).text() == "✔ failed"
+    assert "Does not meet the TRD definition" in history.status.text.text()
+
+    second = _add_failed_trial(qtbot, window, "Venlafaxine", "SNRI", dt.date.today() - dt.timedelta(days=150))
+    assert "meets the TRD definition (2 adequate failed antidepressant trials)" in second
+    assert "Meets the TRD definition" in history.status.text.text()
+    assert "TRD: 2 adequate failed antidepressant trials" in history.status.text.text()
+
+    # The rest of the app follows: the list row, the header and the overview.
+    qtbot.waitUntil(lambda: window.patients.model.find(pid).trd_status == "trd")
+    row = window.patients.model.row_of(pid)
+    assert window.patients.model.index(row, 3).data() == "TRD (2)"
+    assert "TRD" in window.header.text()
+    window.workspace.show_tab("Overview")
+    assert "Meets TRD definition" in window.workspace.overview.trd_text.text()
+    assert "Thase-Rush stage II" in window.workspace.overview.trd_text.text()
+
+
+# --------------------------------------------------------------------------- PHQ-9 item 9
+
+
+def _enter_phq9(qtbot: QtBot, window: MainWindow, answers: str) -> None:
+    entry = window.workspace.measures.entry
+    entry.instrument.setCurrentIndex(entry.instrument.findData("phq9"))
+    entry.focus_first()
+    for digit in answers:
+        focused = QApplication.focusWidget()
+        assert focused in entry.rows  # each digit moved the focus on to the next item
+        qtbot.keyClick(focused, digit)
+
+
+def test_phq9_with_item_9_positive_raises_an_alert_the_clinician_acknowledges(
+    qtbot: QtBot, window: MainWindow, ctx: AppContext
+) -> None:
+    pid = _patient(ctx)
+    _open(window, qtbot, pid, "Measures")
+    measures = window.workspace.measures
+    window.activateWindow()
+    _enter_phq9(qtbot, window, "2212110")
+    assert "Total so far <b>9</b>" in measures.entry.result.text()
+    assert not measures.save_button.isEnabled()
+    _enter_phq9_rest = measures.entry.rows[7]
+    qtbot.keyClick(_enter_phq9_rest, "1")
+    qtbot.keyClick(measures.entry.rows[8], "2")  # item 9: thoughts of death or self-harm
+    assert "Total <b>12</b> of 27" in measures.entry.result.text()
+    assert "Moderate" in measures.entry.result.text()
+    assert measures.entry.flags.isVisible()
+    assert "item 9" in measures.entry.flags.text.text()
+    assert measures.save_button.isEnabled()
+
+    seen: dict[str, object] = {}
+
+    def acknowledge(d: AcknowledgeDialog) -> None:
+        seen["text"] = d.findChildren(type(d.confirm.parent()))  # noqa: F841 - keeps the dialog alive
+        seen["ack_enabled_before"] = d.ack.isEnabled()
+        assert d.who.currentText() == "Dr. Test Clinician, PhD"
+        d.confirm.setChecked(True)
+        d.ack.click()
+
+    when_dialog(AcknowledgeDialog, acknowledge)
+    window.act_save.trigger()  # Ctrl+S saves the measure, then the alert asks for acknowledgement
+    assert seen["ack_enabled_before"] is False  # nobody can acknowledge without confirming the review
+
+    stored = ctx.measures.list(pid)
+    assert [m.items for m in stored] == [[2, 2, 1, 2, 1, 1, 0, 1, 2]]
+    assert stored[0].alert_acknowledged_by == "Dr. Test Clinician, PhD"
+    assert stored[0].alert_acknowledged_at is not None
+    assert not measures.alerts.isVisible()
+    assert measures.history.item(0, 5).text().startswith("acknowledged by Dr. Test Clinician, PhD")
+    # The flag stays on the score; the overview still shows it, now acknowledged.
+    window.workspace.show_tab("Overview")
+    risk = window.workspace.overview.risk_text.text()
+    assert "positive suicidality item" in risk and "acknowledged by Dr. Test Clinician" in risk
+
+
+def test_an_alert_left_open_stays_visible_everywhere(qtbot: QtBot, window: MainWindow, ctx: AppContext) -> None:
+    pid = _patient(ctx)
+    _open(window, qtbot, pid, "Measures")
+    measures = window.workspace.measures
+    measures.entry.set_items([1, 1, 1, 1, 1, 1, 1, 1, 1])
+    when_dialog(AcknowledgeDialog, lambda d: d.later.click())
+    measures.save_button.click()
+    assert measures.alerts.isVisible()
+    assert "not yet acknowledged" in measures.alerts.text.text()
+    qtbot.waitUntil(lambda: window.patients.model.find(pid).open_alerts == 1)
+    assert "alert to acknowledge" in window.header.text()
+    window.workspace.show_tab("Overview")
+    assert "Acknowledge the positive suicidality item" in window.workspace.overview.steps.text()
+    # Acknowledging later, from the history table, with Enter.
+    window.workspace.show_tab("Measures")
+    when_dialog(AcknowledgeDialog, lambda d: (d.confirm.setChecked(True), d.ack.click()))
+    measures.history.setFocus()
+    measures.history.setCurrentCell(0, 0)
+    qtbot.keyClick(measures.history, Qt.Key.Key_Return)
+    assert ctx.measures.list(pid)[0].alert_acknowledged_at is not None
+    assert not measures.alerts.isVisible()
