@@ -17,9 +17,12 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from PySide6.QtWidgets import QApplication
+    from collections.abc import Callable
+
+    from PySide6.QtWidgets import QApplication, QWidget
 
     from trdplanner.context import AppContext
+    from trdplanner.core.records import PatientSummary
     from trdplanner.gui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -39,7 +42,7 @@ def _application() -> QApplication:
     return app
 
 
-def install_excepthook(window_getter) -> None:
+def install_excepthook(window_getter: Callable[[], QWidget | None]) -> None:
     """Unhandled errors in slots: log the type and stack, show the plain-words dialog."""
 
     def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
@@ -74,7 +77,9 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def start(argv: list[str], *, on_ready=None) -> tuple[QApplication, MainWindow]:
+def start(
+    argv: list[str], *, on_ready: Callable[[MainWindow], None] | None = None
+) -> tuple[QApplication, MainWindow]:
     """Show the window at once and open the database behind it. ``on_ready`` runs once the list is shown."""
     args = _parse(argv)
     from trdplanner.logsetup import configure_logging
@@ -83,6 +88,7 @@ def start(argv: list[str], *, on_ready=None) -> tuple[QApplication, MainWindow]:
     app = _application()
     paths = AppPaths.resolve(args.data_dir).ensure()
     configure_logging(paths.logs_dir, verbose=args.verbose)
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # one line per plugin otherwise
     log.info("app starting")
 
     from trdplanner.gui.main_window import MainWindow
@@ -92,13 +98,17 @@ def start(argv: list[str], *, on_ready=None) -> tuple[QApplication, MainWindow]:
     install_excepthook(lambda: window)
     window.show()
 
-    def open_context():
+    def open_context(passphrase: str | None) -> tuple[AppContext, list[PatientSummary]]:
         from trdplanner.context import AppContext
 
-        ctx = AppContext.open(str(paths.data_dir), args.db)
+        ctx = AppContext.open(str(paths.data_dir), args.db, passphrase)
         return ctx, ctx.patients.summaries(status=None)
 
-    def ready(result) -> None:
+    def attempt(passphrase: str | None) -> None:
+        window.statusBar().showMessage("Opening the database…")
+        run_in_background(lambda: open_context(passphrase), ready, failed)
+
+    def ready(result: tuple[AppContext, list[PatientSummary]]) -> None:
         ctx, rows = result
         window.attach(ctx, rows)
         app.aboutToQuit.connect(ctx.close)
@@ -107,9 +117,23 @@ def start(argv: list[str], *, on_ready=None) -> tuple[QApplication, MainWindow]:
             on_ready(window)
 
     def failed(exc: BaseException) -> None:
-        from PySide6.QtWidgets import QMessageBox
-
         from trdplanner.gui.dialogs import explain
+
+        passphrase_problem = _passphrase_problem(exc)
+        if passphrase_problem is not None:
+            new, message = passphrase_problem
+            log.info("database needs a passphrase (new=%s)", new)
+            from trdplanner.gui.passphrase import PassphraseDialog
+
+            window.statusBar().showMessage("Waiting for the passphrase")
+            dialog = PassphraseDialog(new, str(paths.data_dir), message, window)
+            if dialog.exec():
+                attempt(dialog.value())
+            else:
+                app.exit(0)
+            return
+
+        from PySide6.QtWidgets import QMessageBox
 
         what, todo = explain(exc)
         log.error("could not open the database: %s", type(exc).__name__)
@@ -119,8 +143,23 @@ def start(argv: list[str], *, on_ready=None) -> tuple[QApplication, MainWindow]:
         box.exec()
         app.exit(3)
 
-    run_in_background(open_context, ready, failed)
+    attempt(None)  # the passphrase from $TRDPLANNER_PASSPHRASE, if any; else the dialog asks
     return app, window
+
+
+def _passphrase_problem(exc: BaseException) -> tuple[bool, str] | None:
+    """(new database?, message for the dialog) when opening failed for want of the right passphrase."""
+    try:
+        from trdplanner.core.crypto import PassphraseError, PassphraseRequired, WrongPassphrase
+    except ImportError:  # a build without encryption support
+        return None
+    if isinstance(exc, PassphraseRequired):
+        return exc.new, ""
+    if isinstance(exc, WrongPassphrase):
+        return False, "That passphrase does not open this database. Check Caps Lock and try again."
+    if isinstance(exc, PassphraseError):
+        return True, str(exc).removeprefix("database: ").capitalize() + "."
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:

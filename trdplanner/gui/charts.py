@@ -18,7 +18,7 @@ from PySide6.QtCharts import (
     QScatterSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QDateTime, QMargins, QPointF, Qt, QTime
+from PySide6.QtCore import QDate, QDateTime, QMargins, QPointF, Qt, QTime
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QGraphicsSimpleTextItem, QToolTip, QWidget
 
@@ -43,8 +43,12 @@ class ChartEvent:
     label: str
 
 
+def _qdt(d: dt.date, hour: int = 0) -> QDateTime:
+    return QDateTime(QDate(d.year, d.month, d.day), QTime(hour, 0))
+
+
 def _ms(d: dt.date) -> float:
-    return float(QDateTime(d, QTime(12, 0)).toMSecsSinceEpoch())
+    return float(_qdt(d, 12).toMSecsSinceEpoch())
 
 
 def _band_colours(n: int) -> list[str]:
@@ -99,7 +103,7 @@ class ScoreChart(QChartView):
                 x0 = e.on - pad
         x_axis = QDateTimeAxis()
         x_axis.setFormat("MMM yyyy" if (x1 - x0).days > 150 else "d MMM")
-        x_axis.setRange(QDateTime(x0, QTime(0, 0)), QDateTime(x1, QTime(0, 0)))
+        x_axis.setRange(_qdt(x0), _qdt(x1))
         x_axis.setTickCount(6)
         y_axis = QValueAxis()
         y_axis.setRange(0, s.total_max)
@@ -159,10 +163,10 @@ class ScoreChart(QChartView):
         for p in sorted(points, key=lambda p: p.taken_on):
             line.append(_ms(p.taken_on), p.total)
             (alerts if p.alert else dots).append(_ms(p.taken_on), p.total)
-        for series in (line, dots, alerts):
-            chart.addSeries(series)
-            series.attachAxis(x_axis)
-            series.attachAxis(y_axis)
+        for drawn in (line, dots, alerts):
+            chart.addSeries(drawn)
+            drawn.attachAxis(x_axis)
+            drawn.attachAxis(y_axis)
         dots.hovered.connect(self._hover)
         alerts.hovered.connect(self._hover)
         self._instrument = s.display_name

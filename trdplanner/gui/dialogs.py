@@ -6,8 +6,6 @@ import logging
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from trdplanner.catalog import InstanceError, TemplateError
-from trdplanner.core.db import DatabaseError
 from trdplanner.core.errors import InputError, LockedError, NotFoundError
 
 log = logging.getLogger(__name__)
@@ -15,6 +13,11 @@ log = logging.getLogger(__name__)
 
 def explain(exc: BaseException) -> tuple[str, str]:
     """(what happened, what to do) in plain words."""
+    # Imported here: the window imports this module, and must not pull in the database layer
+    # (SQLAlchemy, Alembic) before it is on screen.
+    from trdplanner.catalog import InstanceError, TemplateError
+    from trdplanner.core.db import DatabaseError
+
     if isinstance(exc, InputError):
         return (
             f"Please check {exc.field.replace('_', ' ')}: {exc.problem}.",

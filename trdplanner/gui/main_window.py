@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -155,7 +156,7 @@ class MainWindow(QMainWindow):
             self.right.addWidget(ws)
             self._workspace = ws
             if self._state is not None:
-                ws.setCurrentIndex(int(self._state.value("workspace/tab", 0) or 0))
+                ws.setCurrentIndex(int(str(self._state.value("workspace/tab", 0) or 0)))
             self._install_tab_actions()
         return self._workspace
 
@@ -237,7 +238,8 @@ class MainWindow(QMainWindow):
                                 ("&Copy", "copy", QKeySequence.StandardKey.Copy),
                                 ("&Paste", "paste", QKeySequence.StandardKey.Paste),
                                 ("Select &all", "selectAll", QKeySequence.StandardKey.SelectAll)):
-            a = self._action(text, lambda n=name: self._edit(n), None, None, f"{text.replace('&', '')} in the text field")
+            tip = f"{text.replace('&', '')} in the text field"
+            a = self._action(text, partial(self._edit, name), None, None, tip)
             a.setShortcut(QKeySequence(key))
             a.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)  # the fields handle these keys themselves
             edit_menu.addAction(a)
@@ -281,7 +283,7 @@ class MainWindow(QMainWindow):
         ws = self._workspace
         assert ws is not None
         for i in range(ws.count()):
-            a = self._action(f"&{i + 1}  {ws.tabText(i)}", lambda i=i: ws.setCurrentIndex(i), TAB_SHORTCUTS[i],
+            a = self._action(f"&{i + 1}  {ws.tabText(i)}", partial(ws.setCurrentIndex, i), TAB_SHORTCUTS[i],
                              None, f"Show the {ws.tabText(i)} tab")
             self.view_menu.addAction(a)
 
@@ -304,7 +306,7 @@ class MainWindow(QMainWindow):
                                  else "&Archive patient…")
 
     def _update_edit_actions(self) -> None:
-        w = QApplication.focusWidget()
+        w: Any = QApplication.focusWidget()
         doc = w.document() if hasattr(w, "document") else None
         if doc is not None:
             self.act_undo.setEnabled(doc.isUndoAvailable())
@@ -401,10 +403,11 @@ class MainWindow(QMainWindow):
         if self.ctx is None:
             return
         p = self.ctx.paths
+        db = str(p.database_file) if self.ctx.db_url.startswith("sqlite") else "a database server"
         QMessageBox.information(
             self, "Where your data is",
             f"<p>Everything TRD Planner writes is in one folder:</p><p><code>{_esc(str(p.data_dir))}</code></p>"
-            f"<p>Database: <code>{_esc(self.ctx.db_url if not self.ctx.db_url.startswith('sqlite') else str(p.database_file))}</code><br>"
+            f"<p>Database: <code>{_esc(db)}</code><br>"
             f"Logs: <code>{_esc(str(p.logs_dir))}</code> (they hold ids and counts, never patient details)</p>",
         )
 

@@ -8,6 +8,7 @@ readable in dark mode. Status colours come in a light and a dark variant.
 
 from __future__ import annotations
 
+from contextlib import suppress
 from functools import cache
 
 from PySide6.QtCore import QByteArray, QRectF, QSize, Qt
@@ -100,10 +101,8 @@ def apply_theme(app: QApplication) -> None:
     app.setStyle("Fusion")
     app.setWindowIcon(app_icon())
     _apply_palette(app)
-    try:
+    with suppress(AttributeError):  # Qt before 6.5 has no colour scheme signal
         app.styleHints().colorSchemeChanged.connect(lambda _scheme: _apply_palette(app))
-    except AttributeError:
-        pass
 
 
 def _apply_palette(app: QApplication) -> None:

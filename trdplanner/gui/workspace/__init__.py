@@ -76,7 +76,7 @@ class PatientWorkspace(QTabWidget):
         self.currentChanged.connect(self._switched)
 
     def tabs(self) -> list[QWidget]:
-        return [self.widget(i) for i in range(self.count())]
+        return [w for i in range(self.count()) if (w := self.widget(i)) is not None]
 
     def set_patient(self, patient_id: int | None) -> None:
         self.patient_id = patient_id

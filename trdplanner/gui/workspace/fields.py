@@ -161,7 +161,9 @@ class RecordTable(QWidget):
         self.table = QTableWidget(0, len(columns))
         self.table.setHorizontalHeaderLabels([c.header for c in columns])
         for i, c in enumerate(columns):
-            self.table.horizontalHeaderItem(i).setToolTip(c.tip)
+            head = self.table.horizontalHeaderItem(i)
+            if head is not None:
+                head.setToolTip(c.tip)
         self.table.verticalHeader().setVisible(False)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.AllEditTriggers)
@@ -217,7 +219,8 @@ class RecordTable(QWidget):
                 self.table.setCellWidget(r, i, box)
             elif c.kind == "bool":
                 item = QTableWidgetItem()
-                item.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+                flags = Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+                item.setFlags(flags)
                 item.setCheckState(Qt.CheckState.Checked if value else Qt.CheckState.Unchecked)
                 item.setToolTip(c.tip)
                 self.table.setItem(r, i, item)

@@ -51,7 +51,9 @@ class HistoryTab(WorkspaceTab):
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(COLUMNS)
         for i, tip in enumerate(TIPS):
-            self.table.horizontalHeaderItem(i).setToolTip(tip)
+            head = self.table.horizontalHeaderItem(i)
+            if head is not None:
+                head.setToolTip(tip)
         self.table.verticalHeader().setVisible(False)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -165,7 +167,8 @@ class HistoryTab(WorkspaceTab):
         row = self.table.currentRow()
         if row < 0 or not self.table.selectionModel().hasSelection():
             return None
-        tid = self.table.item(row, 0).data(Qt.ItemDataRole.UserRole)
+        first = self.table.item(row, 0)
+        tid = first.data(Qt.ItemDataRole.UserRole) if first is not None else None
         return next((t for t in self.summary.trials if t.id == tid), None)
 
     def _show_reason(self) -> None:

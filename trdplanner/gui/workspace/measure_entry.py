@@ -7,7 +7,7 @@ is nine key presses. Tab and Shift+Tab move between items without scoring.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFocusEvent, QKeyEvent
@@ -224,10 +224,10 @@ class MeasureEntry(QWidget):
         elif index == len(self.rows) - 1:
             self.rows[index].setFocus()
 
-    def values(self) -> tuple[list[int] | None, int | None]:
+    def values(self) -> tuple[list[Any] | None, int | None]:
         """(items, None) for itemised measures, (None, total) for total-only ones; items may hold None."""
         if self.rows:
-            return [r.value for r in self.rows], None  # type: ignore[misc]
+            return [r.value for r in self.rows], None
         return None, self.total_spin.value()
 
     def is_complete(self) -> bool:
@@ -254,7 +254,7 @@ class MeasureEntry(QWidget):
                               ScoreFlag.SUICIDALITY_ITEM_POSITIVE] if positive else [])
             self.ready_changed.emit(False)
             return
-        result = score(self.key, items=items, total=total)  # type: ignore[arg-type]
+        result = score(self.key, items=items, total=total)
         self.result.setText(f"<span style='font-size:13pt'>Total <b>{result.total}</b> of {result.max_total}"
                             f" · <b>{esc(result.severity)}</b></span> <span style='color:{muted}'>"
                             f"({esc(s.severity_source)})</span>")

@@ -262,8 +262,8 @@ class OverviewTab(WorkspaceTab):
                 f"<td>{esc(latest.score.severity).replace(' ', '&nbsp;')}</td><td>{trend}&nbsp;{arrow}</td>"
                 f"<td>{latest.record.taken_on.isoformat()}</td><td>{', '.join(status)}</td></tr>"
             )
-        head = ("<tr style='color:%s'><td>Measure</td><td>Latest</td><td>Band</td><td>Trend</td><td>Date</td>"
-                "<td>Change</td></tr>" % hex_colour("muted"))
+        head = (f"<tr style='color:{hex_colour('muted')}'><td>Measure</td><td>Latest</td><td>Band</td><td>Trend</td>"
+                "<td>Date</td><td>Change</td></tr>")
         self.scores_text.setText("<table cellspacing=0 cellpadding=3>" + head + "".join(rows) + "</table>")
 
     def _objectives(self, plan: PlanRec | None, today: dt.date) -> None:

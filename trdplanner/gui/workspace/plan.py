@@ -8,7 +8,6 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QComboBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -148,12 +147,12 @@ class PlanTab(WorkspaceTab):
         el.addWidget(self.editor_error)
         el.addStretch(1)
 
-        for w in (self.p_statement, self.p_evidence, self.g_text, self.o_text, self.i_text):
-            w.textChanged.connect(self._edited)
-        for w in (self.participation, self.i_modality, self.i_frequency, self.i_responsible, self.o_value):
-            w.textEdited.connect(self._edited)
-        for c in (self.status, self.g_status, self.o_status, self.o_instrument, self.o_comparator):
-            c.currentIndexChanged.connect(self._edited)
+        for area in (self.p_statement, self.p_evidence, self.g_text, self.o_text, self.i_text):
+            area.textChanged.connect(self._edited)
+        for line in (self.participation, self.i_modality, self.i_frequency, self.i_responsible, self.o_value):
+            line.textEdited.connect(self._edited)
+        for box in (self.status, self.g_status, self.o_status, self.o_instrument, self.o_comparator):
+            box.currentIndexChanged.connect(self._edited)
         for d in (self.review_date, self.o_target_date, self.o_review):
             d.dateChanged.connect(self._edited)
 
@@ -345,8 +344,9 @@ class PlanTab(WorkspaceTab):
         elif isinstance(rec, InterventionRec):
             rec.text, rec.modality = self.i_text.toPlainText(), self.i_modality.text()
             rec.frequency, rec.responsible = self.i_frequency.text(), self.i_responsible.text()
-        if self.tree.currentItem() is not None:
-            self._label(self.tree.currentItem())
+        current = self.tree.currentItem()
+        if current is not None:
+            self._label(current)
         self._set_dirty(True)
 
     def _owners(self, rec: Any) -> tuple[ProblemRec | None, GoalRec | None]:
@@ -416,7 +416,9 @@ class PlanTab(WorkspaceTab):
     def _create(self) -> None:
         self.show_plan(PlanRec(created_on=dt.date.today(), problems=[ProblemRec(statement="")]))
         self._set_dirty(True)
-        self.tree.setCurrentItem(self.tree.topLevelItem(0))
+        first = self.tree.topLevelItem(0)
+        if first is not None:
+            self.tree.setCurrentItem(first)
         self.p_statement.setFocus()
 
     # ---------------------------------------------------------------- save

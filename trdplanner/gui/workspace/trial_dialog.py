@@ -34,10 +34,10 @@ from trdplanner.core.errors import InputError
 from trdplanner.core.records import EpisodeRec, TrialRec
 from trdplanner.core.services.summary import trial_facts
 from trdplanner.gui.workspace.base import Banner, esc
-from trdplanner.gui.workspace.fields import DateField, ErrorLabel, NumberField, combo, labelled, set_combo, set_invalid
+from trdplanner.gui.workspace.fields import DateField, ErrorLabel, NumberField, combo, labelled, set_invalid
 
 DOSED = {TrialKind.ANTIDEPRESSANT_MONOTHERAPY, TrialKind.SWITCH, TrialKind.COMBINATION, TrialKind.AUGMENTATION}
-KIND_LABELS = {
+KIND_LABELS: dict[str, str] = {
     TrialKind.ANTIDEPRESSANT_MONOTHERAPY: "Antidepressant (monotherapy)",
     TrialKind.SWITCH: "Antidepressant switch",
     TrialKind.COMBINATION: "Antidepressant combination",
