@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import statistics
 import sys
 import tempfile
@@ -158,6 +159,9 @@ def record() -> PatientRecord:
 
 def main() -> int:
     fonts()
+    # The throw-away practice holds only the synthetic patient; if the app encrypts new
+    # databases, this passphrase opens it (an existing TRDPLANNER_PASSPHRASE is left alone).
+    os.environ.setdefault("TRDPLANNER_PASSPHRASE", "benchmark practice, synthetic data only")
     with tempfile.TemporaryDirectory() as folder:
         ctx = AppContext.open(folder)
         try:

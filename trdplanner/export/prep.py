@@ -186,7 +186,7 @@ class PrepDocument(PdfDocument):
         chart = ChartSpec(width, 34 * mm, start, end, compact=True, change_settings=self.settings.change_settings())
         points = [(m.record.taken_on, m.score.total) for m in series]
         out += [
-            Paragraph(f"{instrument.display_name}, dashed line: remission", s.help),
+            Paragraph(f"{instrument.display_name}; dashed line: remission, dotted: response", s.help),
             score_chart(Series(instrument, points, series[0].score.total), chart),
         ]
         latest: dict[str, ScoredMeasure] = {}
