@@ -13,7 +13,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtCore import QByteArray, QSettings, Qt, QThreadPool, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -468,6 +468,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.save_layout()
+        QThreadPool.globalInstance().waitForDone(5000)  # a list reload still running reports to no one
         super().closeEvent(event)
 
 

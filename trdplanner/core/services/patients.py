@@ -80,25 +80,6 @@ def _replace_children(row: Patient, profile: PatientProfile) -> None:
     row.episodes = kept
 
 
-def _summary(p: Patient, f: PatientFlags | None) -> PatientSummary:
-    return PatientSummary(
-        id=p.id,
-        code=p.code,
-        full_name=p.full_name,
-        preferred_name=p.preferred_name,
-        primary_diagnosis=p.primary_diagnosis,
-        status=p.status,
-        risk_level=p.risk_level,
-        last_session=f.last_session if f else None,
-        unsigned_notes=f.unsigned_notes if f else 0,
-        trd_status=f.trd_status if f else "",
-        failed_trials=f.failed_trials if f else 0,
-        risk_flag=f.risk_flag if f else False,
-        open_alerts=f.open_alerts if f else 0,
-        search_text=p.search_text,
-    )
-
-
 def _search_text(p: PatientProfile) -> str:
     return patient_search_text(p.code, p.full_name, p.preferred_name, p.primary_diagnosis)
 
@@ -135,8 +116,14 @@ class PatientService:
         a risk flag or a high risk level; ``unsigned`` keeps patients with unsigned notes.
         """
         self.refresh_flags()
+        # Plain columns, not ORM objects: the list of 10,000 loads several times faster.
         query = (
-            select(Patient, PatientFlags)
+            select(
+                Patient.id, Patient.code, Patient.full_name, Patient.preferred_name, Patient.primary_diagnosis,
+                Patient.status, Patient.risk_level, PatientFlags.last_session, PatientFlags.unsigned_notes,
+                PatientFlags.trd_status, PatientFlags.failed_trials, PatientFlags.risk_flag, PatientFlags.open_alerts,
+                Patient.search_text,
+            )
             .outerjoin(PatientFlags, PatientFlags.patient_id == Patient.id)
             .order_by(Patient.full_name, Patient.id)
         )
@@ -154,7 +141,12 @@ class PatientService:
         if limit:
             query = query.limit(limit)
         with self.db.reading() as s:
-            return [_summary(p, f) for p, f in s.execute(query).all()]
+            return [
+                PatientSummary(pid, code, name, preferred, dx, status, risk, last, unsigned or 0, trd or "",
+                               failed or 0, bool(flagged), alerts or 0, search_text)
+                for pid, code, name, preferred, dx, status, risk, last, unsigned, trd, failed, flagged, alerts,
+                search_text in s.execute(query).all()
+            ]
 
     def refresh_flags(self) -> int:
         """Recompute the derived list flags that are missing or stale; returns how many were."""
