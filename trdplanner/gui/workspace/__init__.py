@@ -72,6 +72,7 @@ class PatientWorkspace(QTabWidget):
                 tab.dirty_changed.connect(lambda _d: self.request_save_state.emit())
         self.overview.go_to.connect(self.show_tab)
         self.patient_id: int | None = None
+        self._pending: set[QWidget] = set()
         self._previous = 0
         self.currentChanged.connect(self._switched)
 
@@ -79,14 +80,24 @@ class PatientWorkspace(QTabWidget):
         return [w for i in range(self.count()) if (w := self.widget(i)) is not None]
 
     def set_patient(self, patient_id: int | None) -> None:
+        """Tell every tab. Tabs of this package load lazily themselves; the Sessions and Notes tabs
+        are told when they are first shown, so opening a patient reads only what is on screen."""
         self.patient_id = patient_id
+        self._pending = set()
         for tab in self.tabs():
-            try:
-                tab.set_patient(patient_id)  # type: ignore[attr-defined]
-            except Exception as exc:
-                from trdplanner.gui.dialogs import show_error
+            if isinstance(tab, WorkspaceTab) or tab is self.currentWidget():
+                self._tell(tab)
+            else:
+                self._pending.add(tab)
 
-                show_error(self, "Could not open the patient", exc)
+    def _tell(self, tab: QWidget) -> None:
+        self._pending.discard(tab)
+        try:
+            tab.set_patient(self.patient_id)  # type: ignore[attr-defined]
+        except Exception as exc:
+            from trdplanner.gui.dialogs import show_error
+
+            show_error(self, "Could not open the patient", exc)
 
     def current_patient_id(self) -> int | None:
         return self.patient_id
@@ -113,6 +124,9 @@ class PatientWorkspace(QTabWidget):
     def _switched(self, index: int) -> None:
         left = self.widget(self._previous)
         self._previous = index
+        shown = self.widget(index)
+        if shown is not None and shown in self._pending:
+            self._tell(shown)
         # Sessions and Notes change unsigned-note counts and last-session dates: refresh the list row.
         if left in (self.sessions, self.notes) and self.patient_id is not None:
             self.data_changed.emit(self.patient_id)
