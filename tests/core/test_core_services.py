@@ -114,6 +114,19 @@ def test_profile_validation_names_the_field_and_writes_nothing(ctx: AppContext) 
     assert row_counts(ctx.db) == before
 
 
+def test_text_longer_than_its_column_is_refused_on_every_database(ctx: AppContext) -> None:
+    pid = ctx.patients.create(full_profile(full_name="N" * 200))  # exactly the limit is fine
+    assert ctx.patients.get(pid).full_name == "N" * 200
+    before = row_counts(ctx.db)
+    with pytest.raises(InputError) as err:
+        ctx.patients.create(full_profile(code="P-2", full_name="N" * 201))
+    assert err.value.field == "patient.full_name"
+    with pytest.raises(InputError) as err:
+        ctx.trials.add(pid, TrialRec(kind="switch", dose_unit="milligrams per day, taken" * 2))
+    assert err.value.field == "trial.dose_unit"
+    assert row_counts(ctx.db) == before
+
+
 def test_update_to_a_code_in_use_is_refused(ctx: AppContext) -> None:
     _create(ctx, "A-1", "Ann Able")
     pid = _create(ctx, "B-1", "Ben Baker")

@@ -284,3 +284,34 @@ def test_a_code_already_in_use_is_refused_and_nothing_is_written(ctx: AppContext
     assert "DEMO-03" in str(err.value)
     assert row_counts(ctx.db) == before
     assert ctx.transfer.export_json(pid) == text
+
+
+@pytest.mark.parametrize(
+    ("raw", "field"),
+    [
+        ('"full_name": "A\\u0000B"', "profile.full_name"),  # NUL: PostgreSQL cannot store it
+        ('"full_name": "A\\ud800B"', "profile.full_name"),  # an unpaired surrogate is not text
+        ('"full_name": "' + "N" * 201 + '"', "patient.full_name"),  # the column holds 200
+        ('"full_name": "A", "episodes": [{"number": 3000000000}]', "profile.episodes[0].number"),
+    ],
+)
+def test_values_a_database_cannot_hold_are_refused_the_same_everywhere(ctx: AppContext, raw: str, field: str) -> None:
+    """SQLite would take these and PostgreSQL would fail with a driver error; both refuse them plainly."""
+    text = '{"format": "trdplanner.patient", "format_version": 1, "profile": {"code": "X-1", ' + raw + "}}"
+    before = row_counts(ctx.db)
+    with pytest.raises(InputError) as err:
+        ctx.transfer.import_json(text)
+    assert err.value.field == field
+    assert row_counts(ctx.db) == before
+
+
+def test_free_form_instance_values_are_checked_too(ctx: AppContext, demo_exports: dict[str, str]) -> None:
+    data = json.loads(demo_exports["DEMO-04"])
+    data["profile"]["code"] = "X-2"
+    session = next(i for i, s in enumerate(data["sessions"]) if s["instances"])
+    data["sessions"][session]["instances"][0]["values"]["note"] = "before\u0000after"
+    before = row_counts(ctx.db)
+    with pytest.raises(InputError) as err:
+        ctx.transfer.import_json(json.dumps(data))
+    assert err.value.field == f"sessions[{session}].instances[0].values.note"
+    assert row_counts(ctx.db) == before

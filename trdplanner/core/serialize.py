@@ -22,6 +22,7 @@ JSON = Any
 # Bounds that keep a hostile file from exhausting memory or the database.
 MAX_TEXT = 1_000_000
 MAX_LIST = 100_000
+MIN_INT, MAX_INT = -(2**31), 2**31 - 1
 
 
 def to_data(record: Any, *, with_ids: bool = True) -> JSON:
@@ -116,6 +117,8 @@ def _convert_scalar(tp: Any, value: Any, path: str) -> Any:
     if tp is int:
         if isinstance(value, bool) or not isinstance(value, int):
             raise InputError(where, "must be a whole number")
+        if not MIN_INT <= value <= MAX_INT:  # what an INTEGER column holds on every database
+            raise InputError(where, f"must be between {MIN_INT} and {MAX_INT}, got {value}")
         return value
     if tp is float:
         if isinstance(value, bool) or not isinstance(value, int | float):
@@ -126,9 +129,7 @@ def _convert_scalar(tp: Any, value: Any, path: str) -> Any:
     if tp is str:
         if not isinstance(value, str):
             raise InputError(where, "must be text")
-        if len(value) > MAX_TEXT:
-            raise InputError(where, f"is longer than {MAX_TEXT} characters")
-        return value
+        return _checked_text(value, where)
     if tp is dt.datetime:
         if not isinstance(value, str):
             raise InputError(where, "must be a date-time like 2026-01-31T14:05:00+00:00")
@@ -166,13 +167,26 @@ def _check_any(value: Any, path: str, depth: int = 0) -> Any:
             raise InputError(_describe(path), "must be a finite number")
         return value
     if isinstance(value, str):
-        if len(value) > MAX_TEXT:
-            raise InputError(_describe(path), f"is longer than {MAX_TEXT} characters")
-        return value
+        return _checked_text(value, _describe(path))
     if isinstance(value, list):
         if len(value) > MAX_LIST:
             raise InputError(_describe(path), f"has more than {MAX_LIST} entries")
         return [_check_any(v, f"{path}[{i}]", depth + 1) for i, v in enumerate(value)]
     if isinstance(value, dict):
-        return {str(k): _check_any(v, f"{path}.{k}", depth + 1) for k, v in value.items()}
+        return {
+            _checked_text(str(k), f"{path}.{k!r}"): _check_any(v, f"{path}.{k}", depth + 1) for k, v in value.items()
+        }
     raise InputError(_describe(path), "holds a value JSON cannot represent")
+
+
+def _checked_text(value: str, where: str) -> str:
+    """Text every database can store: bounded, no NUL character, no unpaired surrogate."""
+    if len(value) > MAX_TEXT:
+        raise InputError(where, f"is longer than {MAX_TEXT} characters")
+    if "\x00" in value:  # PostgreSQL cannot store it in text
+        raise InputError(where, "must not contain a NUL character")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:  # a lone surrogate from a \ud800-style JSON escape
+        raise InputError(where, "holds a character that is not valid Unicode text") from exc
+    return value
