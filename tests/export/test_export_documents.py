@@ -9,7 +9,7 @@ import pytest
 
 from tests.export._pdf_helpers import body_text, bold_text, contains, page_texts, reader
 from trdplanner.context import AppContext
-from trdplanner.core.records import HomeworkRec, NoteSectionRec
+from trdplanner.core.records import HomeworkRec, NoteSectionRec, PatientProfile
 from trdplanner.export import PdfOptions, assemble
 from trdplanner.export.note import NoteContent, NoteDocument
 
@@ -239,3 +239,19 @@ def test_every_demo_patient_prints(demo_reader: AppContext, code: str, options: 
         assemble.homework_document(demo_reader, sessions[-1], options=options),
     ):
         assert code in "".join(page_texts(doc.render()))
+
+
+def test_a_new_patient_with_nothing_on_file_prints(demo_ctx: AppContext, options: PdfOptions) -> None:
+    pid = demo_ctx.patients.create(PatientProfile(code="NEW-01", full_name="Noor Haddad"))
+    session = demo_ctx.sessions.create(pid, date=dt.date(2026, 3, 9))
+    assert session.id is not None
+    report = body_text(assemble.report_document(demo_ctx, pid, options=options).render())
+    assert contains(report, "No scores were recorded in this period")
+    assert contains(report, "No active treatment plan on file")
+    prep = assemble.prep_document(demo_ctx, session.id, options=options).render()
+    assert contains(body_text(prep), "This is the first session on file")
+    assert contains(body_text(prep), "No PHQ-9 on file")
+    plan = body_text(assemble.safety_plan_document(demo_ctx, pid, options=options).render())
+    assert contains(plan, "No safety plan is on file")
+    note = body_text(assemble.note_document(demo_ctx, session.id, options=options).render())
+    assert contains(note, "No measures were recorded for this session")

@@ -134,9 +134,9 @@ def test_a_hundred_thousand_characters_flow_across_pages(catalog: Catalog) -> No
 
 
 def test_a_table_cell_taller_than_a_page_splits(catalog: Catalog) -> None:
-    text = _mixed_text(100_000, seed=9)
+    text = _mixed_text(40_000, seed=9)
     data = _worksheet(text, other_cells=False)
-    assert len(page_texts(data)) > 20
+    assert len(page_texts(data)) > 8
     # The header row repeats on every page; take it out before reading the cell back.
     body = squash(body_text(data))
     for column in catalog.get("cbt-thought-record-3").fields[0].columns:
