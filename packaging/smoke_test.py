@@ -5,7 +5,8 @@
 
 Runs, with a throwaway data folder and Qt's offscreen platform:
 
-1. ``--version`` prints the version in trdplanner/__init__.py;
+1. ``--version`` prints the version in trdplanner/__init__.py, and the bundle holds every app
+   module and every Qt module the GUI imports (also those only a later screen loads);
 2. ``demo`` creates the demo practice (so the bundled Alembic migrations ran), and
    ``patient list --json`` reads it back;
 3. ``templates list --json`` finds the bundled catalog with nothing broken;
@@ -14,7 +15,8 @@ Runs, with a throwaway data folder and Qt's offscreen platform:
    worksheet prefilled for a demo patient has form fields, and ``report`` (with charts) writes
    a PDF too;
 5. ``--db postgresql+psycopg://...`` reaches the PostgreSQL driver (the connection is refused,
-   but the driver loads);
+   but the driver loads); with database encryption (SQLCipher), a demo practice made with
+   TRDPLANNER_PASSPHRASE is encrypted on disk, opens with it and is refused without it;
 6. the app's window opens offscreen and lists the demo patients (it logs "database open"),
    then closes on SIGTERM; the same on X11 (the xcb plugin) when Xvfb is installed.
 
@@ -25,6 +27,7 @@ venv has it, as a dependency of the app).
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import os
 import shutil
@@ -77,8 +80,17 @@ def check_version(binary: str, env: dict[str, str]) -> None:
         raise SmokeFailure(f"--version printed {out!r}, expected {project_meta.DISPLAY_NAME!r} {version!r}")
 
 
+def supports(binary: str, env: dict[str, str], args: list[str], option: str) -> bool:
+    """Whether this version of the app has an option (the smoke test spans versions)."""
+    result = subprocess.run([binary, *args, "--help"], capture_output=True, text=True, env=env, timeout=60)
+    return result.returncode == 0 and option in result.stdout
+
+
 def check_demo(binary: str, env: dict[str, str], data: Path) -> None:
-    run(binary, ["--data-dir", str(data), "demo"], env)
+    # The demo practice is invented, so it stays unencrypted where the app encrypts by default;
+    # check_encrypted() covers the encrypted path.
+    plain = ["--no-encryption"] if supports(binary, env, ["demo"], "--no-encryption") else []
+    run(binary, ["--data-dir", str(data), "demo", *plain], env)
     if not (data / "trdplanner.sqlite3").is_file():
         raise SmokeFailure(f"demo did not create {data / 'trdplanner.sqlite3'}")
     listed = json.loads(run(binary, ["--data-dir", str(data), "patient", "list", "--json"], env))
@@ -136,12 +148,65 @@ def check_other_pdfs(binary: str, env: dict[str, str], data: Path, out_dir: Path
         raise SmokeFailure(f"the progress report {report} is not a PDF with pages")
 
 
+def check_encrypted(binary: str, env: dict[str, str], data: Path) -> None:
+    """A practice encrypted with SQLCipher opens with its passphrase and refuses without it."""
+    secret = dict(env, TRDPLANNER_PASSPHRASE="smoke test passphrase, invented")
+    run(binary, ["--data-dir", str(data), "demo"], secret)
+    database = data / "trdplanner.sqlite3"
+    if database.read_bytes()[:16] == b"SQLite format 3\x00":
+        raise SmokeFailure(f"{database} was written unencrypted although a passphrase was given")
+    listed = json.loads(run(binary, ["--data-dir", str(data), "patient", "list", "--json"], secret))
+    if not listed:
+        raise SmokeFailure("the encrypted demo practice lists no patients")
+    refused = run(binary, ["--data-dir", str(data), "patient", "list"], env, expect=3)
+    if "passphrase" not in refused.lower():
+        raise SmokeFailure(f"opening the encrypted practice without a passphrase said: {refused!r}")
+
+
 def check_postgres_driver(binary: str, env: dict[str, str], data: Path) -> None:
     # Port 1 on loopback refuses at once: the point is that psycopg loads, not that a server answers.
     url = "postgresql+psycopg://smoke@127.0.0.1:1/smoke"
     out = run(binary, ["--data-dir", str(data), "--db", url, "patient", "list"], env, expect=3)
     if "cannot use" in out or "No module named" in out:
         raise SmokeFailure(f"the PostgreSQL driver is missing from the bundle:\n{out}")
+
+
+def app_modules() -> tuple[set[str], set[str]]:
+    """The checkout's trdplanner modules (migrations excepted: Alembic loads those as files) and
+    the PySide6 modules they import."""
+    root = HERE.parent
+    modules, qt = set(), set()
+    for path in (root / "trdplanner").rglob("*.py"):
+        rel = path.relative_to(root).with_suffix("")
+        parts = rel.parts[:-1] if rel.name == "__init__" else rel.parts
+        if "migrations" not in parts:
+            modules.add(".".join(parts))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("PySide6."):
+                qt.add(node.module.split(".")[1])
+    return modules, qt
+
+
+def check_frozen_contents(binary: str) -> None:
+    """Every app module is in the bundle, and every Qt module the GUI imports, even those only
+    imported when a screen opens (charts, PDF preview, printing), which the window check does not
+    reach. Reads the archive with PyInstaller's reader, so it needs the build venv."""
+    from PyInstaller.archive.readers import NotAnArchiveError, pkg_archive_contents
+
+    exe = Path(binary).resolve()
+    try:
+        frozen = set(pkg_archive_contents(str(exe)))
+    except NotAnArchiveError as exc:
+        raise SmokeFailure(f"{exe} is not a PyInstaller executable") from exc
+    modules, qt = app_modules()
+    missing = sorted(modules - frozen)
+    if missing:
+        raise SmokeFailure(f"app modules missing from the bundle: {', '.join(missing)}")
+    internal = exe.parent / "_internal" / "PySide6"
+    absent = sorted(name for name in qt if not any(internal.glob(f"{name}.*")))
+    if absent:
+        raise SmokeFailure(f"Qt modules the GUI imports are missing from the bundle: {', '.join(absent)}")
+    say(f"ok: all {len(modules)} app modules and the Qt modules they import ({', '.join(sorted(qt))}) are bundled")
 
 
 def check_gui(binary: str, env: dict[str, str], data: Path, label: str) -> float:
@@ -247,13 +312,18 @@ def main(argv: list[str] | None = None) -> int:
     found: dict[str, str] = {}
     checks: list[tuple[str, Callable[[], object]]] = [
         ("version", lambda: check_version(binary, env)),
+        ("bundle contents", lambda: check_frozen_contents(binary)),
         ("demo", lambda: check_demo(binary, env, data)),
         ("templates", lambda: found.setdefault("title", check_templates(binary, env, data))),
         ("worksheet", lambda: check_worksheet(binary, env, data, work, found["title"])),
         ("other PDFs", lambda: check_other_pdfs(binary, env, data, work)),
         ("PostgreSQL driver", lambda: check_postgres_driver(binary, env, work / "pg-data")),
+        ("encrypted practice", lambda: check_encrypted(binary, env, work / "encrypted")),
         ("window offscreen", lambda: check_gui(binary, env, data, "offscreen")),
     ]
+    if not supports(binary, env, [], "--passphrase-file"):
+        checks = [check for check in checks if check[0] != "encrypted practice"]
+        say("this version has no database encryption: no encrypted-practice check")
     if shutil.which("Xvfb"):
         checks.append(("window on X11", lambda: check_gui_xcb(binary, env, data, work)))
     else:
