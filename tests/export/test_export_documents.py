@@ -255,3 +255,24 @@ def test_a_new_patient_with_nothing_on_file_prints(demo_ctx: AppContext, options
     assert contains(plan, "No safety plan is on file")
     note = body_text(assemble.note_document(demo_ctx, session.id, options=options).render())
     assert contains(note, "No measures were recorded for this session")
+
+
+def test_a_filled_instance_prints_as_a_record(demo_reader: AppContext, options: PdfOptions) -> None:
+    pid = _patient(demo_reader, "DEMO-06")
+    session = next(s for s in demo_reader.sessions.list(pid) if s.instances)
+    assert session.id is not None
+    inst = session.instances[0]
+    assert inst.id is not None
+    doc = assemble.instance_document(demo_reader, session.id, inst.id, options=options)
+    text = body_text(doc.render())
+    assert contains(text, doc.template.title)
+    for value in inst.values.values():
+        if isinstance(value, str) and value.strip():
+            assert contains(text, value)
+
+
+def test_homework_can_be_picked_by_id(demo_ctx: AppContext, options: PdfOptions) -> None:
+    session_id = _session_ids(demo_ctx, "DEMO-03")[-1]
+    wanted = demo_ctx.sessions.add_homework(session_id, HomeworkRec(title="Values card", instructions="Carry it."))
+    doc = assemble.homework_document(demo_ctx, session_id, [wanted], options=options)
+    assert [item.title for item in doc.items] == ["Values card"]
