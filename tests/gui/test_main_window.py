@@ -110,7 +110,7 @@ def test_keyboard_alone_finds_and_opens_a_patient(qtbot: QtBot, data_dir: Path) 
     assert window.current_patient_id() == ctx.patients.id_for_code("DEMO-03")
     assert "Priya Raman" in window.header.text()
     qtbot.keyClick(window, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
-    assert window.workspace.currentWidget() is window.workspace.measures
+    assert window.workspace.current_tab() is window.workspace.measures
     ctx.close()
 
 
@@ -209,7 +209,7 @@ def test_window_layout_is_restored(qtbot: QtBot, data_dir: Path) -> None:
     assert "geometry" in (data_dir / "window-state.ini").read_text()
     assert not again.patients.table.isColumnHidden(PatientTableModel.COL_DIAGNOSIS)
     again.open_patient(ctx.patients.id_for_code("DEMO-03"))
-    assert again.workspace.currentWidget() is again.workspace.measures
+    assert again.workspace.current_tab() is again.workspace.measures
     ctx.close()
 
 

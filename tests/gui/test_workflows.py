@@ -61,7 +61,7 @@ def test_create_a_patient_then_complete_the_profile(qtbot: QtBot, window: MainWi
     assert window.patients.model.rowCount() == 1
     assert window.statusBar().currentMessage() == "1 patient"
     profile = window.workspace.profile
-    assert window.workspace.currentWidget() is profile
+    assert window.workspace.current_tab() is profile
     assert profile.full_name.text() == "Noor Haddad"
     assert profile.icd10.text() == "F32.2"
 
@@ -120,7 +120,7 @@ def test_two_failed_adequate_trials_change_the_trd_status(qtbot: QtBot, window: 
     assert "Counts as an adequate failed trial" in first
     assert "does not meet the TRD definition (1 adequate failed antidepressant trial)" in first
     assert history.table.rowCount() == 1
-    assert history.table.item(0, 11).text() == "✔ failed"
+    assert history.table.item(0, 10).text() == "✔ failed"
     assert "Does not meet the TRD definition" in history.status.text.text()
 
     second = _add_failed_trial(qtbot, window, "Venlafaxine", "SNRI", dt.date.today() - dt.timedelta(days=150))

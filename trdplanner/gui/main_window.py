@@ -13,7 +13,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QThreadPool, Signal
+from PySide6.QtCore import QByteArray, QSettings, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -163,7 +163,9 @@ class MainWindow(QMainWindow):
     def open_patient(self, patient_id: int) -> None:
         if self.ctx is None or patient_id == self._patient_id:
             if patient_id == self._patient_id and self._workspace is not None:
-                self._workspace.currentWidget().setFocus()
+                current = self._workspace.current_tab()
+                if current is not None:
+                    current.setFocus()
             return
         if self._workspace is not None and not self._workspace.confirm_leave(self):
             if self._patient_id is not None:
@@ -290,7 +292,7 @@ class MainWindow(QMainWindow):
     def _current_tab(self) -> QWidget | None:
         if self._workspace is None or self._patient_id is None:
             return None
-        return self._workspace.currentWidget()
+        return self._workspace.current_tab()
 
     def _update_actions(self) -> None:
         tab = self._current_tab()
@@ -461,7 +463,7 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         if getattr(self, "_size_splitter", False):  # first run: room for the list's columns
             self._size_splitter = False
-            self.splitter.setSizes([540, max(self.width() - 540, 600)])
+            QTimer.singleShot(0, lambda: self.splitter.setSizes([490, max(self.width() - 490, 600)]))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._workspace is not None and not self._workspace.confirm_leave(self):

@@ -87,8 +87,10 @@ class PatientListPanel(QWidget):
         header = self.table.horizontalHeader()
         header.setHighlightSections(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        for col, w in {0: 176, 1: 78, 2: 200, 3: 82, 4: 104, 5: 96, 6: 74}.items():
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(PatientTableModel.COL_NAME, QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(48)
+        for col, w in {1: 74, 2: 200, 3: 78, 4: 98, 5: 90, 6: 74}.items():
             header.resizeSection(col, w)
         # Diagnosis and unsigned count are one right-click away (and in each row's tooltip).
         self.table.setColumnHidden(PatientTableModel.COL_DIAGNOSIS, True)

@@ -137,6 +137,7 @@ class PreferencesDialog(QDialog):
         s.setRange(lo, hi)
         s.setValue(value)
         s.setSuffix(suffix)
+        s.setMaximumWidth(150)
         return s
 
     def _row(self, form: QFormLayout, label: str, widget: QWidget, name: str) -> None:

@@ -12,7 +12,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QMessageBox, QTabWidget, QWidget
+from PySide6.QtWidgets import QMessageBox, QScrollArea, QTabWidget, QWidget
 
 from trdplanner.gui.theme import icon
 from trdplanner.gui.workspace.base import WorkspaceTab
@@ -62,10 +62,14 @@ class PatientWorkspace(QTabWidget):
         self.plan = PlanTab(ctx)
         self.sessions = SessionsTab(ctx)
         self.notes = NotesTab(ctx)
+        self._pages: list[QWidget] = []
         for tab, title in ((self.overview, "Overview"), (self.profile, "Profile"),
                            (self.history, "Treatment history"), (self.measures, "Measures"),
                            (self.plan, "Treatment plan"), (self.sessions, "Sessions"), (self.notes, "Notes")):
-            i = self.addTab(tab, icon(TAB_ICONS[title]), title)
+            # Sessions and Notes scroll rather than force the window wider than the screen.
+            page = tab if isinstance(tab, WorkspaceTab) else _scrolling(tab)
+            i = self.addTab(page, icon(TAB_ICONS[title]), title)
+            self._pages.append(tab)
             self.setTabToolTip(i, TAB_TIPS[title])
             if isinstance(tab, WorkspaceTab):
                 tab.changed.connect(self._tab_changed)
@@ -77,7 +81,18 @@ class PatientWorkspace(QTabWidget):
         self.currentChanged.connect(self._switched)
 
     def tabs(self) -> list[QWidget]:
-        return [w for i in range(self.count()) if (w := self.widget(i)) is not None]
+        """The tabs themselves (a scroll area around a tab is not one)."""
+        return list(self._pages)
+
+    def tab_at(self, index: int) -> QWidget | None:
+        return self._pages[index] if 0 <= index < len(self._pages) else None
+
+    def current_tab(self) -> QWidget | None:
+        return self.tab_at(self.currentIndex())
+
+    def show_widget(self, tab: QWidget) -> None:
+        if tab in self._pages:
+            self.setCurrentIndex(self._pages.index(tab))
 
     def set_patient(self, patient_id: int | None) -> None:
         """Tell every tab. Tabs of this package load lazily themselves; the Sessions and Notes tabs
@@ -85,7 +100,7 @@ class PatientWorkspace(QTabWidget):
         self.patient_id = patient_id
         self._pending = set()
         for tab in self.tabs():
-            if isinstance(tab, WorkspaceTab) or tab is self.currentWidget():
+            if isinstance(tab, WorkspaceTab) or tab is self.current_tab():
                 self._tell(tab)
             else:
                 self._pending.add(tab)
@@ -122,9 +137,9 @@ class PatientWorkspace(QTabWidget):
         self.data_changed.emit(patient_id)
 
     def _switched(self, index: int) -> None:
-        left = self.widget(self._previous)
+        left = self.tab_at(self._previous)
         self._previous = index
-        shown = self.widget(index)
+        shown = self.tab_at(index)
         if shown is not None and shown in self._pending:
             self._tell(shown)
         # Sessions and Notes change unsigned-note counts and last-session dates: refresh the list row.
@@ -139,8 +154,8 @@ class PatientWorkspace(QTabWidget):
     def confirm_leave(self, parent: QWidget) -> bool:
         """Before switching patient or quitting: save, discard or stay for each tab with unsaved edits."""
         for tab in self.unsaved_tabs():
-            title = self.tabText(self.indexOf(tab))
-            self.setCurrentWidget(tab)
+            title = self.tabText(self._pages.index(tab))
+            self.show_widget(tab)
             box = QMessageBox(QMessageBox.Icon.Question, "Unsaved changes",
                               f"The {title} tab has changes that are not saved.", QMessageBox.StandardButton.NoButton,
                               parent)
@@ -160,6 +175,14 @@ class PatientWorkspace(QTabWidget):
             else:
                 return False
         return True
+
+
+def _scrolling(tab: QWidget) -> QScrollArea:
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QScrollArea.Shape.NoFrame)
+    area.setWidget(tab)
+    return area
 
 
 __all__ = ["PatientWorkspace"]

@@ -28,12 +28,15 @@ if TYPE_CHECKING:
     from trdplanner.core.records import TrialRec
     from trdplanner.core.services.summary import ClinicalSummary
 
-COLUMNS = ("Kind", "Drug / treatment", "Class", "Dose", "Start", "Stop", "Weeks", "Adherence", "Outcome",
+COLUMNS = ("Drug / treatment", "Kind", "Class", "Dose / minimum", "Dates", "Weeks", "Adherence", "Outcome",
            "Episode", "Adequate", "Counts")
-TIPS = ("Kind of treatment", "Drug or treatment", "Drug class", "Dose reached / minimum effective dose",
-        "Start date", "Stop date (empty while ongoing)", "Weeks at adequate dose", "Adherence",
+TIPS = ("Drug or treatment", "Kind of treatment", "Drug class", "Dose reached / minimum effective dose",
+        "Start and stop dates", "Weeks at adequate dose", "Adherence",
         "Outcome (recorded, or worked out from the scores)", "Episode the trial belongs to",
         "Adequate dose and duration under the current settings", "Counts as a failed adequate trial toward TRD")
+COL_EPISODE, COL_ADEQUATE, COL_COUNTS = 8, 9, 10
+SHORT_KIND = {"antidepressant_monotherapy": "Antidepressant", "switch": "Switch", "combination": "Combination",
+              "augmentation": "Augmentation"}
 
 
 def _num(x: float | None) -> str:
@@ -64,7 +67,7 @@ class HistoryTab(WorkspaceTab):
         self.table.setToolTip("The trial ledger. Enter or double-click edits a trial")
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.doubleClicked.connect(lambda _i: self.edit_trial())
         self.table.itemSelectionChanged.connect(self._show_reason)
         self.table.activated.connect(lambda _i: self.edit_trial())
@@ -141,9 +144,10 @@ class HistoryTab(WorkspaceTab):
             episode = "" if t.episode_number is None else str(t.episode_number)
             if current and t.episode_number == current.number:
                 episode += " (current)"
-            values = [KIND_LABELS.get(t.kind, t.kind), t.agent, t.drug_class, dose,
-                      t.start.isoformat() if t.start else "", t.stop.isoformat() if t.stop else "ongoing",
-                      weeks, t.adherence, outcome, episode,
+            dates = f"{t.start.isoformat() if t.start else '?'} → {t.stop.isoformat() if t.stop else 'ongoing'}"
+            kind = KIND_LABELS.get(t.kind, t.kind)
+            values = [t.agent or kind, SHORT_KIND.get(t.kind, kind),
+                      t.drug_class, dose, dates, weeks, t.adherence, outcome, episode,
                       "yes" if a and a.adequate else ("missing data" if a and a.missing else "no"),
                       "✔ failed" if a and a.counts_toward_trd else ""]
             for c, v in enumerate(values):
@@ -151,11 +155,13 @@ class HistoryTab(WorkspaceTab):
                 item.setToolTip(a.reason if a else "")
                 if c == 0:
                     item.setData(Qt.ItemDataRole.UserRole, t.id)
-                if c == 11 and a and a.counts_toward_trd:
+                if c == COL_COUNTS and a and a.counts_toward_trd:
                     item.setForeground(colour("danger"))
-                if c == 10 and a and a.missing:
+                if c == COL_ADEQUATE and a and a.missing:
                     item.setForeground(colour("warning"))
                 self.table.setItem(r, c, item)
+        # The episode column matters only when trials span more than one episode.
+        self.table.setColumnHidden(COL_EPISODE, len({t.episode_number for t in s.trials}) <= 1)
         self.stack.setCurrentIndex(0 if s.trials else 1)
         self.edit_button.setEnabled(False)
         self.delete_button.setEnabled(False)

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QFrame,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -79,6 +78,7 @@ class ItemRow(QFrame):
             layout.addWidget(spacer)
         self.group.idClicked.connect(self._clicked)
         self._suicidality = suicidality
+        self._restyle()
 
     def _clicked(self, v: int) -> None:
         self.value = v
@@ -293,10 +293,9 @@ class AcknowledgeDialog(QDialog):
         self.who.setToolTip("The clinician who reviewed the alert; stored with the time")
         self.confirm = QCheckBox("I have reviewed this alert and acted on it (risk assessment, safety plan)")
         self.confirm.setToolTip("Required: the alert stays open until a clinician confirms this")
-        form = QGridLayout()
-        form.addWidget(QLabel("Reviewed by"), 0, 0)
-        form.addWidget(self.who, 0, 1)
-        form.addWidget(self.confirm, 1, 0, 1, 2)
+        form = QFormLayout()
+        form.addRow("Reviewed by", self.who)
+        form.addRow(self.confirm)
         note = rich_label("The flag stays on the score after acknowledgement; only who and when are added.",
                           muted=True)
         self.buttons = QDialogButtonBox()

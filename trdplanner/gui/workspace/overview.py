@@ -247,7 +247,8 @@ class OverviewTab(WorkspaceTab):
             status = []
             c = latest.change
             if c is not None:
-                status.append(f"{'+' if c.delta > 0 else '−' if c.delta < 0 else '±'}{abs(c.delta)} since first")
+                sign = "+" if c.delta > 0 else "−" if c.delta < 0 else "±"
+                status.append(f"{sign}{abs(c.delta)}&nbsp;since&nbsp;first")
                 if c.remission:
                     status.append(_colour_span("remission", "ok", True))
                 elif c.response:
@@ -258,13 +259,14 @@ class OverviewTab(WorkspaceTab):
                     status.append(_colour_span("reliable deterioration", "danger"))
             flag = _colour_span(" ⚠", "danger", True) if latest.needs_alert else ""
             rows.append(
-                f"<tr><td><b>{name}</b></td><td align=right><b>{latest.score.total}</b>{flag}</td>"
-                f"<td>{esc(latest.score.severity).replace(' ', '&nbsp;')}</td><td>{trend}&nbsp;{arrow}</td>"
+                f"<tr><td><b>{name.replace('-', '&#8209;')}</b></td>"
+                f"<td align=right><b>{latest.score.total}</b>{flag}</td>"
+                f"<td>{esc(latest.score.severity).replace(' ', '&nbsp;')}</td><td>{trend}</td><td>{arrow}</td>"
                 f"<td>{latest.record.taken_on.isoformat()}</td><td>{', '.join(status)}</td></tr>"
             )
         head = (f"<tr style='color:{hex_colour('muted')}'><td>Measure</td><td>Latest</td><td>Band</td><td>Trend</td>"
-                "<td>Date</td><td>Change</td></tr>")
-        self.scores_text.setText("<table cellspacing=0 cellpadding=3>" + head + "".join(rows) + "</table>")
+                "<td></td><td>Date</td><td>Change</td></tr>")
+        self.scores_text.setText("<table cellspacing=0 cellpadding=4>" + head + "".join(rows) + "</table>")
 
     def _objectives(self, plan: PlanRec | None, today: dt.date) -> None:
         if plan is None:

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -80,9 +81,13 @@ class PlanTab(WorkspaceTab):
         self.tree.setToolTip("Problems with their goals, objectives and interventions. Select one to edit it")
         self.tree.setAlternatingRowColors(True)
         self.tree.setUniformRowHeights(True)
-        self.tree.header().setStretchLastSection(True)
-        self.tree.header().resizeSection(0, 420)
-        self.tree.header().resizeSection(1, 110)
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(1, 100)
+        header.resizeSection(2, 170)
         self.tree.setStyleSheet("QTreeView::item { padding: 3px 0; }")
         self.tree.currentItemChanged.connect(lambda cur, _prev: self._select(cur))
 

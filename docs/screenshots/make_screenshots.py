@@ -1,0 +1,102 @@
+"""Regenerate the README screenshots from the demo practice (synthetic patients only).
+
+    xvfb-run -s "-screen 0 1600x1000x24" env PYTHONPATH=. python docs/screenshots/make_screenshots.py
+
+Runs on a throwaway data dir; nothing touches your own data.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QWidget
+
+OUT = Path(__file__).resolve().parent
+SIZE = (1440, 900)
+
+
+def main() -> int:
+    from trdplanner.app import _application
+    from trdplanner.context import AppContext
+    from trdplanner.core.demo import create_demo
+    from trdplanner.gui.main_window import MainWindow
+    from trdplanner.gui.preferences import PreferencesDialog
+    from trdplanner.gui.workspace.measure_entry import AcknowledgeDialog
+
+    app = _application()
+    data = Path(tempfile.mkdtemp(prefix="trd-shots-"))
+    ctx = AppContext.open(str(data), encrypt_new=False)
+    create_demo(ctx)
+    window = MainWindow(ctx, data / "window-state.ini")
+    window.resize(*SIZE)
+    window.show()
+
+    def settle(ms: int = 250) -> None:
+        loop_end = QTimer()
+        loop_end.setSingleShot(True)
+        loop_end.start(ms)
+        while loop_end.isActive():
+            app.processEvents()
+
+    def shot(widget: QWidget, name: str) -> None:
+        settle()
+        widget.grab().save(str(OUT / f"{name}.png"))
+        print("wrote", name)
+
+    settle(600)
+    shot(window, "patient-list")
+    pid = ctx.patients.id_for_code("DEMO-05")
+    assert pid is not None
+    window.open_patient(pid)
+    ws = window.workspace
+    for title, name in (("Overview", "overview"), ("Profile", "profile"), ("Treatment history", "history"),
+                        ("Treatment plan", "plan")):
+        ws.show_tab(title)
+        shot(window, name)
+
+    ws.show_tab("Treatment history")
+    ws.history.table.selectRow(1)
+    assert ws.history.summary is not None
+    dialog = ws.history._dialog(ws.history.summary.trials[1])
+    dialog.show()
+    shot(dialog, "trial-dialog")
+    dialog.close()
+
+    ws.show_tab("Measures")
+    entry = ws.measures.entry
+    entry.focus_first()
+    for row, value in zip(entry.rows, (2, 2, 1, 2, 1, 1, 1), strict=False):
+        row.set_value(value)
+    entry._update()
+    entry.rows[7].setFocus()
+    shot(window, "measures")
+    summary = ws.measures.summary
+    assert summary is not None and summary.open_alerts
+    ack = AcknowledgeDialog(summary.open_alerts[-1].record, [c.display for c in ctx.practice.clinicians()], window)
+    ack.show()
+    shot(ack, "item9-alert")
+    ack.close()
+    entry.reset()
+
+    prefs = PreferencesDialog(ctx.settings, window)
+    prefs.show()
+    shot(prefs, "preferences")
+    prefs.close()
+
+    window.patients.trd.setChecked(True)
+    window.patients.search.setText("recurrent")
+    shot(window, "search-and-filter")
+    window.patients.trd.setChecked(False)
+    window.patients.search.clear()
+
+    window.close()
+    ctx.close()
+    QApplication.processEvents()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
