@@ -97,7 +97,11 @@ def _legend(layout: Layout, fld: Field) -> list[Flowable]:
     for column in fld.columns:
         if not _numbered(column):
             continue
-        what = "circle the numbers that apply" if column.type is FieldType.CHECKLIST else "circle one number"
+        many = column.type is FieldType.CHECKLIST
+        if layout.fillable:
+            what = "tick the numbers that apply" if many else "tick one number"
+        else:
+            what = "circle the numbers that apply" if many else "circle one number"
         items = " · ".join(f"<b>{n}</b>&nbsp;{markup(o.label)}" for n, o in enumerate(column.options, start=1))
         out.append(Paragraph(f"<b>{markup(column.label)}</b> ({what}): {items}", layout.styles.help))
     return out
