@@ -94,17 +94,21 @@ def test_profile_update_keeps_trials_linked_to_their_episode(ctx: AppContext) ->
 def test_profile_validation_names_the_field_and_writes_nothing(ctx: AppContext) -> None:
     ctx.patients.create(full_profile())
     before = row_counts(ctx.db)
-    cases = {
-        "code": full_profile(code="has space"),
-        "full_name": full_profile(code="P-2", full_name="   "),
-        "risk_level": full_profile(code="P-3", risk_level="extreme"),
-        "primary_diagnosis_icd10": full_profile(code="P-4", primary_diagnosis_icd10="depression"),
-        "episodes": full_profile(code="P-5", episodes=[EpisodeRec(1), EpisodeRec(1)]),
-        "episodes[0].ended": full_profile(
-            code="P-6", episodes=[EpisodeRec(1, dt.date(2024, 5, 1), dt.date(2024, 1, 1))]
+    cases = [
+        ("code", full_profile(code="has space")),
+        ("code", full_profile(code="P-1\n")),  # a trailing newline would make the code unfindable
+        ("code", full_profile(code="x" * 41)),
+        ("full_name", full_profile(code="P-2", full_name="   ")),
+        ("risk_level", full_profile(code="P-3", risk_level="extreme")),
+        ("primary_diagnosis_icd10", full_profile(code="P-4", primary_diagnosis_icd10="depression")),
+        ("primary_diagnosis_icd10", full_profile(code="P-7", primary_diagnosis_icd10="F33.2\n")),
+        ("episodes", full_profile(code="P-5", episodes=[EpisodeRec(1), EpisodeRec(1)])),
+        (
+            "episodes[0].ended",
+            full_profile(code="P-6", episodes=[EpisodeRec(1, dt.date(2024, 5, 1), dt.date(2024, 1, 1))]),
         ),
-    }
-    for field, profile in cases.items():
+    ]
+    for field, profile in cases:
         with pytest.raises(InputError) as err:
             ctx.patients.create(profile)
         assert err.value.field == field

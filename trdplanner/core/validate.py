@@ -44,12 +44,12 @@ def not_blank(field: str, value: str) -> None:
 
 
 def icd10(field: str, value: str) -> None:
-    if value and not ICD10.match(value.upper()):
+    if value and not ICD10.fullmatch(value.upper()):  # fullmatch: "$" would let a trailing newline in
         raise InputError(field, f"not an ICD-10 code (like F33.2): {value!r}")
 
 
 def check_profile(p: PatientProfile) -> None:
-    if not CODE.match(p.code):
+    if not CODE.fullmatch(p.code):
         raise InputError("code", "must be 1-40 letters, digits, dots, hyphens or underscores")
     not_blank("full_name", p.full_name)
     one_of("status", p.status, PatientStatus)
