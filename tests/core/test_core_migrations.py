@@ -207,6 +207,25 @@ def test_file_with_foreign_tables_is_refused_and_left_alone(data_dir: Path) -> N
     assert list(data_dir.glob("accounts.sqlite3.before-*")) == []
 
 
+def test_database_holding_foreign_tables_is_refused_on_any_backend(db_url: str) -> None:
+    engine = create_db_engine(db_url)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE invoices (id INTEGER PRIMARY KEY, amount INTEGER)"))
+        conn.execute(text("INSERT INTO invoices (id, amount) VALUES (1, 125)"))
+    engine.dispose()
+
+    with pytest.raises(DatabaseError, match="did not create"):
+        Database.open(db_url)
+
+    engine = create_db_engine(db_url)
+    try:
+        assert set(inspect(engine).get_table_names()) == {"invoices"}  # nothing added, nothing dropped
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT amount FROM invoices")).scalar() == 125
+    finally:
+        engine.dispose()
+
+
 def test_file_that_is_not_a_database_is_refused_clearly(data_dir: Path) -> None:
     path = data_dir / "notes.txt"
     original = b"Dear diary, this is not a database at all.\n" * 100
