@@ -92,6 +92,15 @@ def main() -> int:
     window.patients.trd.setChecked(False)
     window.patients.search.clear()
 
+    import os
+
+    from trdplanner.gui.theme import THEME_ENV, apply_theme
+
+    os.environ[THEME_ENV] = "dark"
+    apply_theme(app)
+    window.workspace.show_tab("Overview")
+    shot(window, "overview-dark")
+
     window.close()
     ctx.close()
     QApplication.processEvents()

@@ -32,7 +32,7 @@ from trdplanner.gui.dialogs import confirm, show_error
 from trdplanner.gui.patient_list import PatientListPanel
 from trdplanner.gui.patient_model import TRD_LABELS
 from trdplanner.gui.tasks import run_in_background
-from trdplanner.gui.theme import heading_font, hex_colour, icon
+from trdplanner.gui.theme import heading_font, hex_colour, icon, theme_changed
 
 if TYPE_CHECKING:
     from trdplanner.context import AppContext
@@ -95,6 +95,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.splitter)
 
         self._build_menus()
+        theme_changed.changed.connect(self._theme_changed)
         self._restore_layout()
         self._update_actions()
         self.statusBar().showMessage("Opening the database…")
@@ -200,6 +201,13 @@ class MainWindow(QMainWindow):
         self.header.setToolTip(p.primary_diagnosis or "")
         self.header.show()
         self.setWindowTitle(f"{p.full_name} — TRD Planner")
+
+    def _theme_changed(self) -> None:
+        self._update_header()
+        self.patients.model.set_alert_icon(icon("alert"))
+        self.patients.table.viewport().update()
+        if self._workspace is not None:
+            self._workspace.settings_changed()  # tabs re-render their coloured text
 
     def _patient_data_changed(self, patient_id: int) -> None:
         self.reload_patients(select=patient_id)

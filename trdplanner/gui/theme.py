@@ -8,10 +8,11 @@ readable in dark mode. Status colours come in a light and a dark variant.
 
 from __future__ import annotations
 
+import os
 from contextlib import suppress
 from functools import cache
 
-from PySide6.QtCore import QByteArray, QRectF, QSize, Qt
+from PySide6.QtCore import QByteArray, QObject, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QIcon, QIconEngine, QImage, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QApplication
 
@@ -49,7 +50,13 @@ def hex_colour(name: str) -> str:
     return colour(name).name()
 
 
+THEME_ENV = "TRDPLANNER_THEME"  # light, dark, or unset to follow the system
+
+
 def _system_scheme_dark(app: QApplication) -> bool:
+    forced = os.environ.get(THEME_ENV, "").strip().lower()
+    if forced in ("light", "dark"):
+        return forced == "dark"
     try:
         return app.styleHints().colorScheme() == Qt.ColorScheme.Dark
     except AttributeError:  # Qt before 6.5 has no colour scheme hint
@@ -105,10 +112,20 @@ def apply_theme(app: QApplication) -> None:
         app.styleHints().colorSchemeChanged.connect(lambda _scheme: _apply_palette(app))
 
 
+class _Notifier(QObject):
+    changed = Signal()
+
+
+#: Emitted after the palette switched between light and dark; views that bake colours into
+#: rich text redraw themselves.
+theme_changed = _Notifier()
+
+
 def _apply_palette(app: QApplication) -> None:
     app.setPalette(_dark_palette() if _system_scheme_dark(app) else _light_palette(app))
     icon.cache_clear()
     app.setStyleSheet(stylesheet())
+    theme_changed.changed.emit()
 
 
 def stylesheet() -> str:
