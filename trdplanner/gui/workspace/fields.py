@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
+    QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -122,6 +123,16 @@ def combo(options: Sequence[tuple[str, str]], tip: str, current: str = "") -> QC
 def set_combo(box: QComboBox, value: str | None) -> None:
     i = box.findData(value if value is not None else "")
     box.setCurrentIndex(max(i, 0))
+
+
+def add_row(form: QFormLayout, text: str, widget: QWidget, error: ErrorLabel) -> None:
+    """A form row whose label stays level with the field when an error line opens under it."""
+    label = QLabel(text)
+    label.setBuddy(widget)
+    label.setMinimumHeight(QLineEdit().sizeHint().height())
+    label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+    form.addRow(label, labelled(widget, error))
 
 
 def labelled(widget: QWidget, error: ErrorLabel) -> QWidget:

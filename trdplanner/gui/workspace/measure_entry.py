@@ -74,7 +74,7 @@ class ItemRow(QFrame):
             layout.addWidget(b)
         for _ in range(4 - maximum):  # keep the columns of buttons aligned across 0-2 and 0-4 items
             spacer = QWidget()
-            spacer.setFixedWidth(30 + layout.spacing())
+            spacer.setFixedWidth(30)  # the layout adds the spacing itself
             layout.addWidget(spacer)
         self.group.idClicked.connect(self._clicked)
         self._suicidality = suicidality
@@ -187,6 +187,9 @@ class MeasureEntry(QWidget):
 
     def _build(self) -> None:
         for row in self.rows:
+            row.hide()
+            self.items_layout.removeWidget(row)
+            row.setParent(None)
             row.deleteLater()
         self.rows = []
         s = spec(self.key)

@@ -10,7 +10,7 @@ from trdplanner.core.errors import InputError
 from trdplanner.core.records import EpisodeRec, PatientProfile
 from trdplanner.core.validate import check_profile
 from trdplanner.gui.dialogs import show_error
-from trdplanner.gui.workspace.fields import DateField, ErrorLabel, labelled, set_invalid
+from trdplanner.gui.workspace.fields import DateField, ErrorLabel, add_row, set_invalid
 
 
 def suggest_code(existing: list[str]) -> str:
@@ -49,13 +49,13 @@ class NewPatientDialog(QDialog):
         self.inputs = {"code": self.code, "full_name": self.full_name, "primary_diagnosis_icd10": self.icd10,
                        "date_of_birth": self.date_of_birth, "episodes": self.onset}
         form = QFormLayout()
-        form.addRow("Print code", labelled(self.code, self.errors["code"]))
-        form.addRow("Full name", labelled(self.full_name, self.errors["full_name"]))
+        add_row(form, "Print code", self.code, self.errors["code"])
+        add_row(form, "Full name", self.full_name, self.errors["full_name"])
         form.addRow("Preferred name", self.preferred_name)
-        form.addRow("Date of birth", labelled(self.date_of_birth, self.errors["date_of_birth"]))
+        add_row(form, "Date of birth", self.date_of_birth, self.errors["date_of_birth"])
         form.addRow("Primary diagnosis", self.diagnosis)
-        form.addRow("ICD-10", labelled(self.icd10, self.errors["primary_diagnosis_icd10"]))
-        form.addRow("Current episode began", labelled(self.onset, self.errors["episodes"]))
+        add_row(form, "ICD-10", self.icd10, self.errors["primary_diagnosis_icd10"])
+        add_row(form, "Current episode began", self.onset, self.errors["episodes"])
         hint = QLabel("Everything else — contact details, risk, care team, medications — is on the Profile tab.")
         hint.setProperty("role", "muted")
         hint.setWordWrap(True)

@@ -41,8 +41,8 @@ from trdplanner.gui.workspace.fields import (
     ErrorLabel,
     RecordTable,
     RowError,
+    add_row,
     combo,
-    labelled,
     set_combo,
     set_invalid,
 )
@@ -171,7 +171,7 @@ class ProfileTab(WorkspaceTab):
             f.setHorizontalSpacing(10)
             f.setVerticalSpacing(6)
             for label, name in rows:
-                f.addRow(label, labelled(self.inputs[name], self.errors[name]))
+                add_row(f, label, self.inputs[name], self.errors[name])
             return f
 
         identity = self._group("Identity", form([

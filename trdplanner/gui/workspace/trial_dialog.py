@@ -34,7 +34,7 @@ from trdplanner.core.errors import InputError
 from trdplanner.core.records import EpisodeRec, TrialRec
 from trdplanner.core.services.summary import trial_facts
 from trdplanner.gui.workspace.base import Banner, esc
-from trdplanner.gui.workspace.fields import DateField, ErrorLabel, NumberField, combo, labelled, set_invalid
+from trdplanner.gui.workspace.fields import DateField, ErrorLabel, NumberField, add_row, combo, set_invalid
 
 DOSED = {TrialKind.ANTIDEPRESSANT_MONOTHERAPY, TrialKind.SWITCH, TrialKind.COMBINATION, TrialKind.AUGMENTATION}
 KIND_LABELS: dict[str, str] = {
@@ -141,7 +141,7 @@ class TrialDialog(QDialog):
             f = QFormLayout()
             f.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             for label, name in rows:
-                f.addRow(label, labelled(self.inputs[name], self.errors[name]))
+                add_row(f, label, self.inputs[name], self.errors[name])
             return f
 
         self.form_what = form([("Kind", "kind"), ("Drug or treatment", "agent"), ("Class", "drug_class"),
