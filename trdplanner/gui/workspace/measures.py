@@ -33,7 +33,9 @@ from trdplanner.gui.workspace.trial_dialog import KIND_LABELS
 if TYPE_CHECKING:
     from trdplanner.core.services.summary import ClinicalSummary, ScoredMeasure
 
-HISTORY_COLUMNS = ("Date", "Measure", "Total", "Band", "Change from first", "Alert")
+HISTORY_COLUMNS = ("Date", "Measure", "Total", "Band", "Change", "Alert")
+HISTORY_TIPS = ("When it was completed", "The measure", "Total score", "Severity band of the total",
+                "Change from the first score on the same measure", "Suicidality alert and its acknowledgement")
 
 
 class MeasuresTab(WorkspaceTab):
@@ -59,7 +61,7 @@ class MeasuresTab(WorkspaceTab):
         row.addWidget(self.clear_button)
         row.addWidget(self.save_button)
         eb.addLayout(row)
-        entry_box.setMinimumWidth(420)
+        entry_box.setMinimumWidth(400)
 
         self.alerts = Banner("danger")
         self.alerts.setVisible(False)
@@ -90,8 +92,14 @@ class MeasuresTab(WorkspaceTab):
         self.history.setAlternatingRowColors(True)
         self.history.setShowGrid(False)
         self.history.setToolTip("Every measure on file, newest first. Enter on an open alert acknowledges it")
-        self.history.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.history.horizontalHeader().setStretchLastSection(True)
+        head = self.history.horizontalHeader()
+        head.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        head.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        head.setStretchLastSection(False)
+        for i, tip in enumerate(HISTORY_TIPS):
+            item = self.history.horizontalHeaderItem(i)
+            if item is not None:
+                item.setToolTip(tip)
         self.history.activated.connect(self._activate_row)
         self.history.doubleClicked.connect(self._activate_row)
 
