@@ -12,8 +12,8 @@ Runs, with a throwaway data folder and Qt's offscreen platform:
 3. ``templates list --json`` finds the bundled catalog with nothing broken;
 4. ``worksheet TEMPLATE -o FILE`` writes a PDF that starts with %PDF, names the template's
    title in its text (read back with pypdf) and embeds the bundled DejaVu fonts; a fillable
-   worksheet prefilled for a demo patient has form fields, and ``report`` (with charts) writes
-   a PDF too;
+   worksheet prefilled for a demo patient has form fields, ``report`` (with charts) writes
+   a PDF too, and where the app can, a password-protected worksheet is AES-256 encrypted;
 5. ``--db postgresql+psycopg://...`` reaches the PostgreSQL driver (the connection is refused,
    but the driver loads); with database encryption (SQLCipher), a demo practice made with
    TRDPLANNER_PASSPHRASE is encrypted on disk, opens with it and is refused without it;
@@ -146,6 +146,24 @@ def check_other_pdfs(binary: str, env: dict[str, str], data: Path, out_dir: Path
     run(binary, ["--data-dir", str(data), "report", "DEMO-05", "-o", str(report)], env)
     if not report.read_bytes().startswith(b"%PDF") or not PdfReader(str(report)).pages:
         raise SmokeFailure(f"the progress report {report} is not a PDF with pages")
+
+
+def check_pdf_password(binary: str, env: dict[str, str], data: Path, out_dir: Path) -> None:
+    """A worksheet protected with a password is an AES-256 encrypted PDF (reportlab + pyaes)."""
+    from pypdf import PdfReader
+
+    secret = out_dir / "pdf-password.txt"
+    secret.write_text("smoke test password, invented\n")
+    secret.chmod(0o600)
+    pdf = out_dir / "protected.pdf"
+    run(binary, ["--data-dir", str(data), "worksheet", WORKSHEET_TEMPLATE, "--password-file", str(secret),
+                 "-o", str(pdf)], env)  # fmt: skip
+    reader = PdfReader(str(pdf))
+    if not reader.is_encrypted:
+        raise SmokeFailure(f"{pdf} was written without encryption although a password was given")
+    revision = reader.trailer["/Encrypt"].get_object().get("/V")
+    if revision != 5:
+        raise SmokeFailure(f"{pdf} is encrypted with /V {revision}, not AES-256 (/V 5)")
 
 
 def check_encrypted(binary: str, env: dict[str, str], data: Path) -> None:
@@ -317,10 +335,14 @@ def main(argv: list[str] | None = None) -> int:
         ("templates", lambda: found.setdefault("title", check_templates(binary, env, data))),
         ("worksheet", lambda: check_worksheet(binary, env, data, work, found["title"])),
         ("other PDFs", lambda: check_other_pdfs(binary, env, data, work)),
+        ("password-protected PDF", lambda: check_pdf_password(binary, env, data, work)),
         ("PostgreSQL driver", lambda: check_postgres_driver(binary, env, work / "pg-data")),
         ("encrypted practice", lambda: check_encrypted(binary, env, work / "encrypted")),
         ("window offscreen", lambda: check_gui(binary, env, data, "offscreen")),
     ]
+    if not supports(binary, env, ["worksheet"], "--password-file"):
+        checks = [check for check in checks if check[0] != "password-protected PDF"]
+        say("this version cannot password-protect PDFs: no password check")
     if not supports(binary, env, [], "--passphrase-file"):
         checks = [check for check in checks if check[0] != "encrypted practice"]
         say("this version has no database encryption: no encrypted-practice check")
