@@ -49,7 +49,7 @@ def test_window_lists_active_demo_patients(qtbot: QtBot, data_dir: Path) -> None
     names = _names(window)
     assert "Priya Raman" in names and "Tomás Álvarez" in names
     assert "Aiko Tanaka" not in names  # archived patients stay out of the default list
-    assert window.statusBar().currentMessage() == f"{len(names)} patients"
+    assert window.count_label.text() == f"{len(names)} patients"
     assert names == sorted(names, key=lambda n: n.casefold().replace("á", "a"))
     ctx.close()
 
@@ -69,7 +69,7 @@ def test_search_as_you_type_filters_by_name_code_and_diagnosis(qtbot: QtBot, dat
     search.clear()
     qtbot.keyClicks(search, "psychotic features")
     assert set(_names(window)) == {"Eleanor Marsh", "Tomás Álvarez"}
-    assert window.statusBar().currentMessage() == "2 of 6 patients"
+    assert window.count_label.text() == "2 of 6 patients"
     ctx.close()
 
 

@@ -59,7 +59,7 @@ def test_create_a_patient_then_complete_the_profile(qtbot: QtBot, window: MainWi
     assert pid is not None
     assert "Noor Haddad" in window.header.text() and "P-0001" in window.header.text()
     assert window.patients.model.rowCount() == 1
-    assert window.statusBar().currentMessage() == "1 patient"
+    assert window.count_label.text() == "1 patient"
     profile = window.workspace.profile
     assert window.workspace.current_tab() is profile
     assert profile.full_name.text() == "Noor Haddad"

@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
 )
 
 from trdplanner import __version__
-from trdplanner.core.records import PatientSummary
 from trdplanner.gui.dialogs import confirm, show_error
 from trdplanner.gui.patient_list import PatientListPanel
 from trdplanner.gui.patient_model import TRD_LABELS
@@ -36,6 +35,7 @@ from trdplanner.gui.theme import heading_font, hex_colour, icon, theme_changed
 
 if TYPE_CHECKING:
     from trdplanner.context import AppContext
+    from trdplanner.core.records import PatientSummary
     from trdplanner.gui.workspace import PatientWorkspace
 
 log = logging.getLogger(__name__)
@@ -98,6 +98,11 @@ class MainWindow(QMainWindow):
         theme_changed.changed.connect(self._theme_changed)
         self._restore_layout()
         self._update_actions()
+        # The patient count stays in view; passing messages appear to its left.
+        self.count_label = QLabel()
+        self.count_label.setToolTip("Patients shown in the list, of all with the chosen status")
+        self.count_label.setContentsMargins(8, 0, 8, 0)
+        self.statusBar().addPermanentWidget(self.count_label)
         self.statusBar().showMessage("Opening the database…")
         if ctx is not None:
             self.attach(ctx)
@@ -137,7 +142,9 @@ class MainWindow(QMainWindow):
         self.patients_loaded.emit()
 
     def _update_status(self) -> None:
-        self.statusBar().showMessage(self.patients.count.text())
+        if self.statusBar().currentMessage() == "Opening the database…":
+            self.statusBar().clearMessage()
+        self.count_label.setText(self.patients.count.text())
 
     # ---------------------------------------------------------------- patients
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
@@ -19,9 +21,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from trdplanner.core.records import PatientSummary
 from trdplanner.gui.patient_model import PatientFilter, PatientTableModel
 from trdplanner.gui.theme import icon
+
+if TYPE_CHECKING:  # the records module is imported once the database is open
+    from trdplanner.core.records import PatientSummary
 
 STATUS_CHOICES = (("Active patients", "active"), ("Archived patients", "archived"), ("All patients", None))
 

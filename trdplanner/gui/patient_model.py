@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 
-from trdplanner.core.records import PatientSummary
 from trdplanner.core.text import fold
+
+if TYPE_CHECKING:  # the records module is imported once the database is open
+    from trdplanner.core.records import PatientSummary
 
 Index = QModelIndex | QPersistentModelIndex
 
