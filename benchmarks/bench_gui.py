@@ -31,6 +31,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 PATIENTS = 10_000
@@ -79,7 +80,7 @@ def build(data_dir: Path) -> None:
     from trdplanner.core.models import Episode, Measure, Patient, ProgressNote, TherapySession, Trial
     from trdplanner.core.text import patient_search_text
 
-    ctx = AppContext.open(str(data_dir), encrypt_new=False)
+    ctx = _open_plain(AppContext, data_dir)
     rng = random.Random(7)
     today = dt.date.today()
     now = dt.datetime.now(dt.UTC)
@@ -182,7 +183,7 @@ def interactive(data_dir: Path) -> dict[str, float]:
     from trdplanner.gui.main_window import MainWindow
 
     app = _application()
-    ctx = AppContext.open(str(data_dir), encrypt_new=False)
+    ctx = _open_plain(AppContext, data_dir)
     window = MainWindow(ctx, Path(tempfile.mkdtemp()) / "state.ini")
     window.resize(1360, 840)
     window.show()
@@ -224,6 +225,15 @@ def interactive(data_dir: Path) -> dict[str, float]:
     QApplication.processEvents()
     return {"key_median": statistics.median(keystrokes), "key_max": max(keystrokes),
             "open_median": statistics.median(opens), "open_max": max(opens), **{f"tab {k}": v for k, v in tabs.items()}}
+
+
+def _open_plain(cls: Any, data_dir: Path) -> Any:
+    """A plain (unencrypted) practice, on builds with and without database encryption."""
+    import inspect
+
+    if "encrypt_new" in inspect.signature(cls.open).parameters:
+        return cls.open(str(data_dir), encrypt_new=False)
+    return cls.open(str(data_dir))
 
 
 def main() -> int:

@@ -101,7 +101,10 @@ def start(
     def open_context(passphrase: str | None) -> tuple[AppContext, list[PatientSummary]]:
         from trdplanner.context import AppContext
 
-        ctx = AppContext.open(str(paths.data_dir), args.db, passphrase)
+        if passphrase is None:  # $TRDPLANNER_PASSPHRASE, or a database that needs none
+            ctx = AppContext.open(str(paths.data_dir), args.db)
+        else:
+            ctx = AppContext.open(str(paths.data_dir), args.db, passphrase)
         return ctx, ctx.patients.summaries(status=None)
 
     def attempt(passphrase: str | None) -> None:

@@ -10,12 +10,22 @@ from __future__ import annotations
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 OUT = Path(__file__).resolve().parent
 SIZE = (1440, 900)
+
+
+def _open_plain(cls: Any, data_dir: Path) -> Any:
+    """A plain (unencrypted) practice, on builds with and without database encryption."""
+    import inspect
+
+    if "encrypt_new" in inspect.signature(cls.open).parameters:
+        return cls.open(str(data_dir), encrypt_new=False)
+    return cls.open(str(data_dir))
 
 
 def main() -> int:
@@ -28,7 +38,7 @@ def main() -> int:
 
     app = _application()
     data = Path(tempfile.mkdtemp(prefix="trd-shots-"))
-    ctx = AppContext.open(str(data), encrypt_new=False)
+    ctx = _open_plain(AppContext, data)
     create_demo(ctx)
     window = MainWindow(ctx, data / "window-state.ini")
     window.resize(*SIZE)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -16,9 +17,16 @@ from trdplanner.core.records import ClinicianRec, PracticeRec
 from trdplanner.gui.main_window import MainWindow
 
 
+def open_plain(data_dir: Path) -> AppContext:
+    """The context on a plain (unencrypted) test database, whether or not this build encrypts new ones."""
+    if "encrypt_new" in inspect.signature(AppContext.open).parameters:
+        return AppContext.open(str(data_dir), encrypt_new=False)  # type: ignore[call-arg, unused-ignore]
+    return AppContext.open(str(data_dir))
+
+
 @pytest.fixture
 def ctx(data_dir: Path) -> Iterator[AppContext]:
-    context = AppContext.open(str(data_dir), encrypt_new=False)
+    context = open_plain(data_dir)
     context.practice.save_practice(PracticeRec(name="Test practice"))
     context.practice.add_clinician(ClinicianRec(name="Dr. Test Clinician", credentials="PhD"))
     yield context

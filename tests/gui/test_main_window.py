@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from tests.gui.conftest import when_dialog
+from tests.gui.conftest import open_plain, when_dialog
 from trdplanner.context import AppContext
 from trdplanner.core.demo import create_demo
 from trdplanner.gui.main_window import MainWindow
@@ -28,7 +28,7 @@ from trdplanner.gui.preferences import PreferencesDialog
 
 
 def _demo_window(qtbot: QtBot, data_dir: Path) -> tuple[MainWindow, AppContext]:
-    ctx = AppContext.open(str(data_dir), encrypt_new=False)
+    ctx = open_plain(data_dir)
     create_demo(ctx)
     window = MainWindow(ctx, data_dir / "window-state.ini")
     qtbot.addWidget(window)
@@ -262,7 +262,7 @@ def test_preferences_mark_unverified_thresholds_and_save(qtbot: QtBot, window: M
     assert ctx.settings.adequacy_weeks == 6
     assert str(ctx.settings.print_identity) == "initials"
     assert ctx.settings.autosave_seconds == 12
-    assert AppContext.open(str(ctx.paths.data_dir), encrypt_new=False).settings.adequacy_weeks == 6
+    assert open_plain(ctx.paths.data_dir).settings.adequacy_weeks == 6
 
 
 def test_errors_are_shown_in_a_dialog_and_logged_without_patient_text(
