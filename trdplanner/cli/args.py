@@ -10,13 +10,14 @@ from trdplanner.core.serialize import parse_date
 
 
 def patient_id(ctx: AppContext, ref: str) -> int:
-    """A patient named by database id or by print code."""
-    if ref.isdigit():
-        pid = int(ref)
-        if pid > 2**31 - 1:  # no database id is this large, and the database would refuse to look it up
-            raise NotFoundError("patient", ref)
-        ctx.patients.get(pid)  # raises NotFoundError with a plain message
-        return pid
+    """A patient named by database id or by print code (a code made only of digits works too)."""
+    # An id that is in range and exists wins; a digits-only print code is the fallback.
+    if ref.isdigit() and int(ref) <= 2**31 - 1:
+        try:
+            ctx.patients.get(int(ref))
+            return int(ref)
+        except NotFoundError:
+            pass
     found = ctx.patients.id_for_code(ref)
     if found is None:
         raise NotFoundError("patient", ref)
