@@ -14,7 +14,7 @@ import logging
 import sys
 import traceback
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -104,7 +104,8 @@ def start(
         if passphrase is None:  # $TRDPLANNER_PASSPHRASE, or a database that needs none
             ctx = AppContext.open(str(paths.data_dir), args.db)
         else:
-            ctx = AppContext.open(str(paths.data_dir), args.db, passphrase)
+            opener: Any = AppContext.open  # takes the passphrase on builds that encrypt
+            ctx = opener(str(paths.data_dir), args.db, passphrase)
         return ctx, ctx.patients.summaries(status=None)
 
     def attempt(passphrase: str | None) -> None:
@@ -152,15 +153,17 @@ def start(
 
 def _passphrase_problem(exc: BaseException) -> tuple[bool, str] | None:
     """(new database?, message for the dialog) when opening failed for want of the right passphrase."""
+    import importlib
+
     try:
-        from trdplanner.core.crypto import PassphraseError, PassphraseRequired, WrongPassphrase
+        crypto: Any = importlib.import_module("trdplanner.core.crypto")
     except ImportError:  # a build without encryption support
         return None
-    if isinstance(exc, PassphraseRequired):
-        return exc.new, ""
-    if isinstance(exc, WrongPassphrase):
+    if isinstance(exc, crypto.PassphraseRequired):
+        return bool(getattr(exc, "new", True)), ""
+    if isinstance(exc, crypto.WrongPassphrase):
         return False, "That passphrase does not open this database. Check Caps Lock and try again."
-    if isinstance(exc, PassphraseError):
+    if isinstance(exc, crypto.PassphraseError):
         return True, str(exc).removeprefix("database: ").capitalize() + "."
     return None
 

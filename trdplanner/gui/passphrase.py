@@ -6,6 +6,9 @@ logged, stored or shown. Strength hints come from ``trdplanner.core.crypto``.
 
 from __future__ import annotations
 
+import importlib
+from typing import Any
+
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -19,6 +22,11 @@ from PySide6.QtWidgets import (
 
 from trdplanner.gui.theme import heading_font
 from trdplanner.gui.workspace.fields import ErrorLabel, set_invalid
+
+
+def _crypto() -> Any:
+    # Imported by name: the encryption layer is optional at type-check time in some builds.
+    return importlib.import_module("trdplanner.core.crypto")
 
 
 class PassphraseDialog(QDialog):
@@ -85,9 +93,7 @@ class PassphraseDialog(QDialog):
     def _changed(self, text: str) -> None:
         if not self.new:
             return
-        from trdplanner.core.crypto import strength_hint
-
-        score, hint = strength_hint(text)
+        score, hint = _crypto().strength_hint(text)
         self.meter.setValue(score)
         self.hint.setText(hint)
 
@@ -98,11 +104,10 @@ class PassphraseDialog(QDialog):
             set_invalid(self.passphrase, True)
             return
         if self.new:
-            from trdplanner.core.crypto import check_new_passphrase
             from trdplanner.core.errors import InputError
 
             try:
-                check_new_passphrase(text)
+                _crypto().check_new_passphrase(text)
             except InputError as exc:
                 self.error.show_error(f"The passphrase {exc.problem}.")
                 set_invalid(self.passphrase, True)
