@@ -8,8 +8,8 @@ from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from tests.gui.conftest import when_dialog
+from trdplanner.clinical import TrdSettings, TrdStatusKind
 from trdplanner.context import AppContext
-from trdplanner.clinical import TrdStatusKind, TrdSettings
 from trdplanner.core.records import EpisodeRec, MeasureRec, PatientProfile, TrialRec
 from trdplanner.gui.main_window import MainWindow
 from trdplanner.gui.workspace.next_steps import suggest
