@@ -58,6 +58,8 @@ def test_trials_measures_sessions_and_notes_update_the_list_row(ctx: AppContext)
     session = ctx.sessions.create(pid, date=TODAY - dt.timedelta(days=3))
     assert session.id is not None
     assert _row(ctx, pid).last_session == TODAY - dt.timedelta(days=3)
+    ctx.sessions.create(pid, date=TODAY + dt.timedelta(days=4))  # planned: not the last session yet
+    assert _row(ctx, pid).last_session == TODAY - dt.timedelta(days=3)
     ctx.notes.save_draft(session.id, "soap", [NoteSectionRec("subjective", "Subjective", "Draft.")])
     assert _row(ctx, pid).unsigned_notes == 1
     assert [s.id for s in ctx.patients.summaries(unsigned=True)] == [pid]
@@ -77,6 +79,18 @@ def test_a_change_of_trd_settings_recomputes_the_list(ctx: AppContext) -> None:
     assert _row(ctx, pid).trd_status == "not_trd"  # not at 6
     ctx.save_settings(Settings())
     assert _row(ctx, pid).trd_status == "trd"
+
+
+def test_rows_from_an_earlier_day_catch_up_with_sessions_that_came(ctx: AppContext) -> None:
+    from sqlalchemy import update
+
+    from trdplanner.core.models import PatientFlags
+
+    pid = _patient(ctx)
+    ctx.sessions.create(pid, date=TODAY - dt.timedelta(days=2))
+    with ctx.db.transaction() as s:  # as if the row was worked out three days ago
+        s.execute(update(PatientFlags).values(computed_on=TODAY - dt.timedelta(days=3), last_session=None))
+    assert _row(ctx, pid).last_session == TODAY - dt.timedelta(days=2)
 
 
 def test_missing_rows_are_filled_in_when_the_list_is_read(ctx: AppContext) -> None:

@@ -97,10 +97,15 @@ def compute_flags(s: Session, patient_ids: Iterable[int], settings: TrdSettings,
                 .group_by(TherapySession.patient_id)
             ).all()
         )
+        # The last session held or due by today: a session planned for next week is not "last".
         last = dict(
             s.execute(
                 select(TherapySession.patient_id, func.max(TherapySession.date))
-                .where(TherapySession.patient_id.in_(chunk))
+                .where(
+                    TherapySession.patient_id.in_(chunk),
+                    TherapySession.date <= today,
+                    TherapySession.status != "cancelled",
+                )
                 .group_by(TherapySession.patient_id)
             ).all()
         )
@@ -127,9 +132,15 @@ def compute_flags(s: Session, patient_ids: Iterable[int], settings: TrdSettings,
 
 
 def stale_patient_ids(s: Session, settings: TrdSettings, today: dt.date | None = None) -> list[int]:
-    """Patients with no row, a row from other TRD settings, or an open trial last judged before today."""
+    """Patients with no row, a row from other TRD settings, or a row from before today that today changes:
+    an open trial (its duration grows) or a session whose date has come since."""
     today = today or dt.date.today()
     open_trial = exists().where(Trial.patient_id == Patient.id, Trial.stop.is_(None))
+    session_came = exists().where(
+        TherapySession.patient_id == Patient.id,
+        TherapySession.date > PatientFlags.computed_on,
+        TherapySession.date <= today,
+    )
     query = (
         select(Patient.id)
         .outerjoin(PatientFlags, PatientFlags.patient_id == Patient.id)
@@ -137,7 +148,7 @@ def stale_patient_ids(s: Session, settings: TrdSettings, today: dt.date | None =
             or_(
                 PatientFlags.patient_id.is_(None),
                 PatientFlags.rule != rule_key(settings),
-                (PatientFlags.computed_on < today) & open_trial,
+                (PatientFlags.computed_on < today) & (open_trial | session_came),
             )
         )
     )
