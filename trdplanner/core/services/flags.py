@@ -40,9 +40,13 @@ def configure(settings: TrdSettings) -> None:
     _settings = settings
 
 
+# Bumped whenever what a row holds changes, so rows written by an older version are redone once.
+FLAGS_VERSION = 2
+
+
 def rule_key(settings: TrdSettings) -> str:
     return (
-        f"{settings.min_weeks:g}|{int(settings.partial_response_counts_as_failure)}"
+        f"v{FLAGS_VERSION}|{settings.min_weeks:g}|{int(settings.partial_response_counts_as_failure)}"
         f"|{int(settings.partial_adherence_is_adequate)}"
     )
 
