@@ -62,10 +62,16 @@ def main() -> int:
     assert pid is not None
     window.open_patient(pid)
     ws = window.workspace
-    for title, name in (("Overview", "overview"), ("Profile", "profile"), ("Treatment history", "history"),
-                        ("Treatment plan", "plan")):
+    for title, name in (("Overview", "overview"), ("Treatment history", "history"), ("Treatment plan", "plan")):
         ws.show_tab(title)
         shot(window, name)
+    ws.show_tab("Profile")  # with a mistake, to show validation at the field
+    ws.profile.icd10.setText("F3.3")
+    ws.profile.email.setText("nell.marsh@")
+    ws.profile._edited()
+    ws.profile.validate()
+    shot(window, "profile")
+    ws.profile.discard_changes()
 
     ws.show_tab("Treatment history")
     ws.history.table.selectRow(1)
