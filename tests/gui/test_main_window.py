@@ -73,6 +73,20 @@ def test_search_as_you_type_filters_by_name_code_and_diagnosis(qtbot: QtBot, dat
     ctx.close()
 
 
+def test_typing_before_the_list_has_loaded_still_filters(qtbot: QtBot, data_dir: Path) -> None:
+    ctx = open_plain(data_dir)
+    create_demo(ctx)
+    window = MainWindow(None, data_dir / "window-state.ini")  # as at start-up: no database yet
+    qtbot.addWidget(window)
+    assert "Loading patients" in window.patients.empty.text()
+    assert not window.act_new.isEnabled()
+    qtbot.keyClicks(window.patients.search, "priya")
+    window.attach(ctx, ctx.patients.summaries(status=None))
+    assert _names(window) == ["Priya Raman"]
+    assert window.act_new.isEnabled()
+    ctx.close()
+
+
 def test_filters_and_sorting(qtbot: QtBot, data_dir: Path) -> None:
     window, ctx = _demo_window(qtbot, data_dir)
     panel = window.patients

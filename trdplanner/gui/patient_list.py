@@ -167,6 +167,7 @@ class PatientListPanel(QWidget):
 
     def set_rows(self, rows: list[PatientSummary], keep_selection: int | None = None) -> None:
         self._loaded = True
+        self.model.set_filter(self.current_filter())  # whatever was typed while the list was loading
         self.model.set_rows(rows)
         self._after_filter()
         if keep_selection is not None:
