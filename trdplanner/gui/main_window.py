@@ -54,6 +54,7 @@ class MainWindow(QMainWindow):
         self._patient_id: int | None = None
         self._workspace: PatientWorkspace | None = None
         self._loading = False
+        self._reload_again = False
         self.setWindowTitle("TRD Planner")
         self.setMinimumSize(900, 560)
 
@@ -120,14 +121,20 @@ class MainWindow(QMainWindow):
 
     def reload_patients(self, select: int | None = None) -> None:
         """Fetch the list again in the background (after a save, an import, a settings change)."""
-        if self.ctx is None or self._loading:
+        if self.ctx is None:
+            return
+        if self._loading:
+            self._reload_again = True  # something changed while a reload was under way
             return
         self._loading = True
+        self._reload_again = False
         patients = self.ctx.patients
 
         def done(rows: list[PatientSummary]) -> None:
             self._loading = False
             self._show_patients(rows, select if select is not None else self._patient_id)
+            if self._reload_again:
+                self.reload_patients()
 
         def failed(exc: BaseException) -> None:
             self._loading = False
