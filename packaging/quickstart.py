@@ -118,7 +118,7 @@ def start_app(args: list[str]) -> int:
     ensure_system_libraries(QT_CORE_LIBS)
     python = ensure_venv("")
     cli = [str(python), "-m", "trdplanner", "--data-dir", str(DEMO_DATA)]
-    run([*cli, "demo"])
+    run([*cli, "demo", "--no-encryption"])  # invented patients only: no passphrase to remember
     has_display = os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
     platform = os.environ.get("QT_QPA_PLATFORM", "")
     if sys.platform.startswith("linux") and not has_display and not platform:

@@ -13,6 +13,11 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
+TEST_PASSPHRASE = "test passphrase: synthetic data only"
+# Session-scoped fixtures open databases before the per-test fixture below runs.
+os.environ.setdefault("TRDPLANNER_PASSPHRASE", TEST_PASSPHRASE)
+
+
 @pytest.fixture(autouse=True)
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """Every test gets its own data dir, so nothing leaks into the user's real one."""
@@ -20,6 +25,8 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     d.mkdir()
     monkeypatch.setenv("TRDPLANNER_DATA_DIR", str(d))
     monkeypatch.delenv("TRDPLANNER_DB", raising=False)
+    # A new data dir's database is encrypted (SQLCipher) with this passphrase, as in real use.
+    monkeypatch.setenv("TRDPLANNER_PASSPHRASE", TEST_PASSPHRASE)
     yield d
 
 

@@ -10,6 +10,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from trdplanner.catalog import Catalog, NoteFormats, load_catalog, load_note_formats
+from trdplanner.core import crypto
+from trdplanner.core.audit import AuditService
+from trdplanner.core.crypto import DatabaseKey
 from trdplanner.core.db import Database
 from trdplanner.core.services import flags
 from trdplanner.core.services.bundles import BundleService
@@ -31,18 +34,35 @@ class AppContext:
     paths: AppPaths
     db_url: str
     settings: Settings = field(default_factory=Settings)
+    # The derived SQLCipher key (None for a plain SQLite file or a server database).
+    key: DatabaseKey | None = field(default=None, repr=False)
 
     @classmethod
-    def open(cls, data_dir: str | None = None, db_url: str | None = None) -> AppContext:
+    def open(
+        cls,
+        data_dir: str | None = None,
+        db_url: str | None = None,
+        passphrase: str | None = None,
+        *,
+        encrypt_new: bool = True,
+    ) -> AppContext:
+        """Open the data dir and its database.
+
+        The passphrase defaults to $TRDPLANNER_PASSPHRASE. A new SQLite database is encrypted
+        with it; without one that is refused (PassphraseRequired) unless ``encrypt_new`` is False.
+        """
         paths = AppPaths.resolve(data_dir).ensure()
-        ctx = cls(paths=paths, db_url=paths.database_url(db_url), settings=load_settings(paths.settings_file))
+        url = paths.database_url(db_url)
+        key = crypto.unlock(url, passphrase if passphrase is not None else crypto.passphrase_from_env(),
+                            encrypt_new=encrypt_new)
+        ctx = cls(paths=paths, db_url=url, settings=load_settings(paths.settings_file), key=key)
         ctx.db  # noqa: B018 - open and migrate now, so errors surface at start-up
         return ctx
 
     @cached_property
     def db(self) -> Database:
         flags.configure(self.settings.trd_settings())
-        return Database.open(self.db_url)
+        return Database.open(self.db_url, self.key)
 
     def save_settings(self, settings: Settings) -> None:
         save_settings(self.paths.settings_file, settings)
@@ -91,6 +111,10 @@ class AppContext:
     @cached_property
     def transfer(self) -> TransferService:
         return TransferService(self.db)
+
+    @cached_property
+    def audit(self) -> AuditService:
+        return AuditService(self.db)
 
     @cached_property
     def summary(self) -> SummaryService:

@@ -14,10 +14,19 @@ from pathlib import Path
 _FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
+class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """Every log file it creates (the current one and each rotation) is owner-only on POSIX."""
+
+    def _open(self):  # type: ignore[no-untyped-def]
+        if os.name == "posix" and not os.path.exists(self.baseFilename):
+            os.close(os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))
+        return super()._open()
+
+
 def configure_logging(logs_dir: Path, *, verbose: bool = False) -> Path:
     logs_dir.mkdir(parents=True, exist_ok=True)
     log_file = logs_dir / "trdplanner.log"
-    handler = logging.handlers.RotatingFileHandler(log_file, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
+    handler = _PrivateRotatingFileHandler(log_file, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
     handler.setFormatter(logging.Formatter(_FORMAT))
     root = logging.getLogger()
     for old in [h for h in root.handlers if getattr(h, "_trdplanner", False)]:

@@ -58,8 +58,8 @@ def parse_yaml(text: str) -> Any:
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problem = exc.problem or exc.context or "invalid YAML"
         raise TemplateError("", f"YAML error at {where}{problem}") from None
-    except yaml.YAMLError as exc:
-        raise TemplateError("", f"YAML error: {exc}") from None
+    except yaml.YAMLError as exc:  # one line: the reader's own message spans several
+        raise TemplateError("", f"YAML error: {' '.join(str(exc).split())}") from None
     except RecursionError:
         raise TemplateError("", "YAML nested too deeply") from None
     _check_tree_size(data)

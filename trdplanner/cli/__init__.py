@@ -9,14 +9,18 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import traceback
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from trdplanner import __version__
 from trdplanner.cli import output
 from trdplanner.context import AppContext
+from trdplanner.core.crypto import WrongPassphrase, passphrase_from
 from trdplanner.core.db import DatabaseError
 from trdplanner.core.errors import InputError, LockedError, NotFoundError
 from trdplanner.logsetup import configure_logging
+from trdplanner.paths import AppPaths
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +54,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="a SQLAlchemy database URL, e.g. postgresql+psycopg://user@host/trd (or set TRDPLANNER_DB)",
     )
     parser.add_argument("--verbose", action="store_true", help="more detail in the log file")
+    parser.add_argument(
+        "--passphrase-file",
+        metavar="FILE",
+        type=Path,
+        help="read the database passphrase from the first line of FILE (or set TRDPLANNER_PASSPHRASE; "
+        "never give it as an argument: other users can see argument lists)",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     gui = commands.add_parser("gui", help="open the app (the default)")
     gui.set_defaults(handler=_run_gui)
@@ -58,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     measures.register(commands)
     from trdplanner.cli import printing; printing.register(commands)  # noqa: E702, I001 - one line: PDF commands
     templates.register(commands)
+    from trdplanner.cli import safety; safety.register(commands)  # noqa: E702, I001 - one line: data safety
     return parser
 
 
@@ -72,8 +84,21 @@ def main(argv: Sequence[str]) -> int:
     args = parser.parse_args(list(argv))
     handler: Handler = getattr(args, "handler", _run_gui)
     try:
-        ctx = AppContext.open(args.data_dir, args.db)
+        passphrase = passphrase_from(args.passphrase_file)
+        standalone = getattr(args, "standalone", None)  # commands that open (or replace) the database themselves
+        if standalone is not None:
+            configure_logging(AppPaths.resolve(args.data_dir).ensure().logs_dir, verbose=args.verbose)
+            log.info("command %s started", args.command)
+            return int(standalone(args, passphrase))
+        ctx = AppContext.open(
+            args.data_dir, args.db, passphrase, encrypt_new=not getattr(args, "no_encryption", False)
+        )
+    except (InputError, NotFoundError, LockedError) as exc:
+        output.error(str(exc))
+        return 2
     except (DatabaseError, OSError) as exc:
+        if isinstance(exc, WrongPassphrase):
+            log.warning("wrong passphrase given on the command line")
         output.error(str(exc))
         return 3
     configure_logging(ctx.paths.logs_dir, verbose=args.verbose)
@@ -91,6 +116,12 @@ def main(argv: Sequence[str]) -> int:
         return 3
     except BrokenPipeError:
         return 0
+    except Exception as exc:  # data safety: a traceback's messages can quote patient data (SQL parameters)
+        if args.verbose:
+            raise
+        log.error("unexpected %s\n%s", type(exc).__name__, "".join(traceback.format_tb(exc.__traceback__)))
+        output.error(f"unexpected {type(exc).__name__}; the log in {ctx.paths.logs_dir} has the details")
+        return 70
     finally:
         ctx.close()
 

@@ -10,6 +10,11 @@ from trdplanner.context import AppContext
 
 def register(commands: Any) -> None:
     demo = commands.add_parser("demo", help="create a demo practice with synthetic patients")
+    demo.add_argument(
+        "--no-encryption",
+        action="store_true",
+        help="keep a NEW demo database unencrypted (synthetic patients only; never for real records)",
+    )
     demo.set_defaults(handler=run_demo)
 
 

@@ -11,6 +11,7 @@ import argparse
 import datetime as dt
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -86,6 +87,7 @@ def register(commands: Any) -> None:
     homework.add_argument("session", metavar="SESSION", type=int, help="session id")
     homework.add_argument("-o", "--output", type=Path, metavar="FILE", required=True, help="the PDF to write")
     homework.set_defaults(handler=print_homework)
+    _add_password_option(ws, note, notes, report, prep, safety, homework)
 
 
 def _patient_period(parser: argparse.ArgumentParser) -> None:
@@ -121,7 +123,10 @@ def _check_output(path: Path | None) -> Path:
     return path
 
 
-def _write(document: PdfDocument, path: Path, what: str) -> int:
+def _write(document: PdfDocument, path: Path, what: str, ctx: AppContext, args: argparse.Namespace) -> int:
+    password = _pdf_password(args)
+    if password:
+        document.options = replace(document.options, password=password)
     try:
         data = document.render()
     except RenderError as exc:
@@ -129,8 +134,43 @@ def _write(document: PdfDocument, path: Path, what: str) -> int:
     except FontError as exc:
         raise InputError("fonts", str(exc)) from None
     save_pdf(path, data)
-    print(f"Wrote {what} to {path}.")
+    _audit_print(ctx, document, password is not None)
+    print(f"Wrote {what} to {path}" + (" (password-protected)." if password else "."))
     return 0
+
+
+# ---------------------------------------------------------------------------------- data safety
+
+
+def _add_password_option(*parsers: argparse.ArgumentParser) -> None:
+    for parser in parsers:
+        parser.add_argument(
+            "--password-file",
+            type=Path,
+            metavar="FILE",
+            help="protect the PDF with the password on the first line of FILE (AES-256; "
+            "never give a password as an argument)",
+        )
+
+
+def _pdf_password(args: argparse.Namespace) -> str | None:
+    file = getattr(args, "password_file", None)
+    if file is None:
+        return None
+    from trdplanner.core.crypto import read_passphrase_file
+
+    try:
+        return read_passphrase_file(file)
+    except InputError as exc:
+        raise InputError("password-file", exc.problem) from None
+
+
+def _audit_print(ctx: AppContext, document: PdfDocument, protected: bool) -> None:
+    """Who printed which patient's document (by database id and kind; never the file name)."""
+    info = document.info()
+    pid = ctx.patients.id_for_code(info.patient_code) if info.patient_code else None
+    detail = {"document": info.kind, "password": protected, "output": "file"}
+    ctx.audit.record("document.print", "patient" if pid else "", pid or "", detail)
 
 
 def _period(args: argparse.Namespace) -> tuple[dt.date | None, dt.date | None]:
@@ -154,7 +194,7 @@ def worksheet(ctx: AppContext, args: argparse.Namespace) -> int:
     doc = assemble.worksheet_document(
         ctx, template, patient_id=pid, session_id=args.session, fillable=args.fillable, options=options(ctx)
     )
-    return _write(doc, path, f"'{template.title}'")
+    return _write(doc, path, f"'{template.title}'", ctx, args)
 
 
 def read_worksheet(ctx: AppContext, args: argparse.Namespace) -> int:
@@ -214,16 +254,18 @@ def print_note(ctx: AppContext, args: argparse.Namespace) -> int:
     if path is None:
         content = assemble.note_content(ctx, ctx.bundles.for_session(args.session), args.format)
         sys.stdout.write(note_text(content))
+        pid = content.bundle.profile.id
+        ctx.audit.record("document.print", "patient", pid or "", {"document": "progress note", "output": "text"})
         return 0
     doc = assemble.note_document(ctx, args.session, args.format, options(ctx))
-    return _write(doc, path, f"the note for session {args.session}")
+    return _write(doc, path, f"the note for session {args.session}", ctx, args)
 
 
 def print_notes(ctx: AppContext, args: argparse.Namespace) -> int:
     path = _check_output(args.output)
     start, end = _period(args)
     doc = assemble.notes_document(ctx, patient_id(ctx, args.patient), start, end, options(ctx))
-    return _write(doc, path, f"{len(doc.contents)} note(s) for {doc.data.profile.code}")
+    return _write(doc, path, f"{len(doc.contents)} note(s) for {doc.data.profile.code}", ctx, args)
 
 
 # ---------------------------------------------------------------------------------- others
@@ -233,13 +275,13 @@ def print_report(ctx: AppContext, args: argparse.Namespace) -> int:
     path = _check_output(args.output)
     start, end = _period(args)
     doc = assemble.report_document(ctx, patient_id(ctx, args.patient), start, end, options(ctx))
-    return _write(doc, path, f"the progress report for {doc.data.profile.code}")
+    return _write(doc, path, f"the progress report for {doc.data.profile.code}", ctx, args)
 
 
 def print_prep(ctx: AppContext, args: argparse.Namespace) -> int:
     path = _check_output(args.output)
     doc = assemble.prep_document(ctx, args.session, options(ctx))
-    return _write(doc, path, f"the pre-session sheet for session {args.session}")
+    return _write(doc, path, f"the pre-session sheet for session {args.session}", ctx, args)
 
 
 def print_safety_plan(ctx: AppContext, args: argparse.Namespace) -> int:
@@ -249,10 +291,10 @@ def print_safety_plan(ctx: AppContext, args: argparse.Namespace) -> int:
     what = f"the safety plan for {code}" if doc.plan.values is not None else f"a blank safety plan for {code}"
     if doc.plan.values is None:
         what += " (none on file yet)"
-    return _write(doc, path, what)
+    return _write(doc, path, what, ctx, args)
 
 
 def print_homework(ctx: AppContext, args: argparse.Namespace) -> int:
     path = _check_output(args.output)
     doc = assemble.homework_document(ctx, args.session, options=options(ctx))
-    return _write(doc, path, f"{len(doc.items)} homework item(s) for session {args.session}")
+    return _write(doc, path, f"{len(doc.items)} homework item(s) for session {args.session}", ctx, args)

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from alembic import command
 from alembic.config import Config
@@ -25,6 +26,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
 from trdplanner.core.errors import InputError
+
+if TYPE_CHECKING:
+    from trdplanner.core.crypto import DatabaseKey
 
 log = logging.getLogger(__name__)
 
@@ -44,16 +48,24 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def create_db_engine(url: str) -> Engine:
+def create_db_engine(url: str, key: DatabaseKey | None = None) -> Engine:
+    """An engine for ``url``; with ``key``, a SQLite file is opened through SQLCipher."""
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
         raise DatabaseError(f"database: not a valid database address ({url!r})") from exc
     if parsed.get_backend_name() == "sqlite":
+        from trdplanner.core import crypto
+
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            crypto.precreate_private(Path(parsed.database))  # owner-only; -wal and -shm copy its mode
+            crypto.make_private(Path(parsed.database))
+        extra: dict[str, Any] = {}
+        if key is not None:  # SQLCipher: the dialect sends PRAGMA key before the pragmas below
+            parsed = parsed.set(drivername="sqlite+pysqlcipher", password=key.pragma_value())
+            extra["module"] = crypto.sqlcipher()
         # A file-backed SQLite needs no pool; each session opens and closes its own handle.
-        engine = create_engine(parsed, poolclass=NullPool)
+        engine = create_engine(parsed, poolclass=NullPool, **extra)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     try:
@@ -108,6 +120,8 @@ def ensure_schema(engine: Engine) -> Path | None:
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         backup = Path(f"{db_file}.before-{head}-{stamp}")
         shutil.copy2(db_file, backup)
+        if os.name == "posix":
+            backup.chmod(0o600)
         log.info("Copied the database aside before upgrading schema %s -> %s", current, head)
     upgrade(engine)
     return backup
@@ -133,16 +147,26 @@ def _check_text_lengths(session: Session, _context: Any, _instances: Any) -> Non
 class Database:
     """Owns the engine and hands out one session per action."""
 
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self.engine = create_db_engine(url)
+    def __init__(self, url: str, key: DatabaseKey | None = None) -> None:
+        # audit: imported for its hooks, so every transaction appends to the audit trail.
+        from trdplanner.core import audit, crypto  # noqa: F401
+
+        if key is None:  # an encrypted file opened by URL alone: the passphrase comes from the environment
+            key = crypto.key_from_environment(url)
+        self.url = url  # never holds the key: the engine's URL does, and hides it when printed
+        self.key = key
+        self.engine = create_db_engine(url, key)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         event.listen(self._sessions, "before_flush", _check_text_lengths)
         self.upgrade_backup: Path | None = None
 
+    @property
+    def encrypted(self) -> bool:
+        return self.key is not None
+
     @classmethod
-    def open(cls, url: str) -> Database:
-        db = cls(url)
+    def open(cls, url: str, key: DatabaseKey | None = None) -> Database:
+        db = cls(url, key)
         db.upgrade_backup = ensure_schema(db.engine)
         return db
 

@@ -14,7 +14,7 @@ import datetime as dt
 import io
 import time
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from reportlab.lib.pagesizes import A4, LETTER, landscape
@@ -52,6 +52,8 @@ class PdfOptions:
     created_at: dt.datetime | None = None
     # Whether the patient's name may appear in the PDF's metadata (title, subject).
     name_in_metadata: bool = False
+    # Open password for the file (AES-256, reportlab's standard encryption); never printed.
+    password: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings, created_at: dt.datetime | None = None) -> PdfOptions:
@@ -249,6 +251,7 @@ class PdfDocument(ABC):
             initialFontName=REGULAR,
             initialFontSize=9.5,
             keepTogetherClass=KeepWithNext,
+            encrypt=_encryption(self.options.password),
         )
         order = [self.first_template] + [t for t in (PORTRAIT, LANDSCAPE, TRIFOLD) if t != self.first_template]
         doc.addPageTemplates(
@@ -331,6 +334,20 @@ class PdfDocument(ABC):
         canv.rotate(40)
         canv.drawCentredString(0, -34, "DRAFT")
         canv.restoreState()
+
+
+def _encryption(password: str | None) -> Any:
+    """Reportlab's standard encryption with AES-256 when a password is set; None otherwise.
+
+    The owner password is random and thrown away, so nobody can lift the restrictions.
+    """
+    if not password:
+        return None
+    import secrets
+
+    from reportlab.lib.pdfencrypt import StandardEncryption
+
+    return StandardEncryption(password, ownerPassword=secrets.token_urlsafe(24), canModify=0, strength=256)
 
 
 def _fit(text: str, font: str, size: float, width: float) -> str:

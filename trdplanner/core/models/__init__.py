@@ -1,5 +1,6 @@
 """ORM models. Only the service layer imports these; widgets never do."""
 
+from trdplanner.core.models.audit import AuditEvent, PurgePermit
 from trdplanner.core.models.base import Base
 from trdplanner.core.models.flags import PatientFlags
 from trdplanner.core.models.history import Trial
@@ -24,6 +25,7 @@ from trdplanner.core.models.practice import Clinician, Practice
 from trdplanner.core.models.sessions import Homework, TemplateInstance, TherapySession
 
 __all__ = [
+    "AuditEvent",
     "Base",
     "CareTeamMember",
     "Clinician",
@@ -42,6 +44,7 @@ __all__ = [
     "PlanProblem",
     "Practice",
     "ProgressNote",
+    "PurgePermit",
     "TemplateInstance",
     "TherapySession",
     "TreatmentPlan",

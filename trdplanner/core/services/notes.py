@@ -19,6 +19,24 @@ from trdplanner.core.text import fold
 from trdplanner.core.validate import one_of
 from trdplanner.core.vocab import AddendumKind, NoteFormat, NoteStatus
 
+# The same ceiling the patient file import holds every text to; far above any real note.
+MAX_NOTE_TEXT = 1_000_000
+MAX_NOTE_SECTIONS = 100
+
+
+def check_note_size(sections: list[NoteSectionRec]) -> None:
+    """Refuse a note too big to be real (a pasted file, a runaway script) before anything is written."""
+    if len(sections) > MAX_NOTE_SECTIONS:
+        raise InputError("note.sections", f"has more than {MAX_NOTE_SECTIONS} sections")
+    total = 0
+    for i, x in enumerate(sections):
+        for name in ("id", "title"):
+            if len(getattr(x, name)) > 300:
+                raise InputError(f"note.sections[{i}].{name}", "is longer than 300 characters")
+        total += len(x.text)
+        if len(x.text) > MAX_NOTE_TEXT or total > MAX_NOTE_TEXT:
+            raise InputError(f"note.sections[{i}].text", f"makes the note longer than {MAX_NOTE_TEXT} characters")
+
 
 def fingerprint_of(note: NoteRec) -> str:
     assert note.signed_at is not None
@@ -69,6 +87,7 @@ class NoteService:
 
     def save_draft(self, session_id: int, fmt: str, sections: list[NoteSectionRec]) -> NoteRec:
         one_of("note.format", fmt, NoteFormat)
+        check_note_size(sections)
         with self.db.transaction() as s:
             if s.get(TherapySession, session_id) is None:
                 raise NotFoundError("session", session_id)
@@ -114,6 +133,8 @@ class NoteService:
         one_of("addendum.kind", kind, AddendumKind)
         if not text.strip():
             raise InputError("addendum.text", "must not be empty")
+        if len(text) > MAX_NOTE_TEXT:
+            raise InputError("addendum.text", f"is longer than {MAX_NOTE_TEXT} characters")
         with self.db.transaction() as s:
             row = _note_for_session(s, session_id)
             if row is None or row.status != NoteStatus.SIGNED:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import hashlib
+
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, selectinload
 
 from trdplanner.core.convert import record_from_row, row_from_record, update_row
@@ -16,6 +18,7 @@ from trdplanner.core.models import (
     Medication,
     Patient,
     PatientFlags,
+    PurgePermit,
 )
 from trdplanner.core.records import (
     CareTeamRec,
@@ -190,3 +193,28 @@ class PatientService:
         """Archive or reactivate; patients are never deleted from here."""
         with self.db.transaction() as s:
             load_patient(s, patient_id).status = status
+
+    def purge(self, patient_id: int, *, confirm_code: str) -> None:
+        """Delete an ARCHIVED patient's whole record, signed notes included; audited.
+
+        The caller must repeat the patient's print code (the confirmation a person gives).
+        The audit event keeps the database id and a hash of the code, never the name.
+        """
+        from trdplanner.core import audit
+
+        with self.db.transaction() as s:
+            row = s.get(Patient, patient_id)
+            if row is None:
+                raise NotFoundError("patient", patient_id)
+            if row.status != PatientStatus.ARCHIVED:
+                raise InputError("patient", "only an archived patient can be purged; archive them first")
+            if confirm_code != row.code:
+                raise InputError("confirmation", "does not match the patient's code; nothing was deleted")
+            code_hash = hashlib.sha256(row.code.encode()).hexdigest()
+            audit.summarise_in(s, "patient.purge", "patient", patient_id, {"code_sha256": code_hash})
+            # The triggers that keep signed notes and addenda read-only let this one delete through.
+            s.add(PurgePermit(patient_id=patient_id))
+            s.flush()
+            s.delete(row)
+            s.flush()
+            s.execute(delete(PurgePermit).where(PurgePermit.patient_id == patient_id))

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from trdplanner import __version__
+from trdplanner.core.audit import AuditService, summarise_in
 from trdplanner.core.db import Database
 from trdplanner.core.errors import InputError, NotFoundError
 from trdplanner.core.models import Clinician, Homework, Measure, NoteAddendum, Patient, ProgressNote
@@ -216,12 +217,17 @@ class TransferService:
             return record_in(s, patient_id)
 
     def export_json(self, patient_id: int) -> str:
-        return record_to_json(self.export_record(patient_id))
+        text = record_to_json(self.export_record(patient_id))
+        AuditService(self.db).record("patient.export", "patient", patient_id, {"format": "json"})
+        return text
 
     def import_record(self, record: PatientRecord) -> int:
         check_record(record, self.instance_check)
         with self.db.transaction() as s:
-            return _write_record(s, record)
+            patient_id = _write_record(s, record)
+            counts = {"sessions": len(record.sessions), "measures": len(record.measures), "trials": len(record.trials)}
+            summarise_in(s, "patient.import", "patient", patient_id, counts)  # one audit event, not one per row
+            return patient_id
 
     def import_json(self, text: str) -> int:
         return self.import_record(record_from_json(text))

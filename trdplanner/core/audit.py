@@ -1,0 +1,455 @@
+"""The audit trail: who did what to which record, and when, in a hash chain.
+
+Every ORM transaction that creates, changes or deletes a clinical record appends events
+for it just before it commits, in the same transaction (so an event exists exactly when
+its change does), whichever service made the change. Entry points add what the database
+cannot see: a patient opened, a PDF printed, a backup taken or restored, a failed unlock.
+
+Each event's ``hash`` is SHA-256 over the previous event's hash and the event's own
+canonical content (id, time, actor, action, object, detail), so editing, removing or
+reordering a row breaks the chain there; :meth:`AuditService.verify` names the first
+broken link. The database also refuses UPDATE and DELETE on the table (migration 0004).
+
+Details hold ids, counts and kinds only: never a name, a note's text or a score.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import hashlib
+import json
+import logging
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import event, func, insert, inspect, select, text
+from sqlalchemy.orm import Session
+
+from trdplanner.core.db import Database
+from trdplanner.core.models import (
+    AuditEvent,
+    CareTeamMember,
+    Clinician,
+    Comorbidity,
+    ContributingFactor,
+    Episode,
+    Homework,
+    Measure,
+    Medication,
+    NoteAddendum,
+    Patient,
+    PlanGoal,
+    PlanIntervention,
+    PlanObjective,
+    PlanProblem,
+    Practice,
+    ProgressNote,
+    TemplateInstance,
+    TherapySession,
+    TreatmentPlan,
+    Trial,
+)
+from trdplanner.core.models.base import utcnow
+
+log = logging.getLogger(__name__)
+
+GENESIS = "0" * 64
+# Repeated saves of the same draft (autosave every few seconds) are one event per this long.
+COALESCE_WINDOW = dt.timedelta(minutes=10)
+_PG_LOCK_KEY = 0x7472_6461_7564  # "trdaud": serialises appends across PostgreSQL clients
+_PENDING = "audit_pending"  # events the ORM tracking found
+_EXPLICIT = "audit_explicit"  # events an entry point asked for
+_SUMMARY = "audit_summary"  # one event standing for the whole transaction
+
+
+# ------------------------------------------------------------------------------ actor
+
+
+_actor: str | None = None
+
+
+def os_user() -> str:
+    try:
+        return getpass.getuser() or "system"
+    except Exception:  # no login name (a service account, a container)
+        return "system"
+
+
+def set_actor(name: str | None) -> None:
+    """Who the app acts for (a clinician's name); None goes back to the OS user name."""
+    global _actor
+    _actor = name.strip()[:200] if name and name.strip() else None
+
+
+def current_actor() -> str:
+    return _actor or os_user()
+
+
+# ------------------------------------------------------------------------------ records
+
+
+@dataclass(frozen=True)
+class AuditRec:
+    id: int
+    at: dt.datetime
+    actor: str
+    action: str
+    object_type: str
+    object_id: str
+    detail: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+
+@dataclass(frozen=True)
+class AuditCheck:
+    """The result of walking the chain: ok, or the first broken link and what is wrong with it."""
+
+    ok: bool
+    count: int
+    head: str
+    broken_at: int | None = None
+    problem: str = ""
+
+
+@dataclass(frozen=True)
+class _Event:
+    action: str
+    object_type: str = ""
+    object_id: str = ""
+    detail: str = "{}"
+    actor: str = ""
+
+
+def canonical_detail(detail: Mapping[str, Any] | None) -> str:
+    return json.dumps(dict(detail or {}), sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def _utc(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).isoformat(timespec="microseconds")
+
+
+def event_hash(
+    prev_hash: str,
+    event_id: int,
+    at: dt.datetime,
+    actor: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    detail: str,
+) -> str:
+    body = json.dumps(
+        [event_id, _utc(at), actor, action, object_type, object_id, detail],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(f"{prev_hash}\n{body}".encode()).hexdigest()
+
+
+def _row_hash(row: Any, prev_hash: str) -> str:
+    return event_hash(prev_hash, row.id, row.at, row.actor, row.action, row.object_type, row.object_id, row.detail)
+
+
+# ------------------------------------------------------------------------------ writing
+
+
+def record_in(
+    s: Session,
+    action: str,
+    object_type: str = "",
+    object_id: object = "",
+    detail: Mapping[str, Any] | None = None,
+    *,
+    actor: str | None = None,
+) -> None:
+    """Add an event to the transaction of ``s``; it is written just before the commit."""
+    explicit: list[_Event] = s.info.setdefault(_EXPLICIT, [])
+    explicit.append(_Event(action, object_type, str(object_id), canonical_detail(detail), actor or ""))
+
+
+def summarise_in(
+    s: Session,
+    action: str,
+    object_type: str = "",
+    object_id: object = "",
+    detail: Mapping[str, Any] | None = None,
+) -> None:
+    """Record this transaction as ONE event instead of an event per changed row (an import, a purge)."""
+    s.info[_SUMMARY] = _Event(action, object_type, str(object_id), canonical_detail(detail), "")
+
+
+def _last(s: Session) -> tuple[int, str, Any]:
+    row = s.execute(
+        select(AuditEvent.id, AuditEvent.hash, AuditEvent.at, AuditEvent.actor, AuditEvent.action,
+               AuditEvent.object_type, AuditEvent.object_id)
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return 0, GENESIS, None
+    return row.id, row.hash, row
+
+
+def _coalesces(last: Any, e: _Event, actor: str, now: dt.datetime) -> bool:
+    return (
+        last is not None
+        and e.action.endswith(".change")
+        and (last.action, last.object_type, last.object_id, last.actor) == (e.action, e.object_type, e.object_id, actor)
+        and now - last.at < COALESCE_WINDOW
+    )
+
+
+def write_events(s: Session, events: list[_Event]) -> int:
+    """Append ``events`` to the chain inside the session's transaction; returns how many were written."""
+    if not events:
+        return 0
+    if s.get_bind().dialect.name == "postgresql":
+        s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
+    last_id, prev, last = _last(s)
+    now = utcnow()
+    rows = []
+    for e in events:
+        actor = (e.actor or current_actor())[:200]
+        if len(events) == 1 and _coalesces(last, e, actor, now):
+            return 0
+        last_id += 1
+        h = event_hash(prev, last_id, now, actor, e.action, e.object_type, e.object_id, e.detail)
+        rows.append(
+            {
+                "id": last_id,
+                "at": now,
+                "actor": actor,
+                "action": e.action,
+                "object_type": e.object_type,
+                "object_id": e.object_id,
+                "detail": e.detail,
+                "prev_hash": prev,
+                "hash": h,
+            }
+        )
+        prev = h
+    s.execute(insert(AuditEvent), rows)
+    return len(rows)
+
+
+# ------------------------------------------------------------------------------ ORM tracking
+
+
+_PATIENT_CHILDREN = (Comorbidity, ContributingFactor, CareTeamMember, Medication, Episode)
+_PLAN_PARTS = (PlanProblem, PlanGoal, PlanObjective, PlanIntervention)
+
+
+def _changed(obj: Any, attr: str) -> bool:
+    return bool(inspect(obj).attrs[attr].history.added)
+
+
+def _plan_of(s: Session, obj: Any, known: dict[tuple[type, int], Any]) -> int | None:
+    """The treatment plan a plan part belongs to, from this flush's objects or the database."""
+    for _ in range(4):
+        if isinstance(obj, TreatmentPlan):
+            return obj.id
+        if isinstance(obj, PlanProblem):
+            return obj.plan_id
+        parent_type, parent_id = (
+            (PlanGoal, obj.goal_id) if isinstance(obj, PlanObjective) else (PlanProblem, obj.problem_id)
+        )
+        if parent_id is None:
+            return None
+        parent = known.get((parent_type, parent_id)) or s.get(parent_type, parent_id)
+        if parent is None:
+            return None
+        obj = parent
+    return None
+
+
+def _describe(s: Session, obj: Any, kind: str, known: dict[tuple[type, int], Any]) -> _Event | None:
+    if isinstance(obj, Patient):
+        action = f"patient.{kind}"
+        if kind == "change" and _changed(obj, "status"):
+            action = "patient.archive" if obj.status == "archived" else "patient.reactivate"
+        return _Event(action, "patient", str(obj.id))
+    if isinstance(obj, _PATIENT_CHILDREN):
+        return _Event("patient.change", "patient", str(obj.patient_id))
+    if isinstance(obj, Trial):
+        return _Event(f"trial.{kind}", "trial", str(obj.id), canonical_detail({"patient": obj.patient_id}))
+    if isinstance(obj, Measure):
+        action = f"measure.{kind}"
+        if kind == "change" and _changed(obj, "alert_acknowledged_at"):
+            action = "measure.acknowledge_alert"
+        return _Event(action, "measure", str(obj.id), canonical_detail({"patient": obj.patient_id}))
+    if isinstance(obj, TherapySession):
+        return _Event(f"session.{kind}", "session", str(obj.id), canonical_detail({"patient": obj.patient_id}))
+    if isinstance(obj, TemplateInstance | Homework):
+        return _Event("session.change", "session", str(obj.session_id))
+    if isinstance(obj, ProgressNote):
+        action = f"note.{kind}"
+        actor = ""
+        detail: dict[str, Any] = {"session": obj.session_id}
+        if obj.status == "signed" and (kind == "create" or _changed(obj, "status")):
+            action = "note.sign" if kind == "change" else "note.create"
+            detail.update(status="signed", fingerprint=obj.fingerprint)
+            actor = obj.signer_name
+        return _Event(action, "note", str(obj.id), canonical_detail(detail), actor)
+    if isinstance(obj, NoteAddendum):
+        if kind != "create":
+            return _Event(f"addendum.{kind}", "note", str(obj.note_id), canonical_detail({"addendum": obj.id}))
+        detail = {"addendum": obj.id, "kind": obj.kind, "fingerprint": obj.fingerprint}
+        return _Event("note.addendum", "note", str(obj.note_id), canonical_detail(detail), obj.signer_name)
+    if isinstance(obj, TreatmentPlan):
+        return _Event(f"plan.{kind}", "treatment_plan", str(obj.id), canonical_detail({"patient": obj.patient_id}))
+    if isinstance(obj, _PLAN_PARTS):
+        plan = _plan_of(s, obj, known)
+        if plan is None:
+            return _Event(f"plan.{kind}", type(obj).__tablename__, str(obj.id))
+        return _Event("plan.change", "treatment_plan", str(plan))
+    if isinstance(obj, Practice):
+        return _Event(f"practice.{kind}", "practice", str(obj.id))
+    if isinstance(obj, Clinician):
+        return _Event(f"clinician.{kind}", "clinician", str(obj.id))
+    return None
+
+
+@event.listens_for(Session, "after_flush")
+def _collect(session: Session, _flush_context: object) -> None:
+    if session.info.get(_SUMMARY) is not None:
+        return
+    changes = (
+        [(o, "create") for o in session.new]
+        + [(o, "change") for o in session.dirty if session.is_modified(o, include_collections=False)]
+        + [(o, "delete") for o in session.deleted]
+    )
+    changes = [(o, k) for o, k in changes if not isinstance(o, AuditEvent)]
+    if not changes:
+        return
+    known = {(type(o), o.id): o for o, _ in changes if isinstance(o, _PLAN_PARTS) and getattr(o, "id", None)}
+    pending: list[_Event] = session.info.setdefault(_PENDING, [])
+    for obj, kind in sorted(changes, key=lambda c: (type(c[0]).__name__, getattr(c[0], "id", 0) or 0)):
+        described = _describe(session, obj, kind, known)
+        if described is not None:
+            pending.append(described)
+
+
+def _deduplicated(events: list[_Event]) -> list[_Event]:
+    seen: dict[tuple[str, str, str], _Event] = {}
+    created = {(e.object_type, e.object_id) for e in events if e.action.endswith(".create")}
+    for e in events:
+        if e.action.endswith(".change") and (e.object_type, e.object_id) in created:
+            continue  # made and then filled in by the same transaction: one "create"
+        key = (e.action, e.object_type, e.object_id)
+        if key not in seen:
+            seen[key] = e
+    return list(seen.values())
+
+
+@event.listens_for(Session, "before_commit")
+def _write(session: Session) -> None:
+    if session.new or session.dirty or session.deleted:
+        session.flush()
+    summary: _Event | None = session.info.pop(_SUMMARY, None)
+    tracked: list[_Event] = session.info.pop(_PENDING, [])
+    explicit: list[_Event] = session.info.pop(_EXPLICIT, [])
+    write_events(session, ([summary] if summary is not None else _deduplicated(tracked)) + explicit)
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget(session: Session) -> None:
+    for key in (_PENDING, _EXPLICIT, _SUMMARY):
+        session.info.pop(key, None)
+
+
+# ------------------------------------------------------------------------------ service
+
+
+def _rec(row: AuditEvent) -> AuditRec:
+    try:
+        detail = json.loads(row.detail)
+    except ValueError:
+        detail = {"unreadable": True}
+    return AuditRec(
+        row.id, row.at, row.actor, row.action, row.object_type, row.object_id,
+        detail if isinstance(detail, dict) else {"value": detail}, row.prev_hash, row.hash,
+    )
+
+
+class AuditService:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def record(
+        self,
+        action: str,
+        object_type: str = "",
+        object_id: object = "",
+        detail: Mapping[str, Any] | None = None,
+        *,
+        actor: str | None = None,
+    ) -> None:
+        """An event the database cannot see for itself (open, print, export, backup, unlock failure)."""
+        with self.db.transaction() as s:
+            record_in(s, action, object_type, object_id, detail, actor=actor)
+
+    def try_record(self, action: str, object_type: str = "", object_id: object = "",
+                   detail: Mapping[str, Any] | None = None, *, actor: str | None = None) -> bool:
+        """``record``, but a failure is logged and reported as False instead of raised.
+
+        For events whose recording must never stop the action itself (opening a patient).
+        """
+        try:
+            self.record(action, object_type, object_id, detail, actor=actor)
+            return True
+        except Exception as exc:
+            log.error("could not write audit event %s: %s", action, type(exc).__name__)
+            return False
+
+    def count(self) -> int:
+        with self.db.reading() as s:
+            return int(s.scalar(select(func.count()).select_from(AuditEvent)) or 0)
+
+    def list(self, limit: int | None = 200, *, action: str = "", newest_first: bool = True) -> list[AuditRec]:
+        query = select(AuditEvent).order_by(AuditEvent.id.desc() if newest_first else AuditEvent.id)
+        if action:
+            query = query.where(AuditEvent.action.startswith(action, autoescape=True))
+        if limit:
+            query = query.limit(limit)
+        with self.db.reading() as s:
+            return [_rec(r) for r in s.scalars(query)]
+
+    def _rows(self, s: Session, chunk: int = 2000) -> Iterator[Any]:
+        after = -(2**31)
+        while True:
+            rows = s.execute(
+                select(AuditEvent.__table__).where(AuditEvent.id > after).order_by(AuditEvent.id).limit(chunk)
+            ).all()
+            if not rows:
+                return
+            yield from rows
+            after = rows[-1].id
+
+    def verify(self) -> AuditCheck:
+        """Walk the chain from the first event; stop at the first broken link."""
+        prev, expected, count = GENESIS, 1, 0
+        with self.db.reading() as s:
+            for row in self._rows(s):
+                if row.id != expected:
+                    if row.id > expected:
+                        gap = f"entry {expected} is missing" if row.id == expected + 1 else (
+                            f"entries {expected} to {row.id - 1} are missing")
+                        return AuditCheck(False, count, prev, row.id, f"{gap} (removed before entry {row.id})")
+                    return AuditCheck(False, count, prev, row.id, f"entry {row.id} is out of order")
+                if row.prev_hash != prev:
+                    before = "the start of the chain" if row.id == 1 else f"entry {row.id - 1}"
+                    return AuditCheck(
+                        False, count, prev, row.id,
+                        f"entry {row.id} does not link to {before}: one of them was altered or replaced",
+                    )
+                if _row_hash(row, prev) != row.hash:
+                    return AuditCheck(
+                        False, count, prev, row.id,
+                        f"entry {row.id} was altered after it was written (its content does not match its hash)",
+                    )
+                prev, expected, count = row.hash, expected + 1, count + 1
+        return AuditCheck(True, count, prev)

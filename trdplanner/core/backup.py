@@ -1,0 +1,545 @@
+"""Backups, restore, encryption in place and passphrase changes for the embedded database.
+
+No Qt here: the GUI and the command line call the same functions.
+
+* A backup is SQLite's online backup into a temp file in the target folder, taken inside
+  one read transaction (a consistent snapshot even while the app is writing), fsync,
+  ``PRAGMA integrity_check`` and a row count of every table against the same snapshot,
+  then an atomic rename. With SQLCipher both ends of the copy use the database's own key
+  and salt, so a backup is exactly as encrypted as the database and opens with the same
+  passphrase (and cannot be read by a plain ``sqlite3``).
+* Automatic backups are taken on close and once a day, and only the newest
+  ``settings.backups_to_keep`` automatic ones are kept; backups made by hand are never pruned.
+* Restore checks the backup (passphrase, integrity, schema) before anything is replaced,
+  moves the current database aside, copies the backup in, and opens it; if that fails the
+  current database is put back.
+* Any failure to write (disk full, a read-only folder) is a one-line error and leaves
+  every earlier file as it was.
+
+A PostgreSQL database is backed up with the server's own tools (``pg_dump``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import os
+import secrets
+import shutil
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from trdplanner.core import crypto
+from trdplanner.core.crypto import DatabaseKey, FileState, WrongPassphrase
+from trdplanner.core.db import Database, DatabaseError
+from trdplanner.core.errors import InputError
+
+log = logging.getLogger(__name__)
+
+AUTO_PREFIX = "auto-"
+SUFFIX = ".sqlite3"
+STAMP = "%Y%m%d-%H%M%S"
+DAILY = dt.timedelta(hours=24)
+REQUIRED_TABLES = frozenset({"alembic_version", "patient", "progress_note", "audit_event"})
+
+
+class BackupError(InputError):
+    """A backup, restore or re-key could not be done; nothing was changed. One line, names the file."""
+
+    def __init__(self, problem: str, field: str = "backup") -> None:
+        super().__init__(field, problem)
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    path: Path
+    encrypted: bool
+    tables: int
+    rows: int
+    bytes: int
+
+
+@dataclass(frozen=True)
+class RestoreInfo:
+    restored_from: Path
+    previous: Path | None  # where the replaced database was moved
+    encrypted: bool
+    rows: int
+
+
+# ------------------------------------------------------------------------------ helpers
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or str(exc)
+
+
+def _unwritable(folder: Path, exc: OSError) -> str:
+    return f"cannot write in {folder} ({_reason(exc)}); nothing was changed"
+
+
+def _fsync_dir(folder: Path) -> None:
+    if os.name != "posix":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_file(path: Path) -> None:
+    with open(path, "rb+") as handle:
+        os.fsync(handle.fileno())
+
+
+def _temp_beside(target: Path) -> Path:
+    """An empty, owner-only temp file in the target's folder (so the final rename is atomic)."""
+    tmp = target.parent / f".{target.name}.{secrets.token_hex(6)}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    os.close(fd)
+    return tmp
+
+
+def _unlink_quietly(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        path.unlink()
+
+
+def sqlite_path(db: Database) -> Path:
+    path = crypto.sqlite_file(db.url)
+    if path is None:
+        raise BackupError(
+            "this practice uses a database server; back it up with the server's own tools (pg_dump)"
+        )
+    return path
+
+
+@contextlib.contextmanager
+def _connection(path: Path, key: DatabaseKey | None) -> Iterator[Any]:
+    con = crypto.connect(path, key)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def _table_counts(con: Any) -> dict[str, int]:
+    names = [
+        r[0]
+        for r in con.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+        )
+    ]
+    return {name: int(con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]) for name in names}
+
+
+def _integrity(con: Any) -> str:
+    rows = [r[0] for r in con.execute("PRAGMA integrity_check").fetchall()]
+    return "ok" if rows == ["ok"] else "; ".join(str(r) for r in rows[:3])
+
+
+def check_copy(path: Path, key: DatabaseKey | None, expected: dict[str, int] | None = None) -> dict[str, int]:
+    """Open a copy with ``key``, run integrity_check and count rows; BackupError if anything is off."""
+    state = crypto.file_state(path)
+    if state == FileState.MISSING:
+        raise BackupError(f"{path} is empty or missing")
+    if key is None and state == FileState.ENCRYPTED:
+        raise BackupError(f"{path} is encrypted; give its passphrase")
+    if key is not None and state == FileState.PLAIN:
+        key = None  # a plain copy opens without a key
+    if not crypto.key_opens(path, key):
+        if key is not None:
+            raise BackupError(f"{path} does not open with this passphrase (or it is not a TRD Planner database)")
+        raise BackupError(f"{path} is not a database")
+    with _connection(path, key) as con:
+        try:
+            problem = _integrity(con)
+            counts = _table_counts(con) if problem == "ok" else {}
+        except crypto.sqlcipher().DatabaseError as exc:  # "database disk image is malformed"
+            problem = str(exc)
+        if problem != "ok":
+            raise BackupError(f"{path} failed the integrity check ({problem})")
+    missing = REQUIRED_TABLES - set(counts)
+    if missing and "alembic_version" in missing:
+        raise BackupError(f"{path} is not a TRD Planner database (no schema version)")
+    if expected is not None and counts != expected:
+        differ = sorted(t for t in set(expected) | set(counts) if expected.get(t) != counts.get(t))
+        raise BackupError(f"the copy's row counts differ from the database's ({', '.join(differ[:5])})")
+    return counts
+
+
+# ------------------------------------------------------------------------------ backup
+
+
+def snapshot(source: Path, key: DatabaseKey | None, target: Path) -> BackupInfo:
+    """Copy the database at ``source`` to ``target``, verified; ``target`` is replaced atomically."""
+    target = Path(target)
+    if target.is_dir():
+        raise BackupError(f"{target} is a folder; give a file name such as {target / 'trdplanner-backup.sqlite3'}")
+    if not target.parent.is_dir():
+        raise BackupError(f"the folder {target.parent} does not exist")
+    if target.resolve() == source.resolve():
+        raise BackupError("a backup cannot replace the database itself")
+    try:
+        tmp = _temp_beside(target)
+    except OSError as exc:
+        raise BackupError(f"cannot write in {target.parent} ({_reason(exc)}); nothing was changed") from None
+    try:
+        with _connection(source, key) as con, _connection(tmp, key) as out:
+            con.execute("BEGIN")  # one read snapshot for the counts and the copy, whatever else is writing
+            try:
+                expected = _table_counts(con)
+                con.backup(out)  # SQLite's online backup; with SQLCipher both ends use the same key
+            finally:
+                con.execute("COMMIT")
+        if os.name == "posix":
+            tmp.chmod(0o600)
+        _fsync_file(tmp)
+        counts = check_copy(tmp, key, expected)
+        os.replace(tmp, target)
+        _fsync_dir(target.parent)
+    except OSError as exc:
+        _unlink_quietly(tmp)
+        raise BackupError(f"cannot write {target} ({_reason(exc)}); any earlier file there is untouched") from None
+    except BaseException as exc:
+        _unlink_quietly(tmp)
+        if isinstance(exc, BackupError | KeyboardInterrupt | SystemExit):
+            raise
+        reason = str(getattr(exc, "args", [""])[0] if getattr(exc, "args", None) else type(exc).__name__)
+        if "disk" in reason.lower() or "full" in reason.lower():
+            raise BackupError(f"cannot write {target} (disk full); any earlier file there is untouched") from None
+        raise BackupError(f"the backup failed ({type(exc).__name__}: {reason}); nothing was changed") from None
+    return BackupInfo(target, key is not None, len(counts), sum(counts.values()), target.stat().st_size)
+
+
+def backup_database(db: Database, target: Path, *, reason: str = "manual") -> BackupInfo:
+    """Back up the open database to ``target`` and record it in the audit trail."""
+    from trdplanner.core.audit import AuditService
+
+    info = snapshot(sqlite_path(db), db.key, target)
+    AuditService(db).try_record(
+        "backup.create", "database", "", {"file": info.path.name, "reason": reason, "encrypted": info.encrypted}
+    )
+    log.info("backup written (%s, %d rows)", reason, info.rows)
+    return info
+
+
+def auto_backups(folder: Path) -> list[Path]:
+    """The automatic backups in ``folder``, oldest first."""
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.glob(f"{AUTO_PREFIX}*{SUFFIX}") if p.is_file())
+
+
+def _stamp_of(path: Path) -> dt.datetime | None:
+    raw = path.name.removeprefix(AUTO_PREFIX).removesuffix(SUFFIX)[: len("20260101-000000")]
+    try:
+        return dt.datetime.strptime(raw, STAMP)
+    except ValueError:
+        return None
+
+
+def daily_backup_due(folder: Path, now: dt.datetime | None = None) -> bool:
+    now = now or dt.datetime.now()
+    stamps = [s for s in (_stamp_of(p) for p in auto_backups(folder)) if s is not None]
+    return not stamps or now - max(stamps) >= DAILY
+
+
+def rolling_backup(db: Database, folder: Path, keep: int, *, reason: str, now: dt.datetime | None = None) -> BackupInfo:
+    """An automatic backup into ``folder``; then only the newest ``keep`` automatic ones stay."""
+    if keep < 1:
+        raise BackupError("backups_to_keep must be at least 1")
+    with _rolling:  # the daily backup runs in the background; one at a time picks a name and prunes
+        folder.mkdir(parents=True, exist_ok=True)
+        stamp = (now or dt.datetime.now()).strftime(STAMP)
+        target = folder / f"{AUTO_PREFIX}{stamp}{SUFFIX}"
+        n = 1
+        while target.exists():
+            n += 1
+            target = folder / f"{AUTO_PREFIX}{stamp}-{n}{SUFFIX}"
+        info = backup_database(db, target, reason=reason)
+        for old in auto_backups(folder)[:-keep]:
+            _unlink_quietly(old)
+        return info
+
+
+_rolling = threading.Lock()
+
+
+def backup_if_due(db: Database, folder: Path, keep: int) -> BackupInfo | None:
+    """The daily automatic backup, if the newest automatic one is a day old or there is none."""
+    if crypto.sqlite_file(db.url) is None or not daily_backup_due(folder):
+        return None
+    return rolling_backup(db, folder, keep, reason="daily")
+
+
+# ------------------------------------------------------------------------------ restore
+
+
+def backup_key(path: Path, passphrase: str | None) -> DatabaseKey | None:
+    """The key a backup file opens with (None if it is plain); BackupError if it cannot be opened."""
+    state = crypto.file_state(path)
+    if state == FileState.MISSING:
+        raise BackupError(f"{path} is empty or does not exist", "restore")
+    if state == FileState.PLAIN:
+        return None
+    if not passphrase:
+        raise BackupError(
+            f"{path} is encrypted: give the passphrase it was made with (TRDPLANNER_PASSPHRASE or --passphrase-file)",
+            "restore",
+        )
+    try:
+        return crypto.key_for_file(path, passphrase)
+    except WrongPassphrase:
+        raise BackupError(f"{path} does not open with this passphrase; nothing was changed", "restore") from None
+
+
+def _sidecars(db_file: Path) -> list[Path]:
+    return [Path(f"{db_file}{suffix}") for suffix in ("-wal", "-shm", "-journal")]
+
+
+def _checkpoint(db_file: Path, key: DatabaseKey | None) -> None:
+    """Fold the WAL into the main file so the file alone is the whole database."""
+    with _connection(db_file, key) as con:
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def restore_backup(db_file: Path, source: Path, passphrase: str | None, *, url: str | None = None) -> RestoreInfo:
+    """Replace the database at ``db_file`` with the backup ``source``, keeping the current one aside.
+
+    Nothing is replaced unless the backup opens with ``passphrase``, passes integrity_check and
+    holds TRD Planner's schema. The replaced database is moved to ``<name>.before-restore-<time>``.
+    After the copy the database is opened (and migrated if the backup is older); if that fails,
+    the previous database is put back.
+    """
+    source = Path(source)
+    if not source.is_file():
+        raise BackupError(f"not found: {source}", "restore")
+    if source.resolve() == db_file.resolve():
+        raise BackupError("that file is the database itself", "restore")
+    key = backup_key(source, passphrase)
+    counts = check_copy(source, key)
+    url = url or f"sqlite:///{db_file}"
+
+    db_file.parent.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now().strftime(STAMP)
+    aside: Path | None = None
+    if crypto.file_state(db_file) != FileState.MISSING:
+        aside = db_file.with_name(f"{db_file.name}.before-restore-{stamp}")
+        current_key = None
+        if crypto.file_state(db_file) == FileState.ENCRYPTED and passphrase:
+            with contextlib.suppress(WrongPassphrase, OSError):
+                current_key = crypto.key_for_file(db_file, passphrase)
+        with contextlib.suppress(Exception):  # a damaged or unopenable database is moved as it is
+            if current_key is not None or crypto.file_state(db_file) == FileState.PLAIN:
+                _checkpoint(db_file, current_key)
+    try:
+        tmp = _temp_beside(db_file)
+    except OSError as exc:
+        raise BackupError(_unwritable(db_file.parent, exc), "restore") from None
+    try:
+        shutil.copyfile(source, tmp)
+        if os.name == "posix":
+            tmp.chmod(0o600)
+        _fsync_file(tmp)
+        check_copy(tmp, key, counts)
+    except OSError as exc:
+        _unlink_quietly(tmp)
+        raise BackupError(f"cannot copy the backup ({_reason(exc)}); nothing was changed", "restore") from None
+    except BaseException:
+        _unlink_quietly(tmp)
+        raise
+    moved: list[tuple[Path, Path]] = []
+    try:
+        if aside is not None:
+            os.replace(db_file, aside)
+            moved.append((aside, db_file))
+            for side in _sidecars(db_file):
+                if side.exists():
+                    target = Path(f"{aside}{side.name.removeprefix(db_file.name)}")
+                    os.replace(side, target)
+                    moved.append((target, side))
+        os.replace(tmp, db_file)
+        _fsync_dir(db_file.parent)
+        db = Database.open(url, key)  # migrates a backup from an older version
+        try:
+            from trdplanner.core.audit import AuditService
+
+            AuditService(db).record(
+                "backup.restore",
+                "database",
+                "",
+                {"file": source.name, "previous": aside.name if aside else None, "encrypted": key is not None},
+            )
+        finally:
+            db.close()
+    except BaseException as exc:
+        _unlink_quietly(tmp)
+        if moved:  # put the previous database back exactly as it was
+            _unlink_quietly(db_file)
+            for side in _sidecars(db_file):
+                _unlink_quietly(side)
+            for now_at, was_at in reversed(moved):
+                with contextlib.suppress(OSError):
+                    os.replace(now_at, was_at)
+        if isinstance(exc, OSError):
+            raise BackupError(f"the restore failed ({_reason(exc)}); the previous database is back",
+                              "restore") from None
+        if isinstance(exc, DatabaseError):
+            raise BackupError(f"the restored copy could not be opened ({exc}); the previous database is back",
+                              "restore") from None
+        raise
+    log.info("database restored from a backup (%d rows)", sum(counts.values()))
+    return RestoreInfo(source, aside, key is not None, sum(counts.values()))
+
+
+# ------------------------------------------------------------------------------ encryption
+
+
+@dataclass(frozen=True)
+class EncryptInfo:
+    rows: int
+    plain_copies: list[Path]  # other unencrypted copies of the records still in the data dir
+
+
+def _wipe(path: Path) -> None:
+    """Overwrite a file with zeros, then delete it.
+
+    Best effort only: on SSDs, copy-on-write and journaling file systems and in snapshots the
+    old blocks may survive an overwrite; full-disk encryption is what really covers them.
+    """
+    try:
+        size = path.stat().st_size
+        with open(path, "r+b") as handle:
+            block = b"\0" * (1 << 20)
+            left = size
+            while left > 0:
+                n = min(left, len(block))
+                handle.write(block[:n])
+                left -= n
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError:
+        pass
+    _unlink_quietly(path)
+
+
+def plain_copies(db_file: Path, backups_dir: Path | None) -> list[Path]:
+    """Unencrypted copies of the database lying about: upgrade copies and plain backups."""
+    found = [p for p in db_file.parent.glob(f"{db_file.name}.before-*") if p.is_file()]
+    if backups_dir is not None and backups_dir.is_dir():
+        found += [p for p in backups_dir.iterdir() if p.is_file() and p.suffix == SUFFIX]
+    return sorted(p for p in found if crypto.file_state(p) == FileState.PLAIN)
+
+
+def encrypt_in_place(db_file: Path, passphrase: str, *, backups_dir: Path | None = None,
+                     wipe_plain_copies: bool = False) -> EncryptInfo:
+    """Encrypt a plain database file with a new passphrase, through a verified copy.
+
+    ``sqlcipher_export`` writes an encrypted copy beside the file; the copy must pass
+    integrity_check and hold the same rows in every table before it atomically replaces the
+    plain file. Only then is the plain file overwritten and removed (see ``_wipe``).
+    """
+    state = crypto.file_state(db_file)
+    if state == FileState.MISSING:
+        raise BackupError(f"there is no database at {db_file}", "encrypt")
+    if state == FileState.ENCRYPTED:
+        raise BackupError("the database is already encrypted (use 'trdplanner passphrase change')", "encrypt")
+    try:
+        crypto.check_new_passphrase(passphrase)
+    except InputError as exc:
+        raise BackupError(f"passphrase {exc.problem}", "encrypt") from None
+    key = crypto.new_key(passphrase)
+    _checkpoint(db_file, None)
+    for side in _sidecars(db_file):
+        if side.exists() and side.stat().st_size > 0 and side.name.endswith("-wal"):
+            raise BackupError("the database is in use (close TRD Planner first); nothing was changed", "encrypt")
+    try:
+        tmp = _temp_beside(db_file)
+    except OSError as exc:
+        raise BackupError(_unwritable(db_file.parent, exc), "encrypt") from None
+    _unlink_quietly(tmp)  # ATTACH creates it; the folder is owner-only and the copy encrypted
+    try:
+        with _connection(db_file, None) as con:
+            if _integrity(con) != "ok":
+                raise BackupError("the plain database fails its integrity check; restore a backup first", "encrypt")
+            con.execute("BEGIN")
+            try:
+                expected = _table_counts(con)
+                con.execute(f"ATTACH DATABASE ? AS encrypted KEY \"{key.pragma_value()}\"", (str(tmp),))
+                con.execute("SELECT sqlcipher_export('encrypted')")
+                version = con.execute("PRAGMA main.user_version").fetchone()[0]
+                con.execute(f"PRAGMA encrypted.user_version = {int(version)}")
+            finally:
+                con.execute("COMMIT")
+                with contextlib.suppress(Exception):
+                    con.execute("DETACH DATABASE encrypted")
+        crypto.make_private(tmp)
+        _fsync_file(tmp)
+        if crypto.file_state(tmp) != FileState.ENCRYPTED:
+            raise BackupError("the encrypted copy is readable without the passphrase; nothing was changed", "encrypt")
+        check_copy(tmp, key, expected)
+        # The live path always names a whole database: a second name keeps the plain file
+        # reachable for wiping after the verified copy takes its place.
+        old = db_file.with_name(f".{db_file.name}.plain-{secrets.token_hex(4)}")
+        os.link(db_file, old)
+        os.replace(tmp, db_file)
+        _fsync_dir(db_file.parent)
+    except OSError as exc:
+        _unlink_quietly(tmp)
+        raise BackupError(f"cannot write the encrypted copy ({_reason(exc)}); nothing was changed", "encrypt") from None
+    except BaseException:
+        _unlink_quietly(tmp)
+        raise
+    for side in _sidecars(db_file):
+        _unlink_quietly(side)
+    _wipe(old)
+    copies = plain_copies(db_file, backups_dir)
+    if wipe_plain_copies:
+        for copy in copies:
+            _wipe(copy)
+        copies = []
+    db = Database.open(f"sqlite:///{db_file}", key)
+    try:
+        from trdplanner.core.audit import AuditService
+
+        AuditService(db).record("database.encrypt", "database", "", {"rows": sum(expected.values())})
+    finally:
+        db.close()
+    return EncryptInfo(sum(expected.values()), copies)
+
+
+def change_passphrase(db_file: Path, old: str, new: str) -> None:
+    """Re-key an encrypted database (``PRAGMA rekey``); WrongPassphrase if ``old`` is wrong.
+
+    The salt stays, so the file remains a standard SQLCipher 4 database for the new passphrase.
+    Backups made before keep the passphrase they were made with.
+    """
+    if crypto.file_state(db_file) != FileState.ENCRYPTED:
+        raise BackupError("the database is not encrypted (use 'trdplanner encrypt')", "passphrase")
+    try:
+        crypto.check_new_passphrase(new)
+    except InputError as exc:
+        raise BackupError(f"the new passphrase {exc.problem}", "passphrase") from None
+    if new == old:
+        raise BackupError("the new passphrase is the same as the old one", "passphrase")
+    old_key = crypto.key_for_file(db_file, old)
+    new_key = crypto.derive_key(new, old_key.salt)
+    with _connection(db_file, old_key) as con:
+        if _integrity(con) != "ok":
+            raise BackupError("the database fails its integrity check; restore a backup first", "passphrase")
+        expected = _table_counts(con)
+        con.execute(new_key.pragma("rekey"))
+    check_copy(db_file, new_key, expected)
+    db = Database.open(f"sqlite:///{db_file}", new_key)
+    try:
+        from trdplanner.core.audit import AuditService
+
+        AuditService(db).record("passphrase.change", "database", "")
+    finally:
+        db.close()
