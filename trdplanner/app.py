@@ -112,8 +112,12 @@ def start(
         window.statusBar().showMessage("Opening the database…")
         run_in_background(lambda: open_context(passphrase), ready, failed)
 
+    wrong_passphrases = [0]  # data safety: failed unlocks are audited once the database is open
+
     def ready(result: tuple[AppContext, list[PatientSummary]]) -> None:
         ctx, rows = result
+        if wrong_passphrases[0]:
+            ctx.audit.try_record("unlock.failed", "app", "", {"attempts": wrong_passphrases[0], "where": "start-up"})
         window.attach(ctx, rows)
         app.aboutToQuit.connect(ctx.close)
         log.info("database open, %d patients listed", len(rows))
@@ -126,6 +130,7 @@ def start(
         passphrase_problem = _passphrase_problem(exc)
         if passphrase_problem is not None:
             new, message = passphrase_problem
+            wrong_passphrases[0] += type(exc).__name__ == "WrongPassphrase"
             log.info("database needs a passphrase (new=%s)", new)
             from trdplanner.gui.passphrase import PassphraseDialog
 

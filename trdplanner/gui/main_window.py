@@ -96,6 +96,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.splitter)
 
         self._build_menus()
+        from trdplanner.gui import lock; lock.install(self)  # noqa: E702, I001 - data safety: app lock, audit, backups
         theme_changed.changed.connect(self._theme_changed)
         self._restore_layout()
         self._update_actions()
