@@ -2,29 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import sqlite3
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from _safety_helpers import Result, Run
 
 from trdplanner.cli import main
 from trdplanner.context import AppContext
-from trdplanner.core.records import ClinicianRec, NoteSectionRec, PatientProfile, PracticeRec
-
-PASSPHRASE = "test passphrase: synthetic data only"  # the suite's, see tests/conftest.py
-
-
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-
-Run = Callable[..., Result]
 
 
 @pytest.fixture
@@ -59,31 +44,3 @@ def any_ctx(request: pytest.FixtureRequest, data_dir: Path) -> Iterator[AppConte
     context = AppContext.open(str(data_dir), url)
     yield context
     context.close()
-
-
-def readable_by_plain_sqlite(path: Path) -> bool:
-    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        con.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        return True
-    except sqlite3.DatabaseError:
-        return False
-    finally:
-        con.close()
-
-
-def make_patient(ctx: AppContext, code: str = "SAFE-01") -> int:
-    return ctx.patients.create(PatientProfile(code=code, full_name="Rowan Synthetic-Example"))
-
-
-def signed_session(ctx: AppContext, pid: int, text: str = "Mood lower this week; slept 5 hours.") -> tuple[int, int]:
-    """A session with a signed SOAP note; returns (session id, clinician id)."""
-    if ctx.practice.practice() is None:
-        ctx.practice.save_practice(PracticeRec(name="Synthetic practice"))
-    clinicians = ctx.practice.clinicians()
-    clinician = clinicians[0] if clinicians else ctx.practice.add_clinician(ClinicianRec("Dr. Test", "PhD"))
-    assert clinician.id is not None
-    session = ctx.sessions.create(pid, date=dt.date(2026, 1, 5), modality="cbt")
-    ctx.notes.save_draft(session.id, "soap", [NoteSectionRec("subjective", "Subjective", text)])
-    ctx.notes.sign(session.id, clinician.id)
-    return session.id, clinician.id

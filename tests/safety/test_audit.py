@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable
 
 import pytest
-from conftest import Run, make_patient, signed_session
+from _safety_helpers import Run, make_patient, signed_session
 from sqlalchemy import Connection, text
 
 from trdplanner.context import AppContext

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from conftest import PASSPHRASE, make_patient
+from _safety_helpers import PASSPHRASE, make_patient
 from sqlalchemy import text
 
 from trdplanner.context import AppContext

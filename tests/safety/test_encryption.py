@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import sqlcipher3
-from conftest import PASSPHRASE, Run, make_patient, readable_by_plain_sqlite, signed_session
+from _safety_helpers import PASSPHRASE, Run, make_patient, readable_by_plain_sqlite, signed_session
 
 from trdplanner.context import AppContext
 from trdplanner.core import backup, crypto

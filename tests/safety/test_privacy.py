@@ -6,7 +6,7 @@ import io
 from pathlib import Path
 
 import pytest
-from conftest import Run
+from _safety_helpers import Run
 from pypdf import PdfReader
 
 from trdplanner.core.services.patients import PatientService
