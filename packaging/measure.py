@@ -106,7 +106,8 @@ def main() -> int:
     rows = []
     for label, exe in (("bundle (dist/trdplanner)", bundle_exe), ("source install (pip install .)", source_exe)):
         data = work / label.split()[0]
-        subprocess.run([str(exe), "--data-dir", str(data), "demo"], env=env, check=True, capture_output=True)
+        plain = ["--no-encryption"] if smoke_test.supports(str(exe), env, ["demo"], "--no-encryption") else []
+        subprocess.run([str(exe), "--data-dir", str(data), "demo", *plain], env=env, check=True, capture_output=True)
         print(label, file=sys.stderr)
 
         def version(exe: Path = exe) -> float:
