@@ -15,6 +15,7 @@ TRDPLANNER_KILL_COUNT sets the number of kills: 40 by default (CI), 200 for the 
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
@@ -96,8 +97,7 @@ def _kill_once(url: str, patient: int, clinician: int, seed: int, rng: random.Ra
     return [line for line in complete if line.strip()], delay
 
 
-def _check(db_file: Path, url: str, committed: Committed) -> None:
-    key = crypto.key_for_file(db_file, PASSPHRASE)  # still encrypted, still opens with the passphrase
+def _check(db_file: Path, url: str, key: crypto.DatabaseKey, committed: Committed, new_signed: set[int]) -> None:
     con = crypto.connect(db_file, key)
     try:
         assert con.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
@@ -109,19 +109,24 @@ def _check(db_file: Path, url: str, committed: Committed) -> None:
         with db.engine.connect() as conn:
             sessions = set(conn.execute(text("SELECT id FROM therapy_session")).scalars())
             measures = set(conn.execute(text("SELECT id FROM measure")).scalars())
+            notes = {
+                row.session_id: row
+                for row in conn.execute(text("SELECT session_id, status, sections, fingerprint FROM progress_note"))
+            }
         assert committed.sessions <= sessions, f"lost sessions {sorted(committed.sessions - sessions)[:10]}"
         assert committed.measures <= measures, f"lost measures {sorted(committed.measures - measures)[:10]}"
-        notes = NoteService(db)
         for session_id, (seed, number) in committed.drafts.items():
-            note = notes.for_session(session_id)
-            assert note is not None, f"lost the draft of session {session_id}"
-            head = note.sections[0].text.split(" words", 1)[0]
-            stored_seed, stored_number = int(head.split()[1]), int(head.split()[3])
-            assert (stored_seed, stored_number) >= (seed, number), f"an older draft of session {session_id}"
+            row = notes.get(session_id)
+            assert row is not None, f"lost the draft of session {session_id}"
+            head = json.loads(row.sections)[0]["text"].split(" words", 1)[0].split()
+            assert (int(head[1]), int(head[3])) >= (seed, number), f"an older draft of session {session_id}"
         for session_id, fingerprint in committed.signed.items():
-            note = notes.for_session(session_id)
-            assert note is not None and note.status == "signed" and note.fingerprint == fingerprint
-            assert verify(note)
+            row = notes.get(session_id)
+            assert row is not None and row.status == "signed" and row.fingerprint == fingerprint
+        service = NoteService(db)
+        for session_id in new_signed:  # the content still matches the signature (all of them at the end)
+            note = service.for_session(session_id)
+            assert note is not None and verify(note)
         assert AuditService(db).verify().ok
     finally:
         db.close()
@@ -139,11 +144,14 @@ def test_sigkill_at_random_moments_loses_no_committed_record(data_dir: Path) -> 
     rng = random.Random(int(os.environ.get("TRDPLANNER_KILL_SEED", "20261122")))
     committed = Committed()
     mid_run = 0
+    key = crypto.key_for_file(db_file, PASSPHRASE)
     for i in range(KILLS):
         lines, _delay = _kill_once(url, patient, clinician, i, rng)
         mid_run += bool(lines)
+        before = set(committed.signed)
         committed.read(lines)
-        _check(db_file, url, committed)
+        _check(db_file, url, key, committed, set(committed.signed) - before)
+    _check(db_file, url, crypto.key_for_file(db_file, PASSPHRASE), committed, set(committed.signed))
     assert crypto.file_state(db_file) == crypto.FileState.ENCRYPTED
     # Most kills landed while records were being written, not before the first one.
     assert mid_run >= KILLS * 0.6 and committed.total >= KILLS
