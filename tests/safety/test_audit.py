@@ -104,7 +104,7 @@ def test_no_patient_content_in_the_audit_trail(run: Run, data_dir: object) -> No
                     for section in session.note.sections:
                         if len(section.text) > 12:
                             assert section.text[:40] not in trail
-        assert {"patient.import", "document.print"} <= {e.action for e in events}
+        assert {"patient.import", "document.print", "patient.open"} <= {e.action for e in events}
     finally:
         ctx.close()
 

@@ -152,6 +152,7 @@ def show_patient(ctx: AppContext, args: argparse.Namespace) -> int:
     pid = patient_id(ctx, args.patient)
     summary = ctx.summary.for_patient(pid)
     sessions = ctx.sessions.list(pid)
+    ctx.audit.record("patient.open", "patient", pid, {"via": "command line"})  # data safety: who read the record
     if args.json:
         output.emit_json(summary_json(summary, sessions))
         return 0

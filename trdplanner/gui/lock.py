@@ -358,7 +358,8 @@ def _first_load(window: MainWindow, lock: AppLock) -> None:
 
     def failed(exc: BaseException) -> None:
         log.error("daily backup failed: %s", type(exc).__name__)
-        window.statusBar().showMessage("The daily backup could not be written; see File ▸ Data safety", 15000)
+        if isValid(window):  # the window may have closed while the backup ran
+            window.statusBar().showMessage("The daily backup could not be written; see File ▸ Data safety", 15000)
 
     if ctx.db_url.startswith("sqlite"):
         run_in_background(daily, lambda _info: None, failed)
