@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from trdplanner.catalog.model import Modality as Modality
 from trdplanner.clinical import Adherence as Adherence
 
 # Adherence is re-exported: medication adherence uses the same scale as trials.
@@ -86,31 +87,8 @@ class SessionStatus(Labeled):
     CANCELLED = "cancelled"
 
 
-class Modality(Labeled):
-    CBT = "cbt"
-    CBASP = "cbasp"
-    DBT = "dbt"
-    ACT = "act"
-    IPT = "ipt"
-    MBCT = "mbct"
-    TRAUMA = "trauma"
-    GENERAL = "general"
-
-    @property
-    def label(self) -> str:
-        return MODALITY_LABELS[self]
-
-
-MODALITY_LABELS = {
-    Modality.CBT: "CBT",
-    Modality.CBASP: "CBASP",
-    Modality.DBT: "DBT",
-    Modality.ACT: "ACT",
-    Modality.IPT: "IPT",
-    Modality.MBCT: "MBCT",
-    Modality.TRAUMA: "Trauma-focused",
-    Modality.GENERAL: "Integrative / general",
-}
+# One list of modalities for templates and sessions alike; the catalog owns it.
+MODALITY_LABELS = {m: m.label for m in Modality}
 
 
 class InstanceRole(Labeled):

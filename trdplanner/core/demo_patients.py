@@ -1,0 +1,535 @@
+"""The synthetic demo patients, with the staging a clinician would compute by hand.
+
+Every person here is invented. Dates are laid out relative to the day the demo is
+created, so episode durations (and hence Maudsley duration points) stay stable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from trdplanner.core.records import (
+    CareTeamRec,
+    ComorbidityRec,
+    EpisodeRec,
+    FactorRec,
+    MeasureRec,
+    MedicationRec,
+    PatientProfile,
+    TrialRec,
+)
+
+
+def months_ago(today: dt.date, months: int) -> dt.date:
+    year, month = divmod(today.year * 12 + today.month - 1 - months, 12)
+    return dt.date(year, month + 1, min(today.day, 28))
+
+
+def weeks_ago(today: dt.date, weeks: float) -> dt.date:
+    return today - dt.timedelta(days=round(weeks * 7))
+
+
+def items_for(total: int, count: int, top: int, *, item9: int | None = None) -> list[int]:
+    """A deterministic answer pattern adding up to ``total`` (item 9 pinned if asked)."""
+    items = [0] * count
+    remaining = total
+    if item9 is not None:
+        items[8] = item9
+        remaining -= item9
+    order = [i for i in range(count) if not (item9 is not None and i == 8)]
+    while remaining > 0:
+        for i in order:
+            if remaining and items[i] < top:
+                items[i] += 1
+                remaining -= 1
+    return items
+
+
+@dataclass
+class DemoPatient:
+    """One synthetic patient plus the staging a clinician would compute by hand."""
+
+    profile: PatientProfile
+    trials: list[TrialRec]
+    phq9: list[tuple[float, int, int]]  # (weeks ago, total, item 9)
+    expected_trd: str
+    expected_thase_rush: int
+    expected_maudsley: int | None
+    extra_measures: list[MeasureRec] = field(default_factory=list)
+    modality: str = "cbt"
+
+
+def _ssri(today: dt.date, agent: str, start_w: float, stop_w: float | None, **kw: object) -> TrialRec:
+    base = dict(
+        kind="antidepressant_monotherapy",
+        agent=agent,
+        episode_number=1,
+        dose_unit="mg/day",
+        start=weeks_ago(today, start_w),
+        stop=weeks_ago(today, stop_w) if stop_w is not None else None,
+        adherence="good",
+        score_instrument="phq9",
+        prescriber="Dr. Morgan Reyes (demo)",
+    )
+    base.update(kw)
+    return TrialRec(**base)  # type: ignore[arg-type]
+
+
+def demo_patients(today: dt.date) -> list[DemoPatient]:
+    t = today
+    return [
+        DemoPatient(
+            # First trial, still running: nothing has failed yet.
+            profile=PatientProfile(
+                code="DEMO-01",
+                full_name="Maya Okafor",
+                preferred_name="Maya",
+                pronouns="she/her",
+                date_of_birth=dt.date(1994, 3, 14),
+                phone="555-0101",
+                primary_diagnosis="Major depressive disorder, single episode, moderate",
+                primary_diagnosis_icd10="F32.1",
+                risk_level="low",
+                risk_summary="No current ideation; protective factors: partner, work.",
+                episodes=[EpisodeRec(1, months_ago(t, 5), severity="moderate")],
+                factors=[FactorRec("lifestyle", "sleep", "Shift work since spring")],
+                medications=[MedicationRec("Sertraline", "100 mg", "mornings", "good", "Dr. Morgan Reyes (demo)")],
+                care_team=[CareTeamRec("prescriber", "Dr. Morgan Reyes (demo)", "555-0190")],
+            ),
+            trials=[
+                _ssri(t, "Sertraline", 6, None, drug_class="SSRI", dose=100, min_effective_dose=50, baseline_score=16)
+            ],
+            phq9=[(6, 16, 0), (4, 14, 0), (2, 12, 0), (0, 10, 0)],
+            expected_trd="not_trd",
+            expected_thase_rush=0,
+            expected_maudsley=None,
+        ),
+        DemoPatient(
+            # One adequate failure; the second trial stopped for side effects at week 2 does not count.
+            # Maudsley: 10 months (1) + moderate (3) + 1 failure (1) = 5, mild.
+            profile=PatientProfile(
+                code="DEMO-02",
+                full_name="Jonas Weber",
+                preferred_name="Jonas",
+                pronouns="he/him",
+                date_of_birth=dt.date(1981, 11, 2),
+                primary_diagnosis="Major depressive disorder, recurrent, moderate",
+                primary_diagnosis_icd10="F33.1",
+                risk_level="low",
+                episodes=[
+                    EpisodeRec(1, months_ago(t, 30), months_ago(t, 20), "mild"),
+                    EpisodeRec(2, months_ago(t, 10), severity="moderate"),
+                ],
+                comorbidities=[ComorbidityRec("Generalised anxiety disorder", "F41.1")],
+                factors=[
+                    FactorRec("psychological", "anxiety", "Long-standing worry"),
+                    FactorRec("biological", "family_history", "Mother treated for depression"),
+                ],
+            ),
+            trials=[
+                _ssri(
+                    t,
+                    "Escitalopram",
+                    30,
+                    21,
+                    drug_class="SSRI",
+                    dose=20,
+                    min_effective_dose=10,
+                    weeks_at_adequate_dose=8,
+                    outcome="non_response",
+                    stop_reason="inefficacy",
+                    baseline_score=17,
+                    end_score=16,
+                    episode_number=2,
+                ),
+                _ssri(
+                    t,
+                    "Venlafaxine XR",
+                    20,
+                    18,
+                    kind="switch",
+                    drug_class="SNRI",
+                    dose=75,
+                    min_effective_dose=75,
+                    weeks_at_adequate_dose=2,
+                    stop_reason="intolerance",
+                    side_effects="Nausea, sweating",
+                    outcome="not_assessable",
+                    episode_number=2,
+                ),
+            ],
+            phq9=[(30, 17, 0), (21, 16, 0), (12, 15, 0), (6, 13, 0), (2, 12, 0)],
+            expected_trd="not_trd",
+            expected_thase_rush=1,
+            expected_maudsley=5,
+            modality="ipt",
+        ),
+        DemoPatient(
+            # Two adequate failures in two classes: TRD, Thase-Rush II.
+            # Maudsley: 14 months (2) + moderate (3) + 2 failures (1) = 6, mild.
+            profile=PatientProfile(
+                code="DEMO-03",
+                full_name="Priya Raman",
+                preferred_name="Priya",
+                pronouns="she/her",
+                date_of_birth=dt.date(1988, 6, 30),
+                primary_diagnosis="Major depressive disorder, recurrent, moderate",
+                primary_diagnosis_icd10="F33.1",
+                risk_level="moderate",
+                risk_summary="Passive thoughts of death in past month, no plan or intent.",
+                episodes=[EpisodeRec(1, months_ago(t, 14), severity="moderate")],
+                factors=[
+                    FactorRec("biological", "medical_condition", "Hypothyroidism, treated"),
+                    FactorRec("lifestyle", "social_support", "Moved cities last year"),
+                ],
+                medications=[
+                    MedicationRec("Duloxetine", "60 mg", "daily", "good"),
+                    MedicationRec("Levothyroxine", "75 mcg", "daily", "good"),
+                ],
+            ),
+            trials=[
+                _ssri(
+                    t,
+                    "Sertraline",
+                    52,
+                    40,
+                    drug_class="SSRI",
+                    dose=150,
+                    min_effective_dose=50,
+                    weeks_at_adequate_dose=10,
+                    outcome="non_response",
+                    stop_reason="inefficacy",
+                    baseline_score=18,
+                    end_score=16,
+                ),
+                _ssri(
+                    t,
+                    "Duloxetine",
+                    36,
+                    None,
+                    kind="switch",
+                    drug_class="SNRI",
+                    dose=60,
+                    min_effective_dose=60,
+                    weeks_at_adequate_dose=12,
+                    outcome="non_response",
+                    baseline_score=17,
+                    end_score=15,
+                ),
+            ],
+            phq9=[(52, 18, 0), (40, 16, 1), (36, 17, 1), (24, 16, 0), (12, 15, 0), (4, 15, 1), (1, 14, 0)],
+            expected_trd="trd",
+            expected_thase_rush=2,
+            expected_maudsley=6,
+            modality="act",
+        ),
+        DemoPatient(
+            # SSRI, SNRI and TCA failures plus augmentation: Thase-Rush III.
+            # Maudsley: 30 months (3) + severe (4) + 3 failures (2) + augmentation (1) = 10, moderate.
+            profile=PatientProfile(
+                code="DEMO-04",
+                full_name="Tomás Álvarez",
+                preferred_name="Tomás",
+                pronouns="he/him",
+                date_of_birth=dt.date(1975, 1, 22),
+                primary_diagnosis="Major depressive disorder, recurrent, severe without psychotic features",
+                primary_diagnosis_icd10="F33.2",
+                risk_level="moderate",
+                risk_summary="History of one overdose (2019). Safety plan in place.",
+                episodes=[EpisodeRec(1, months_ago(t, 30), severity="severe")],
+                factors=[
+                    FactorRec("psychological", "trauma_history", "Childhood adversity"),
+                    FactorRec("lifestyle", "substance_use", "Alcohol, reduced since 2023"),
+                ],
+                medications=[
+                    MedicationRec("Nortriptyline", "100 mg", "nightly", "partial"),
+                    MedicationRec("Esketamine nasal spray", "84 mg", "weekly, observed", "good"),
+                ],
+                care_team=[
+                    CareTeamRec("prescriber", "Dr. Morgan Reyes (demo)", "555-0190"),
+                    CareTeamRec("primary_care", "Riverside Family Clinic (demo)", "555-0150"),
+                ],
+            ),
+            trials=[
+                _ssri(
+                    t,
+                    "Fluoxetine",
+                    120,
+                    104,
+                    drug_class="SSRI",
+                    dose=40,
+                    min_effective_dose=20,
+                    weeks_at_adequate_dose=12,
+                    outcome="non_response",
+                    stop_reason="inefficacy",
+                ),
+                _ssri(
+                    t,
+                    "Venlafaxine XR",
+                    100,
+                    80,
+                    kind="switch",
+                    drug_class="SNRI",
+                    dose=225,
+                    min_effective_dose=75,
+                    weeks_at_adequate_dose=14,
+                    outcome="non_response",
+                    stop_reason="inefficacy",
+                ),
+                _ssri(
+                    t,
+                    "Aripiprazole",
+                    90,
+                    80,
+                    kind="augmentation",
+                    drug_class="atypical antipsychotic",
+                    dose=5,
+                    min_effective_dose=2,
+                    weeks_at_adequate_dose=8,
+                    outcome="non_response",
+                    stop_reason="inefficacy",
+                ),
+                _ssri(
+                    t,
+                    "Nortriptyline",
+                    70,
+                    None,
+                    kind="switch",
+                    drug_class="TCA",
+                    dose=100,
+                    min_effective_dose=75,
+                    weeks_at_adequate_dose=10,
+                    outcome="non_response",
+                    baseline_score=22,
+                    end_score=20,
+                ),
+                TrialRec(
+                    kind="esketamine",
+                    agent="Esketamine nasal spray",
+                    episode_number=1,
+                    start=weeks_ago(t, 6),
+                    dose=84,
+                    dose_unit="mg/session",
+                    treatments_count=9,
+                    prescriber="Dr. Morgan Reyes (demo)",
+                    notes="Observed 2 h after each dose.",
+                ),
+            ],
+            phq9=[(70, 22, 1), (50, 21, 1), (30, 20, 0), (12, 21, 1), (6, 20, 0), (3, 15, 0), (1, 12, 0)],
+            expected_trd="trd",
+            expected_thase_rush=3,
+            expected_maudsley=10,
+            extra_measures=[MeasureRec("madrs", weeks_ago(t, 6), 34), MeasureRec("madrs", weeks_ago(t, 1), 22)],
+            modality="dbt",
+        ),
+        DemoPatient(
+            # SSRI, SNRI, TCA, MAOI and bilateral ECT all failed: Thase-Rush V.
+            # Maudsley: 40 months (3) + severe with psychosis (5) + 4 failures (2)
+            # + augmentation (1) + ECT (1) = 12, severe.
+            profile=PatientProfile(
+                code="DEMO-05",
+                full_name="Eleanor Marsh",
+                preferred_name="Nell",
+                pronouns="she/her",
+                date_of_birth=dt.date(1962, 9, 5),
+                primary_diagnosis="Major depressive disorder, recurrent, severe with psychotic features",
+                primary_diagnosis_icd10="F33.3",
+                risk_level="high",
+                risk_summary="Recurrent ideation; daughter holds medications. Reviewed weekly.",
+                episodes=[EpisodeRec(1, months_ago(t, 40), severity="severe", psychotic_features=True)],
+                factors=[
+                    FactorRec("biological", "medical_condition", "Chronic back pain"),
+                    FactorRec("lifestyle", "social_support", "Widowed 2021"),
+                ],
+                medications=[
+                    MedicationRec("Phenelzine", "60 mg", "divided", "good"),
+                    MedicationRec("Lithium", "800 mg", "nightly", "good"),
+                ],
+            ),
+            trials=[
+                _ssri(
+                    t,
+                    "Citalopram",
+                    170,
+                    156,
+                    drug_class="SSRI",
+                    dose=40,
+                    min_effective_dose=20,
+                    weeks_at_adequate_dose=10,
+                    outcome="non_response",
+                ),
+                _ssri(
+                    t,
+                    "Duloxetine",
+                    150,
+                    136,
+                    kind="switch",
+                    drug_class="SNRI",
+                    dose=120,
+                    min_effective_dose=60,
+                    weeks_at_adequate_dose=12,
+                    outcome="non_response",
+                ),
+                _ssri(
+                    t,
+                    "Lithium",
+                    140,
+                    None,
+                    kind="augmentation",
+                    drug_class="lithium",
+                    dose=800,
+                    min_effective_dose=600,
+                    weeks_at_adequate_dose=30,
+                    outcome="partial_response",
+                ),
+                _ssri(
+                    t,
+                    "Clomipramine",
+                    130,
+                    110,
+                    kind="switch",
+                    drug_class="TCA",
+                    dose=150,
+                    min_effective_dose=100,
+                    weeks_at_adequate_dose=16,
+                    outcome="non_response",
+                ),
+                _ssri(
+                    t,
+                    "Phenelzine",
+                    100,
+                    None,
+                    kind="switch",
+                    drug_class="MAOI",
+                    dose=60,
+                    min_effective_dose=45,
+                    weeks_at_adequate_dose=20,
+                    outcome="non_response",
+                ),
+                TrialRec(
+                    kind="ect",
+                    agent="Bilateral ECT",
+                    episode_number=1,
+                    start=weeks_ago(t, 60),
+                    stop=weeks_ago(t, 54),
+                    ect_bilateral=True,
+                    treatments_count=12,
+                    clinician_judged_adequate=True,
+                    outcome="non_response",
+                    stop_reason="inefficacy",
+                ),
+            ],
+            phq9=[(100, 24, 2), (60, 23, 1), (30, 22, 1), (8, 21, 1), (4, 20, 1), (1, 19, 1)],
+            expected_trd="trd",
+            expected_thase_rush=5,
+            expected_maudsley=12,
+            extra_measures=[
+                MeasureRec("hamd17", weeks_ago(t, 4), 28, [3, 2, 2, 2, 2, 1, 3, 2, 1, 2, 2, 1, 1, 1, 1, 2, 0]),
+                MeasureRec("bdi2", weeks_ago(t, 4), 38),
+            ],
+            modality="cbt",
+        ),
+        DemoPatient(
+            # Two failures (SSRI, NDRI) and an rTMS course; item 9 positive last week.
+            # Maudsley: 20 months (2) + severe (4) + 2 failures (1) = 7, moderate.
+            profile=PatientProfile(
+                code="DEMO-06",
+                full_name="Sam Whitfield",
+                pronouns="they/them",
+                date_of_birth=dt.date(1999, 4, 18),
+                primary_diagnosis="Major depressive disorder, single episode, severe",
+                primary_diagnosis_icd10="F32.2",
+                risk_level="high",
+                risk_summary="Item 9 positive last week; safety plan reviewed.",
+                episodes=[EpisodeRec(1, months_ago(t, 20), severity="severe")],
+                factors=[
+                    FactorRec("psychological", "personality_disorder", "Emotion dysregulation traits"),
+                    FactorRec("lifestyle", "exercise", "Sedentary since job loss"),
+                ],
+                emergency_contact_name="Jordan Whitfield",
+                emergency_contact_relation="sibling",
+                emergency_contact_phone="555-0166",
+            ),
+            trials=[
+                _ssri(
+                    t,
+                    "Paroxetine",
+                    60,
+                    50,
+                    drug_class="SSRI",
+                    dose=30,
+                    min_effective_dose=20,
+                    weeks_at_adequate_dose=8,
+                    outcome="non_response",
+                    stop_reason="inefficacy",
+                ),
+                _ssri(
+                    t,
+                    "Bupropion XL",
+                    48,
+                    30,
+                    kind="switch",
+                    drug_class="NDRI",
+                    dose=300,
+                    min_effective_dose=150,
+                    weeks_at_adequate_dose=12,
+                    baseline_score=21,
+                    end_score=19,
+                ),
+                TrialRec(
+                    kind="rtms_itbs",
+                    agent="iTBS, left DLPFC",
+                    episode_number=1,
+                    start=weeks_ago(t, 10),
+                    stop=weeks_ago(t, 4),
+                    treatments_count=30,
+                    clinician_judged_adequate=True,
+                    baseline_score=20,
+                    end_score=17,
+                    score_instrument="phq9",
+                ),
+            ],
+            phq9=[(60, 21, 1), (30, 19, 0), (10, 20, 1), (4, 17, 0), (1, 18, 2)],
+            expected_trd="trd",
+            expected_thase_rush=2,
+            expected_maudsley=7,
+            extra_measures=[MeasureRec("gad7", weeks_ago(t, 1), 13, [2, 2, 2, 2, 2, 2, 1])],
+            modality="dbt",
+        ),
+        DemoPatient(
+            # Archived: responded to the first adequate trial and finished therapy.
+            profile=PatientProfile(
+                code="DEMO-07",
+                full_name="Aiko Tanaka",
+                preferred_name="Aiko",
+                pronouns="she/her",
+                date_of_birth=dt.date(1990, 12, 1),
+                status="archived",
+                primary_diagnosis="Major depressive disorder, single episode, mild",
+                primary_diagnosis_icd10="F32.0",
+                risk_level="low",
+                episodes=[EpisodeRec(1, months_ago(t, 12), severity="mild")],
+            ),
+            trials=[
+                _ssri(
+                    t,
+                    "Escitalopram",
+                    40,
+                    None,
+                    drug_class="SSRI",
+                    dose=10,
+                    min_effective_dose=10,
+                    weeks_at_adequate_dose=30,
+                    baseline_score=14,
+                    end_score=4,
+                    outcome="response",
+                )
+            ],
+            phq9=[(40, 14, 0), (30, 9, 0), (20, 5, 0), (10, 4, 0)],
+            expected_trd="not_trd",
+            expected_thase_rush=0,
+            expected_maudsley=None,
+            modality="mbct",
+        ),
+    ]
