@@ -38,6 +38,8 @@ def _application() -> QApplication:
     app.setApplicationName("TRD Planner")
     app.setOrganizationName("TRDPlanner")
     app.setApplicationDisplayName("TRD Planner")
+    # Ties windows to the installed menu entry (packaging/linux/*.desktop), so docks show its icon.
+    app.setDesktopFileName("org.trdplanner.TRDPlanner")
     apply_theme(app)
     return app
 
