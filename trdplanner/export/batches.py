@@ -17,7 +17,7 @@ from trdplanner.core.services.documents import PatientSessions
 from trdplanner.core.services.templating import SessionBundle
 from trdplanner.export.base import LANDSCAPE, PORTRAIT, DocInfo, DraftMark, PdfDocument, PdfOptions
 from trdplanner.export.flowables import WritingLines
-from trdplanner.export.identity import bundle_identity, patient_label
+from trdplanner.export.identity import bundle_identity, patient_doc_info, session_about
 from trdplanner.export.layout import Layout, kept, text_paragraphs
 from trdplanner.export.note import NoteContent, note_body, note_title
 from trdplanner.export.styles import GAP
@@ -89,15 +89,7 @@ class HomeworkDocument(PdfDocument):
 
     def info(self) -> DocInfo:
         b = self.bundle
-        title = f"Homework - {b.profile.code} - session {b.session.number} ({b.session.date.isoformat()})"
-        return DocInfo(
-            title=title,
-            kind="Homework",
-            author=b.clinician.display if b.clinician else "TRD Planner",
-            patient_code=b.profile.code,
-            header_right=patient_label(b.profile, self.settings),
-            named_title=title.replace(b.profile.code, b.profile.full_name),
-        )
+        return patient_doc_info("Homework", session_about(b.session), b.profile, b.clinician, self.settings)
 
     def story(self) -> list[Flowable]:
         s = self.styles
@@ -135,15 +127,12 @@ class NotesDocument(PdfDocument):
         return f"{first} to {last}"
 
     def info(self) -> DocInfo:
-        p = self.data.profile
-        title = f"Progress notes - {p.code} - {self._period()}"
-        return DocInfo(
-            title=title,
-            kind="Progress notes",
-            author=self.data.clinician.display if self.data.clinician else "TRD Planner",
-            patient_code=p.code,
-            header_right=patient_label(p, self.settings),
-            named_title=title.replace(p.code, p.full_name),
+        return patient_doc_info(
+            "Progress notes",
+            self._period(),
+            self.data.profile,
+            self.data.clinician,
+            self.settings,
             draft=not self.contents[0].signed,
         )
 

@@ -23,7 +23,7 @@ from trdplanner.core.services.notes import verify
 from trdplanner.core.services.templating import SessionBundle, risk_mapping, session_measures
 from trdplanner.core.vocab import AddendumKind, NoteFormat, NoteStatus
 from trdplanner.export.base import DocInfo, PdfDocument, PdfOptions
-from trdplanner.export.identity import patient_label, session_label
+from trdplanner.export.identity import patient_doc_info, patient_label, session_about, session_label
 from trdplanner.export.layout import data_table, grid, kept, text_paragraphs
 from trdplanner.export.scores import change_text, flag_labels
 from trdplanner.export.styles import GAP, INK, RULE, TINT, Styles
@@ -293,14 +293,13 @@ class NoteDocument(PdfDocument):
 
     def info(self) -> DocInfo:
         b = self.content.bundle
-        title = f"Progress note - {b.profile.code} - session {b.session.number} ({b.session.date.isoformat()})"
-        return DocInfo(
-            title=title,
-            kind="Progress note",
-            author=b.clinician.display if b.clinician else "TRD Planner",
-            patient_code=b.profile.code,
+        return patient_doc_info(
+            "Progress note",
+            session_about(b.session),
+            b.profile,
+            b.clinician,
+            self.settings,
             header_right=f"{patient_label(b.profile, self.settings)} · {b.session.date.isoformat()}",
-            named_title=title.replace(b.profile.code, b.profile.full_name),
             draft=not self.content.signed,
         )
 

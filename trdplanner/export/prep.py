@@ -20,7 +20,7 @@ from trdplanner.core.services.templating import SessionBundle
 from trdplanner.export.base import MARGIN_BOTTOM, MARGIN_TOP, DocInfo, PdfDocument, PdfOptions
 from trdplanner.export.charts import ChartSpec, Series, score_chart
 from trdplanner.export.flowables import TickBox
-from trdplanner.export.identity import patient_label, session_label
+from trdplanner.export.identity import patient_doc_info, patient_label, session_about, session_label
 from trdplanner.export.layout import grid
 from trdplanner.export.report import CHARTED
 from trdplanner.export.scores import flag_labels
@@ -68,15 +68,7 @@ class PrepDocument(PdfDocument):
 
     def info(self) -> DocInfo:
         b = self.bundle
-        title = f"Pre-session sheet - {b.profile.code} - session {b.session.number} ({b.session.date.isoformat()})"
-        return DocInfo(
-            title=title,
-            kind="Pre-session sheet",
-            author=b.clinician.display if b.clinician else "TRD Planner",
-            patient_code=b.profile.code,
-            header_right=patient_label(b.profile, self.settings),
-            named_title=title.replace(b.profile.code, b.profile.full_name),
-        )
+        return patient_doc_info("Pre-session sheet", session_about(b.session), b.profile, b.clinician, self.settings)
 
     def story(self) -> list[Flowable]:
         s, b = self.styles, self.bundle

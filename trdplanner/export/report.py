@@ -18,7 +18,7 @@ from trdplanner.core.services.documents import PatientSessions
 from trdplanner.core.services.summary import ScoredMeasure
 from trdplanner.export.base import DocInfo, PdfDocument, PdfOptions
 from trdplanner.export.charts import ChartSpec, Series, score_chart, trial_label
-from trdplanner.export.identity import patient_label, session_label
+from trdplanner.export.identity import patient_doc_info, patient_label, session_label
 from trdplanner.export.layout import data_table, grid, kept
 from trdplanner.export.note import NoteContent, note_body, note_title
 from trdplanner.export.scores import change_text, flag_labels
@@ -53,16 +53,8 @@ class ReportDocument(PdfDocument):
         self.start, self.end = period_of(data, self.today)
 
     def info(self) -> DocInfo:
-        p = self.data.profile
-        title = f"Progress report - {p.code} - {self.start.isoformat()} to {self.end.isoformat()}"
-        return DocInfo(
-            title=title,
-            kind="Progress report",
-            author=self.data.clinician.display if self.data.clinician else "TRD Planner",
-            patient_code=p.code,
-            header_right=patient_label(p, self.settings),
-            named_title=title.replace(p.code, p.full_name),
-        )
+        about = f"{self.start.isoformat()} to {self.end.isoformat()}"
+        return patient_doc_info("Progress report", about, self.data.profile, self.data.clinician, self.settings)
 
     def _measures(self) -> list[ScoredMeasure]:
         return [m for m in self.data.summary.measures if self.start <= m.record.taken_on <= self.end]
