@@ -50,6 +50,14 @@ def _session_options() -> list[Any]:
     ]
 
 
+def load_session(s: Session, session_id: int, *, with_children: bool = True) -> TherapySession:
+    """The session row, or NotFoundError (the twin of ``load_patient``)."""
+    row = s.get(TherapySession, session_id, options=_session_options() if with_children else None)
+    if row is None:
+        raise NotFoundError("session", session_id)
+    return row
+
+
 def _session_records(s: Session, rows: list[TherapySession]) -> list[SessionRec]:
     ids = [r.id for r in rows]
     notes = (
@@ -159,9 +167,7 @@ class SessionService:
 
     def get(self, session_id: int) -> SessionRec:
         with self.db.reading() as s:
-            row = s.get(TherapySession, session_id, options=_session_options())
-            if row is None:
-                raise NotFoundError("session", session_id)
+            row = load_session(s, session_id)
             return _session_records(s, [row])[0]
 
     def patient_of(self, session_id: int) -> int:
@@ -205,9 +211,7 @@ class SessionService:
     def add_instance(self, session_id: int, rec: InstanceRec) -> int:
         one_of("instance.role", rec.role, InstanceRole)
         with self.db.transaction() as s:
-            session = s.get(TherapySession, session_id, options=_session_options())
-            if session is None:
-                raise NotFoundError("session", session_id)
+            session = load_session(s, session_id)
             row = row_from_record(
                 TemplateInstance, rec, skip=("id", "values"), position=len(session.instances), values=dict(rec.values)
             )
@@ -221,9 +225,7 @@ class SessionService:
             raise InputError("session.id", "is required to update a session")
         check_session(rec)
         with self.db.transaction() as s:
-            row = s.get(TherapySession, rec.id, options=_session_options())
-            if row is None:
-                raise NotFoundError("session", rec.id)
+            row = load_session(s, rec.id)
             for name in ("date", "duration_minutes", "format", "modality", "status", "safety_plan_reviewed"):
                 setattr(row, name, getattr(rec, name))
             row.agenda = list(rec.agenda)
@@ -245,8 +247,7 @@ class SessionService:
             row = s.get(Homework, homework_id)
             if row is None:
                 raise NotFoundError("homework", homework_id)
-            if s.get(TherapySession, reviewed_in_session_id) is None:
-                raise NotFoundError("session", reviewed_in_session_id)
+            load_session(s, reviewed_in_session_id, with_children=False)
             row.status = status
             row.reviewed_in_session_id = reviewed_in_session_id
             row.review_notes = notes
@@ -254,9 +255,7 @@ class SessionService:
     def outstanding_homework(self, patient_id: int, before_session_id: int) -> builtins.list[HomeworkRec]:
         """Homework assigned in earlier sessions and not yet reviewed: it belongs on today's agenda."""
         with self.db.reading() as s:
-            current = s.get(TherapySession, before_session_id)
-            if current is None:
-                raise NotFoundError("session", before_session_id)
+            current = load_session(s, before_session_id, with_children=False)
             rows = s.scalars(
                 select(Homework)
                 .join(TherapySession, Homework.session_id == TherapySession.id)
@@ -285,9 +284,7 @@ class SessionService:
     def add_homework(self, session_id: int, rec: HomeworkRec) -> int:
         one_of("homework.status", rec.status, HomeworkStatus)
         with self.db.transaction() as s:
-            session = s.get(TherapySession, session_id, options=_session_options())
-            if session is None:
-                raise NotFoundError("session", session_id)
+            session = load_session(s, session_id)
             row = row_from_record(
                 Homework, rec, skip=("id", "reviewed_in_session_number"), position=len(session.homework)
             )
