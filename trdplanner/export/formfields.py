@@ -33,6 +33,15 @@ _FIELD_FILL = Color(0.96, 0.96, 0.96)
 # drop-down whose current value is empty, and a space reads back as blank.
 BLANK_CHOICE = " "
 _FORM_FONT = "Helvetica"
+# How text and drop-down fields look, so every kind of fillable field matches.
+_TEXT_LOOK: dict[str, Any] = {
+    "borderWidth": 0.6,
+    "borderColor": RULE,
+    "fillColor": _FIELD_FILL,
+    "textColor": INK,
+    "fontName": _FORM_FONT,
+    "fontSize": 9,
+}
 
 
 def field_name(*parts: object) -> str:
@@ -140,13 +149,8 @@ class TextField(_FormFlowable):
             height=self.field_height,
             fieldFlags="multiline" if self.multiline else "",
             maxlen=0,
-            borderWidth=0.6,
-            borderColor=RULE,
-            fillColor=_FIELD_FILL,
-            textColor=INK,
-            fontName=_FORM_FONT,
-            fontSize=9,
             tooltip=self.tooltip or None,
+            **_TEXT_LOOK,
         )
 
 
@@ -218,13 +222,8 @@ class ChoiceField(_FormFlowable):
             relative=True,
             width=self.width,
             height=self.field_height,
-            borderWidth=0.6,
-            borderColor=RULE,
-            fillColor=_FIELD_FILL,
-            textColor=INK,
-            fontName=_FORM_FONT,
-            fontSize=9,
             tooltip=self.tooltip or None,
+            **_TEXT_LOOK,
         )
 
 
