@@ -16,11 +16,15 @@ def _next_id() -> str:
 
 
 def ad_trial(**overrides: Any) -> TrialFacts:
-    """An adequate (8 weeks, dose at 3x minimum, good adherence) failed antidepressant trial."""
+    """An adequate (8 weeks, dose at 3x minimum, good adherence) failed antidepressant trial.
+
+    Each call is a different agent unless ``agent`` is given: failures count per distinct agent.
+    """
+    trial_id = _next_id()
     fields: dict[str, Any] = {
-        "id": _next_id(),
+        "id": trial_id,
         "kind": TrialKind.ANTIDEPRESSANT_MONOTHERAPY,
-        "agent": "drug",
+        "agent": f"drug-{trial_id}",
         "drug_class": "SSRI",
         "dose": 150,
         "min_effective_dose": 50,

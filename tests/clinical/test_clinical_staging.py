@@ -201,15 +201,17 @@ ONSET = date(2022, 3, 15)
     [
         (date(2022, 3, 15), 1, 0),
         (date(2023, 3, 15), 1, 12),  # exactly 12 calendar months: <=12
-        (date(2023, 3, 16), 2, 12),  # 12 months and a day: more than 12
+        (date(2023, 3, 16), 1, 12),  # 12 months and a day: still 12 completed months, "12 or less"
+        (date(2023, 3, 25), 1, 12),  # 12 months and 10 days (the audit's case): 1, as printed
+        (date(2023, 4, 14), 1, 12),  # the last day before the 13th month is completed
         (date(2023, 4, 15), 2, 13),  # 13 months
         (date(2024, 3, 15), 2, 24),  # exactly 24 months: 13-24
-        (date(2024, 3, 16), 3, 24),  # past 24 months
+        (date(2024, 3, 16), 2, 24),  # 24 months and a day: still 24 completed months
         (date(2024, 4, 15), 3, 25),  # 25 months
     ],
 )
 def test_duration_points_at_12_13_24_25_months(assessed: date, points: int, months: int) -> None:
-    """MSM duration: <=12 months 1; 13-24 months 2; >24 months 3 (calendar months)."""
+    """MSM duration: <=12 months 1; 13-24 months 2; >24 months 3, in completed calendar months."""
     assert duration_points(ONSET, assessed) == points
     assert completed_months(ONSET, assessed) == months
 
@@ -218,9 +220,10 @@ def test_month_arithmetic_clamps_to_month_end() -> None:
     assert add_months(date(2024, 1, 31), 1) == date(2024, 2, 29)
     assert add_months(date(2024, 2, 29), 12) == date(2025, 2, 28)
     assert add_months(date(2023, 11, 30), 3) == date(2024, 2, 29)
-    # Onset on a leap day: 12 months later is 28 Feb; 1 March is more than 12 months.
+    # Onset on a leap day: 12 months later is 28 Feb; 13 completed months on 29 March.
     assert duration_points(date(2024, 2, 29), date(2025, 2, 28)) == 1
-    assert duration_points(date(2024, 2, 29), date(2025, 3, 1)) == 2
+    assert duration_points(date(2024, 2, 29), date(2025, 3, 28)) == 1
+    assert duration_points(date(2024, 2, 29), date(2025, 3, 29)) == 2
     assert completed_months(date(2024, 1, 31), date(2024, 2, 29)) == 1
     assert completed_months(date(2024, 5, 1), date(2024, 4, 1)) == 0
 
@@ -310,8 +313,9 @@ def test_maudsley_explanation_lists_each_dimension() -> None:
     )
     assert result.explanation == (
         "Maudsley score 7 of 15 (moderate resistance): duration 14 completed months → 2; "
-        "severity moderate → 3; 1 failed antidepressant trial → 1; augmentation used → 1; "
-        "ECT not used → 0."
+        "severity moderate → 3; 1 distinct failed antidepressant → 1 (counted per medication, as "
+        "the MSM does); augmentation used → 1; ECT not used → 0. Source: Maudsley Staging Method: "
+        "Fekadu et al. 2009, J Clin Psychiatry 70:177; BMC Psychiatry 2018;18:100."
     )
     assert result.duration_months == 14
 

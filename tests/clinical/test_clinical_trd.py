@@ -173,8 +173,17 @@ def test_intolerance_stop_message_follows_min_weeks() -> None:
     )
 
 
-def test_intolerance_after_an_adequate_trial_with_non_response_still_counts() -> None:
+def test_intolerance_stop_after_six_weeks_is_discounted_athf() -> None:
+    """ATHF convention: a trial stopped for intolerance is discounted, even after 6 weeks."""
     a = assess_trial(ad_trial(weeks_at_adequate_dose=6, stop_reason=StopReason.INTOLERANCE))
+    assert a.adequate and not a.failed and not a.counts_toward_trd
+    assert "stopped for intolerance — discounted" in a.reason
+    assert "ATHF" in a.reason
+
+
+def test_intolerance_stop_counts_when_the_setting_says_so() -> None:
+    settings = TrdSettings(intolerance_stop_counts_as_failure=True)
+    a = assess_trial(ad_trial(weeks_at_adequate_dose=6, stop_reason=StopReason.INTOLERANCE), settings)
     assert a.counts_toward_trd
     assert "stopped for intolerance after an adequate trial" in a.reason
 
@@ -246,7 +255,10 @@ def test_partial_response_is_not_failure_by_default_eu_pearl() -> None:
     trial = ad_trial(outcome=None, baseline_score=20, end_score=12)
     a = assess_trial(trial)
     assert a.adequate and not a.failed
-    assert "partial response (25–49% improvement) — not counted as a failure" in a.reason
+    assert (
+        "partial response (25–49% improvement: 'partially responsive depression', EU-PEARL, "
+        "Sforzini et al. 2022) — not counted as a failure"
+    ) in a.reason
 
 
 def test_partial_response_counts_as_failure_under_2021_consensus_setting() -> None:
@@ -261,9 +273,21 @@ def test_response_is_not_a_failure() -> None:
     assert a.reason.endswith("response — not a failure")
 
 
-def test_recorded_outcome_takes_precedence_over_scores() -> None:
-    trial = ad_trial(outcome=Outcome.NON_RESPONSE, baseline_score=20, end_score=5)
-    assert assess_trial(trial).failed
+def test_recorded_outcome_that_contradicts_the_scores_is_a_conflict() -> None:
+    """The audit's case: "non-response" recorded over a 60% score drop is shown, not obeyed."""
+    trial = ad_trial(outcome=Outcome.NON_RESPONSE, baseline_score=20, end_score=8)
+    a = assess_trial(trial)
+    assert not a.failed and not a.counts_toward_trd
+    assert a.conflict is not None
+    assert "recorded outcome 'non-response'" in a.reason
+    assert "scores 20 → 8, 60% improvement" in a.reason
+    assert a.missing  # asks for the record to be corrected
+
+
+def test_recorded_outcome_that_agrees_with_scores_is_used() -> None:
+    trial = ad_trial(outcome=Outcome.NON_RESPONSE, baseline_score=20, end_score=18)
+    a = assess_trial(trial)
+    assert a.failed and a.conflict is None
 
 
 def test_no_outcome_and_no_scores_is_missing_not_failure() -> None:
@@ -397,6 +421,7 @@ def test_settings_provenance_is_exposed() -> None:
     assert set(notes) == {
         "min_weeks",
         "partial_response_counts_as_failure",
+        "intolerance_stop_counts_as_failure",
         "partial_adherence_is_adequate",
     }
     assert [n.name for n in unverified_settings(TrdSettings())] == ["partial_adherence_is_adequate"]
@@ -410,7 +435,7 @@ def test_trd_at_exactly_two_adequate_failed_trials() -> None:
     status = trd_status([ad_trial(drug_class="SSRI"), ad_trial(drug_class="SNRI")])
     assert status.status is TrdStatusKind.TRD
     assert status.adequate_failed_trials == 2
-    assert status.explanation.startswith("TRD: 2 adequate failed antidepressant trials")
+    assert status.explanation.startswith("TRD: 2 distinct antidepressants with an adequate failed trial")
     assert "unipolar" in status.explanation
 
 
@@ -418,8 +443,8 @@ def test_one_failed_trial_is_not_trd() -> None:
     status = trd_status([ad_trial()])
     assert status.status is TrdStatusKind.NOT_TRD
     assert status.explanation == (
-        "Not TRD: 1 adequate failed antidepressant trial in the current episode; "
-        "TRD needs 2 or more."
+        f"Not TRD: 1 distinct antidepressant with an adequate failed trial ({status.failed_agents[0]}) "
+        "in the current episode; TRD needs 2 or more different antidepressants."
     )
 
 

@@ -13,12 +13,14 @@ from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 
+from trdplanner.clinical.drugs import DrugTable
 from trdplanner.clinical.trd import (
+    BIPOLAR_SOURCE,
     TrdSettings,
     TrialAssessment,
     TrialFacts,
     TrialKind,
-    assess_trial,
+    assess_episode,
 )
 
 ROMAN: tuple[str, ...] = ("0", "I", "II", "III", "IV", "V")
@@ -41,12 +43,16 @@ class ThaseRushStage:
     explanation: str
     failed_classes: tuple[str, ...] = ()
     limitations: str = THASE_RUSH_LIMITATIONS
+    applicable: bool = True
 
 
 def _current(
-    trials: Iterable[TrialFacts], settings: TrdSettings, as_of: date | None
+    trials: Iterable[TrialFacts], settings: TrdSettings, as_of: date | None, drugs: DrugTable | None
 ) -> list[tuple[TrialFacts, TrialAssessment]]:
-    return [(t, assess_trial(t, settings, as_of=as_of)) for t in trials if t.in_current_episode]
+    """Current-episode trials with their assessment in the context of the whole episode."""
+    given = list(trials)
+    episode = assess_episode(given, settings, as_of=as_of, drugs=drugs)
+    return [(t, a) for t, a in zip(given, episode.assessments, strict=True) if t.in_current_episode]
 
 
 def thase_rush(
@@ -54,6 +60,8 @@ def thase_rush(
     settings: TrdSettings | None = None,
     *,
     as_of: date | None = None,
+    drugs: DrugTable | None = None,
+    bipolar: bool = False,
 ) -> ThaseRushStage:
     """Thase-Rush stage from adequate failed trials in the current episode.
 
@@ -72,18 +80,27 @@ def thase_rush(
     stage I, and failed bilateral ECT below stage IV adds nothing. A failed trial
     with no class recorded counts for stage I only, since it cannot show a
     *different* class.
+
+    Classes come from the drug table for a recognised agent (so "SSRIs" typed on one
+    trial and "SSRI" on another are one class), and failures are counted per distinct
+    agent as in :func:`~trdplanner.clinical.trd.assess_episode`. Thase-Rush is a
+    staging of unipolar depression; a bipolar-spectrum diagnosis gives "not applicable".
     """
     settings = settings or TrdSettings()
-    pairs = _current(trials, settings, as_of)
+    if bipolar:
+        return ThaseRushStage(
+            0, ROMAN[0], f"Not applicable (bipolar depression): {BIPOLAR_SOURCE}.", applicable=False
+        )
+    pairs = _current(trials, settings, as_of, drugs)
     failed_ad = [(t, a) for t, a in pairs if a.counts_toward_trd]
     # Class names are compared case-insensitively; first spelling seen is shown.
     by_folded: dict[str, str] = {}
-    for t, _ in failed_ad:
-        if t.drug_class is not None:
-            by_folded.setdefault(t.drug_class.casefold(), t.drug_class)
+    for _, a in failed_ad:
+        if a.drug_class is not None:
+            by_folded.setdefault(a.drug_class.casefold(), a.drug_class)
     classes = list(by_folded.values())
     folded = set(by_folded)
-    unclassed = sum(1 for t, _ in failed_ad if t.drug_class is None)
+    unclassed = sum(1 for _, a in failed_ad if a.drug_class is None)
     has_tca, has_maoi = "tca" in folded, "maoi" in folded
     others = len(folded - {"tca", "maoi"})
     ect_failed = [t for t, a in pairs if t.kind is TrialKind.ECT and a.adequate and a.failed]
@@ -106,9 +123,10 @@ def thase_rush(
         notes.append("No adequate failed antidepressant trial in the current episode.")
     else:
         listed = ", ".join(classes) if classes else "no class recorded"
+        agents = ", ".join(a.agent for _, a in failed_ad)
         notes.append(
-            f"{len(failed_ad)} adequate failed antidepressant trial"
-            f"{'' if len(failed_ad) == 1 else 's'} (classes: {listed})."
+            f"{len(failed_ad)} distinct antidepressant{'' if len(failed_ad) == 1 else 's'} with an "
+            f"adequate failed trial ({agents}; classes: {listed})."
         )
     reasons = {
         1: "Stage I: at least one adequate antidepressant trial failed.",
@@ -205,19 +223,22 @@ def completed_months(start: date, end: date) -> int:
     return months
 
 
-def duration_points(episode_onset: date, assessed_on: date) -> int:
-    """MSM duration: ≤12 months 1, 13-24 months 2, >24 months 3.
+MSM_SOURCE = "Maudsley Staging Method: Fekadu et al. 2009, J Clin Psychiatry 70:177; BMC Psychiatry 2018;18:100"
 
-    Months are calendar months from the onset date. The episode is "12 months
-    or less" up to and including the same day-of-month 12 months after onset
-    (clamped to the month's end, so 29 February 2024 + 12 months is 28 February
-    2025); any later day is more than 12 months and scores 2, because it is not
-    "12 months or less". The same holds at 24 months, so there is no gap between
-    "12" and "13" months.
+
+def duration_points(episode_onset: date, assessed_on: date) -> int:
+    """MSM duration: 12 months or less 1, 13-24 months 2, more than 24 months 3.
+
+    The published bands are whole months ("≤12", "13-24", ">24"), so the episode's length is
+    its completed calendar months: 12 months and 10 days is 12 completed months, which is "12
+    months or less" and scores 1; the band changes on the day the 13th month is completed.
+    The same holds at 24 months. Any other reading leaves a gap between "12" and "13" or
+    contradicts the printed "12 months or less: 1".
     """
-    if assessed_on <= add_months(episode_onset, 12):
+    months = completed_months(episode_onset, assessed_on)
+    if months <= 12:
         return 1
-    if assessed_on <= add_months(episode_onset, 24):
+    if months <= 24:
         return 2
     return 3
 
@@ -264,6 +285,9 @@ def maudsley(
     psychotic_features: bool | None,
     trials: Iterable[TrialFacts],
     settings: TrdSettings | None = None,
+    *,
+    drugs: DrugTable | None = None,
+    bipolar: bool = False,
 ) -> MaudsleyScore:
     """Score the Maudsley Staging Method for the current episode.
 
@@ -272,9 +296,14 @@ def maudsley(
     episode (any recorded trial of that kind, whatever its adequacy or outcome),
     as the MSM asks whether the strategy was used. Trials still running are
     assessed as of ``assessed_on``.
+
+    The antidepressant count is of distinct medications that failed (the MSM scores "number
+    of medications"), so dose steps of one drug, or a drug tried twice, count once.
+    ``psychotic_features`` of ``None`` means not recorded: it is shown as unknown and, for a
+    severe episode, asked for rather than scored as absent.
     """
     settings = settings or TrdSettings()
-    pairs = _current(trials, settings, assessed_on)
+    pairs = _current(trials, settings, assessed_on, drugs)
     failed = sum(1 for _, a in pairs if a.counts_toward_trd)
     aug = 1 if any(t.kind is TrialKind.AUGMENTATION for t, _ in pairs) else 0
     ect = 1 if any(t.kind is TrialKind.ECT for t, _ in pairs) else 0
@@ -305,8 +334,15 @@ def maudsley(
     if sev_points is not None and baseline_severity is not None:
         psych = " with psychosis" if sev_points == 5 else ""
         parts.append(f"severity {baseline_severity.value}{psych} → {sev_points}")
+    if (
+        psychotic_features is None
+        and baseline_severity is not None
+        and baseline_severity is not MaudsleySeverity.SEVERE
+    ):
+        parts.append("psychotic features not recorded (unknown; they add a point only when severe)")
     parts.append(
-        f"{failed} failed antidepressant trial{'' if failed == 1 else 's'} → {ad_points or 0}"
+        f"{failed} distinct failed antidepressant{'' if failed == 1 else 's'} → {ad_points or 0} "
+        "(counted per medication, as the MSM does)"
     )
     parts.append(f"augmentation {'used' if aug else 'not used'} → {aug}")
     parts.append(f"ECT {'used' if ect else 'not used'} → {ect}")
@@ -332,6 +368,12 @@ def maudsley(
         duration_months=months,
         missing=tuple(missing),
     )
+    if bipolar:
+        return replace(
+            base,
+            status=MaudsleyStatus.NOT_APPLICABLE,
+            explanation=f"Maudsley staging not applicable (bipolar depression): {BIPOLAR_SOURCE}.",
+        )
     if ad_points is None:
         return replace(
             base,
@@ -353,5 +395,6 @@ def maudsley(
         status=MaudsleyStatus.SCORED,
         total=total,
         category=category,
-        explanation=f"Maudsley score {total} of 15 ({category.value} resistance): {breakdown}",
+        explanation=f"Maudsley score {total} of 15 ({category.value} resistance): {breakdown} "
+        f"Source: {MSM_SOURCE}.",
     )
