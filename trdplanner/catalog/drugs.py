@@ -100,7 +100,8 @@ def _dose(r: MappingReader, sources: dict[str, tuple[str, str]]) -> tuple[float 
         raise TemplateError(d.at("note"), "an unverified or missing dose needs a note saying why")
     short = "; ".join(sources[k][0] for k in keys) or "no source"
     full = tuple(sources[k][1] for k in keys)
-    return value, unit, DoseSource(source=short, verified=not unverified and value is not None, note=note, references=full)
+    verified = not unverified and value is not None
+    return value, unit, DoseSource(source=short, verified=verified, note=note, references=full)
 
 
 def _drug(path: str, item: object, sources: dict[str, tuple[str, str]], classes: list[str]) -> Drug:

@@ -8,7 +8,10 @@ the criterion it used so the UI can say when a label rests on a convention.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
 
 from trdplanner.clinical.errors import SettingsError
 from trdplanner.clinical.instruments import Instrument, as_instrument, spec
@@ -21,13 +24,19 @@ PHQ9_RELIABLE_CHANGE_CHOICES = (5, 6)
 PHQ9_CASENESS = 10
 GAD7_CASENESS = 8
 
-_RESPONSE_PROVENANCE = Provenance(
+# Each instrument's response rule names the source that defines it for that instrument;
+# STAR*D and HEDIS define response for the QIDS-SR and PHQ-9 only, so MADRS, BDI-II, HAM-D17
+# and GAD-7 carry the convention, not a borrowed label.
+_RESPONSE_PROVENANCE: dict[Instrument, Provenance] = {
+    Instrument.PHQ9: Provenance(
+        True, "≥50% drop from baseline: NCQA/HEDIS depression response (Psychiatr Serv 2020)"
+    ),
+    Instrument.QIDS_SR16: Provenance(True, "≥50% drop from baseline: STAR*D (Trivedi et al. 2006)"),
+}
+_CONVENTION_RESPONSE_PROVENANCE = Provenance(
     verified=True,
-    source="≥50% drop from baseline (clinical reference §2; STAR*D, NCQA/HEDIS)",
-)
-_GAD7_RESPONSE_PROVENANCE = Provenance(
-    verified=True,
-    source="≥50% drop from baseline, by convention (clinical reference §2)",
+    source="≥50% drop from baseline, the usual convention for this instrument (clinical reference §2)",
+    note="STAR*D and HEDIS do not define response on this instrument.",
 )
 _VERIFIED_REMISSION: dict[Instrument, tuple[int, Provenance]] = {
     # PHQ-9 remission is "below 5", i.e. 4 or less.
@@ -145,7 +154,7 @@ def remission_criterion(
 def response_criterion(instrument: Instrument | str) -> Criterion:
     """Response: total falls by at least half of the baseline."""
     inst = as_instrument(instrument)
-    prov = _GAD7_RESPONSE_PROVENANCE if inst is Instrument.GAD7 else _RESPONSE_PROVENANCE
+    prov = _RESPONSE_PROVENANCE.get(inst, _CONVENTION_RESPONSE_PROVENANCE)
     return Criterion(
         description=f"{inst.display_name} total falls by 50% or more from baseline",
         threshold=RESPONSE_DROP_PERCENT,
@@ -203,14 +212,22 @@ def change(
     baseline_total: int,
     current_total: int,
     settings: ChangeSettings | None = None,
+    *,
+    baseline_label: str = "",
 ) -> Change:
-    """Classify the change between two totals. Raises MeasureInputError on bad totals."""
+    """Classify the change between two totals. Raises MeasureInputError on bad totals.
+
+    ``baseline_label`` says which score is the baseline (see :func:`choose_baseline`); the
+    explanation starts with it so a reader knows what the change is measured from.
+    """
     inst = as_instrument(instrument)
     settings = settings or ChangeSettings()
     base = checked_total(inst, baseline_total, "baseline_total")
     cur = checked_total(inst, current_total, "current_total")
     delta = cur - base
     notes: list[str] = []
+    if baseline_label:
+        notes.append(f"Baseline: {baseline_label}.")
 
     resp_crit = response_criterion(inst)
     if base == 0:
@@ -221,12 +238,17 @@ def change(
         percent = delta / base * 100
         # Integer test so exactly 50% is a response with no float rounding.
         response = (base - cur) * 2 >= base
-        notes.append(f"Response: {'yes' if response else 'no'} ({resp_crit.description}).")
+        notes.append(
+            f"Response: {'yes' if response else 'no'} ({resp_crit.description}; "
+            f"{resp_crit.provenance.source})."
+        )
 
     rem_crit = remission_criterion(inst, settings)
     remission = cur <= rem_crit.threshold
     unverified = (
-        "" if rem_crit.verified else " This cut-off is a convention, not a confirmed standard."
+        ""
+        if rem_crit.verified
+        else f" This cut-off is a convention, not a confirmed standard [unverified]: {rem_crit.provenance.source}."
     )
     notes.append(f"Remission: {'yes' if remission else 'no'} ({rem_crit.description}).{unverified}")
 
@@ -239,9 +261,9 @@ def change(
         improvement = base - cur >= rel_crit.threshold
         deterioration = cur - base >= rel_crit.threshold
         if improvement:
-            notes.append(f"Reliable improvement ({rel_crit.description}).")
+            notes.append(f"Reliable improvement ({rel_crit.description}; {rel_crit.provenance.source}).")
         elif deterioration:
-            notes.append(f"Reliable deterioration ({rel_crit.description}).")
+            notes.append(f"Reliable deterioration ({rel_crit.description}; {rel_crit.provenance.source}).")
         else:
             notes.append(f"No reliable change (needs a {rel_crit.description}).")
 
@@ -300,3 +322,142 @@ def iapt_recovery(
         else "Not recovered: still at caseness on PHQ-9 (≥10) or GAD-7 (≥8)."
     )
     return Recovery(True, recovered, _RECOVERY_PROVENANCE, text)
+
+
+# --------------------------------------------------------------------------- baselines
+
+
+class BaselineKind(StrEnum):
+    #: The last score before the treatment running on the score's date began.
+    TREATMENT = "treatment"
+    #: The first score of the episode the score belongs to.
+    EPISODE = "episode"
+    #: No episode onset is recorded, so the first score on file stands in.
+    FIRST_ON_FILE = "first_on_file"
+    #: This score is itself the baseline: nothing earlier in its episode.
+    IS_BASELINE = "is_baseline"
+    #: The score lies outside every recorded episode: shown, never compared.
+    OUTSIDE_EPISODES = "outside_episodes"
+
+
+@dataclass(frozen=True)
+class ScorePoint:
+    """One administration as the baseline rule sees it."""
+
+    key: str
+    taken_on: date
+    total: int
+
+
+@dataclass(frozen=True)
+class EpisodeWindow:
+    number: int
+    onset: date | None
+    ended: date | None = None
+
+
+@dataclass(frozen=True)
+class TreatmentWindow:
+    name: str
+    start: date
+    stop: date | None = None
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """Which earlier score a change is measured from, and the words that name it."""
+
+    kind: BaselineKind
+    label: str
+    point: ScorePoint | None = None
+    episode: int | None = None
+
+    @property
+    def total(self) -> int | None:
+        return self.point.total if self.point is not None else None
+
+
+BASELINE_SOURCE = "STAR*D and NCQA/HEDIS measure change from the treatment's baseline"
+
+
+def _episode_of(day: date, episodes: Sequence[EpisodeWindow]) -> EpisodeWindow | None:
+    started = [e for e in episodes if e.onset is not None and e.onset <= day]
+    if not started:
+        return None
+    ep = max(started, key=lambda e: (e.onset, e.number))
+    if ep.ended is not None and day > ep.ended:
+        return None
+    return ep
+
+
+def choose_baseline(
+    instrument_name: str,
+    history: Sequence[ScorePoint],
+    index: int,
+    episodes: Sequence[EpisodeWindow] = (),
+    treatments: Sequence[TreatmentWindow] = (),
+) -> Baseline:
+    """The baseline for ``history[index]`` (one instrument's scores in date order).
+
+    * Only scores in the same episode are candidates: an episode runs from its onset to its
+      end (or on). Scores from an earlier episode are shown, never used as a baseline.
+    * When a treatment was running on the score's date (the latest such start), the baseline
+      is the last score on or before that treatment began, within the episode.
+    * Otherwise it is the episode's first score. A score with nothing earlier in its episode is
+      itself the baseline. Without any recorded episode onset, the first score on file stands
+      in, and the label says so.
+    """
+    point = history[index]
+    earlier = list(history[:index])
+    dated = [e for e in episodes if e.onset is not None]
+    if dated:
+        ep = _episode_of(point.taken_on, dated)
+        if ep is None:
+            return Baseline(
+                BaselineKind.OUTSIDE_EPISODES,
+                "outside every recorded episode, so not compared with any other score",
+            )
+        assert ep.onset is not None
+        candidates = [p for p in earlier if p.taken_on >= ep.onset]
+        where = f"episode {ep.number} (onset {ep.onset.isoformat()})"
+        episode_number: int | None = ep.number
+        lower = ep.onset
+    else:
+        candidates = earlier
+        where = "the record (no episode onset recorded)"
+        episode_number = None
+        lower = None
+    running = [
+        t
+        for t in treatments
+        if t.start <= point.taken_on
+        and (t.stop is None or t.stop >= point.taken_on)
+        and (lower is None or t.start >= lower)
+    ]
+    if running:
+        treatment = max(running, key=lambda t: t.start)
+        before = [p for p in candidates if p.taken_on <= treatment.start]
+        if before:
+            base = before[-1]
+            return Baseline(
+                BaselineKind.TREATMENT,
+                f"treatment baseline: the last {instrument_name} before {treatment.name} began on "
+                f"{treatment.start.isoformat()}, {base.total} on {base.taken_on.isoformat()}",
+                base,
+                episode_number,
+            )
+    if not candidates:
+        return Baseline(
+            BaselineKind.IS_BASELINE,
+            f"this is the first {instrument_name} of {where}: it is the baseline",
+            None,
+            episode_number,
+        )
+    base = candidates[0]
+    kind = BaselineKind.EPISODE if dated else BaselineKind.FIRST_ON_FILE
+    return Baseline(
+        kind,
+        f"the first {instrument_name} of {where}, {base.total} on {base.taken_on.isoformat()}",
+        base,
+        episode_number,
+    )

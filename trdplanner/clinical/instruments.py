@@ -246,7 +246,10 @@ SPECS: dict[Instrument, InstrumentSpec] = {
             (19, 22, "Severe"),
             (23, 52, "Very severe"),
         ),
-        severity_source="Classic HAM-D17 bands",
+        severity_source=(
+            "classic HAM-D17 bands, as tabulated by Zimmerman et al. 2013, J Affect Disord "
+            "150:384 (which also proposes 8-16 mild, 17-23 moderate, 24 or more severe)"
+        ),
         suicidality_item=3,
         item_labels=_HAMD17_LABELS,
     ),
