@@ -11,7 +11,6 @@ from trdplanner.cli.patients import measure_json
 from trdplanner.clinical import FLAG_TEXT, Instrument
 from trdplanner.context import AppContext
 from trdplanner.core.errors import InputError
-from trdplanner.core.services.summary import score_measures
 
 
 def register(commands: Any) -> None:
@@ -51,7 +50,9 @@ def add_measure(ctx: AppContext, args: argparse.Namespace) -> int:
         except ValueError as exc:
             raise InputError("total", f"not a whole number: {args.total!r}") from exc
     rec = ctx.measures.add(pid, instrument, items=items, total=total, taken_on=date_arg(args.date))
-    scored = score_measures([rec], ctx.settings)[0]
+    # Scored with the patient's whole history, so the change is measured from its real baseline.
+    summary = ctx.summary.for_patient(pid)
+    scored = next(m for m in summary.measures if m.record.id == rec.id)
     if args.json:
         output.emit_json(measure_json(scored))
         return 0
@@ -59,6 +60,12 @@ def add_measure(ctx: AppContext, args: argparse.Namespace) -> int:
         f"Recorded {instrument.display_name} for patient {pid} on {rec.taken_on}: "
         f"{scored.score.total}/{scored.score.max_total} ({scored.score.severity})."
     )
+    if scored.change is not None:
+        print(scored.change.explanation)
+    elif scored.baseline is not None:
+        print(f"Baseline: {scored.baseline.label}.")
     for flag in scored.score.flags:
         print(f"ALERT: {FLAG_TEXT[flag]}")
+    if summary.risk.raised:
+        print(f"Risk flag: {summary.risk.explanation}")
     return 0

@@ -81,6 +81,16 @@ def measure_json(m: ScoredMeasure) -> dict[str, Any]:
         "flags": sorted(str(f) for f in m.score.flags),
         "alert_acknowledged_by": m.record.alert_acknowledged_by or None,
         "alert_acknowledged_at": to_data(m.record.alert_acknowledged_at),
+        "suicidality_item": m.score.suicidality_item_score,
+        "baseline": None
+        if m.baseline is None
+        else {
+            "kind": str(m.baseline.kind),
+            "label": m.baseline.label,
+            "total": m.baseline.total,
+            "date": m.baseline.point.taken_on.isoformat() if m.baseline.point else None,
+            "episode": m.baseline.episode,
+        },
         "change_from_baseline": None
         if change is None
         else {
@@ -91,6 +101,7 @@ def measure_json(m: ScoredMeasure) -> dict[str, Any]:
             "remission": change.remission,
             "reliable_improvement": change.reliable_improvement,
             "reliable_deterioration": change.reliable_deterioration,
+            "explanation": change.explanation,
         },
     }
 
@@ -102,11 +113,17 @@ def summary_json(summary: ClinicalSummary, sessions: list[Any]) -> dict[str, Any
         "profile": to_data(summary.profile),
         "trd": {
             "status": str(trd.status),
+            "status_label": trd.status.label,
             "adequate_failed_trials": trd.adequate_failed_trials,
+            "distinct_failed_agents": trd.distinct_failed_agents,
+            "failed_agents": list(trd.failed_agents),
+            "unrecognised_agents": list(trd.unrecognised_agents),
+            "partial_responses": trd.partial_responses,
             "explanation": trd.explanation,
             "thase_rush_stage": tr.stage,
             "thase_rush_roman": tr.roman,
             "thase_rush_explanation": tr.explanation,
+            "thase_rush_failed_classes": list(tr.failed_classes),
             "maudsley_score": msm.total,
             "maudsley_category": str(msm.category) if msm.category else None,
             "maudsley_status": str(msm.status),
@@ -118,21 +135,34 @@ def summary_json(summary: ClinicalSummary, sessions: list[Any]) -> dict[str, Any
                 "ect": msm.ect_points,
             },
             "maudsley_explanation": msm.explanation,
+            "maudsley_failed_antidepressants": msm.failed_antidepressant_trials,
+            "maudsley_missing": list(msm.missing),
             "as_of": summary.as_of.isoformat(),
             "trials": [
                 {
                     "id": t.id,
                     "kind": t.kind,
                     "agent": t.agent,
+                    "agent_identified_as": a.agent,
+                    "agent_recognised": a.agent_recognised,
+                    "drug_class": a.drug_class,
                     "adequate": a.adequate,
                     "failed": a.failed,
                     "counts_toward_trd": a.counts_toward_trd,
+                    "merged_into": a.merged_into,
+                    "conflict": a.conflict,
+                    "missing": list(a.missing),
                     "reason": a.reason,
                 }
                 for t, a in zip(summary.trials, trd.assessments, strict=True)
             ],
         },
         "risk_flag": summary.risk_flag,
+        "risk": {
+            "flag": summary.risk.raised,
+            "open_alerts": summary.risk.open_alerts,
+            "explanation": summary.risk.explanation,
+        },
         "measures": [measure_json(m) for m in summary.measures],
         "sessions": [
             {

@@ -71,6 +71,7 @@ class Drug:
 # Formulation words and doses people type after a name: "Venlafaxine XL 150 mg" is venlafaxine.
 _SUFFIX = re.compile(
     r"(\s+(xl|xr|sr|cr|er|la|ods|odt|retard|modified release|extended release|hcl|hydrochloride|"
+    r"nasal spray|spray|tablets?|capsules?|oral solution|patch|"
     r"\d+(\.\d+)?\s*(mg|mcg|µg|microgram|micrograms)?(/day|/d| daily)?))+$"
 )
 

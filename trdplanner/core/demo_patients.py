@@ -92,7 +92,7 @@ def demo_patients(today: dt.date) -> list[DemoPatient]:
                 primary_diagnosis_icd10="F32.1",
                 risk_level="low",
                 risk_summary="No current ideation; protective factors: partner, work.",
-                episodes=[EpisodeRec(1, months_ago(t, 5), severity="moderate")],
+                episodes=[EpisodeRec(1, months_ago(t, 5), severity="moderate", psychotic_features=False)],
                 factors=[FactorRec("lifestyle", "sleep", "Shift work since spring")],
                 medications=[MedicationRec("Sertraline", "100 mg", "mornings", "good", "Dr. Morgan Reyes (demo)")],
                 care_team=[CareTeamRec("prescriber", "Dr. Morgan Reyes (demo)", "555-0190")],
@@ -118,8 +118,8 @@ def demo_patients(today: dt.date) -> list[DemoPatient]:
                 primary_diagnosis_icd10="F33.1",
                 risk_level="low",
                 episodes=[
-                    EpisodeRec(1, months_ago(t, 30), months_ago(t, 20), "mild"),
-                    EpisodeRec(2, months_ago(t, 10), severity="moderate"),
+                    EpisodeRec(1, months_ago(t, 30), months_ago(t, 20), "mild", psychotic_features=False),
+                    EpisodeRec(2, months_ago(t, 10), severity="moderate", psychotic_features=False),
                 ],
                 comorbidities=[ComorbidityRec("Generalised anxiety disorder", "F41.1")],
                 factors=[
@@ -178,7 +178,7 @@ def demo_patients(today: dt.date) -> list[DemoPatient]:
                 primary_diagnosis_icd10="F33.1",
                 risk_level="moderate",
                 risk_summary="Passive thoughts of death in past month, no plan or intent.",
-                episodes=[EpisodeRec(1, months_ago(t, 14), severity="moderate")],
+                episodes=[EpisodeRec(1, months_ago(t, 14), severity="moderate", psychotic_features=False)],
                 factors=[
                     FactorRec("biological", "medical_condition", "Hypothyroidism, treated"),
                     FactorRec("lifestyle", "social_support", "Moved cities last year"),
@@ -237,7 +237,7 @@ def demo_patients(today: dt.date) -> list[DemoPatient]:
                 primary_diagnosis_icd10="F33.2",
                 risk_level="moderate",
                 risk_summary="History of one overdose (2019). Safety plan in place.",
-                episodes=[EpisodeRec(1, months_ago(t, 30), severity="severe")],
+                episodes=[EpisodeRec(1, months_ago(t, 30), severity="severe", psychotic_features=False)],
                 factors=[
                     FactorRec("psychological", "trauma_history", "Childhood adversity"),
                     FactorRec("lifestyle", "substance_use", "Alcohol, reduced since 2023"),
@@ -442,7 +442,7 @@ def demo_patients(today: dt.date) -> list[DemoPatient]:
                 primary_diagnosis_icd10="F32.2",
                 risk_level="high",
                 risk_summary="Item 9 positive last week; safety plan reviewed.",
-                episodes=[EpisodeRec(1, months_ago(t, 20), severity="severe")],
+                episodes=[EpisodeRec(1, months_ago(t, 20), severity="severe", psychotic_features=False)],
                 factors=[
                     FactorRec("psychological", "personality_disorder", "Emotion dysregulation traits"),
                     FactorRec("lifestyle", "exercise", "Sedentary since job loss"),
@@ -509,7 +509,7 @@ def demo_patients(today: dt.date) -> list[DemoPatient]:
                 primary_diagnosis="Major depressive disorder, single episode, mild",
                 primary_diagnosis_icd10="F32.0",
                 risk_level="low",
-                episodes=[EpisodeRec(1, months_ago(t, 12), severity="mild")],
+                episodes=[EpisodeRec(1, months_ago(t, 12), severity="mild", psychotic_features=False)],
             ),
             trials=[
                 _ssri(

@@ -68,7 +68,8 @@ class EpisodeRec:
     onset: dt.date | None = None
     ended: dt.date | None = None
     severity: str = ""
-    psychotic_features: bool = False
+    # None: not recorded (asked for, and shown as unknown; never scored as absent).
+    psychotic_features: bool | None = None
 
 
 @dataclass

@@ -120,6 +120,19 @@ class Episode(Base):
     onset: Mapped[dt.date | None] = mapped_column(Date)
     ended: Mapped[dt.date | None] = mapped_column(Date)
     severity: Mapped[str] = mapped_column(String(20), default="")
-    psychotic_features: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Two columns, one answer: yes, no, or not recorded (psychosis_recorded false). Unrecorded
+    # used to read as "no" and was scored as absent; the property below is what code uses.
+    psychotic_features_value: Mapped[bool] = mapped_column("psychotic_features", Boolean, default=False)
+    psychosis_recorded: Mapped[bool] = mapped_column(Boolean, default=False)
 
     patient: Mapped[Patient] = relationship(back_populates="episodes")
+
+    @property
+    def psychotic_features(self) -> bool | None:
+        """True, False, or None when nobody recorded whether there were psychotic features."""
+        return bool(self.psychotic_features_value) if self.psychosis_recorded else None
+
+    @psychotic_features.setter
+    def psychotic_features(self, value: bool | None) -> None:
+        self.psychosis_recorded = value is not None
+        self.psychotic_features_value = bool(value)

@@ -16,7 +16,15 @@ from collections.abc import Iterable
 from sqlalchemy import event, exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from trdplanner.clinical import TrdSettings, score, trd_status
+from trdplanner.catalog.drugs import builtin_drug_table
+from trdplanner.clinical import (
+    SuicidalityObservation,
+    TrdSettings,
+    is_bipolar_spectrum,
+    risk_flag,
+    score,
+    trd_status,
+)
 from trdplanner.core.convert import record_from_row
 from trdplanner.core.models import (
     Episode,
@@ -41,14 +49,47 @@ def configure(settings: TrdSettings) -> None:
 
 
 # Bumped whenever what a row holds changes, so rows written by an older version are redone once.
-FLAGS_VERSION = 2
+# 3: failures per distinct agent, the drug table, bipolar not applicable, risk that never quietly clears.
+FLAGS_VERSION = 3
 
 
 def rule_key(settings: TrdSettings) -> str:
     return (
         f"v{FLAGS_VERSION}|{settings.min_weeks:g}|{int(settings.partial_response_counts_as_failure)}"
-        f"|{int(settings.partial_adherence_is_adequate)}"
+        f"|{int(settings.partial_adherence_is_adequate)}|{int(settings.intolerance_stop_counts_as_failure)}"
     )
+
+
+def risk_reviews_in(s: Session, patient_ids: Iterable[int]) -> dict[int, list[dt.date]]:
+    """Dates of completed risk reviews: a completed session with the safety plan reviewed and its note signed.
+
+    The signature is what makes it a completed review: a ticked box in a draft proves nothing yet.
+    """
+    ids = list(patient_ids)
+    out: dict[int, list[dt.date]] = defaultdict(list)
+    if not ids:
+        return out
+    rows = s.execute(
+        select(TherapySession.patient_id, TherapySession.date)
+        .join(ProgressNote, ProgressNote.session_id == TherapySession.id)
+        .where(
+            TherapySession.patient_id.in_(ids),
+            TherapySession.status == "completed",
+            TherapySession.safety_plan_reviewed.is_(True),
+            ProgressNote.status == "signed",
+        )
+    )
+    for pid, day in rows:
+        out[pid].append(day)
+    return out
+
+
+def observation(instrument: str, taken_on: dt.date, items: list[int] | None, total: int,
+                acknowledged: bool) -> SuicidalityObservation:
+    """A stored measure as the risk rule sees it (its suicidality item, or unknown)."""
+    result = score(instrument, items=items, total=None if items is not None else total)
+    return SuicidalityObservation(taken_on, result.instrument.display_name, result.suicidality_item_score,
+                                  acknowledged)
 
 
 def _current_episode(episodes: list[EpisodeRec]) -> EpisodeRec | None:
@@ -80,19 +121,31 @@ def compute_flags(s: Session, patient_ids: Iterable[int], settings: TrdSettings,
             trials[t.patient_id].append(
                 record_from_row(TrialRec, t, episode_number=numbers.get(t.episode_id) if t.episode_id else None)
             )
-        latest: dict[tuple[int, str], bool] = {}
-        open_alerts: dict[int, int] = defaultdict(int)
+        observations: dict[int, list[SuicidalityObservation]] = defaultdict(list)
         measure_rows = s.execute(
-            select(Measure.patient_id, Measure.instrument, Measure.items, Measure.total, Measure.alert_acknowledged_at)
+            select(
+                Measure.patient_id,
+                Measure.instrument,
+                Measure.taken_on,
+                Measure.items,
+                Measure.total,
+                Measure.alert_acknowledged_at,
+            )
             .where(Measure.patient_id.in_(chunk))
             .order_by(Measure.taken_on, Measure.id)
         )
-        for pid, instrument, items, total, acknowledged in measure_rows:
-            result = score(instrument, items=items, total=None if items is not None else total)
-            latest[(pid, instrument)] = result.needs_risk_review
-            if result.needs_risk_review and acknowledged is None:
-                open_alerts[pid] += 1
-        positive = {pid for (pid, _), flag in latest.items() if flag}
+        for pid, instrument, taken_on, items, total, acknowledged in measure_rows:
+            observations[pid].append(observation(instrument, taken_on, items, total, acknowledged is not None))
+        reviews = risk_reviews_in(s, chunk)
+        diagnoses = {
+            pid: (text, code)
+            for pid, text, code in s.execute(
+                select(Patient.id, Patient.primary_diagnosis, Patient.primary_diagnosis_icd10).where(
+                    Patient.id.in_(chunk)
+                )
+            )
+        }
+        drugs = builtin_drug_table()
         unsigned = dict(
             s.execute(
                 select(TherapySession.patient_id, func.count(ProgressNote.id))
@@ -117,15 +170,17 @@ def compute_flags(s: Session, patient_ids: Iterable[int], settings: TrdSettings,
         key = rule_key(settings)
         for pid in chunk:
             facts = trial_facts(trials.get(pid, []), _current_episode(episodes.get(pid, [])))
-            status = trd_status(facts, settings, as_of=today)
+            bipolar = is_bipolar_spectrum(*diagnoses.get(pid, ("", "")))
+            status = trd_status(facts, settings, as_of=today, drugs=drugs, bipolar=bipolar)
+            risk = risk_flag(observations.get(pid, []), reviews.get(pid, []))
             row = existing.get(pid)
             if row is None:
                 row = PatientFlags(patient_id=pid)
                 s.add(row)
             row.trd_status = str(status.status)
             row.failed_trials = status.adequate_failed_trials
-            row.risk_flag = pid in positive or open_alerts.get(pid, 0) > 0
-            row.open_alerts = open_alerts.get(pid, 0)
+            row.risk_flag = risk.raised
+            row.open_alerts = risk.open_alerts
             row.unsigned_notes = int(unsigned.get(pid, 0))
             row.last_session = last.get(pid)
             row.rule = key

@@ -9,9 +9,17 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from trdplanner.catalog.drugs import builtin_drug_table
 from trdplanner.clinical import (
     Adherence,
+    Baseline,
+    BaselineKind,
     Change,
+    DrugTable,
+    EpisodeWindow,
+    RiskFlag,
+    ScorePoint,
+    TreatmentWindow,
     MaudsleyScore,
     MaudsleySeverity,
     Outcome,
@@ -23,7 +31,10 @@ from trdplanner.clinical import (
     TrialFacts,
     TrialKind,
     change,
+    choose_baseline,
+    is_bipolar_spectrum,
     maudsley,
+    risk_flag,
     score,
     thase_rush,
     trd_status,
@@ -32,6 +43,7 @@ from trdplanner.core.db import Database
 from trdplanner.core.errors import NotFoundError
 from trdplanner.core.models import Patient
 from trdplanner.core.records import EpisodeRec, MeasureRec, PatientProfile, TrialRec
+from trdplanner.core.services.flags import observation, risk_reviews_in
 from trdplanner.core.services.history import trials_in
 from trdplanner.core.services.measures import measures_in
 from trdplanner.core.services.patients import load_patient, profile_from_row
@@ -42,8 +54,10 @@ from trdplanner.settings import Settings
 class ScoredMeasure:
     record: MeasureRec
     score: Score
-    # Change from the first administration of the same instrument on file.
+    # Change from this score's baseline (its episode's first score, or the last one before the
+    # treatment running on its date began); None when it is itself the baseline or has none.
     change: Change | None
+    baseline: Baseline | None = None
 
     @property
     def needs_alert(self) -> bool:
@@ -63,6 +77,8 @@ class ClinicalSummary:
     maudsley: MaudsleyScore
     measures: list[ScoredMeasure] = field(default_factory=list)
     as_of: dt.date = field(default_factory=dt.date.today)
+    risk: RiskFlag = field(default_factory=lambda: risk_flag([]))
+    bipolar: bool = False
 
     @property
     def open_alerts(self) -> list[ScoredMeasure]:
@@ -70,8 +86,11 @@ class ClinicalSummary:
 
     @property
     def risk_flag(self) -> bool:
-        """True when any recorded suicidality item was positive, acknowledged or not."""
-        return any(m.needs_alert for m in self.latest_by_instrument().values()) or bool(self.open_alerts)
+        """Raised by a positive suicidality item until a completed review or a later item at 0.
+
+        A later score that does not record the item (total only, MADRS, BDI-II) never clears it.
+        """
+        return self.risk.raised
 
     def latest_by_instrument(self) -> dict[str, ScoredMeasure]:
         latest: dict[str, ScoredMeasure] = {}
@@ -110,24 +129,56 @@ def trial_facts(trials: list[TrialRec], current: EpisodeRec | None) -> list[Tria
     return facts
 
 
-def score_measures(measures: list[MeasureRec], settings: Settings) -> list[ScoredMeasure]:
-    baselines: dict[str, int] = {}
+def episode_windows(profile: PatientProfile) -> list[EpisodeWindow]:
+    return [EpisodeWindow(e.number, e.onset, e.ended) for e in profile.episodes]
+
+
+def treatment_windows(trials: list[TrialRec]) -> list[TreatmentWindow]:
+    """Dated trials as treatments a score's baseline can be taken from."""
     out = []
-    change_settings = settings.change_settings()
-    for m in measures:
-        result = score(m.instrument, items=m.items, total=None if m.items is not None else m.total)
-        baseline = baselines.setdefault(m.instrument, result.total)
-        moved = (
-            None
-            if m is _first(measures, m.instrument)
-            else change(m.instrument, baseline, result.total, change_settings)
-        )
-        out.append(ScoredMeasure(m, result, moved))
+    for t in trials:
+        if t.start is None:
+            continue
+        name = t.agent or TrialKind(t.kind).display_name
+        out.append(TreatmentWindow(name, t.start, t.stop))
     return out
 
 
-def _first(measures: list[MeasureRec], instrument: str) -> MeasureRec:
-    return next(m for m in measures if m.instrument == instrument)
+def score_measures(
+    measures: list[MeasureRec],
+    settings: Settings,
+    episodes: list[EpisodeWindow] | None = None,
+    treatments: list[TreatmentWindow] | None = None,
+) -> list[ScoredMeasure]:
+    """Score each measure and measure its change from the baseline :func:`choose_baseline` picks."""
+    change_settings = settings.change_settings()
+    scored = [
+        (m, score(m.instrument, items=m.items, total=None if m.items is not None else m.total)) for m in measures
+    ]
+    histories: dict[str, list[ScorePoint]] = {}
+    positions: list[int] = []
+    for i, (m, result) in enumerate(scored):
+        history = histories.setdefault(str(m.instrument), [])
+        positions.append(len(history))
+        history.append(ScorePoint(str(m.id if m.id is not None else f"#{i}"), m.taken_on, result.total))
+    out = []
+    for (m, result), pos in zip(scored, positions, strict=True):
+        name = result.instrument.display_name
+        baseline = choose_baseline(name, histories[str(m.instrument)], pos, episodes or [], treatments or [])
+        moved = None
+        if baseline.point is not None:
+            moved = change(m.instrument, baseline.point.total, result.total, change_settings,
+                           baseline_label=baseline.label)
+        out.append(ScoredMeasure(m, result, moved, baseline))
+    return out
+
+
+def risk_of(measures: list[MeasureRec], reviews: list[dt.date]) -> RiskFlag:
+    return risk_flag(
+        [observation(m.instrument, m.taken_on, m.items, m.total, m.alert_acknowledged_at is not None)
+         for m in measures],
+        reviews,
+    )
 
 
 def summarize(
@@ -136,17 +187,22 @@ def summarize(
     measures: list[MeasureRec],
     settings: Settings,
     as_of: dt.date | None = None,
+    *,
+    reviews: list[dt.date] | None = None,
+    drugs: DrugTable | None = None,
 ) -> ClinicalSummary:
     as_of = as_of or dt.date.today()
+    drugs = drugs or builtin_drug_table()
     episode = profile.current_episode
     facts = trial_facts(trials, episode)
     trd_settings = settings.trd_settings()
+    bipolar = is_bipolar_spectrum(profile.primary_diagnosis, profile.primary_diagnosis_icd10)
     severity = MaudsleySeverity(episode.severity) if episode and episode.severity else None
     return ClinicalSummary(
         profile=profile,
         trials=trials,
-        trd=trd_status(facts, trd_settings, as_of=as_of),
-        thase_rush=thase_rush(facts, trd_settings, as_of=as_of),
+        trd=trd_status(facts, trd_settings, as_of=as_of, drugs=drugs, bipolar=bipolar),
+        thase_rush=thase_rush(facts, trd_settings, as_of=as_of, drugs=drugs, bipolar=bipolar),
         maudsley=maudsley(
             episode.onset if episode else None,
             as_of,
@@ -154,9 +210,13 @@ def summarize(
             episode.psychotic_features if episode else None,
             facts,
             trd_settings,
+            drugs=drugs,
+            bipolar=bipolar,
         ),
-        measures=score_measures(measures, settings),
+        measures=score_measures(measures, settings, episode_windows(profile), treatment_windows(trials)),
         as_of=as_of,
+        risk=risk_of(measures, reviews or []),
+        bipolar=bipolar,
     )
 
 
@@ -172,7 +232,8 @@ class SummaryService:
             profile = profile_from_row(load_patient(s, patient_id))
             trials = trials_in(s, patient_id)
             measures = measures_in(s, patient_id)
-        return summarize(profile, trials, measures, self.settings, as_of)
+            reviews = risk_reviews_in(s, [patient_id]).get(patient_id, [])
+        return summarize(profile, trials, measures, self.settings, as_of, reviews=reviews)
 
 
-__all__ = ["ClinicalSummary", "ScoreFlag", "ScoredMeasure", "SummaryService", "summarize"]
+__all__ = ["BaselineKind", "ClinicalSummary", "ScoreFlag", "ScoredMeasure", "SummaryService", "summarize"]
