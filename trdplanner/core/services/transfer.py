@@ -7,6 +7,7 @@ and refuses the whole file at the first problem, naming where it is.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
 
@@ -18,7 +19,7 @@ from trdplanner.core.audit import AuditService, summarise_in
 from trdplanner.core.db import Database
 from trdplanner.core.errors import InputError, NotFoundError
 from trdplanner.core.models import Clinician, Homework, Measure, NoteAddendum, Patient, ProgressNote
-from trdplanner.core.records import ClinicianRec, InstanceRec, PatientRecord, SessionRec
+from trdplanner.core.records import ClinicianRec, InstanceRec, MeasureRec, PatientRecord, SessionRec
 from trdplanner.core.serialize import from_data, to_data
 from trdplanner.core.services.history import add_trial_in, trials_in
 from trdplanner.core.services.measures import add_measure_in, measures_in
@@ -121,6 +122,37 @@ def check_record(record: PatientRecord, instance_check: InstanceCheck | None = N
     for i, m in enumerate(record.measures):
         if m.session_number is not None and m.session_number not in numbers:
             raise InputError(f"measures[{i}].session_number", "no such session")
+        _check_acknowledgement(m, f"measures[{i}]")
+
+
+def _check_acknowledgement(m: MeasureRec, where: str) -> None:
+    """An imported alert acknowledgement must say who reviewed it and when, like one made in the app."""
+    by, at = m.alert_acknowledged_by.strip(), m.alert_acknowledged_at
+    if not by and at is None:
+        return
+    if not by:
+        raise InputError(f"{where}.alert_acknowledged_by", "an acknowledged alert must name who reviewed it")
+    if at is None:
+        raise InputError(f"{where}.alert_acknowledged_at", "an acknowledged alert must say when it was reviewed")
+    if at.date() < m.taken_on:
+        raise InputError(f"{where}.alert_acknowledged_at", "is before the measure was taken")
+    if at.date() > dt.date.today() + dt.timedelta(days=1):
+        raise InputError(f"{where}.alert_acknowledged_at", "is in the future")
+
+
+def imported_acknowledgements(record: PatientRecord) -> list[dict[str, str]]:
+    """Acknowledgements the file claims, for the audit trail: they were made elsewhere, not here."""
+    return [
+        {
+            "measure": f"measures[{i}]",
+            "instrument": str(m.instrument),
+            "taken_on": m.taken_on.isoformat(),
+            "acknowledged_by": m.alert_acknowledged_by,
+            "acknowledged_at": m.alert_acknowledged_at.isoformat(),
+        }
+        for i, m in enumerate(record.measures)
+        if m.alert_acknowledged_at is not None
+    ]
 
 
 def _check_note(sess: SessionRec, where: str) -> None:
@@ -225,7 +257,15 @@ class TransferService:
         check_record(record, self.instance_check)
         with self.db.transaction() as s:
             patient_id = _write_record(s, record)
-            counts = {"sessions": len(record.sessions), "measures": len(record.measures), "trials": len(record.trials)}
+            counts: dict[str, object] = {
+                "sessions": len(record.sessions),
+                "measures": len(record.measures),
+                "trials": len(record.trials),
+            }
+            acks = imported_acknowledgements(record)
+            if acks:
+                # Audited as imported: the file, not a clinician in this app, says these were reviewed.
+                counts["alert_acknowledgements_imported"] = acks
             summarise_in(s, "patient.import", "patient", patient_id, counts)  # one audit event, not one per row
             return patient_id
 
