@@ -17,7 +17,8 @@ def render_summary(summary: ClinicalSummary, sessions: list[Any]) -> str:
     ep = p.current_episode
     if ep:
         onset = ep.onset.isoformat() if ep.onset else "unknown"
-        psych = ", psychotic features" if ep.psychotic_features else ""
+        psych = {True: ", psychotic features", False: ", no psychotic features",
+                 None: ", psychotic features not recorded"}[ep.psychotic_features]
         lines.append(f"Current episode: {ep.number}, onset {onset}, {ep.severity or 'severity not set'}{psych}")
     lines.append(f"Risk: {p.risk_level}" + (f" - {p.risk_summary}" if p.risk_summary else ""))
     lines.append("")

@@ -140,6 +140,7 @@ class TrialRec:
     dose: float | None = None
     dose_unit: str = "mg/day"
     min_effective_dose: float | None = None
+    min_dose_reason: str = ""
     start: dt.date | None = None
     stop: dt.date | None = None
     weeks_at_adequate_dose: float | None = None

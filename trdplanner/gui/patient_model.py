@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 
+from trdplanner.clinical.trd import TrdStatusKind
 from trdplanner.core.text import fold
 
 if TYPE_CHECKING:  # the records module is imported once the database is open
@@ -21,8 +22,8 @@ if TYPE_CHECKING:  # the records module is imported once the database is open
 
 Index = QModelIndex | QPersistentModelIndex
 
-TRD_LABELS = {"trd": "TRD", "not_trd": "Not TRD", "insufficient_data": "Needs data"}
-_TRD_ORDER = {"trd": 0, "insufficient_data": 1, "not_trd": 2, "": 3}
+TRD_LABELS = {str(k): k.label for k in TrdStatusKind}
+_TRD_ORDER = {"trd": 0, "insufficient_data": 1, "not_trd": 2, "not_applicable": 3, "": 4}
 _RISK_ORDER = {"high": 0, "moderate": 1, "low": 2, "unknown": 3}
 
 

@@ -22,6 +22,8 @@ class Trial(Base):
     dose: Mapped[float | None] = mapped_column(Float)
     dose_unit: Mapped[str] = mapped_column(String(20), default="mg/day")
     min_effective_dose: Mapped[float | None] = mapped_column(Float)
+    # Why the minimum differs from the drug table's, when the clinician overrode it.
+    min_dose_reason: Mapped[str] = mapped_column(Text, default="")
     start: Mapped[dt.date | None] = mapped_column(Date)
     stop: Mapped[dt.date | None] = mapped_column(Date)
     weeks_at_adequate_dose: Mapped[float | None] = mapped_column(Float)

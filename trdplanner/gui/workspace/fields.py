@@ -83,6 +83,9 @@ class DateField(QDateEdit):
         self.setDate(QDate(value.year, value.month, value.day) if value else NULL_DATE)
 
 
+TRI_OPTIONS = [("Not recorded", ""), ("Yes", "yes"), ("No", "no")]
+
+
 class NumberField(QLineEdit):
     """A number that may be left blank (None)."""
 
@@ -154,7 +157,7 @@ class Column:
     attr: str
     header: str
     tip: str
-    kind: str = "text"  # text | combo | date | bool | int
+    kind: str = "text"  # text | combo | date | bool | tri (yes/no/not recorded) | int
     options: Sequence[tuple[str, str]] = field(default_factory=tuple)
     width: int = 0
 
@@ -224,7 +227,13 @@ class RecordTable(QWidget):
         self.table.insertRow(r)
         for i, c in enumerate(self.columns):
             value = values.get(c.attr)
-            if c.kind == "combo":
+            if c.kind == "tri":
+                # Yes / No / Not recorded: an unticked box cannot say "nobody asked".
+                current = "" if value is None else ("yes" if value else "no")
+                box = combo(TRI_OPTIONS, c.tip, current)
+                box.currentIndexChanged.connect(lambda _i: self.edited.emit())
+                self.table.setCellWidget(r, i, box)
+            elif c.kind == "combo":
                 box = combo(c.options, c.tip, str(value or ""))
                 box.currentIndexChanged.connect(lambda _i: self.edited.emit())
                 self.table.setCellWidget(r, i, box)
@@ -265,6 +274,11 @@ class RecordTable(QWidget):
         for r in range(self.table.rowCount()):
             values: dict[str, Any] = {}
             for i, c in enumerate(self.columns):
+                if c.kind == "tri":
+                    w = self.table.cellWidget(r, i)
+                    data = w.currentData() if isinstance(w, QComboBox) else ""
+                    values[c.attr] = None if not data else data == "yes"
+                    continue
                 if c.kind == "combo":
                     w = self.table.cellWidget(r, i)
                     values[c.attr] = w.currentData() if isinstance(w, QComboBox) else ""

@@ -159,7 +159,9 @@ class OverviewTab(WorkspaceTab):
                 n = (today.year - ep.onset.year) * 12 + today.month - ep.onset.month
                 months = f" ({n} months)"
             sev = f", {ep.severity} at onset" if ep.severity else ""
-            psych = ", psychotic features" if ep.psychotic_features else ""
+            psych = {True: ", psychotic features", False: ", no psychotic features",
+                     None: ", psychotic features not recorded (ask, and record on the Profile tab)"}[
+                ep.psychotic_features]
             lines.append(f"<b>Current episode {ep.number}:</b> {since}{months}{sev}{psych}")
         else:
             lines.append("<b>Current episode:</b> none recorded (add one on the Profile tab)")
@@ -215,15 +217,11 @@ class OverviewTab(WorkspaceTab):
             lines.append(_colour_span(f"⚠ Positive suicidality item not yet acknowledged: "
                                       f"{spec(last.instrument).display_name} of {last.taken_on}{extra}",
                                       "danger", True))
-        latest_positive = [m for m in s.latest_by_instrument().values() if m.needs_alert and not m.alert_open]
-        for m in latest_positive:
-            who = m.record.alert_acknowledged_by
-            when = m.record.alert_acknowledged_at
-            lines.append(_colour_span(f"⚠ Latest {spec(m.record.instrument).display_name} has a positive "
-                                      "suicidality item", "danger")
-                         + (f" — acknowledged by {esc(who)} on {when:%Y-%m-%d}" if who and when else ""))
-        if not s.open_alerts and not latest_positive:
-            lines.append(_colour_span("No suicidality item is positive on the latest scores.", "muted"))
+        # One rule decides the flag (clinical/risk.py): a score that does not record the item never clears it.
+        if s.risk.raised and not s.open_alerts:
+            lines.append(_colour_span("⚠ " + esc(s.risk.explanation), "danger"))
+        elif not s.risk.raised:
+            lines.append(_colour_span(esc(s.risk.explanation), "muted"))
         self.ack_button.setVisible(bool(s.open_alerts))
         self.risk_text.setText("<br>".join(lines))
 

@@ -152,7 +152,9 @@ class ProfileTab(WorkspaceTab):
              Column("ended", "Ended", "Blank while the episode is current", "date", width=100),
              Column("severity", "Baseline severity", "Severity at the start (used for Maudsley staging)", "combo",
                     [("Not recorded", "")] + [(s.label, str(s)) for s in Severity], 140),
-             Column("psychotic_features", "Psychotic features", "Psychotic features in this episode", "bool")],
+             Column("psychotic_features", "Psychotic features",
+                    "Psychotic features in this episode: Yes, No, or Not recorded (Maudsley staging of a "
+                    "severe episode needs the answer)", "tri", width=120)],
             "episode", lambda v: EpisodeRec(**v),
             "Depressive episodes. TRD is judged within the current one: the latest that has not ended",
         )

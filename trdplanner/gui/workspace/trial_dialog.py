@@ -8,21 +8,25 @@ from dataclasses import replace
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
+    QCompleter,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QVBoxLayout,
     QWidget,
 )
 
+from trdplanner.catalog.drugs import builtin_drug_table
 from trdplanner.clinical import (
-    KNOWN_DRUG_CLASSES,
     Adherence,
     ClinicalInputError,
+    Drug,
+    DrugTable,
     Outcome,
     StopReason,
     TrdSettings,
@@ -30,6 +34,7 @@ from trdplanner.clinical import (
     assess_trial,
     trd_status,
 )
+from trdplanner.clinical.trd import TrdStatusKind
 from trdplanner.core.errors import InputError
 from trdplanner.core.records import EpisodeRec, TrialRec
 from trdplanner.core.services.summary import trial_facts
@@ -62,8 +67,10 @@ def _from_tri(value: str) -> bool | None:
 
 class TrialDialog(QDialog):
     def __init__(self, trial: TrialRec | None, others: list[TrialRec], episodes: list[EpisodeRec],
-                 current: EpisodeRec | None, settings: TrdSettings, parent: QWidget | None = None) -> None:
+                 current: EpisodeRec | None, settings: TrdSettings, parent: QWidget | None = None,
+                 drugs: DrugTable | None = None) -> None:
         super().__init__(parent)
+        self._drugs = drugs or builtin_drug_table()
         self.setWindowTitle("Edit trial" if trial and trial.id else "Add trial")
         self._trial = trial or TrialRec(kind=TrialKind.ANTIDEPRESSANT_MONOTHERAPY,
                                         episode_number=current.number if current else None)
@@ -76,10 +83,16 @@ class TrialDialog(QDialog):
 
         self.kind = self._reg("kind", combo([(KIND_LABELS[k], str(k)) for k in TrialKind],
                                             "What kind of treatment this trial was", t.kind))
-        self.agent = self._reg("agent", self._line("Drug or treatment, e.g. sertraline", t.agent))
+        self.agent = self._reg("agent", self._line(
+            "Drug or treatment, e.g. sertraline: generic and brand names complete from the drug table, "
+            "which fills the class and minimum effective dose", t.agent))
+        completer = QCompleter(list(self._drugs.completions()), self.agent)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.agent.setCompleter(completer)
         self.drug_class = QComboBox()
         self.drug_class.setEditable(True)
-        self.drug_class.addItems(["", *KNOWN_DRUG_CLASSES])
+        self.drug_class.addItems(["", *self._drugs.classes])
         self.drug_class.setCurrentText(t.drug_class)
         self.drug_class.setToolTip("Drug class (SSRI, SNRI, TCA …): Thase-Rush staging counts distinct classes")
         self._reg("drug_class", self.drug_class)
@@ -97,6 +110,12 @@ class TrialDialog(QDialog):
             decimals=2, tip="Minimum effective dose for this drug (from the prescriber or a guideline)",
             maximum=100000))
         self.min_dose.set_value(t.min_effective_dose)
+        self.min_reason = self._reg("min_dose_reason", self._line(
+            "Why this minimum differs from the drug table's (kept with the trial)", t.min_dose_reason))
+        self.table_note = QLabel("")
+        self.table_note.setWordWrap(True)
+        self.table_note.setObjectName("muted")
+        self.table_note.setToolTip("What the drug table says about this agent, with its source")
         self.start = self._reg("start", DateField(tip="When the trial started"))
         self.start.set_value(t.start)
         self.stop = self._reg("stop", DateField(tip="When it stopped; leave empty while ongoing"))
@@ -147,7 +166,9 @@ class TrialDialog(QDialog):
         self.form_what = form([("Kind", "kind"), ("Drug or treatment", "agent"), ("Class", "drug_class"),
                                ("Episode", "episode_number"), ("Prescriber", "prescriber")])
         self.form_dose = form([("Dose", "dose"), ("Minimum effective", "min_effective_dose"),
-                               ("Unit", "dose_unit"), ("Adherence", "adherence")])
+                               ("Why different", "min_dose_reason"), ("Unit", "dose_unit"),
+                               ("Adherence", "adherence")])
+        self.form_dose.addRow(self.table_note)
         self.form_time = form([("Start", "start"), ("Stop", "stop"), ("Weeks at dose", "weeks_at_adequate_dose"),
                                ("Stop reason", "stop_reason")])
         self.form_outcome = form([("Measure", "score_instrument"), ("Baseline score", "baseline_score"),
@@ -195,8 +216,56 @@ class TrialDialog(QDialog):
                     getattr(w, sig).connect(self.update_verdict)
         self._kind_changed()
         self.kind.currentIndexChanged.connect(self._kind_changed)
+        self.agent.editingFinished.connect(self.fill_from_table)
+        completer.activated.connect(lambda _text: self.fill_from_table())
+        self.min_dose.textChanged.connect(self._reason_visibility)
+        self.agent.textChanged.connect(self._reason_visibility)
+        self._reason_visibility()
         self.update_verdict()
         self.agent.setFocus()
+
+    # ---------------------------------------------------------------- drug table
+
+    def table_drug(self) -> Drug | None:
+        return self._drugs.lookup(self.agent.text())
+
+    def fill_from_table(self) -> None:
+        """Class and minimum effective dose from the table; a minimum already entered is kept (and needs a reason)."""
+        drug = self.table_drug()
+        if drug is None:
+            self._reason_visibility()
+            return
+        self.drug_class.setCurrentText(drug.drug_class)
+        if self.min_dose.value() is None and drug.min_dose is not None:
+            self.min_dose.set_value(drug.min_dose)
+            self.dose_unit.setText(drug.dose_unit)
+        elif not self.dose_unit.text().strip():
+            self.dose_unit.setText(drug.dose_unit)
+        self._reason_visibility()
+        self.update_verdict()
+
+    def _overrides_table(self) -> bool:
+        drug = self.table_drug()
+        value = self.min_dose.value()
+        return drug is not None and drug.min_dose is not None and value is not None and value != drug.min_dose
+
+    def _reason_visibility(self, *_args: object) -> None:
+        drug = self.table_drug()
+        if drug is None:
+            text = self.agent.text().strip()
+            self.table_note.setText(
+                f"'{esc(text)}' is not in the drug table: enter the class and minimum dose yourself."
+                if text and TrialKind(self.kind.currentData()) in DOSED else "")
+        else:
+            source = drug.dose_source
+            note = f" {source.note}" if source.note else ""
+            self.table_note.setText(
+                f"Drug table: {esc(drug.name)}, {esc(drug.drug_class)}, minimum {esc(drug.min_dose_text)}.{esc(note)}")
+        show = self._overrides_table()
+        self.min_reason.setVisible(show)
+        label = self.form_dose.labelForField(self.min_reason)
+        if label is not None:
+            label.setVisible(show)
 
     def _line(self, tip: str, text: str) -> QLineEdit:
         w = QLineEdit(text)
@@ -223,7 +292,9 @@ class TrialDialog(QDialog):
             kind=str(self.kind.currentData()), agent=self.agent.text().strip(),
             drug_class=self.drug_class.currentText().strip(), episode_number=int(ep) if ep else None,
             dose=self.dose.value(), dose_unit=self.dose_unit.text().strip() or "mg/day",
-            min_effective_dose=self.min_dose.value(), start=self.start.value(), stop=self.stop.value(),
+            min_effective_dose=self.min_dose.value(),
+            min_dose_reason=self.min_reason.text().strip() if self._overrides_table() else "",
+            start=self.start.value(), stop=self.stop.value(),
             weeks_at_adequate_dose=self.weeks.value(), adherence=str(self.adherence.currentData()),
             score_instrument=str(self.instrument.currentData()), baseline_score=self.baseline.value(),
             end_score=self.end.value(), outcome=str(self.outcome.currentData()),
@@ -245,8 +316,9 @@ class TrialDialog(QDialog):
         today = dt.date.today()
         try:
             facts = trial_facts([t], self._current)
-            verdict = assess_trial(facts[0], self._settings, as_of=today)
-            overall = trd_status(trial_facts([*self._others, t], self._current), self._settings, as_of=today)
+            verdict = assess_trial(facts[0], self._settings, as_of=today, drugs=self._drugs)
+            overall = trd_status(trial_facts([*self._others, t], self._current), self._settings, as_of=today,
+                                 drugs=self._drugs)
         except ClinicalInputError as exc:
             self._show_error(exc.field, exc.message[0].upper() + exc.message[1:] + ".")
             self.verdict.set_level("danger")
@@ -261,14 +333,16 @@ class TrialDialog(QDialog):
             level, head = "warning", "Not counted as an adequate trial"
         if verdict.missing:
             head += f" (missing: {', '.join(verdict.missing)})"
-        trd_line = {"trd": "meets the TRD definition", "not_trd": "does not meet the TRD definition",
-                    "insufficient_data": "cannot be decided yet"}[str(overall.status)]
+        trd_line = {TrdStatusKind.TRD: "meets the TRD definition",
+                    TrdStatusKind.NOT_TRD: "does not meet the TRD definition",
+                    TrdStatusKind.INSUFFICIENT_DATA: "cannot be decided yet",
+                    TrdStatusKind.NOT_APPLICABLE: "is outside the TRD definition"}[overall.status]
+        n = overall.adequate_failed_trials
         self.verdict.set_level(level)
         self.verdict.text.setText(
             f"<b>{esc(head)}</b><br>{esc(verdict.reason)}<br>"
             f"<span>With this trial the episode {trd_line} "
-            f"({overall.adequate_failed_trials} adequate failed antidepressant trial"
-            f"{'' if overall.adequate_failed_trials == 1 else 's'}).</span>")
+            f"({n} distinct antidepressant{'' if n == 1 else 's'} with an adequate failed trial).</span>")
         return True
 
     def _accept(self) -> None:
@@ -277,6 +351,12 @@ class TrialDialog(QDialog):
         t = self.trial()
         if t.kind in DOSED and not t.agent:
             self._show_error("agent", "Name the drug, so the ledger is readable.")
+            return
+        if self._overrides_table() and not t.min_dose_reason:
+            drug = self.table_drug()
+            assert drug is not None
+            self._show_error("min_dose_reason", f"Say why the minimum differs from the drug table's "
+                                                f"{drug.min_dose:g} {drug.dose_unit}; the reason is kept.")
             return
         self.result_trial = t
         self.accept()
