@@ -174,3 +174,42 @@ def test_psychotic_features_round_trip_yes_no_and_not_recorded(ctx: AppContext) 
     with ctx.db.reading() as s:  # the stored columns say "not recorded", not "absent"
         recorded = s.execute(text("SELECT psychosis_recorded FROM episode ORDER BY number")).scalars().all()
     assert [bool(r) for r in recorded] == [False, False]
+
+
+def test_migration_0008_marks_old_false_as_not_recorded_and_keeps_trial_links(db_url: str) -> None:
+    from trdplanner.core.db import Database, create_db_engine, current_revision, head_revision, upgrade
+    from trdplanner.core.services.history import TrialService
+    from trdplanner.core.services.patients import PatientService
+
+    engine = create_db_engine(db_url)
+    try:
+        upgrade(engine, "0004")
+        now = dt.datetime(2025, 3, 1, 12, 0)
+        with engine.begin() as conn:
+            conn.execute(text(
+                "INSERT INTO patient (id, code, full_name, preferred_name, pronouns, phone, email, address,"
+                " emergency_contact_name, emergency_contact_relation, emergency_contact_phone, status,"
+                " primary_diagnosis, primary_diagnosis_icd10, risk_level, risk_summary, search_text, created_at,"
+                " updated_at) VALUES (1, 'OLD-1', 'Old Patient', '', '', '', '', '', '', '', '', 'active',"
+                " 'Major depressive disorder', 'F33.2', 'low', '', 'old patient', :now, :now)"), {"now": now})
+            for eid, number, psy in ((1, 1, True), (2, 2, False)):
+                conn.execute(text(
+                    "INSERT INTO episode (id, patient_id, number, onset, ended, severity, psychotic_features)"
+                    " VALUES (:id, 1, :n, :onset, NULL, 'severe', :psy)"),
+                    {"id": eid, "n": number, "onset": dt.date(2020 + number, 1, 1), "psy": psy})
+            conn.execute(text(
+                "INSERT INTO trial (id, patient_id, episode_id, kind, agent, drug_class, dose_unit, adherence,"
+                " score_instrument, outcome, stop_reason, side_effects, prescriber, notes)"
+                " VALUES (1, 1, 2, 'antidepressant_monotherapy', 'sertraline', 'SSRI', 'mg/day', 'good', '', '',"
+                " '', '', '', '')"))
+    finally:
+        engine.dispose()
+    db = Database.open(db_url)
+    try:
+        assert current_revision(db.engine) == head_revision()
+        profile = PatientService(db).get(1)
+        assert [e.psychotic_features for e in profile.episodes] == [True, None]  # old default false: unknown
+        (trial,) = TrialService(db).list(1)
+        assert trial.episode_number == 2 and trial.min_dose_reason == ""  # no table copy, no link lost
+    finally:
+        db.close()
