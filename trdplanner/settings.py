@@ -48,6 +48,8 @@ class Settings:
     # Count 25-49% improvement (EU-PEARL "partial response") as a failed trial.
     partial_response_counts_as_failure: bool = False
     partial_adherence_is_adequate: bool = False
+    # The ATHF convention discounts trials stopped for intolerance; True counts them as failures.
+    intolerance_stop_counts_as_failure: bool = False
     # Remission cut-offs (highest total that still counts) the clinical reference marks as unverified.
     gad7_remission_max: int = 4
     madrs_remission_max: int = 10
@@ -78,6 +80,7 @@ class Settings:
             min_weeks=self.adequacy_weeks,
             partial_response_counts_as_failure=self.partial_response_counts_as_failure,
             partial_adherence_is_adequate=self.partial_adherence_is_adequate,
+            intolerance_stop_counts_as_failure=self.intolerance_stop_counts_as_failure,
         )
 
     def change_settings(self) -> ChangeSettings:

@@ -35,7 +35,8 @@ def clinical_notes(s: Settings) -> dict[str, SettingNote]:
     notes = {n.name: n for n in (*setting_notes(s.trd_settings()), *setting_notes(s.change_settings()))}
     return {name: notes[CLINICAL_NAME.get(name, name)] for name in
             ("adequacy_weeks", "partial_response_counts_as_failure", "partial_adherence_is_adequate",
-             "phq9_reliable_change", "gad7_remission_max", "madrs_remission_max", "bdi2_remission_max")}
+             "intolerance_stop_counts_as_failure", "phq9_reliable_change", "gad7_remission_max",
+             "madrs_remission_max", "bdi2_remission_max")}
 
 
 class PreferencesDialog(QDialog):
@@ -71,6 +72,8 @@ class PreferencesDialog(QDialog):
         self.partial_failure.setChecked(settings.partial_response_counts_as_failure)
         self.partial_adherence = QCheckBox("Treat partial adherence as adequate")
         self.partial_adherence.setChecked(settings.partial_adherence_is_adequate)
+        self.intolerance = QCheckBox("Count an adequate trial stopped for intolerance as a failed trial")
+        self.intolerance.setChecked(settings.intolerance_stop_counts_as_failure)
         self.reliable = QComboBox()
         for v in (5, 6):
             self.reliable.addItem(f"{v} points", v)
@@ -84,6 +87,7 @@ class PreferencesDialog(QDialog):
         self._row(cf, "Adequate trial needs", self.weeks, "adequacy_weeks")
         self._row(cf, "", self.partial_failure, "partial_response_counts_as_failure")
         self._row(cf, "", self.partial_adherence, "partial_adherence_is_adequate")
+        self._row(cf, "", self.intolerance, "intolerance_stop_counts_as_failure")
         self._row(cf, "PHQ-9 reliable change", self.reliable, "phq9_reliable_change")
         self._row(cf, "GAD-7 remission", self.gad7, "gad7_remission_max")
         self._row(cf, "MADRS remission", self.madrs, "madrs_remission_max")
@@ -164,6 +168,7 @@ class PreferencesDialog(QDialog):
         self.weeks.setValue(s.adequacy_weeks)
         self.partial_failure.setChecked(s.partial_response_counts_as_failure)
         self.partial_adherence.setChecked(s.partial_adherence_is_adequate)
+        self.intolerance.setChecked(s.intolerance_stop_counts_as_failure)
         self.reliable.setCurrentIndex(self.reliable.findData(s.phq9_reliable_change))
         self.gad7.setValue(s.gad7_remission_max)
         self.madrs.setValue(s.madrs_remission_max)
@@ -182,6 +187,7 @@ class PreferencesDialog(QDialog):
             pdf_name_in_metadata=self.pdf_name.isChecked(), adequacy_weeks=self.weeks.value(),
             partial_response_counts_as_failure=self.partial_failure.isChecked(),
             partial_adherence_is_adequate=self.partial_adherence.isChecked(),
+            intolerance_stop_counts_as_failure=self.intolerance.isChecked(),
             phq9_reliable_change=int(self.reliable.currentData()), gad7_remission_max=self.gad7.value(),
             madrs_remission_max=self.madrs.value(), bdi2_remission_max=self.bdi2.value(),
             autosave_seconds=self.autosave.value(), lock_after_minutes=self.lock.value(),
