@@ -346,6 +346,10 @@ def _weeks_text(days: int) -> str:
 def _duration(trial: TrialFacts, as_of: date | None) -> tuple[float | None, str]:
     if trial.weeks_at_adequate_dose is not None:
         w = trial.weeks_at_adequate_dose
+        days = w * 7
+        if w != int(w) and abs(days - round(days)) < 1e-6:
+            # Whole days (dose steps summed from dates) read as weeks and days, never "10.7143 weeks".
+            return w, _weeks_text(round(days))
         return w, f"{_num(w)} week{'s' if w != 1 else ''}"
     end = trial.stop or as_of
     if trial.start is None or end is None or end < trial.start:

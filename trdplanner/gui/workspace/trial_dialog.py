@@ -113,6 +113,7 @@ class TrialDialog(QDialog):
         self.min_reason = self._reg("min_dose_reason", self._line(
             "Why this minimum differs from the drug table's (kept with the trial)", t.min_dose_reason))
         self.table_note = QLabel("")
+        self.table_note.setTextFormat(Qt.TextFormat.PlainText)
         self.table_note.setWordWrap(True)
         self.table_note.setObjectName("muted")
         self.table_note.setToolTip("What the drug table says about this agent, with its source")
@@ -254,18 +255,15 @@ class TrialDialog(QDialog):
         if drug is None:
             text = self.agent.text().strip()
             self.table_note.setText(
-                f"'{esc(text)}' is not in the drug table: enter the class and minimum dose yourself."
+                f"'{text}' is not in the drug table: enter the class and minimum dose yourself."
                 if text and TrialKind(self.kind.currentData()) in DOSED else "")
         else:
             source = drug.dose_source
             note = f" {source.note}" if source.note else ""
-            self.table_note.setText(
-                f"Drug table: {esc(drug.name)}, {esc(drug.drug_class)}, minimum {esc(drug.min_dose_text)}.{esc(note)}")
-        show = self._overrides_table()
-        self.min_reason.setVisible(show)
-        label = self.form_dose.labelForField(self.min_reason)
-        if label is not None:
-            label.setVisible(show)
+            self.table_note.setText(f"Drug table: {drug.name}, {drug.drug_class}, minimum {drug.min_dose_text}.{note}")
+        row = self.min_reason.parentWidget()  # the field with its error line, as the form holds it
+        if row is not None:
+            self.form_dose.setRowVisible(row, self._overrides_table())
 
     def _line(self, tip: str, text: str) -> QLineEdit:
         w = QLineEdit(text)
@@ -316,16 +314,21 @@ class TrialDialog(QDialog):
         today = dt.date.today()
         try:
             facts = trial_facts([t], self._current)
-            verdict = assess_trial(facts[0], self._settings, as_of=today, drugs=self._drugs)
+            assess_trial(facts[0], self._settings, as_of=today, drugs=self._drugs)  # raises on bad input
             overall = trd_status(trial_facts([*self._others, t], self._current), self._settings, as_of=today,
                                  drugs=self._drugs)
+            # Judged with the other trials: a dose step of the same drug, or a drug that already failed,
+            # is not another failure, and the verdict must say so.
+            verdict = overall.assessments[-1]
         except ClinicalInputError as exc:
             self._show_error(exc.field, exc.message[0].upper() + exc.message[1:] + ".")
             self.verdict.set_level("danger")
             self.verdict.text.setText("<b>Cannot assess this trial yet.</b> Correct the highlighted field.")
             return False
         self._show_error("", "")
-        if verdict.counts_toward_trd:
+        if verdict.merged_into is not None:
+            level, head = "ok", "Dose step of one trial"
+        elif verdict.counts_toward_trd:
             level, head = "danger", "Counts as an adequate failed trial toward TRD"
         elif verdict.adequate:
             level, head = "ok", "Adequate trial" + (" — not a failure" if not verdict.failed else "")
