@@ -198,6 +198,8 @@ class MeasuresTab(WorkspaceTab):
                 item = QTableWidgetItem(v)
                 item.setData(Qt.ItemDataRole.UserRole, rec.id)
                 tip = " ".join(m.score.flag_messages) or f"{values[1]} {values[2]}: {values[3]}"
+                if c == 4 and m.baseline is not None:  # the change column names what it is measured from
+                    tip = m.change.explanation if m.change is not None else f"Baseline: {m.baseline.label}."
                 if m.alert_open:
                     tip += "\nPress Enter or double-click to acknowledge the alert."
                 item.setToolTip(tip)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
-from trdplanner.clinical import TrdStatusKind, spec
+from trdplanner.clinical import BaselineKind, TrdStatusKind, spec
 from trdplanner.gui.theme import hex_colour, icon
 from trdplanner.gui.workspace.base import Card, WorkspaceTab, esc, rich_label
 from trdplanner.gui.workspace.next_steps import suggest
@@ -246,7 +246,9 @@ class OverviewTab(WorkspaceTab):
             c = latest.change
             if c is not None:
                 sign = "+" if c.delta > 0 else "−" if c.delta < 0 else "±"
-                status.append(f"{sign}{abs(c.delta)}&nbsp;since&nbsp;first")
+                on_treatment = latest.baseline is not None and latest.baseline.kind is BaselineKind.TREATMENT
+                since = "since&nbsp;treatment&nbsp;baseline" if on_treatment else "since&nbsp;episode&nbsp;baseline"
+                status.append(f"{sign}{abs(c.delta)}&nbsp;{since}")
                 if c.remission:
                     status.append(_colour_span("remission", "ok", True))
                 elif c.response:
