@@ -223,15 +223,21 @@ def measures(draw: st.DrawFn, session_numbers: list[int]) -> MeasureRec:
     else:
         total = draw(st.integers(spec.total_min, spec.total_max))
     acknowledged = draw(st.booleans())
+    taken_on = draw(dates(dt.date(2000, 1, 1)))
+    # An acknowledgement names its reviewer and falls between the measure and today (issue 14: the
+    # import refuses one without a reviewer, before the measure, or in the future).
+    acknowledged_at = draw(st.datetimes(
+        min_value=dt.datetime.combine(taken_on, dt.time()), max_value=dt.datetime.combine(TODAY, dt.time(23, 59)),
+        timezones=OFFSETS)) if acknowledged else None
     return MeasureRec(
         instrument=str(spec.instrument),
-        taken_on=draw(dates(dt.date(2000, 1, 1))),
+        taken_on=taken_on,
         total=total,
         items=items,
         notes=draw(texts()),
         session_number=draw(st.none() | st.sampled_from(session_numbers)) if session_numbers else None,
         alert_acknowledged_by=draw(nonblank()) if acknowledged else "",
-        alert_acknowledged_at=draw(moments()) if acknowledged else None,
+        alert_acknowledged_at=acknowledged_at,
     )
 
 
