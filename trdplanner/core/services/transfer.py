@@ -134,7 +134,8 @@ def _check_acknowledgement(m: MeasureRec, where: str) -> None:
         raise InputError(f"{where}.alert_acknowledged_by", "an acknowledged alert must name who reviewed it")
     if at is None:
         raise InputError(f"{where}.alert_acknowledged_at", "an acknowledged alert must say when it was reviewed")
-    if at.date() < m.taken_on:
+    # A day's grace either side: the measure date is local, the time may be stored in UTC.
+    if at.date() < m.taken_on - dt.timedelta(days=1):
         raise InputError(f"{where}.alert_acknowledged_at", "is before the measure was taken")
     if at.date() > dt.date.today() + dt.timedelta(days=1):
         raise InputError(f"{where}.alert_acknowledged_at", "is in the future")
