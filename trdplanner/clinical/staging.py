@@ -353,6 +353,7 @@ def maudsley(
         and baseline_severity is not MaudsleySeverity.SEVERE
     ):
         breakdown += " Psychotic features add a point only to a severe episode in the MSM."
+    breakdown += f" Source: {MSM_SOURCE}."
 
     base = MaudsleyScore(
         status=MaudsleyStatus.NOT_COMPUTABLE,
@@ -395,6 +396,5 @@ def maudsley(
         status=MaudsleyStatus.SCORED,
         total=total,
         category=category,
-        explanation=f"Maudsley score {total} of 15 ({category.value} resistance): {breakdown} "
-        f"Source: {MSM_SOURCE}.",
+        explanation=f"Maudsley score {total} of 15 ({category.value} resistance): {breakdown}",
     )
