@@ -18,7 +18,9 @@ def register(commands: Any) -> None:
         "calendar",
         help="write planned sessions as an iCalendar (.ics) file; events name print codes only",
     )
-    cal.add_argument("patient", metavar="PATIENT", nargs="?", help="one patient's id or print code (default: all active)")
+    cal.add_argument(
+        "patient", metavar="PATIENT", nargs="?", help="one patient's id or print code (default: all active patients)"
+    )
     cal.add_argument("-o", "--output", type=Path, help="write to this .ics file (default: standard output)")
     cal.add_argument("--from", dest="since", metavar="DATE", help="only sessions on or after DATE (YYYY-MM-DD)")
     cal.set_defaults(handler=export_calendar)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
-from typing import Any
+from typing import Any, TypeVar
 
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.careplan import CarePlan
@@ -82,6 +82,14 @@ class _Builder:
         return url
 
 
+R = TypeVar("R", bound=Resource)
+
+
+def _make(cls: type[R], **fields: Any) -> R:
+    """A validated resource; None fields are left out (FHIR has no nulls)."""
+    return cls.model_validate({k: v for k, v in fields.items() if v is not None})
+
+
 def _text(text: str) -> dict[str, Any]:
     return {"text": text}
 
@@ -117,14 +125,15 @@ def _patient(profile: PatientProfile, include_identity: bool) -> Patient:
             data["telecom"] = telecom
         if profile.address:
             data["address"] = [{"text": profile.address}]
-    return Patient(**data)
+    return _make(Patient, **data)
 
 
 def _condition(profile: PatientProfile, subject: dict[str, str]) -> Condition:
     code: dict[str, Any] = {"text": profile.primary_diagnosis}
     if profile.primary_diagnosis_icd10:
         code["coding"] = [{"system": ICD10, "code": profile.primary_diagnosis_icd10}]
-    return Condition(
+    return _make(
+        Condition,
         clinicalStatus={"coding": [{"system": CONDITION_CLINICAL, "code": "active"}]},
         category=[_text("Primary diagnosis")],
         code=code,
@@ -142,7 +151,8 @@ def _answer(instrument: Instrument, value: int) -> dict[str, Any]:
 def _questionnaire_response(m: MeasureRec, instrument: Instrument, subject: dict[str, str]) -> QuestionnaireResponse:
     assert m.items is not None
     labels = instrument.spec.item_labels
-    return QuestionnaireResponse(
+    return _make(
+        QuestionnaireResponse,
         questionnaire=questionnaire_url(instrument),
         status="completed",
         subject=subject,
@@ -164,17 +174,16 @@ def _total_code(instrument: Instrument) -> dict[str, Any]:
     return _loinc(form.total, name) if form else _text(name)
 
 
-def _survey(
-    code: dict[str, Any], subject: dict[str, str], on: dt.date, value: int, **more: Any
-) -> Observation:
-    return Observation(
+def _survey(code: dict[str, Any], subject: dict[str, str], on: dt.date, value: int, **more: Any) -> Observation:
+    return _make(
+        Observation,
         status="final",
         category=[{"coding": [{"system": OBSERVATION_CATEGORY, "code": "survey", "display": "Survey"}]}],
         code=code,
         subject=subject,
         effectiveDateTime=on.isoformat(),
         valueInteger=value,
-        **{k: v for k, v in more.items() if v is not None},
+        **more,
     )
 
 
@@ -262,7 +271,8 @@ def _trial(t: TrialRec, subject: dict[str, str]) -> Resource:
     name = t.agent or kind.display_name
     if kind in MEDICATION_KINDS:
         dosage = [{"text": f"{t.dose:g} {t.dose_unit}"}] if t.dose is not None else None
-        return MedicationStatement(
+        return _make(
+            MedicationStatement,
             status=_trial_status(t, procedure=False),
             category=_text(f"Depression treatment trial: {kind.display_name}"),
             medicationCodeableConcept=_text(name),
@@ -271,7 +281,8 @@ def _trial(t: TrialRec, subject: dict[str, str]) -> Resource:
             dosage=dosage,
             note=_trial_notes(t, with_outcome=True),
         )
-    return Procedure(
+    return _make(
+        Procedure,
         status=_trial_status(t, procedure=True),
         category=_text(f"Depression treatment course: {kind.display_name}"),
         code=_text(name),
@@ -308,7 +319,7 @@ def _plan(b: _Builder, index: int, plan: PlanRec, subject: dict[str, str], condi
             }
             if goal.status == "met":
                 data["achievementStatus"] = {"coding": [{"system": GOAL_ACHIEVEMENT, "code": "achieved"}]}
-            url = b.add(b.url(f"goal-{index}-{p_i}", g_i), Goal(**{k: v for k, v in data.items() if v is not None}))
+            url = b.add(b.url(f"goal-{index}-{p_i}", g_i), _make(Goal, **data))
             goal_refs.append({"reference": url})
         for intervention in problem.interventions:
             how = ", ".join(x for x in (intervention.frequency, intervention.responsible) if x)
@@ -320,7 +331,8 @@ def _plan(b: _Builder, index: int, plan: PlanRec, subject: dict[str, str], condi
                     }
                 }
             )
-    care_plan = CarePlan(
+    care_plan = _make(
+        CarePlan,
         status=_PLAN_STATUS.get(plan.status, "unknown"),
         intent="plan",
         title="Treatment plan",
@@ -331,7 +343,7 @@ def _plan(b: _Builder, index: int, plan: PlanRec, subject: dict[str, str], condi
         addresses=[{"reference": condition}] if condition else None,
         goal=goal_refs or None,
         activity=activities or None,
-        note=_notes(plan.client_participation, f"Next review {plan.review_date.isoformat()}" if plan.review_date else ""),
+        note=_notes(plan.client_participation, f"Next review {plan.review_date}" if plan.review_date else ""),
     )
     b.add(b.url("careplan", index), care_plan)
 
@@ -359,7 +371,7 @@ def patient_bundle(
     for i, plan in enumerate(record.plans):
         _plan(b, i, plan, subject, condition)
     when = generated_at or dt.datetime.now(dt.UTC)
-    return Bundle(type="collection", timestamp=when.isoformat(timespec="seconds"), entry=b.entries)
+    return _make(Bundle, type="collection", timestamp=when.isoformat(timespec="seconds"), entry=b.entries)
 
 
 def bundle_json(bundle: Bundle) -> str:

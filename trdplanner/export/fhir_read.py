@@ -142,7 +142,7 @@ def read_questionnaire_response(text: str) -> ImportedMeasure:
     flat = _flatten(qr.item)
     by_link: dict[str, list[QuestionnaireResponseItem]] = {}
     for item in flat:
-        by_link.setdefault(_link(item.linkId), []).append(item)
+        by_link.setdefault(_link(item.linkId or ""), []).append(item)
     instrument, form = _instrument(qr, set(by_link))
     items: list[int] = []
     for n, code in enumerate(form.items, start=1):
