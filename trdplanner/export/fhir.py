@@ -168,6 +168,14 @@ def _questionnaire_response(m: MeasureRec, instrument: Instrument, subject: dict
     )
 
 
+def _target_measure(name: str) -> dict[str, Any]:
+    # A plan target names an instrument by its key; an unknown key is kept as text, not guessed.
+    try:
+        return _total_code(Instrument(name))
+    except ValueError:
+        return _text(name)
+
+
 def _total_code(instrument: Instrument) -> dict[str, Any]:
     form = LOINC_FORMS.get(instrument)
     name = f"{instrument.display_name} total score"
@@ -300,7 +308,7 @@ def _plan(b: _Builder, index: int, plan: PlanRec, subject: dict[str, str], condi
         for g_i, goal in enumerate(problem.goals):
             targets = [
                 {
-                    "measure": _total_code(Instrument(o.target_instrument)),
+                    "measure": _target_measure(o.target_instrument),
                     "detailQuantity": {"value": o.target_value, "comparator": o.target_comparator or None},
                     "dueDate": o.target_date.isoformat() if o.target_date else None,
                 }
