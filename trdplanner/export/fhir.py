@@ -384,4 +384,4 @@ def patient_bundle(
 
 def bundle_json(bundle: Bundle) -> str:
     """Indented JSON, one file a person can read and any FHIR tool can load."""
-    return json.dumps(json.loads(bundle.json()), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(json.loads(bundle.model_dump_json()), indent=2, ensure_ascii=False) + "\n"
