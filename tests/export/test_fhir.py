@@ -157,7 +157,7 @@ def test_gad7_and_qids_questionnaires_and_text_only_codes_where_none_is_confirme
     qids_total = obs["QIDS-SR16 total score"]
     assert "coding" not in qids_total["code"] and qids_total["valueInteger"] == 14
     # QIDS item 12 is the suicidality item: exported, positive, text-only code.
-    qids_item = obs["QIDS-SR16 item 12: thoughts of death or self-harm"]
+    qids_item = obs["QIDS-SR16 item 12: Thoughts of death or suicide"]
     assert "coding" not in qids_item["code"] and qids_item["valueInteger"] == 1
     # A total-only BDI-II says its suicidality item is unknown instead of implying 0.
     bdi = obs["BDI-II total score"]

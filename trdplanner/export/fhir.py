@@ -220,7 +220,8 @@ def _measure(b: _Builder, index: int, m: MeasureRec, subject: dict[str, str]) ->
         return
     positive = result.suicidality_item_score > 0
     form = LOINC_FORMS.get(instrument)
-    name = f"{instrument.display_name} item {item}: thoughts of death or self-harm"
+    labels = instrument.spec.item_labels
+    name = f"{instrument.display_name} item {item}: {labels[item - 1] if item <= len(labels) else 'suicidality'}"
     reviewed = (
         f"Alert reviewed by {m.alert_acknowledged_by} at {m.alert_acknowledged_at.isoformat()}."
         if m.alert_acknowledged_at
