@@ -91,6 +91,19 @@ def ensure_system_libraries(wanted: dict[str, str]) -> None:
     run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", *packages], env=env)
 
 
+def quiet_editable_env() -> dict[str, str]:
+    """The environment for the editable install, without setuptools' "Editable installation" note.
+
+    resources/ and templates/ are mapped into the package (pyproject.toml), so setuptools installs
+    in editable mode through an import finder and, on every install, prints a ten-line notice it
+    files as information only ("be careful with folders named like your package"). Only that
+    notice is silenced, by its text; every other warning and error still shows.
+    """
+    ignore = "ignore:Editable installation"
+    current = os.environ.get("PYTHONWARNINGS", "")
+    return dict(os.environ, PYTHONWARNINGS=f"{current},{ignore}" if current else ignore)
+
+
 def ensure_venv(extras: str) -> Path:
     if sys.version_info < (3, 11):  # noqa: UP036 - this script may be run by an older python3
         fail(f"TRD Planner needs Python 3.11 or newer; this is {sys.version.split()[0]}.")
@@ -109,7 +122,7 @@ def ensure_venv(extras: str) -> Path:
     if not marker.exists() or marker.read_text() != str(stamp):
         say("installing TRD Planner and its dependencies (the first time takes a few minutes)")
         run([str(python), "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
-        run([str(python), "-m", "pip", "install", "--quiet", "-e", f"{ROOT}{extras}"])
+        run([str(python), "-m", "pip", "install", "--quiet", "-e", f"{ROOT}{extras}"], env=quiet_editable_env())
         marker.write_text(str(stamp))
     return python
 

@@ -16,6 +16,7 @@ from trdplanner.core.crypto import DatabaseKey
 from trdplanner.core.db import Database
 from trdplanner.core.services import flags
 from trdplanner.core.services.bundles import BundleService
+from trdplanner.core.services.calendar import CalendarService
 from trdplanner.core.services.history import TrialService
 from trdplanner.core.services.measures import MeasureService
 from trdplanner.core.services.notes import NoteService
@@ -111,6 +112,10 @@ class AppContext:
     @cached_property
     def transfer(self) -> TransferService:
         return TransferService(self.db)
+
+    @cached_property
+    def calendar(self) -> CalendarService:
+        return CalendarService(self.db)
 
     @cached_property
     def audit(self) -> AuditService:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from trdplanner.context import AppContext
 from trdplanner.core.errors import InputError, NotFoundError
@@ -37,3 +38,17 @@ def int_list(value: str, field: str) -> list[int]:
         except ValueError as exc:
             raise InputError(f"{field}[{i}]", f"not a whole number: {p!r}") from exc
     return out
+
+
+def read_text_file(path: Path, max_bytes: int, field: str = "file") -> str:
+    """A UTF-8 file's text, refusing a missing, unreadable or oversized file in plain words."""
+    try:
+        if path.stat().st_size > max_bytes:
+            raise InputError(field, f"is larger than {max_bytes // 1024} KB")
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise InputError(field, f"not found: {path}") from exc
+    except UnicodeDecodeError as exc:
+        raise InputError(field, "is not UTF-8 text") from exc
+    except OSError as exc:
+        raise InputError(field, f"cannot be read ({exc.strerror})") from exc

@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
+import os
+import shlex
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
+import trdplanner
 from trdplanner.context import AppContext
 
 
@@ -18,6 +25,35 @@ def register(commands: Any) -> None:
     demo.set_defaults(handler=run_demo)
 
 
+def _installed() -> bool:
+    try:
+        importlib.metadata.distribution("trdplanner")
+    except importlib.metadata.PackageNotFoundError:
+        return False
+    return True
+
+
+def try_command(ctx: AppContext, args: argparse.Namespace, *action: str) -> str:
+    """A command that reaches this practice as printed: this Python, this data dir, this database.
+
+    "trdplanner" alone may not be on PATH (a virtual environment that is not activated), and
+    without --data-dir it would open the default, empty practice instead of the demo.
+    """
+    argv = [sys.executable, "-m", "trdplanner", "--data-dir", str(ctx.paths.data_dir)]
+    if args.db:
+        argv += ["--db", args.db]
+    if args.passphrase_file:
+        argv += ["--passphrase-file", str(Path(args.passphrase_file).resolve())]
+    argv += list(action)
+    if os.name == "nt":
+        return subprocess.list2cmdline(argv)
+    command = shlex.join(argv)
+    if not _installed():  # run from a checkout: python finds the package only through PYTHONPATH
+        root = Path(trdplanner.__file__).resolve().parent.parent
+        command = f"PYTHONPATH={shlex.quote(str(root))} {command}"
+    return command
+
+
 def run_demo(ctx: AppContext, args: argparse.Namespace) -> int:
     from trdplanner.core.demo import create_demo
 
@@ -29,5 +65,8 @@ def run_demo(ctx: AppContext, args: argparse.Namespace) -> int:
         )
     else:
         print(f"Demo practice already present ({present} patients); nothing added.")
-    print("All demo people are invented. Try: trdplanner patient list")
+    print("All demo people are invented. Try:")
+    print(f"    {try_command(ctx, args, 'patient', 'list')}")
+    if ctx.key is not None and not args.passphrase_file:
+        print("(The demo database is encrypted: keep TRDPLANNER_PASSPHRASE set, or add --passphrase-file FILE.)")
     return 0

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 from trdplanner.cli import output
-from trdplanner.cli.args import date_arg, int_list, patient_id
+from trdplanner.cli.args import date_arg, int_list, patient_id, read_text_file
 from trdplanner.cli.patients import measure_json
 from trdplanner.clinical import FLAG_TEXT, Instrument
 from trdplanner.context import AppContext
 from trdplanner.core.errors import InputError
+from trdplanner.core.records import MeasureRec
 
 
 def register(commands: Any) -> None:
@@ -29,6 +31,11 @@ def register(commands: Any) -> None:
     add.add_argument("--date", help="date taken, YYYY-MM-DD (default: today)")
     add.add_argument("--json", action="store_true", help="print the scored measure as JSON")
     add.set_defaults(handler=add_measure)
+    imp = sub.add_parser("import", help="record a PHQ-9 or GAD-7 from a FHIR QuestionnaireResponse (JSON)")
+    imp.add_argument("patient", metavar="PATIENT", help="patient id or print code")
+    imp.add_argument("file", metavar="FILE", type=Path, help="a FHIR R4 QuestionnaireResponse in JSON")
+    imp.add_argument("--json", action="store_true", help="print the scored measure as JSON")
+    imp.set_defaults(handler=import_measure)
 
 
 def add_measure(ctx: AppContext, args: argparse.Namespace) -> int:
@@ -50,10 +57,28 @@ def add_measure(ctx: AppContext, args: argparse.Namespace) -> int:
         except ValueError as exc:
             raise InputError("total", f"not a whole number: {args.total!r}") from exc
     rec = ctx.measures.add(pid, instrument, items=items, total=total, taken_on=date_arg(args.date))
+    return _report(ctx, pid, instrument, rec, args.json)
+
+
+def import_measure(ctx: AppContext, args: argparse.Namespace) -> int:
+    from trdplanner.export.fhir_read import MAX_BYTES, read_questionnaire_response
+
+    pid = patient_id(ctx, args.patient)
+    text = read_text_file(args.file, MAX_BYTES)
+    found = read_questionnaire_response(text)
+    code = ctx.patients.get(pid).code
+    if found.subject_code is not None and found.subject_code != code:
+        raise InputError("subject", f"the response is about patient {found.subject_code}, not {code}; nothing recorded")
+    rec = ctx.measures.add(pid, found.instrument, items=found.items, taken_on=found.taken_on)
+    return _report(ctx, pid, found.instrument, rec, args.json)
+
+
+def _report(ctx: AppContext, pid: int, instrument: Instrument, rec: MeasureRec, as_json: bool) -> int:
+    """What ``measure add`` and ``measure import`` print, alerts included."""
     # Scored with the patient's whole history, so the change is measured from its real baseline.
     summary = ctx.summary.for_patient(pid)
     scored = next(m for m in summary.measures if m.record.id == rec.id)
-    if args.json:
+    if as_json:
         output.emit_json(measure_json(scored))
         return 0
     print(

@@ -35,9 +35,20 @@ def register(commands: Any) -> None:
     imp.add_argument("file", type=Path)
     imp.set_defaults(handler=import_patient)
 
-    exp = sub.add_parser("export", help="export one patient's whole record as JSON")
+    exp = sub.add_parser("export", help="export one patient's whole record as JSON or as a FHIR R4 Bundle")
     exp.add_argument("patient", metavar="ID", help="patient id or print code")
     exp.add_argument("-o", "--output", type=Path, help="write to this file (default: standard output)")
+    exp.add_argument(
+        "--format",
+        choices=("json", "fhir"),
+        default="json",
+        help="json: the app's own lossless format (docs/patient-json.md); fhir: a FHIR R4 Bundle for other systems",
+    )
+    exp.add_argument(
+        "--include-identity",
+        action="store_true",
+        help="FHIR only: add name, date of birth and contact details (by default the patient is the print code only)",
+    )
     exp.set_defaults(handler=export_patient)
 
 
@@ -211,7 +222,15 @@ def import_patient(ctx: AppContext, args: argparse.Namespace) -> int:
 
 def export_patient(ctx: AppContext, args: argparse.Namespace) -> int:
     pid = patient_id(ctx, args.patient)
-    text = ctx.transfer.export_json(pid)
+    if args.include_identity and args.format != "fhir":
+        raise InputError("include-identity", "only applies to --format fhir (the JSON export always holds everything)")
+    if args.format == "fhir":
+        from trdplanner.export.fhir import bundle_json, patient_bundle
+
+        record = ctx.transfer.export_for(pid, "fhir", identified=args.include_identity)
+        text = bundle_json(patient_bundle(record, include_identity=args.include_identity))
+    else:
+        text = ctx.transfer.export_json(pid)
     if args.output is None:
         sys.stdout.write(text)
         return 0

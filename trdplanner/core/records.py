@@ -300,3 +300,13 @@ class PatientRecord:
     measures: list[MeasureRec] = field(default_factory=list)
     plans: list[PlanRec] = field(default_factory=list)
     sessions: list[SessionRec] = field(default_factory=list)
+
+
+@dataclass
+class PlannedVisit:
+    """A planned session as a calendar sees it: the print code and the date, nothing clinical."""
+
+    code: str
+    session_number: int
+    date: dt.date
+    duration_minutes: int = 50

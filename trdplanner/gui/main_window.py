@@ -240,6 +240,8 @@ class MainWindow(QMainWindow):
                                       "Print what this tab shows")
         self.act_archive = self._action("&Archive patient…", self._toggle_archive, None, "archive",
                                         "Move the open patient to the archive, or bring them back")
+        self.act_calendar = self._action("Export to &calendar…", self._export_calendar, None, None,
+                                         "Planned sessions as an .ics file, by print code only")
         self.act_prefs = self._action("P&references…", self.preferences, QKeySequence.StandardKey.Preferences,
                                       "preferences", "Page size, print identity, clinical thresholds, autosave")
         if self.act_prefs.shortcut().isEmpty():
@@ -247,8 +249,8 @@ class MainWindow(QMainWindow):
         self.act_quit = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit, "quit", "Close TRD Planner")
         if self.act_quit.shortcut().isEmpty():
             self.act_quit.setShortcut(QKeySequence("Ctrl+Q"))
-        for a in (self.act_new, None, self.act_save, self.act_print, None, self.act_archive, None, self.act_prefs,
-                  None, self.act_quit):
+        for a in (self.act_new, None, self.act_save, self.act_print, self.act_calendar, None, self.act_archive, None,
+                  self.act_prefs, None, self.act_quit):
             file_menu.addSeparator() if a is None else file_menu.addAction(a)
 
         edit_menu = bar.addMenu("&Edit")
@@ -394,6 +396,15 @@ class MainWindow(QMainWindow):
         self._show_patients(self.ctx.patients.summaries(status=None), p.id)
         self.statusBar().showMessage(f"{p.full_name} {'archived' if archiving else 'restored'}", 5000)
         self._update_actions()
+
+    def _export_calendar(self) -> None:
+        if self.ctx is None:
+            return
+        from trdplanner.gui.calendar_export import export_calendar
+
+        path = export_calendar(self, self.ctx, self._patient_id)
+        if path is not None:
+            self.statusBar().showMessage(f"Planned sessions saved to {path.name}", 5000)
 
     def preferences(self) -> None:
         if self.ctx is None:

@@ -254,6 +254,12 @@ class TransferService:
         AuditService(self.db).record("patient.export", "patient", patient_id, {"format": "json"})
         return text
 
+    def export_for(self, patient_id: int, fmt: str, *, identified: bool = False) -> PatientRecord:
+        """The record for another format's writer (FHIR), with the export in the audit trail."""
+        record = self.export_record(patient_id)
+        AuditService(self.db).record("patient.export", "patient", patient_id, {"format": fmt, "identified": identified})
+        return record
+
     def import_record(self, record: PatientRecord) -> int:
         check_record(record, self.instance_check)
         with self.db.transaction() as s:
