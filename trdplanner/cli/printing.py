@@ -17,10 +17,11 @@ from typing import Any
 
 from trdplanner.catalog import RenderError
 from trdplanner.cli.args import date_arg, patient_id
+from trdplanner.clinical import missing_parts
 from trdplanner.context import AppContext
 from trdplanner.core.errors import InputError
-from trdplanner.core.records import NoteRec
-from trdplanner.core.services.notes import verify
+from trdplanner.core.records import NoteRec, NoteSectionRec
+from trdplanner.core.services.notes import RiskReviewIncomplete, verify
 from trdplanner.core.vocab import NoteStatus
 from trdplanner.export import (
     FontError,
@@ -58,8 +59,16 @@ def register(commands: Any) -> None:
     ws.add_argument("-o", "--output", type=Path, metavar="FILE", help="the PDF to write")
     ws.set_defaults(handler=worksheet)
 
-    note = commands.add_parser("note", help="print a session's progress note (PDF with -o, else text)")
-    note.add_argument("session", metavar="SESSION", type=int, help="session id")
+    note = commands.add_parser(
+        "note",
+        usage="trdplanner note SESSION [--format FMT] [-o FILE]\n       trdplanner note sign SESSION [--format FMT]",
+        help="print a session's progress note (PDF with -o, else text), or sign it",
+        description="Print the note of SESSION (the signed note, the saved draft, or a draft built from the "
+        "session's records). 'note sign SESSION' signs it as the practice's clinician; signing is refused while "
+        "a required risk review is incomplete, with each missing part named.",
+    )
+    note.add_argument("session", metavar="SESSION", help="session id (or 'sign' followed by the session id)")
+    note.add_argument("sign_session", nargs="?", help=argparse.SUPPRESS)
     note.add_argument("--format", default="soap", help="note format for a session with no note yet (default soap)")
     note.add_argument("-o", "--output", type=Path, metavar="FILE", help="write a PDF (default: text on stdout)")
     note.set_defaults(handler=print_note)
@@ -249,16 +258,66 @@ def note_text(content: NoteContent) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+def _session_id(text: str | None, what: str = "SESSION") -> int:
+    try:
+        return int(str(text))
+    except ValueError:
+        raise InputError("session", f"{what} must be a session id (a whole number), got {text!r}") from None
+
+
 def print_note(ctx: AppContext, args: argparse.Namespace) -> int:
+    if args.session == "sign":
+        return sign_note(ctx, args)
+    if args.sign_session is not None:
+        raise InputError("arguments", f"unexpected {args.sign_session!r}; did you mean: note sign {args.sign_session}?")
+    session_id = _session_id(args.session)
     path = _check_output(args.output) if args.output is not None else None
     if path is None:
-        content = assemble.note_content(ctx, ctx.bundles.for_session(args.session), args.format)
+        content = assemble.note_content(ctx, ctx.bundles.for_session(session_id), args.format)
         sys.stdout.write(note_text(content))
         pid = content.bundle.profile.id
         ctx.audit.record("document.print", "patient", pid or "", {"document": "progress note", "output": "text"})
         return 0
-    doc = assemble.note_document(ctx, args.session, args.format, options(ctx))
-    return _write(doc, path, f"the note for session {args.session}", ctx, args)
+    doc = assemble.note_document(ctx, session_id, args.format, options(ctx))
+    return _write(doc, path, f"the note for session {session_id}", ctx, args)
+
+
+def sign_note(ctx: AppContext, args: argparse.Namespace) -> int:
+    """Sign the session's note as the practice's clinician (the saved draft, or a draft built now).
+
+    A refusal because the risk review is incomplete prints one line per missing part and exits 2."""
+    if args.sign_session is None:
+        raise InputError("session", "give the session to sign: trdplanner note sign SESSION")
+    if args.output is not None:
+        raise InputError("output", "note sign writes no file; print the note with: trdplanner note SESSION -o FILE")
+    session_id = _session_id(args.sign_session)
+    clinician = ctx.practice.default_clinician()
+    if clinician is None or clinician.id is None:
+        raise InputError("clinician", "the practice has no clinician to sign as")
+    if ctx.notes.for_session(session_id) is None:
+        reasons = ctx.notes.review_reasons(session_id)
+        if reasons:  # a draft built now has a blank review: refuse before writing anything
+            return _refused(session_id, RiskReviewIncomplete(missing_parts(None), reasons))
+        content = assemble.note_content(ctx, ctx.bundles.for_session(session_id), args.format)
+        ctx.notes.save_draft(
+            session_id, content.format_id, [NoteSectionRec(i, t, x) for i, t, x in content.draft_sections]
+        )
+    try:
+        note = ctx.notes.sign(session_id, clinician.id)
+    except RiskReviewIncomplete as exc:
+        return _refused(session_id, exc)
+    print(f"Signed the note for session {session_id} as {note.signer_name} (fingerprint {note.fingerprint}).")
+    return 0
+
+
+def _refused(session_id: int, exc: RiskReviewIncomplete) -> int:
+    """Why signing was refused: the reasons the review is required, then one line per missing part."""
+    print(f"trdplanner: error: session {session_id}: not signed: the risk review is incomplete.", file=sys.stderr)
+    for reason in exc.reasons:
+        print(f"  required because: {reason}", file=sys.stderr)
+    for part in exc.missing:
+        print(f"  missing: {part}", file=sys.stderr)
+    return 2
 
 
 def print_notes(ctx: AppContext, args: argparse.Namespace) -> int:

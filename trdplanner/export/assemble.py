@@ -11,11 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from trdplanner.catalog import RenderError, Template, prefill, render_note
+from trdplanner.catalog import RenderError, Template, prefill
 from trdplanner.context import AppContext
 from trdplanner.core.errors import InputError, NotFoundError
 from trdplanner.core.services.documents import SAFETY_PLAN_TEMPLATE, DocumentService
-from trdplanner.core.services.templating import SessionBundle, note_context, prefilled_values, snapshot_template
+from trdplanner.core.services.templating import SessionBundle, draft_sections, prefilled_values, snapshot_template
 from trdplanner.core.vocab import InstanceRole
 from trdplanner.export.base import PdfOptions
 from trdplanner.export.batches import HomeworkDocument, HomeworkItem, NotesDocument
@@ -116,7 +116,7 @@ def note_content(ctx: AppContext, bundle: SessionBundle, fmt: str = "soap") -> N
         known = ", ".join(f.id for f in ctx.note_formats.formats)
         raise InputError("format", f"unknown note format '{fmt}' (expected one of {known})")
     try:
-        sections = render_note(ctx.note_formats.get(fmt), note_context(bundle, ctx.settings))
+        sections = draft_sections(ctx.note_formats.get(fmt), bundle, ctx.settings)
     except RenderError as exc:
         raise InputError("format", str(exc)) from None
     return NoteContent(bundle, None, tuple(sections), fmt)

@@ -23,12 +23,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from trdplanner.catalog import render_note
 from trdplanner.context import AppContext
 from trdplanner.core.errors import InputError
 from trdplanner.core.records import NoteRec, NoteSectionRec, SessionRec
 from trdplanner.core.services.notes import verify
-from trdplanner.core.services.templating import modality_label, note_context
+from trdplanner.core.services.templating import draft_sections, modality_label
 from trdplanner.core.vocab import AddendumKind
 from trdplanner.gui.dialogs import confirm, show_error
 from trdplanner.gui.forms.fields import PlainText, hint_label
@@ -204,7 +203,7 @@ class NoteEditor(QWidget):
     def _prefill(self, fmt_id: str) -> list[tuple[str, str, str]]:
         assert self.session is not None and self.session.id is not None
         bundle = self.ctx.bundles.for_session(self.session.id)
-        return render_note(self.ctx.note_formats.get(fmt_id), note_context(bundle, self.ctx.settings))
+        return draft_sections(self.ctx.note_formats.get(fmt_id), bundle, self.ctx.settings)
 
     def _build_prefilled(self, fmt_id: str) -> None:
         try:
