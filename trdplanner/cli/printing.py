@@ -15,12 +15,14 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from trdplanner.catalog import RenderError
+from trdplanner.catalog import RenderError, answered_fields
+from trdplanner.catalog.compare import differences
 from trdplanner.cli.args import date_arg, patient_id
 from trdplanner.clinical import missing_parts
 from trdplanner.context import AppContext
 from trdplanner.core.errors import InputError
 from trdplanner.core.records import NoteRec, NoteSectionRec
+from trdplanner.core.services.documents import clean_values
 from trdplanner.core.services.notes import RiskReviewIncomplete, verify
 from trdplanner.core.vocab import NoteStatus
 from trdplanner.export import (
@@ -38,7 +40,7 @@ from trdplanner.export import (
 
 _WORKSHEET_USAGE = (
     "trdplanner worksheet TEMPLATE [--patient ID] [--session ID] [--fillable] -o FILE\n"
-    "       trdplanner worksheet read FILE.pdf --session ID"
+    "       trdplanner worksheet read FILE.pdf --session ID [--replace]"
 )
 
 
@@ -56,6 +58,11 @@ def register(commands: Any) -> None:
     ws.add_argument("--patient", metavar="ID", help="prefill for this patient (id or print code)")
     ws.add_argument("--session", metavar="ID", type=int, help="prefill for this session (or, with read, store into it)")
     ws.add_argument("--fillable", action="store_true", help="add form fields a client can fill on a screen")
+    ws.add_argument(
+        "--replace",
+        action="store_true",
+        help="with read: store the file's answers even where they clear or change stored ones (listed first)",
+    )
     ws.add_argument("-o", "--output", type=Path, metavar="FILE", help="the PDF to write")
     ws.set_defaults(handler=worksheet)
 
@@ -207,6 +214,11 @@ def worksheet(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def read_worksheet(ctx: AppContext, args: argparse.Namespace) -> int:
+    """Store a filled fillable worksheet's answers in a session.
+
+    Refused, with nothing changed, when the file holds no answer at all (the unfilled copy, or a
+    file whose fields another program renamed). When stored answers would be cleared or changed,
+    each is printed and nothing is written unless ``--replace`` is given."""
     if args.file is None:
         raise InputError("file", "give the filled-in PDF: trdplanner worksheet read FILE.pdf --session ID")
     if args.session is None:
@@ -226,10 +238,35 @@ def read_worksheet(ctx: AppContext, args: argparse.Namespace) -> int:
     template, instance_id = docs.worksheet_template(
         args.session, manifest.template_id, manifest.template_version, ctx.catalog
     )
-    stored = docs.store_worksheet(args.session, template, values_for(template, form), instance_id)
-    answered = sum(1 for v in stored.values.values() if v not in (None, "", []))
+    try:
+        incoming = clean_values(template, values_for(template, form))
+    except ReadbackError as exc:
+        raise InputError("file", f"{args.file} {exc}") from None
+    if not answered_fields(template, incoming):
+        raise InputError(
+            "file",
+            f"{args.file} has no answered field: it looks like the unfilled copy, or another program renamed "
+            "its fields. Nothing was changed.",
+        )
+    changes = differences(template, docs.stored_values(instance_id), incoming)
+    if changes and not args.replace:
+        print(
+            f"trdplanner: error: {args.file} would clear or change {len(changes)} stored answer(s) of "
+            f"'{template.title}' in session {args.session}; nothing was changed:",
+            file=sys.stderr,
+        )
+        for change in changes:
+            print(f"  {change.describe()}", file=sys.stderr)
+        print("  To replace them with the file's answers, run the command again with --replace.", file=sys.stderr)
+        return 2
+    stored, measure = docs.store_worksheet(args.session, template, incoming, instance_id)
+    answered = answered_fields(template, stored.values)
     action = "Updated" if instance_id is not None else "Added"
     print(f"{action} '{template.title}' in session {args.session}: {answered} answered field(s).")
+    if changes:
+        print(f"Replaced {len(changes)} stored answer(s), as asked with --replace.")
+    if measure is not None:
+        print(measure.message(template.title))
     return 0
 
 
