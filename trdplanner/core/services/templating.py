@@ -342,7 +342,11 @@ def note_context(bundle: SessionBundle, settings: Settings) -> dict[str, Any]:
             "status_label": status_label,
             "held": bool(status and status.held),
         },
-        "measures": [_measure_mapping(m, first.get(m.record.instrument)) for m in todays],
+        # The first score of an instrument is its own baseline: no change, response or remission to claim.
+        "measures": [
+            _measure_mapping(m, None if first.get(m.record.instrument) is m else first.get(m.record.instrument))
+            for m in todays
+        ],
         "risk": risk_mapping(bundle, todays),
         "interventions": list(session.interventions),
         "templates_completed": completed,
