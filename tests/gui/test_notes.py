@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
-from sessions_support import ctx, dialogs, say_yes  # noqa: F401
+from sessions_support import Dialogs, ctx, dialogs, say_yes  # noqa: F401
 
 from trdplanner.context import AppContext
 from trdplanner.gui.notes import NoteEditor, NotesTab
@@ -93,7 +93,7 @@ def test_notes_tab_searches_and_filters(qtbot: QtBot, ctx: AppContext, dialogs) 
 
 
 def test_a_failed_save_says_what_happened(
-    qtbot: QtBot, ctx: AppContext, dialogs, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, ctx: AppContext, dialogs: Dialogs, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sid = _draft_session(ctx)
     editor = NoteEditor(ctx)
@@ -127,7 +127,7 @@ def test_switching_format_asks_first(qtbot: QtBot, ctx: AppContext, monkeypatch:
 
 
 def test_risk_review_is_required_before_signing_and_names_what_is_missing(
-    qtbot: QtBot, ctx: AppContext, dialogs, monkeypatch: pytest.MonkeyPatch  # noqa: F811
+    qtbot: QtBot, ctx: AppContext, dialogs: Dialogs, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from trdplanner.gui.notes.risk_review import RiskReviewBox
 

@@ -42,6 +42,10 @@ class FormMeasure:
     measure_id: int | None = None
     suicidality_positive: bool = False
 
+    @property
+    def instrument_name(self) -> str:
+        return spec(self.instrument).display_name
+
     def message(self, title: str) -> str:
         name = spec(self.instrument).display_name
         if self.status == "incomplete":

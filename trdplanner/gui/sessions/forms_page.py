@@ -42,6 +42,7 @@ def _button(text: str, tip: str) -> QPushButton:
 class FormsPage(QWidget):
     changed_structure = Signal()  # an instance or homework was added or removed
     preview_requested = Signal(int)  # instance id
+    measure_recorded = Signal()  # a measure form recorded or updated its score (the patient list and charts change)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -195,14 +196,25 @@ class FormsPage(QWidget):
             self.state.setText("Not saved: correct the marked answers")
             return False
         try:
-            saved = self.ctx.sessions.update_instance_values(self.instance.id, values)
+            saved, measure = self.ctx.sessions.save_instance_values(self.instance.id, values)
         except Exception as exc:
             self.state.setText("Not saved: see the message")
             show_error(self, "The form could not be saved", exc)
             return False
         self.instance.values = saved.values
         self.dirty = False
-        self.state.setText(f"Saved {dt.datetime.now():%H:%M:%S}")
+        saved_at = f"Saved {dt.datetime.now():%H:%M:%S}"
+        if measure is not None and measure.status in ("recorded", "updated"):
+            # A measure form just recorded (or corrected) its score: say so, with any alert.
+            name = measure.instrument_name
+            short = f"{saved_at}; {name} {measure.status}" + (
+                "; ALERT: risk review needed" if measure.suicidality_positive else ""
+            )
+            self.state.setText(short)
+            self.state.setToolTip(measure.message(self.title.text()))
+            self.measure_recorded.emit()
+        else:
+            self.state.setText(saved_at)
         return True
 
     def check(self) -> bool:

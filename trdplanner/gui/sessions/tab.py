@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -85,6 +85,8 @@ class NewSessionDialog(QDialog):
 
 class SessionsTab(QWidget):
     COLUMNS = ("#", "Date", "Modality", "Status", "Note")
+    #: A measure form recorded its score: the patient's list row, overview and charts change.
+    measure_recorded = Signal(int)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -133,6 +135,7 @@ class SessionsTab(QWidget):
         self.forms = FormsPage(ctx)
         self.forms.changed_structure.connect(self._structure_changed)
         self.forms.preview_requested.connect(self.preview_instance)
+        self.forms.measure_recorded.connect(self._measure_recorded)
         self.note = NoteEditor(ctx)
         self.note.saved.connect(self._note_saved)
         self.pages = QTabWidget()
@@ -284,6 +287,10 @@ class SessionsTab(QWidget):
     def _structure_changed(self) -> None:
         self.plan.reload_homework()
         self._refresh_rows()
+
+    def _measure_recorded(self) -> None:
+        if self.patient_id is not None:
+            self.measure_recorded.emit(self.patient_id)
 
     def _note_saved(self) -> None:
         self._refresh_rows()
