@@ -171,7 +171,12 @@ def risk_line(risk: Mapping[str, Any]) -> str:
             parts.append(f"RISK: {'; '.join(findings)} this session.")
         if alerts:
             parts.append(f"{'RISK: ' if not findings else ''}{'; '.join(a[0].upper() + a[1:] for a in alerts)}.")
-        text = f"{' '.join(parts)} {ITEM9_POSITIVE_MARK} before this note is signed. {plan}".strip()
+        if risk.get("note_signed"):
+            # Printed beside a signed note: the findings stand, the note's own text is the review.
+            need = "These findings come from the scores on record; the signed note above is the clinician's record."
+        else:
+            need = f"{ITEM9_POSITIVE_MARK} before this note is signed."
+        text = f"{' '.join(parts)} {need} {plan}".strip()
     elif score is None:
         text = (
             f"Risk: PHQ-9 item 9 not recorded this session; ask directly about thoughts of death or self-harm. {plan}"

@@ -84,8 +84,17 @@ def register(commands: Any) -> None:
     _patient_period(notes)
     notes.set_defaults(handler=print_notes)
 
-    report = commands.add_parser("report", help="a progress report for a patient over a period")
+    report = commands.add_parser(
+        "report",
+        help="a progress report for a patient over a period (or a letter to the prescriber)",
+        description="Print a progress report: held sessions only, each note's assessment and plan (--full-notes "
+        "for whole notes); or --prescriber for a letter with TRD status and staging, the measure trend, current "
+        "treatment and risk, without psychotherapy note content.",
+    )
     _patient_period(report)
+    kind = report.add_mutually_exclusive_group()
+    kind.add_argument("--full-notes", action="store_true", help="print each held session's whole note")
+    kind.add_argument("--prescriber", action="store_true", help="a letter to the prescriber instead of the report")
     report.set_defaults(handler=print_report)
 
     prep = commands.add_parser("prep", help="the one-page pre-session sheet for a session")
@@ -370,7 +379,11 @@ def print_notes(ctx: AppContext, args: argparse.Namespace) -> int:
 def print_report(ctx: AppContext, args: argparse.Namespace) -> int:
     path = _check_output(args.output)
     start, end = _period(args)
-    doc = assemble.report_document(ctx, patient_id(ctx, args.patient), start, end, options(ctx))
+    pid = patient_id(ctx, args.patient)
+    if args.prescriber:
+        letter = assemble.prescriber_letter(ctx, pid, start, end, options(ctx))
+        return _write(letter, path, f"the letter to the prescriber for {letter.data.profile.code}", ctx, args)
+    doc = assemble.report_document(ctx, pid, start, end, options(ctx), full_notes=args.full_notes)
     return _write(doc, path, f"the progress report for {doc.data.profile.code}", ctx, args)
 
 

@@ -22,6 +22,7 @@ from trdplanner.export.batches import HomeworkDocument, HomeworkItem, NotesDocum
 from trdplanner.export.identity import bundle_identity, prefill_identity
 from trdplanner.export.note import NoteContent, NoteDocument
 from trdplanner.export.prep import PrepDocument
+from trdplanner.export.prescriber import PrescriberLetterDocument
 from trdplanner.export.report import ReportDocument
 from trdplanner.export.safety_plan import SafetyPlanDocument
 from trdplanner.export.worksheet import WorksheetDocument
@@ -148,9 +149,24 @@ def report_document(
     start: dt.date | None = None,
     end: dt.date | None = None,
     options: PdfOptions | None = None,
+    *,
+    full_notes: bool = False,
 ) -> ReportDocument:
+    """The progress report: each held session's assessment and plan, or the full notes."""
     data = documents(ctx).patient_sessions(patient_id, start, end)
-    return ReportDocument(data, ctx.settings, _options(ctx, options))
+    return ReportDocument(data, ctx.settings, _options(ctx, options), full_notes=full_notes)
+
+
+def prescriber_letter(
+    ctx: AppContext,
+    patient_id: int,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    options: PdfOptions | None = None,
+) -> PrescriberLetterDocument:
+    """TRD status and staging, measure trend, current treatment and risk; no note content."""
+    data = documents(ctx).patient_sessions(patient_id, start, end)
+    return PrescriberLetterDocument(data, ctx.settings, _options(ctx, options))
 
 
 def prep_document(ctx: AppContext, session_id: int, options: PdfOptions | None = None) -> PrepDocument:
