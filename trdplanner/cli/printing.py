@@ -16,13 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from trdplanner.catalog import RenderError, answered_fields
-from trdplanner.catalog.compare import differences
 from trdplanner.cli.args import date_arg, patient_id
 from trdplanner.clinical import missing_parts
 from trdplanner.context import AppContext
 from trdplanner.core.errors import InputError
 from trdplanner.core.records import NoteRec, NoteSectionRec
-from trdplanner.core.services.documents import clean_values
 from trdplanner.core.services.notes import RiskReviewIncomplete, verify
 from trdplanner.core.vocab import NoteStatus
 from trdplanner.export import (
@@ -30,12 +28,9 @@ from trdplanner.export import (
     NoteContent,
     PdfDocument,
     PdfOptions,
-    ReadbackError,
     assemble,
-    read_form,
     read_pdf,
     save_pdf,
-    values_for,
 )
 
 _WORKSHEET_USAGE = (
@@ -232,32 +227,8 @@ def read_worksheet(ctx: AppContext, args: argparse.Namespace) -> int:
         raise InputError("file", "give the filled-in PDF: trdplanner worksheet read FILE.pdf --session ID")
     if args.session is None:
         raise InputError("session", "give the session to store the answers in with --session ID")
-    data = read_pdf(args.file)
-    try:
-        form = read_form(data)
-    except ReadbackError as exc:
-        raise InputError("file", f"{args.file} {exc}") from None
-    manifest = form.manifest
-    code = ctx.patients.get(ctx.sessions.patient_of(args.session)).code
-    if manifest.session_id is not None and manifest.session_id != args.session:
-        raise InputError("session", f"{args.file} was printed for session {manifest.session_id}, not {args.session}")
-    if manifest.patient_code and manifest.patient_code != code:
-        raise InputError("session", f"{args.file} was printed for patient {manifest.patient_code}, not {code}")
-    docs = assemble.documents(ctx)
-    template, instance_id = docs.worksheet_template(
-        args.session, manifest.template_id, manifest.template_version, ctx.catalog
-    )
-    try:
-        incoming = clean_values(template, values_for(template, form))
-    except ReadbackError as exc:
-        raise InputError("file", f"{args.file} {exc}") from None
-    if not answered_fields(template, incoming):
-        raise InputError(
-            "file",
-            f"{args.file} has no answered field: it looks like the unfilled copy, or another program renamed "
-            "its fields. Nothing was changed.",
-        )
-    changes = differences(template, docs.stored_values(instance_id), incoming)
+    found = assemble.read_back(ctx, args.session, read_pdf(args.file), str(args.file))
+    template, instance_id, changes = found.template, found.instance_id, found.changes
     if changes and not args.replace:
         print(
             f"trdplanner: error: {args.file} would clear or change {len(changes)} stored answer(s) of "
@@ -268,7 +239,7 @@ def read_worksheet(ctx: AppContext, args: argparse.Namespace) -> int:
             print(f"  {change.describe()}", file=sys.stderr)
         print("  To replace them with the file's answers, run the command again with --replace.", file=sys.stderr)
         return 2
-    stored, measure = docs.store_worksheet(args.session, template, incoming, instance_id)
+    stored, measure = assemble.store_read_back(ctx, found)
     answered = answered_fields(template, stored.values)
     action = "Updated" if instance_id is not None else "Added"
     print(f"{action} '{template.title}' in session {args.session}: {answered} answered field(s).")
