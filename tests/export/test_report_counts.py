@@ -83,3 +83,19 @@ def test_the_prescriber_letter_has_status_trend_treatment_risk_and_no_note_conte
         assert contains(text, wanted), wanted
     for private in (PRIVATE, "Mood lifting slowly.", "Continue activity scheduling."):
         assert not contains(text, private)
+
+
+def test_a_no_show_or_late_cancellation_is_never_the_last_session(ctx: AppContext) -> None:
+    pid = _patient(ctx)
+    row = next(r for r in ctx.patients.summaries() if r.id == pid)
+    assert row.last_session == D2  # the no-show on D3 is not the last session
+    late = ctx.sessions.create(pid, date=D3 + dt.timedelta(days=1), modality="cbt").id
+    assert late is not None
+    _status(ctx, late, "late_cancellation")
+    row = next(r for r in ctx.patients.summaries() if r.id == pid)
+    assert row.last_session == D2
+    bundle = ctx.bundles.for_session(late)
+    from trdplanner.core.services.templating import draft_sections
+
+    text = "\n".join(t for _, _, t in draft_sections(ctx.note_formats.get("soap"), bundle, ctx.settings))
+    assert "Session status: late cancellation (not marked as held)." in text
