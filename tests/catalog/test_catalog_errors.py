@@ -220,7 +220,7 @@ BROKEN: list[tuple[str, dict[str, Any], str]] = [
     (
         "note_summary unknown name",
         base_template(note_summary="{{ value.a }}"),
-        "note_summary: unknown name 'value' (expected one of labels, template, values)",
+        "note_summary: unknown name 'value' (expected one of answered, labels, state, template, values)",
     ),
     (
         "text binding syntax error",

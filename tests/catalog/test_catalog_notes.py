@@ -75,8 +75,13 @@ def test_format_renders_the_trd_content(format_id: str) -> None:
     assert ctx["templates_completed"][0]["summary"] in note
     risk_section = next(text for sid, _, text in rendered if FORMATS.get(format_id).section(sid).risk)  # type: ignore[union-attr]
     assert ITEM9_POSITIVE_MARK in risk_section
-    assert "Safety plan reviewed this session." in risk_section
-    assert "Ideation, intent, plan, access to means, protective factors" in risk_section
+    assert "Safety plan marked as reviewed this session." in risk_section
+    assert "Risk summary on file, last updated 2031-02-11 (not an assessment made this session)" in risk_section
+    assert "flags:" not in note and "_" not in "".join(m["flags"][0] for m in ctx["measures"][:1])
+    # With a review required, the structured review section stands in for the free-text prompt.
+    assert ("Ideation, intent, plan, access to means, protective factors" in risk_section) == (
+        not ctx["risk"]["review_required"]
+    )
 
 
 @pytest.mark.parametrize("format_id", list(SECTIONS))
@@ -87,13 +92,28 @@ def test_empty_session_renders(format_id: str) -> None:
         "interventions",
         "templates_completed",
         "homework_reviewed",
+        "homework_due",
+        "forms_unfilled",
         "homework_assigned",
         "objectives",
     ):
         ctx[key] = []
-    ctx["risk"] = {"item9_positive": False, "item9_score": 0, "safety_plan_reviewed": False, "summary": ""}
+    ctx["risk"] = {
+        "item9_positive": False,
+        "item9_score": 0,
+        "safety_plan_reviewed": False,
+        "summary": "",
+        "summary_updated": "",
+        "findings": [],
+        "open_alerts": [],
+        "review_required": False,
+    }
     note = "\n".join(text for _, _, text in render_note(FORMATS.get(format_id), ctx))
-    assert "Risk: PHQ-9 item 9 scored 0 (negative). Safety plan NOT reviewed this session." in note
+    assert (
+        "Risk: PHQ-9 item 9 (thoughts of death or self-harm) answered 'not at all' this session. "
+        "Safety plan not marked as reviewed this session." in note
+    )
+    assert "No homework was due." in note
     assert ITEM9_POSITIVE_MARK not in note
     assert "treatment-plan goal" in note
 
@@ -104,11 +124,12 @@ def test_positive_item9_is_never_omitted_even_if_the_format_forgets() -> None:
     )
     ctx = example_note_context()
     [(_, _, text)] = render_note(forgetful, ctx)
-    assert text.startswith("RISK: PHQ-9 item 9 POSITIVE (score 1 of 3)")
+    assert text.startswith("RISK: PHQ-9 item 9 (thoughts of death or self-harm) answered 'some days' (1 of 3)")
     # A score above 0 counts even if the flag says otherwise.
     ctx["risk"] = {"item9_positive": False, "item9_score": 2, "safety_plan_reviewed": False, "summary": None}
     [(_, _, text)] = render_note(forgetful, ctx)
-    assert ITEM9_POSITIVE_MARK in text and "Safety plan NOT reviewed" in text
+    assert ITEM9_POSITIVE_MARK in text and "Safety plan not marked as reviewed" in text
+    assert text.startswith("RISK: PHQ-9 item 9 (thoughts of death or self-harm) scored 2 of 3 this session.")
 
 
 @pytest.mark.parametrize(
@@ -117,14 +138,26 @@ def test_positive_item9_is_never_omitted_even_if_the_format_forgets() -> None:
         (
             {"item9_positive": None, "item9_score": None, "safety_plan_reviewed": False},
             "Risk: PHQ-9 item 9 not recorded this session; ask directly about thoughts of death or "
-            "self-harm. Safety plan NOT reviewed this session.",
+            "self-harm. Safety plan not marked as reviewed this session.",
         ),
         (
             {"item9_positive": True, "item9_score": 3, "safety_plan_reviewed": False, "summary": "Active ideation."},
-            "RISK: PHQ-9 item 9 POSITIVE (score 3 of 3): thoughts of being better off dead or of "
-            "self-harm endorsed. A structured suicide risk assessment is indicated; document it "
-            "below. Safety plan NOT reviewed this session. Review the safety plan with the client. "
-            "Clinician's risk assessment: Active ideation.",
+            "RISK: PHQ-9 item 9 (thoughts of death or self-harm) scored 3 of 3 this session. A structured "
+            "risk review is required before this note is signed. Safety plan not marked as reviewed this "
+            "session. Risk summary on file, date of last update not recorded (not an assessment made this "
+            "session): Active ideation.",
+        ),
+        (
+            {
+                "item9_score": None,
+                "safety_plan_reviewed": True,
+                "open_alerts": ["open alert: QIDS-SR16 item 12 (thoughts of death or suicide) scored 1 of 3"],
+                "summary": "Passive thoughts.",
+                "summary_updated": "2031-01-02",
+            },
+            "RISK: Open alert: QIDS-SR16 item 12 (thoughts of death or suicide) scored 1 of 3. A structured "
+            "risk review is required before this note is signed. Safety plan marked as reviewed this session. "
+            "Risk summary on file, last updated 2031-01-02 (not an assessment made this session): Passive thoughts.",
         ),
     ],
 )
@@ -169,8 +202,8 @@ def test_user_text_in_context_stays_literal() -> None:
                 sections=[{"id": "a", "title": "A", "prompt": "P", "risk": True, "template": "{{ sesion.date }}"}]
             ),
             "sections[0].template: unknown name 'sesion' (expected one of clinician, "
-            "homework_assigned, homework_reviewed, interventions, measures, medications, objectives, patient, "
-            "risk, risk_line, session, templates_completed)",
+            "forms_unfilled, homework_assigned, homework_due, homework_reviewed, interventions, measures, "
+            "medications, objectives, patient, risk, risk_line, session, templates_completed)",
         ),
         (
             _minimal(
@@ -193,8 +226,8 @@ def test_user_text_in_context_stays_literal() -> None:
             _minimal(
                 sections=[{"id": "a", "title": "A", "prompt": "P", "risk": True, "template": "{{ risk.item_9 }}"}]
             ),
-            "sections[0].template: 'risk' has no 'item_9' (expected one of item9_positive, "
-            "item9_score, safety_plan_reviewed, summary)",
+            "sections[0].template: 'risk' has no 'item_9' (expected one of findings, item9_positive, "
+            "item9_score, open_alerts, review_required, safety_plan_reviewed, summary, summary_updated)",
         ),
         (
             _minimal(

@@ -87,7 +87,8 @@ def test_generic_summary_is_readable() -> None:
             "Weight: 70.25",
         ]
     )
-    assert summarize_instance(WORKSHEET, {}) == "Nothing filled in."
+    # Nothing answered: no summary at all (the note names the form as assigned or not filled in).
+    assert summarize_instance(WORKSHEET, {}) == ""
 
 
 def test_instance_lines_are_ordered_and_type_aware() -> None:
@@ -168,4 +169,4 @@ def test_labels_must_be_unambiguous_when_used() -> None:
 def test_broken_note_summary_at_render_names_the_template() -> None:
     template = parse_template(base_template(note_summary="{{ values.a.missing }}"))
     with pytest.raises(RenderError, match=r"^cbt-test v1: note_summary: undefined value"):
-        summarize_instance(template, {"a": None})
+        summarize_instance(template, {"a": "an answer"})

@@ -37,6 +37,7 @@ def full_profile(code: str = "P-0001", **overrides: object) -> PatientProfile:
         primary_diagnosis_icd10="F33.2",
         risk_level="moderate",
         risk_summary='Passive ideation last month; no plan. <b>Not</b> markup & "quotes".',
+        risk_summary_updated=dt.date(2025, 12, 1),
         comorbidities=[
             ComorbidityRec("Generalised anxiety disorder", "F41.1"),
             ComorbidityRec("Insomnia, non-organic", "F51.0"),

@@ -12,6 +12,7 @@ from trdplanner.context import AppContext
 from trdplanner.core.records import HomeworkRec, NoteSectionRec, PatientProfile
 from trdplanner.export import PdfOptions, assemble
 from trdplanner.export.note import NoteContent, NoteDocument
+from trdplanner.export.report import SUMMARY_SECTIONS
 
 
 def _session_ids(ctx: AppContext, code: str) -> list[int]:
@@ -127,11 +128,24 @@ def test_progress_report_has_every_part(demo_reader: AppContext, options: PdfOpt
         for goal in problem.goals:
             for objective in goal.objectives:
                 assert contains(text, objective.text)
-    for b in doc.data.bundles:
+    held = [b for b in doc.data.bundles if b.session.status == "completed"]
+    assert 0 < len(held) < len(doc.data.bundles)  # the demo's planned session is not counted as held
+    assert contains(text, f"SESSIONS HELD IN PERIOD {len(held)}") or contains(text, str(len(held)))
+    hidden = []
+    for b in held:
         assert contains(text, b.session.date.isoformat())
         assert b.session.note is not None
         for section in b.session.note.sections:
-            assert contains(text, section.text)
+            if section.id in SUMMARY_SECTIONS:
+                assert contains(text, section.text)
+            elif section.text.strip():
+                hidden.append(section.text)
+    assert hidden and not all(contains(text, h) for h in hidden)  # by default, assessment and plan only
+    full = body_text(assemble.report_document(demo_reader, pid, options=options, full_notes=True).render())
+    for b in held:
+        assert b.session.note is not None
+        for section in b.session.note.sections:
+            assert contains(full, section.text)
 
 
 def test_progress_report_charts_mark_treatments(demo_reader: AppContext, options: PdfOptions) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
-from sessions_support import ctx, dialogs, say_yes  # noqa: F401
+from sessions_support import Dialogs, ctx, dialogs, say_yes  # noqa: F401
 
 from trdplanner.context import AppContext
 from trdplanner.gui.notes import NoteEditor, NotesTab
@@ -93,7 +93,7 @@ def test_notes_tab_searches_and_filters(qtbot: QtBot, ctx: AppContext, dialogs) 
 
 
 def test_a_failed_save_says_what_happened(
-    qtbot: QtBot, ctx: AppContext, dialogs, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, ctx: AppContext, dialogs: Dialogs, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sid = _draft_session(ctx)
     editor = NoteEditor(ctx)
@@ -124,3 +124,36 @@ def test_switching_format_asks_first(qtbot: QtBot, ctx: AppContext, monkeypatch:
     editor._format_chosen()
     assert asked and asked[0].startswith("Change note format")
     assert [b.title for b in editor.sections] == ["Data", "Assessment", "Plan"]
+
+
+def test_risk_review_is_required_before_signing_and_names_what_is_missing(
+    qtbot: QtBot, ctx: AppContext, dialogs: Dialogs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from trdplanner.gui.notes.risk_review import RiskReviewBox
+
+    say_yes(monkeypatch, "trdplanner.gui.notes.editor")
+    pid = ctx.patients.id_for_code("DEMO-01")
+    assert pid is not None
+    session = ctx.sessions.create(pid, date=ctx.sessions.list(pid)[-1].date, modality="cbt")
+    assert session.id is not None
+    ctx.measures.add(pid, "phq9", items=[1] * 8 + [2], taken_on=session.date, session_id=session.id)
+    editor = NoteEditor(ctx)
+    qtbot.addWidget(editor)
+    editor.show()
+    editor.set_session(session.id)
+    box = editor.review_box()
+    assert isinstance(box, RiskReviewBox)
+    assert not editor.sign()
+    assert "Intent" in editor.last_refusal and "Follow-up" in editor.last_refusal
+    assert any("Still missing" in text and "Access to means" in text for _, text, _ in dialogs.shown)
+    note = ctx.notes.for_session(session.id)
+    assert note is None or note.status == "draft"  # nothing was signed
+    for key, edit in box.texts.items():
+        qtbot.keyClicks(edit, f"Recorded {key}.")
+    box.formulation.setCurrentIndex(box.formulation.findData("low"))
+    box.safety_plan.setCurrentIndex(box.safety_plan.findData("written"))
+    assert editor.sign()
+    note = ctx.notes.for_session(session.id)
+    assert note is not None and note.status == "signed"
+    text = next(x.text for x in note.sections if x.id == "risk_review")
+    assert "Intent: Recorded intent." in text and "Risk formulation: Low" in text

@@ -172,8 +172,11 @@ def test_plan_fill_print_note_sign_addendum_report(
     assert verify(note)
     assert "Client called next day: slept better." in editor.addenda.texts()
 
-    # Progress report preview.
+    # Progress report preview: the period and kind are chosen first.
     qtbot.mouseClick(tab.report_button, Qt.MouseButton.LeftButton)
+    chooser = tab._dialogs[-1]
+    assert chooser.windowTitle() == "Print a report"
+    chooser.accept()
     report = tab._dialogs[-1]
     assert report.windowTitle() == "Progress report"
     _wait_loaded(qtbot, report.preview)

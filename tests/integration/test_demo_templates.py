@@ -49,7 +49,7 @@ def test_every_note_format_renders_a_demo_session_with_its_worksheet_and_risk(ct
     context = note_context(ctx.bundles.for_session(session.id), ctx.settings)
     for fmt in ("soap", "dap", "birp", "girp", "pirp"):
         text = "\n".join(body for _, _, body in render_note(ctx.note_formats.get(fmt), context))
-        assert "PHQ-9 item 9 POSITIVE" in text, fmt
+        assert "RISK: PHQ-9 item 9 (thoughts of death or self-harm) answered" in text, fmt
         assert "Seven-column thought record" in text, fmt
         assert "Phenelzine" in text, fmt  # the medication check lists current medication
 

@@ -19,6 +19,19 @@ from trdplanner.core.services.measures import MeasureService
 from trdplanner.core.services.notes import NoteService
 from trdplanner.core.services.sessions import SessionService
 
+# Every part of a risk review answered (synthetic), so signing after a positive item 9 goes ahead.
+COMPLETE_REVIEW = {
+    "thoughts": "Passive thoughts (synthetic).",
+    "intent": "None.",
+    "plan": "None.",
+    "means": "None at home.",
+    "protective": "Family.",
+    "formulation": "low",
+    "safety_plan": "reviewed",
+    "contacts": "Crisis line given.",
+    "follow_up": "Next week.",
+}
+
 
 def say(line: str) -> None:
     sys.stdout.write(line + "\n")
@@ -44,6 +57,9 @@ def main() -> None:
             notes.save_draft(session.id, "soap", [NoteSectionRec("subjective", "Subjective", text)])
             say(f"draft {session.id} {seed} {k}")
         if rng.random() < 0.5:
+            if notes.review_reasons(session.id):  # an earlier positive item 9: the review comes first
+                review = NoteSectionRec("risk_review", "Risk review", "", dict(COMPLETE_REVIEW))
+                notes.save_draft(session.id, "soap", [NoteSectionRec("subjective", "Subjective", text), review])
             note = notes.sign(session.id, clinician)
             say(f"signed {session.id} {note.fingerprint}")
         items = [rng.randint(0, 3) for _ in range(9)]

@@ -46,6 +46,7 @@ from trdplanner.catalog.snapshots import template_from_dict, template_to_dict
 from trdplanner.catalog.summaries import (
     InstanceLine,
     TableDisplay,
+    answered_fields,
     display_value,
     instance_lines,
     summarize_instance,
@@ -81,6 +82,7 @@ __all__ = [
     "TableDisplay",
     "Template",
     "TemplateError",
+    "answered_fields",
     "blank_values",
     "display_value",
     "example_note_context",

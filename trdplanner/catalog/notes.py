@@ -27,8 +27,17 @@ from trdplanner.catalog.reader import MappingReader, check_pattern
 NOTE_CONTEXT_MAPPINGS: dict[str, tuple[str, ...]] = {
     "patient": ("display_name", "print_code", "pronouns"),
     "clinician": ("name", "credentials"),
-    "session": ("date", "number", "format", "modality", "modality_label", "agenda"),
-    "risk": ("item9_positive", "item9_score", "safety_plan_reviewed", "summary"),
+    "session": ("date", "number", "format", "modality", "modality_label", "agenda", "status", "status_label", "held"),
+    "risk": (
+        "item9_positive",
+        "item9_score",
+        "safety_plan_reviewed",
+        "summary",
+        "summary_updated",
+        "findings",
+        "open_alerts",
+        "review_required",
+    ),
 }
 NOTE_CONTEXT_LISTS: dict[str, tuple[str, ...]] = {
     "measures": (
@@ -50,7 +59,9 @@ NOTE_CONTEXT_LISTS: dict[str, tuple[str, ...]] = {
     ),
     "interventions": (),
     "templates_completed": ("title", "summary"),
-    "homework_reviewed": ("title", "status", "notes"),
+    "forms_unfilled": ("title", "state"),
+    "homework_reviewed": ("title", "status", "notes", "assigned_session", "worksheet"),
+    "homework_due": ("title", "assigned_session", "assigned_date"),
     "homework_assigned": ("title", "instructions"),
     "objectives": ("text", "status", "target"),
     "medications": ("name", "dose", "schedule", "adherence"),
@@ -61,8 +72,9 @@ COMPUTED_NAMES = ("risk_line",)
 # The canonical formats, in the order the app offers them.
 STANDARD_FORMATS = ("soap", "dap", "birp", "girp", "pirp")
 
-# Present in every risk line for a positive item 9; how render_note checks it was not dropped.
-ITEM9_POSITIVE_MARK = "PHQ-9 item 9 POSITIVE"
+# Present in every risk line for a positive suicidality item or an open alert; how render_note
+# checks that a format's text did not drop it.
+ITEM9_POSITIVE_MARK = "A structured risk review is required"
 
 _FORMAT_ID = re.compile(r"[a-z][a-z0-9-]*")
 _SECTION_ID = re.compile(r"[a-z][a-z0-9_]*")
@@ -119,7 +131,7 @@ def measure_line(measure: Mapping[str, Any]) -> str:
     text += f"; {measure_status(measure)}"
     flags = [str(f) for f in measure.get("flags") or ()]
     if flags:
-        text += f"; flags: {', '.join(flags)}"
+        text += f"; {'; '.join(flags)}"
     return text
 
 
@@ -130,30 +142,51 @@ def item9_positive(risk: Mapping[str, Any]) -> bool:
     return bool(risk.get("item9_positive")) or scored
 
 
+def risk_positive(risk: Mapping[str, Any]) -> bool:
+    """A positive suicidality item this session, or an open alert: the note needs a risk review."""
+    return item9_positive(risk) or bool(risk.get("findings")) or bool(risk.get("review_required"))
+
+
 def risk_line(risk: Mapping[str, Any]) -> str:
-    """The risk statement every note carries; a positive item 9 is always named explicitly."""
+    """The risk statement every note carries, built only from what was recorded.
+
+    A positive suicidality item (or an alert nobody has acknowledged) is always named in words
+    and always says that a structured risk review is required. Text from the patient's profile is
+    quoted with the day it was last updated, never as today's assessment.
+    """
     score = risk.get("item9_score")
     plan = (
-        "Safety plan reviewed this session."
+        "Safety plan marked as reviewed this session."
         if risk.get("safety_plan_reviewed")
-        else "Safety plan NOT reviewed this session."
+        else "Safety plan not marked as reviewed this session."
     )
-    if item9_positive(risk):
-        shown = f" (score {_number(score)} of 3)" if score is not None else ""
-        text = (
-            f"RISK: {ITEM9_POSITIVE_MARK}{shown}: thoughts of being better off dead or of "
-            f"self-harm endorsed. A structured suicide risk assessment is indicated; document it below. {plan}"
-        )
-        if not risk.get("safety_plan_reviewed"):
-            text += " Review the safety plan with the client."
+    findings = [str(f) for f in risk.get("findings") or ()]
+    if item9_positive(risk) and not any(f.startswith("PHQ-9 item 9") for f in findings):
+        shown = f" scored {_number(score)} of 3" if score is not None else " answered above 0"
+        findings.insert(0, f"PHQ-9 item 9 (thoughts of death or self-harm){shown}")
+    alerts = [str(a) for a in risk.get("open_alerts") or ()]
+    if findings or alerts or risk.get("review_required"):
+        parts = []
+        if findings:
+            parts.append(f"RISK: {'; '.join(findings)} this session.")
+        if alerts:
+            parts.append(f"{'RISK: ' if not findings else ''}{'; '.join(a[0].upper() + a[1:] for a in alerts)}.")
+        if risk.get("note_signed"):
+            # Printed beside a signed note: the findings stand, the note's own text is the review.
+            need = "These findings come from the scores on record; the signed note above is the clinician's record."
+        else:
+            need = f"{ITEM9_POSITIVE_MARK} before this note is signed."
+        text = f"{' '.join(parts)} {need} {plan}".strip()
     elif score is None:
         text = (
             f"Risk: PHQ-9 item 9 not recorded this session; ask directly about thoughts of death or self-harm. {plan}"
         )
     else:
-        text = f"Risk: PHQ-9 item 9 scored {_number(score)} (negative). {plan}"
+        text = f"Risk: PHQ-9 item 9 (thoughts of death or self-harm) answered 'not at all' this session. {plan}"
     if risk.get("summary"):
-        text += f" Clinician's risk assessment: {risk['summary']}"
+        updated = risk.get("summary_updated")
+        when = f"last updated {updated}" if updated else "date of last update not recorded"
+        text += f" Risk summary on file, {when} (not an assessment made this session): {risk['summary']}"
     return text
 
 
@@ -265,7 +298,7 @@ def render_note(fmt: NoteFormat, context: Mapping[str, Any]) -> list[tuple[str, 
     for section in fmt.sections:
         text = sandbox.render(_ENV, section.template, full, f"note {fmt.id}: {section.id}")
         text = re.sub(r"\n{3,}", "\n\n", text).strip()
-        if section.risk and item9_positive(risk) and ITEM9_POSITIVE_MARK not in text:
+        if section.risk and risk_positive(risk) and ITEM9_POSITIVE_MARK not in text:
             # A format that forgot the risk line must not hide a positive item 9.
             text = f"{risk_line(risk)}\n{text}".strip()
         sections.append((section.id, section.title, text))
@@ -293,6 +326,9 @@ def example_note_context() -> dict[str, Any]:
                 "Thought record",
                 "New homework",
             ],
+            "status": "completed",
+            "status_label": "held",
+            "held": True,
         },
         "measures": [
             {
@@ -310,7 +346,7 @@ def example_note_context() -> dict[str, Any]:
                 "remission": False,
                 "reliable_improvement": True,
                 "reliable_deterioration": False,
-                "flags": ["item 9 positive"],
+                "flags": ["PHQ-9 item 9 (thoughts of death or self-harm) answered 'some days' (1 of 3)"],
             },
             {
                 "instrument": "gad7",
@@ -334,7 +370,11 @@ def example_note_context() -> dict[str, Any]:
             "item9_positive": True,
             "item9_score": 1,
             "safety_plan_reviewed": True,
-            "summary": "Fictional example: passive thoughts on several days, no intent or plan.",
+            "summary": "Fictional example: passive thoughts on some days, no intent or plan.",
+            "summary_updated": "2031-02-11",
+            "findings": ["PHQ-9 item 9 (thoughts of death or self-harm) answered 'some days' (1 of 3)"],
+            "open_alerts": [],
+            "review_required": True,
         },
         "interventions": [
             "Review of the seven-column thought record",
@@ -347,10 +387,24 @@ def example_note_context() -> dict[str, Any]:
                 "summary": 'Hot thought "I always let people down" re-rated from 90% to 55%.',
             }
         ],
+        "forms_unfilled": [{"title": "Sleep diary", "state": "assigned as homework, not filled in yet"}],
         "homework_reviewed": [
-            {"title": "Activity and mood log", "status": "completed", "notes": "5 of 7 days."},
-            {"title": "Three-column thought record", "status": "partly completed", "notes": ""},
+            {
+                "title": "Activity and mood log",
+                "status": "completed",
+                "notes": "5 of 7 days.",
+                "assigned_session": 6,
+                "worksheet": "",
+            },
+            {
+                "title": "Three-column thought record",
+                "status": "partial",
+                "notes": "",
+                "assigned_session": 6,
+                "worksheet": "",
+            },
         ],
+        "homework_due": [{"title": "Values card sort", "assigned_session": 5, "assigned_date": "2031-02-18"}],
         "homework_assigned": [{"title": "Activity schedule", "instructions": "Plan two mastery activities."}],
         "medications": [{"name": "Sertraline", "dose": "150 mg", "schedule": "mornings", "adherence": "good"}],
         "objectives": [

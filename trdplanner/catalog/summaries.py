@@ -154,15 +154,41 @@ def generic_summary(template: Template, cleaned: Mapping[str, Any]) -> str:
     return "\n".join(parts) if parts else "Nothing filled in."
 
 
-def summarize_instance(template: Template, values: Mapping[str, Any]) -> str:
-    """The text an instance contributes to the progress note.
-
-    Uses the template's ``note_summary`` (sandboxed; sees ``values``, ``template``, ``labels``)
-    or, without one, :func:`generic_summary`. Filled values are only ever data to Jinja.
-    """
+def answered_fields(template: Template, values: Mapping[str, Any]) -> int:
+    """How many input fields hold an answer. Fields filled in by a prefill binding (name, date,
+    clinic) are not answers: a sheet handed out with only those is still unfilled."""
     cleaned = validate_instance(template, values, partial=True)
+    return sum(1 for f in template.input_fields if f.prefill is None and not is_blank(cleaned[f.key]))
+
+
+# What a filled instance is to the session whose note quotes it.
+SUMMARY_STATES = ("filled", "reviewed")
+
+
+def summarize_instance(template: Template, values: Mapping[str, Any], state: str = "filled") -> str:
+    """The text a filled instance contributes to the progress note.
+
+    Uses the template's ``note_summary`` (sandboxed; sees ``values``, ``template``, ``labels``,
+    ``state`` and ``answered``) or, without one, :func:`generic_summary`. ``state`` is "filled"
+    (filled in this session) or "reviewed" (homework from an earlier session, gone through in
+    this one), so a summary can say which. An instance with no answer gets no summary at all:
+    the caller states it as assigned or not filled in, never as done. Filled values are only
+    ever data to Jinja.
+    """
+    if state not in SUMMARY_STATES:
+        raise ValueError(f"state must be one of {SUMMARY_STATES}, got {state!r}")
+    cleaned = validate_instance(template, values, partial=True)
+    answered = answered_fields(template, cleaned)
+    if not answered and template.input_fields:
+        return ""
     if template.note_summary is None:
         return generic_summary(template, cleaned)
-    context = {"values": cleaned, "template": template, "labels": option_labels(template)}
+    context = {
+        "values": cleaned,
+        "template": template,
+        "labels": option_labels(template),
+        "state": state,
+        "answered": answered,
+    }
     text = sandbox.render(_ENV, template.note_summary, context, f"{template.ref}: note_summary")
     return re.sub(r"\n{3,}", "\n\n", text).strip()

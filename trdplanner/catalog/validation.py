@@ -489,7 +489,7 @@ def _check_note_summary(template: Template, source: str) -> None:
         _ENV,
         tree,
         "note_summary",
-        {"values": field_ids, "template": _TEMPLATE_ATTRIBUTES, "labels": None},
+        {"values": field_ids, "template": _TEMPLATE_ATTRIBUTES, "labels": None, "state": None, "answered": None},
     )
     if "labels" in sandbox.undeclared_names(tree):
         option_labels(template, strict=True)

@@ -28,7 +28,8 @@ def register(commands: Any) -> None:
     how = add.add_mutually_exclusive_group(required=True)
     how.add_argument("--items", help="item answers in order, comma-separated (e.g. 1,2,0,...)")
     how.add_argument("--total", type=str, help="total score (the only option for MADRS and BDI-II)")
-    add.add_argument("--date", help="date taken, YYYY-MM-DD (default: today)")
+    add.add_argument("--date", help="date taken, YYYY-MM-DD (default: the session's date, else today)")
+    add.add_argument("--session", metavar="ID", type=int, help="the session it was taken in (its note shows it)")
     add.add_argument("--json", action="store_true", help="print the scored measure as JSON")
     add.set_defaults(handler=add_measure)
     imp = sub.add_parser("import", help="record a PHQ-9 or GAD-7 from a FHIR QuestionnaireResponse (JSON)")
@@ -56,7 +57,10 @@ def add_measure(ctx: AppContext, args: argparse.Namespace) -> int:
             total = int(args.total)
         except ValueError as exc:
             raise InputError("total", f"not a whole number: {args.total!r}") from exc
-    rec = ctx.measures.add(pid, instrument, items=items, total=total, taken_on=date_arg(args.date))
+    taken_on = date_arg(args.date)
+    if taken_on is None and args.session is not None:
+        taken_on = ctx.sessions.get(args.session).date
+    rec = ctx.measures.add(pid, instrument, items=items, total=total, taken_on=taken_on, session_id=args.session)
     return _report(ctx, pid, instrument, rec, args.json)
 
 

@@ -15,29 +15,27 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from trdplanner.catalog import RenderError
+from trdplanner.catalog import RenderError, answered_fields
 from trdplanner.cli.args import date_arg, patient_id
+from trdplanner.clinical import missing_parts
 from trdplanner.context import AppContext
 from trdplanner.core.errors import InputError
-from trdplanner.core.records import NoteRec
-from trdplanner.core.services.notes import verify
+from trdplanner.core.records import NoteRec, NoteSectionRec
+from trdplanner.core.services.notes import RiskReviewIncomplete, verify
 from trdplanner.core.vocab import NoteStatus
 from trdplanner.export import (
     FontError,
     NoteContent,
     PdfDocument,
     PdfOptions,
-    ReadbackError,
     assemble,
-    read_form,
     read_pdf,
     save_pdf,
-    values_for,
 )
 
 _WORKSHEET_USAGE = (
     "trdplanner worksheet TEMPLATE [--patient ID] [--session ID] [--fillable] -o FILE\n"
-    "       trdplanner worksheet read FILE.pdf --session ID"
+    "       trdplanner worksheet read FILE.pdf --session ID [--replace]"
 )
 
 
@@ -55,11 +53,24 @@ def register(commands: Any) -> None:
     ws.add_argument("--patient", metavar="ID", help="prefill for this patient (id or print code)")
     ws.add_argument("--session", metavar="ID", type=int, help="prefill for this session (or, with read, store into it)")
     ws.add_argument("--fillable", action="store_true", help="add form fields a client can fill on a screen")
+    ws.add_argument(
+        "--replace",
+        action="store_true",
+        help="with read: store the file's answers even where they clear or change stored ones (listed first)",
+    )
     ws.add_argument("-o", "--output", type=Path, metavar="FILE", help="the PDF to write")
     ws.set_defaults(handler=worksheet)
 
-    note = commands.add_parser("note", help="print a session's progress note (PDF with -o, else text)")
-    note.add_argument("session", metavar="SESSION", type=int, help="session id")
+    note = commands.add_parser(
+        "note",
+        usage="trdplanner note SESSION [--format FMT] [-o FILE]\n       trdplanner note sign SESSION [--format FMT]",
+        help="print a session's progress note (PDF with -o, else text), or sign it",
+        description="Print the note of SESSION (the signed note, the saved draft, or a draft built from the "
+        "session's records). 'note sign SESSION' signs it as the practice's clinician; signing is refused while "
+        "a required risk review is incomplete, with each missing part named.",
+    )
+    note.add_argument("session", metavar="SESSION", help="session id (or 'sign' followed by the session id)")
+    note.add_argument("sign_session", nargs="?", help=argparse.SUPPRESS)
     note.add_argument("--format", default="soap", help="note format for a session with no note yet (default soap)")
     note.add_argument("-o", "--output", type=Path, metavar="FILE", help="write a PDF (default: text on stdout)")
     note.set_defaults(handler=print_note)
@@ -68,8 +79,17 @@ def register(commands: Any) -> None:
     _patient_period(notes)
     notes.set_defaults(handler=print_notes)
 
-    report = commands.add_parser("report", help="a progress report for a patient over a period")
+    report = commands.add_parser(
+        "report",
+        help="a progress report for a patient over a period (or a letter to the prescriber)",
+        description="Print a progress report: held sessions only, each note's assessment and plan (--full-notes "
+        "for whole notes); or --prescriber for a letter with TRD status and staging, the measure trend, current "
+        "treatment and risk, without psychotherapy note content.",
+    )
     _patient_period(report)
+    kind = report.add_mutually_exclusive_group()
+    kind.add_argument("--full-notes", action="store_true", help="print each held session's whole note")
+    kind.add_argument("--prescriber", action="store_true", help="a letter to the prescriber instead of the report")
     report.set_defaults(handler=print_report)
 
     prep = commands.add_parser("prep", help="the one-page pre-session sheet for a session")
@@ -198,29 +218,35 @@ def worksheet(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def read_worksheet(ctx: AppContext, args: argparse.Namespace) -> int:
+    """Store a filled fillable worksheet's answers in a session.
+
+    Refused, with nothing changed, when the file holds no answer at all (the unfilled copy, or a
+    file whose fields another program renamed). When stored answers would be cleared or changed,
+    each is printed and nothing is written unless ``--replace`` is given."""
     if args.file is None:
         raise InputError("file", "give the filled-in PDF: trdplanner worksheet read FILE.pdf --session ID")
     if args.session is None:
         raise InputError("session", "give the session to store the answers in with --session ID")
-    data = read_pdf(args.file)
-    try:
-        form = read_form(data)
-    except ReadbackError as exc:
-        raise InputError("file", f"{args.file} {exc}") from None
-    manifest = form.manifest
-    code = ctx.patients.get(ctx.sessions.patient_of(args.session)).code
-    if manifest.session_id is not None and manifest.session_id != args.session:
-        raise InputError("session", f"{args.file} was printed for session {manifest.session_id}, not {args.session}")
-    if manifest.patient_code and manifest.patient_code != code:
-        raise InputError("session", f"{args.file} was printed for patient {manifest.patient_code}, not {code}")
-    docs = assemble.documents(ctx)
-    template, instance_id = docs.worksheet_template(
-        args.session, manifest.template_id, manifest.template_version, ctx.catalog
-    )
-    stored = docs.store_worksheet(args.session, template, values_for(template, form), instance_id)
-    answered = sum(1 for v in stored.values.values() if v not in (None, "", []))
+    found = assemble.read_back(ctx, args.session, read_pdf(args.file), str(args.file))
+    template, instance_id, changes = found.template, found.instance_id, found.changes
+    if changes and not args.replace:
+        print(
+            f"trdplanner: error: {args.file} would clear or change {len(changes)} stored answer(s) of "
+            f"'{template.title}' in session {args.session}; nothing was changed:",
+            file=sys.stderr,
+        )
+        for change in changes:
+            print(f"  {change.describe()}", file=sys.stderr)
+        print("  To replace them with the file's answers, run the command again with --replace.", file=sys.stderr)
+        return 2
+    stored, measure = assemble.store_read_back(ctx, found)
+    answered = answered_fields(template, stored.values)
     action = "Updated" if instance_id is not None else "Added"
     print(f"{action} '{template.title}' in session {args.session}: {answered} answered field(s).")
+    if changes:
+        print(f"Replaced {len(changes)} stored answer(s), as asked with --replace.")
+    if measure is not None:
+        print(measure.message(template.title))
     return 0
 
 
@@ -249,16 +275,66 @@ def note_text(content: NoteContent) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+def _session_id(text: str | None, what: str = "SESSION") -> int:
+    try:
+        return int(str(text))
+    except ValueError:
+        raise InputError("session", f"{what} must be a session id (a whole number), got {text!r}") from None
+
+
 def print_note(ctx: AppContext, args: argparse.Namespace) -> int:
+    if args.session == "sign":
+        return sign_note(ctx, args)
+    if args.sign_session is not None:
+        raise InputError("arguments", f"unexpected {args.sign_session!r}; did you mean: note sign {args.sign_session}?")
+    session_id = _session_id(args.session)
     path = _check_output(args.output) if args.output is not None else None
     if path is None:
-        content = assemble.note_content(ctx, ctx.bundles.for_session(args.session), args.format)
+        content = assemble.note_content(ctx, ctx.bundles.for_session(session_id), args.format)
         sys.stdout.write(note_text(content))
         pid = content.bundle.profile.id
         ctx.audit.record("document.print", "patient", pid or "", {"document": "progress note", "output": "text"})
         return 0
-    doc = assemble.note_document(ctx, args.session, args.format, options(ctx))
-    return _write(doc, path, f"the note for session {args.session}", ctx, args)
+    doc = assemble.note_document(ctx, session_id, args.format, options(ctx))
+    return _write(doc, path, f"the note for session {session_id}", ctx, args)
+
+
+def sign_note(ctx: AppContext, args: argparse.Namespace) -> int:
+    """Sign the session's note as the practice's clinician (the saved draft, or a draft built now).
+
+    A refusal because the risk review is incomplete prints one line per missing part and exits 2."""
+    if args.sign_session is None:
+        raise InputError("session", "give the session to sign: trdplanner note sign SESSION")
+    if args.output is not None:
+        raise InputError("output", "note sign writes no file; print the note with: trdplanner note SESSION -o FILE")
+    session_id = _session_id(args.sign_session)
+    clinician = ctx.practice.default_clinician()
+    if clinician is None or clinician.id is None:
+        raise InputError("clinician", "the practice has no clinician to sign as")
+    if ctx.notes.for_session(session_id) is None:
+        reasons = ctx.notes.review_reasons(session_id)
+        if reasons:  # a draft built now has a blank review: refuse before writing anything
+            return _refused(session_id, RiskReviewIncomplete(missing_parts(None), reasons))
+        content = assemble.note_content(ctx, ctx.bundles.for_session(session_id), args.format)
+        ctx.notes.save_draft(
+            session_id, content.format_id, [NoteSectionRec(i, t, x) for i, t, x in content.draft_sections]
+        )
+    try:
+        note = ctx.notes.sign(session_id, clinician.id)
+    except RiskReviewIncomplete as exc:
+        return _refused(session_id, exc)
+    print(f"Signed the note for session {session_id} as {note.signer_name} (fingerprint {note.fingerprint}).")
+    return 0
+
+
+def _refused(session_id: int, exc: RiskReviewIncomplete) -> int:
+    """Why signing was refused: the reasons the review is required, then one line per missing part."""
+    print(f"trdplanner: error: session {session_id}: not signed: the risk review is incomplete.", file=sys.stderr)
+    for reason in exc.reasons:
+        print(f"  required because: {reason}", file=sys.stderr)
+    for part in exc.missing:
+        print(f"  missing: {part}", file=sys.stderr)
+    return 2
 
 
 def print_notes(ctx: AppContext, args: argparse.Namespace) -> int:
@@ -274,7 +350,11 @@ def print_notes(ctx: AppContext, args: argparse.Namespace) -> int:
 def print_report(ctx: AppContext, args: argparse.Namespace) -> int:
     path = _check_output(args.output)
     start, end = _period(args)
-    doc = assemble.report_document(ctx, patient_id(ctx, args.patient), start, end, options(ctx))
+    pid = patient_id(ctx, args.patient)
+    if args.prescriber:
+        letter = assemble.prescriber_letter(ctx, pid, start, end, options(ctx))
+        return _write(letter, path, f"the letter to the prescriber for {letter.data.profile.code}", ctx, args)
+    doc = assemble.report_document(ctx, pid, start, end, options(ctx), full_notes=args.full_notes)
     return _write(doc, path, f"the progress report for {doc.data.profile.code}", ctx, args)
 
 

@@ -90,6 +90,8 @@ class PatientProfile:
     primary_diagnosis_icd10: str = ""
     risk_level: str = "unknown"
     risk_summary: str = ""
+    # The day the risk summary text last changed (set by the patient service).
+    risk_summary_updated: dt.date | None = None
     comorbidities: list[ComorbidityRec] = field(default_factory=list)
     factors: list[FactorRec] = field(default_factory=list)
     care_team: list[CareTeamRec] = field(default_factory=list)
@@ -258,6 +260,8 @@ class NoteSectionRec:
     id: str
     title: str
     text: str = ""
+    # Structured answers behind the text (the risk review's parts); the text is what is signed.
+    fields: dict[str, Any] | None = None
 
 
 @dataclass

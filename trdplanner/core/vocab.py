@@ -85,6 +85,36 @@ class SessionStatus(Labeled):
     PLANNED = "planned"
     COMPLETED = "completed"
     CANCELLED = "cancelled"
+    LATE_CANCELLATION = "late_cancellation"
+    NO_SHOW = "no_show"
+
+    @property
+    def label(self) -> str:
+        return {
+            SessionStatus.PLANNED: "Planned",
+            SessionStatus.COMPLETED: "Held",
+            SessionStatus.CANCELLED: "Cancelled",
+            SessionStatus.LATE_CANCELLATION: "Late cancellation",
+            SessionStatus.NO_SHOW: "No-show",
+        }[self]
+
+    @property
+    def held(self) -> bool:
+        """Only a session marked as held counts as one: in reports, lists and notes alike."""
+        return self is SessionStatus.COMPLETED
+
+    @property
+    def called_off(self) -> bool:
+        return self in NOT_HELD
+
+    @property
+    def counts_for_date(self) -> bool:
+        """Whether a measure entered without a session may belong to this session by its date."""
+        return not self.called_off
+
+
+# The outcomes of a session that did not take place; none of them is ever counted as held.
+NOT_HELD = frozenset({SessionStatus.CANCELLED, SessionStatus.LATE_CANCELLATION, SessionStatus.NO_SHOW})
 
 
 # One list of modalities for templates and sessions alike; the catalog owns it.

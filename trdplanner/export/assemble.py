@@ -9,19 +9,25 @@ for the bytes and :func:`~trdplanner.export.files.save_pdf` to write them.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
-from trdplanner.catalog import RenderError, Template, prefill, render_note
+from trdplanner.catalog import RenderError, Template, answered_fields, prefill
+from trdplanner.catalog.compare import Difference, differences
 from trdplanner.context import AppContext
 from trdplanner.core.errors import InputError, NotFoundError
-from trdplanner.core.services.documents import SAFETY_PLAN_TEMPLATE, DocumentService
-from trdplanner.core.services.templating import SessionBundle, note_context, prefilled_values, snapshot_template
+from trdplanner.core.records import InstanceRec
+from trdplanner.core.services.documents import SAFETY_PLAN_TEMPLATE, DocumentService, clean_values
+from trdplanner.core.services.form_measures import FormMeasure
+from trdplanner.core.services.templating import SessionBundle, draft_sections, prefilled_values, snapshot_template
 from trdplanner.core.vocab import InstanceRole
 from trdplanner.export.base import PdfOptions
 from trdplanner.export.batches import HomeworkDocument, HomeworkItem, NotesDocument
 from trdplanner.export.identity import bundle_identity, prefill_identity
 from trdplanner.export.note import NoteContent, NoteDocument
 from trdplanner.export.prep import PrepDocument
+from trdplanner.export.prescriber import PrescriberLetterDocument
+from trdplanner.export.readback import ReadbackError, read_form, values_for
 from trdplanner.export.report import ReportDocument
 from trdplanner.export.safety_plan import SafetyPlanDocument
 from trdplanner.export.worksheet import WorksheetDocument
@@ -116,7 +122,7 @@ def note_content(ctx: AppContext, bundle: SessionBundle, fmt: str = "soap") -> N
         known = ", ".join(f.id for f in ctx.note_formats.formats)
         raise InputError("format", f"unknown note format '{fmt}' (expected one of {known})")
     try:
-        sections = render_note(ctx.note_formats.get(fmt), note_context(bundle, ctx.settings))
+        sections = draft_sections(ctx.note_formats.get(fmt), bundle, ctx.settings)
     except RenderError as exc:
         raise InputError("format", str(exc)) from None
     return NoteContent(bundle, None, tuple(sections), fmt)
@@ -148,9 +154,24 @@ def report_document(
     start: dt.date | None = None,
     end: dt.date | None = None,
     options: PdfOptions | None = None,
+    *,
+    full_notes: bool = False,
 ) -> ReportDocument:
+    """The progress report: each held session's assessment and plan, or the full notes."""
     data = documents(ctx).patient_sessions(patient_id, start, end)
-    return ReportDocument(data, ctx.settings, _options(ctx, options))
+    return ReportDocument(data, ctx.settings, _options(ctx, options), full_notes=full_notes)
+
+
+def prescriber_letter(
+    ctx: AppContext,
+    patient_id: int,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    options: PdfOptions | None = None,
+) -> PrescriberLetterDocument:
+    """TRD status and staging, measure trend, current treatment and risk; no note content."""
+    data = documents(ctx).patient_sessions(patient_id, start, end)
+    return PrescriberLetterDocument(data, ctx.settings, _options(ctx, options))
 
 
 def prep_document(ctx: AppContext, session_id: int, options: PdfOptions | None = None) -> PrepDocument:
@@ -210,3 +231,55 @@ def homework_document(
     if not items:
         raise InputError("session", f"session {session_id} has no homework to print")
     return HomeworkDocument(bundle, items, ctx.settings, _options(ctx, options))
+
+
+@dataclass(frozen=True)
+class ReadBack:
+    """A filled fillable worksheet, checked against a session and compared with what is stored."""
+
+    session_id: int
+    template: Template
+    instance_id: int | None  # the session's instance it updates (None: a new one)
+    values: dict[str, Any]  # the file's answers, cleaned
+    answered: int
+    changes: list[Difference]  # stored answers the file would clear or change
+
+
+def read_back(ctx: AppContext, session_id: int, data: bytes, name: str = "the file") -> ReadBack:
+    """Read a filled worksheet for ``session_id`` without storing anything.
+
+    InputError (naming the file) when it is not ours, was printed for another session or
+    patient, holds an invalid answer, or holds no answer at all (the unfilled copy, or a file
+    whose fields another program renamed). Sizes are checked before anything is built."""
+    try:
+        form = read_form(data)
+    except ReadbackError as exc:
+        raise InputError("file", f"{name} {exc}") from None
+    manifest = form.manifest
+    code = ctx.patients.get(ctx.sessions.patient_of(session_id)).code
+    if manifest.session_id is not None and manifest.session_id != session_id:
+        raise InputError("session", f"{name} was printed for session {manifest.session_id}, not {session_id}")
+    if manifest.patient_code and manifest.patient_code != code:
+        raise InputError("session", f"{name} was printed for patient {manifest.patient_code}, not {code}")
+    docs = documents(ctx)
+    template, instance_id = docs.worksheet_template(
+        session_id, manifest.template_id, manifest.template_version, ctx.catalog
+    )
+    try:
+        values = clean_values(template, values_for(template, form))
+    except ReadbackError as exc:
+        raise InputError("file", f"{name} {exc}") from None
+    answered = answered_fields(template, values)
+    if not answered:
+        raise InputError(
+            "file",
+            f"{name} has no answered field: it looks like the unfilled copy, or another program renamed "
+            "its fields. Nothing was changed",
+        )
+    changes = differences(template, docs.stored_values(instance_id), values)
+    return ReadBack(session_id, template, instance_id, values, answered, changes)
+
+
+def store_read_back(ctx: AppContext, found: ReadBack) -> tuple[InstanceRec, FormMeasure | None]:
+    """Store what :func:`read_back` found (the caller has shown ``changes`` and been told yes)."""
+    return documents(ctx).store_worksheet(found.session_id, found.template, found.values, found.instance_id)

@@ -22,7 +22,11 @@ from reportlab.lib.colors import Color
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable
 
+from trdplanner.catalog.limits import MAX_ITEMS, MAX_TABLE_ROWS
 from trdplanner.export.styles import INK, RULE
+
+# Far above any real manifest (the kept values of a full worksheet), checked before parsing.
+MAX_MANIFEST_CHARS = 2_000_000
 
 MANIFEST_FIELD = "trdplanner"
 MANIFEST_KIND = "trdplanner-worksheet"
@@ -87,6 +91,8 @@ class Manifest:
     @classmethod
     def from_json(cls, text: str) -> Manifest:
         """Parse a manifest; ``ValueError`` with the reason if it is not ours or is damaged."""
+        if len(text) > MAX_MANIFEST_CHARS:
+            raise ValueError(f"its TRD Planner data is {len(text):,} characters long, far more than a worksheet needs")
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
@@ -103,8 +109,20 @@ class Manifest:
             raise ValueError("its TRD Planner data names an invalid session")
         if not isinstance(tables, dict) or not all(isinstance(v, int) for v in tables.values()):
             raise ValueError("its TRD Planner data is damaged (table rows)")
+        # Sizes are checked here, before anything is built from them: a manifest claiming
+        # 100,000,000 rows is refused at once instead of after gigabytes of empty rows.
+        if len(tables) > MAX_ITEMS:
+            raise ValueError(f"its TRD Planner data names {len(tables)} tables; a worksheet has at most {MAX_ITEMS}")
+        for key, rows in tables.items():
+            if not 0 <= rows <= MAX_TABLE_ROWS:
+                raise ValueError(
+                    f"its TRD Planner data claims {rows} rows for table '{str(key)[:80]}'; "
+                    f"a worksheet table has 0 to {MAX_TABLE_ROWS}"
+                )
         if not isinstance(kept, dict):
             raise ValueError("its TRD Planner data is damaged (kept values)")
+        if len(kept) > MAX_ITEMS * MAX_ITEMS:
+            raise ValueError(f"its TRD Planner data keeps {len(kept)} values, far more than any worksheet has")
         return cls(template_id, version, session_id, str(data.get("patient_code") or ""), tables, kept)
 
 

@@ -8,6 +8,7 @@ missed. An unsigned note carries a DRAFT mark on every page.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +17,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
 
 from trdplanner.catalog import risk_line
-from trdplanner.catalog.notes import item9_positive
+from trdplanner.catalog.notes import risk_positive
 from trdplanner.clinical import Instrument
 from trdplanner.core.records import NoteRec
 from trdplanner.core.services.notes import verify
@@ -50,9 +51,14 @@ class NoteContent:
 
     @property
     def sections(self) -> list[tuple[str, str]]:
+        return [(title, text) for _, title, text in self.section_items]
+
+    @property
+    def section_items(self) -> list[tuple[str, str, str]]:
+        """``(section id, title, text)`` of the stored note or the draft."""
         if self.note is not None:
-            return [(s.title, s.text) for s in self.note.sections]
-        return [(title, text) for _, title, text in self.draft_sections]
+            return [(s.id, s.title, s.text) for s in self.note.sections]
+        return list(self.draft_sections)
 
 
 def _format_label(format_id: str) -> str:
@@ -151,7 +157,7 @@ def _measures(s: Styles, bundle: SessionBundle, width: float) -> list[Flowable]:
 
 
 def _risk(s: Styles, risk: dict[str, Any], width: float) -> Flowable:
-    positive = item9_positive(risk)
+    positive = risk_positive(risk)
     text = markup(risk_line(risk))
     body = [Paragraph("Risk", s.subheading), Paragraph(f"<b>{text}</b>" if positive else text, s.body)]
     return KeepTogether(_boxed(body, width, thick=positive))
@@ -219,11 +225,11 @@ def _brief(s: Styles, content: NoteContent) -> list[Flowable]:
             line += f"; <b>{markup(flags)}</b>" if m.needs_alert else f"; {markup(flags)}"
         parts.append(line)
     measures = "; ".join(parts) if parts else "none recorded this session"
-    risk = risk_mapping(bundle, todays)
+    risk = {**risk_mapping(bundle, todays), "note_signed": content.signed}
     risk_text = markup(risk_line(risk))
     out: list[Flowable] = [
         Paragraph(f"<b>Measures:</b> {measures}", s.small),
-        Paragraph(f"<b>{risk_text}</b>" if item9_positive(risk) else risk_text, s.small),
+        Paragraph(f"<b>{risk_text}</b>" if risk_positive(risk) else risk_text, s.small),
     ]
     note = content.note
     if note is None or note.status != NoteStatus.SIGNED:
@@ -241,12 +247,20 @@ def _brief(s: Styles, content: NoteContent) -> list[Flowable]:
 
 
 def note_body(
-    s: Styles, content: NoteContent, settings: Settings, width: float, *, brief: bool = False
+    s: Styles,
+    content: NoteContent,
+    settings: Settings,
+    width: float,
+    *,
+    brief: bool = False,
+    only: Collection[str] | None = None,
 ) -> list[Flowable]:
     """Everything below the title: shared by the single note, the notes batch and the report.
 
     ``brief`` (the report) leaves out the header block and sets measures, risk and signature
-    as three short paragraphs; the text of the note is the same.
+    as three short paragraphs; the text of the note is the same. ``only`` prints just the
+    sections with those ids (the report's assessment and plan); the signature check still
+    covers the whole note.
     """
     b = content.bundle
     if brief:
@@ -266,7 +280,10 @@ def note_body(
             ),
             Spacer(1, GAP),
         ]
-    for title, text in content.sections:
+    items = content.section_items
+    if only is not None:
+        items = [x for x in items if x[0] in only]
+    for _sid, title, text in items:
         out.append(Paragraph(markup(title), s.subheading))
         out += text_paragraphs(text, s.body) if text.strip() else [Paragraph("(left blank)", s.help)]
     if brief:
@@ -274,7 +291,7 @@ def note_body(
     else:
         todays = session_measures(b)
         out += [Spacer(1, GAP), *_measures(s, b, width), Spacer(1, GAP)]
-        out += [_risk(s, risk_mapping(b, todays), width), Spacer(1, GAP)]
+        out += [_risk(s, {**risk_mapping(b, todays), "note_signed": content.signed}, width), Spacer(1, GAP)]
         out += _signature(s, content, width)
     out += _addenda(s, content.note, width)
     return out

@@ -17,6 +17,7 @@ from trdplanner.clinical import Instrument
 from trdplanner.core.records import ObjectiveRec, SessionRec
 from trdplanner.core.services.summary import ScoredMeasure
 from trdplanner.core.services.templating import SessionBundle
+from trdplanner.core.vocab import SessionStatus
 from trdplanner.export.base import MARGIN_BOTTOM, MARGIN_TOP, DocInfo, PdfDocument, PdfOptions
 from trdplanner.export.charts import ChartSpec, Series, score_chart
 from trdplanner.export.flowables import TickBox
@@ -73,7 +74,9 @@ class PrepDocument(PdfDocument):
     def story(self) -> list[Flowable]:
         s, b = self.styles, self.bundle
         width = self.body_width()
-        previous = b.earlier[-1] if b.earlier else None
+        # The last session that was held: a cancelled or missed one has no plan or homework to carry.
+        held = [x for x in b.earlier if x.status == SessionStatus.COMPLETED]
+        previous = held[-1] if held else None
         top = [
             Paragraph("Pre-session sheet", s.title),
             Paragraph(markup(f"{session_label(b.session)} · {b.session.date.isoformat()}"), s.subtitle),

@@ -15,6 +15,7 @@ from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
 from trdplanner.catalog import Column, Field, FieldType, Template
+from trdplanner.catalog.limits import MAX_TABLE_ROWS
 from trdplanner.export.formfields import MANIFEST_FIELD, Manifest, field_name
 
 # Values a checkbox or radio button reports when it is not selected.
@@ -98,6 +99,9 @@ def values_for(template: Template, form: FilledForm) -> dict[str, Any]:
             continue
         rows = []
         count = form.manifest.tables.get(fld.key, len(fld.fixed_rows))
+        limit = len(fld.fixed_rows) or fld.max_rows or MAX_TABLE_ROWS
+        if count > limit:
+            raise ReadbackError(f"claims {count} rows for '{fld.label}', which holds at most {limit}")
         for r in range(count):
             row: dict[str, Any] = {}
             for column in fld.columns:

@@ -2,7 +2,9 @@
 
 Order: who and when; a summary; the score charts and a table of every score; treatment
 resistance (TRD status, each trial's assessment, Thase-Rush and Maudsley with their
-breakdowns); the treatment-plan objectives; the sessions timeline; then each session's note.
+breakdowns); the treatment-plan objectives; the sessions held (planned, cancelled, late-cancelled
+and no-show sessions are never counted as held); then each held session's assessment and plan
+(the full notes with ``full_notes``).
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from reportlab.platypus import CondPageBreak, Flowable, HRFlowable, KeepTogether
 from trdplanner.clinical import Instrument
 from trdplanner.core.services.documents import PatientSessions
 from trdplanner.core.services.summary import ScoredMeasure
+from trdplanner.core.services.templating import SessionBundle, measures_of_session
+from trdplanner.core.vocab import SessionStatus
 from trdplanner.export.base import DocInfo, PdfDocument, PdfOptions
 from trdplanner.export.charts import ChartSpec, Series, score_chart, trial_label
 from trdplanner.export.identity import patient_doc_info, patient_label, session_label
@@ -44,10 +48,13 @@ class ReportDocument(PdfDocument):
         settings: Settings,
         options: PdfOptions | None = None,
         today: dt.date | None = None,
+        *,
+        full_notes: bool = False,
     ) -> None:
         super().__init__(options)
         self.data = data
         self.settings = settings
+        self.full_notes = full_notes
         created = self.options.created_at
         self.today = today or (created.date() if created else dt.date.today())
         self.start, self.end = period_of(data, self.today)
@@ -55,6 +62,15 @@ class ReportDocument(PdfDocument):
     def info(self) -> DocInfo:
         about = f"{self.start.isoformat()} to {self.end.isoformat()}"
         return patient_doc_info("Progress report", about, self.data.profile, self.data.clinician, self.settings)
+
+    @property
+    def held(self) -> list[SessionBundle]:
+        """Sessions in the period that were held: the only ones counted or listed."""
+        return [b for b in self.data.bundles if _held(b.session.status)]
+
+    @property
+    def not_held(self) -> list[SessionBundle]:
+        return [b for b in self.data.bundles if _called_off(b.session.status)]
 
     def _measures(self) -> list[ScoredMeasure]:
         return [m for m in self.data.summary.measures if self.start <= m.record.taken_on <= self.end]
@@ -89,7 +105,7 @@ class ReportDocument(PdfDocument):
             ("Diagnosis", diagnosis),
             ("Clinician", self.data.clinician.display if self.data.clinician else ""),
             ("Practice", self.data.practice.name if self.data.practice else ""),
-            ("Sessions in period", str(len(self.data.bundles))),
+            ("Sessions held in period", str(len(self.held))),
         ]
         if pairs[0][1] == p.code:  # the privacy setting prints the code as the name already
             pairs = [pair for pair in pairs if pair[0] != "Code"]
@@ -264,45 +280,84 @@ class ReportDocument(PdfDocument):
 
     def _timeline(self, w: float) -> list[Flowable]:
         s = self.styles
-        out: list[Flowable] = [CondPageBreak(40 * mm), Paragraph("Sessions", s.heading)]
-        if not self.data.bundles:
-            return [*out, Paragraph("No sessions in this period.", s.body)]
-        scores: dict[dt.date, list[str]] = {}
-        for m in self._measures():
-            scores.setdefault(m.record.taken_on, []).append(
-                f"{Instrument(m.record.instrument).display_name} {m.score.total}"
-            )
+        out: list[Flowable] = [CondPageBreak(40 * mm), Paragraph("Sessions held", s.heading)]
+        missed = self.not_held
+        if missed:
+            counts: dict[str, int] = {}
+            for b in missed:
+                label = SessionStatus(b.session.status).label.lower()
+                counts[label] = counts.get(label, 0) + 1
+            named = ", ".join(f"{n} {label}" for label, n in counts.items())
+            out.append(Paragraph(f"Not held in this period, and not counted: {markup(named)}.", s.body))
+        if not self.held:
+            return [*out, Paragraph("No sessions were held in this period.", s.body)]
         rows = []
-        for b in self.data.bundles:
+        sessions = [b.session for b in self.data.bundles]
+        for b in self.held:
             x = b.session
             note = "none" if x.note is None else ("signed" if x.note.status == "signed" else "draft")
+            # Scores entered in this session (or that day without a session), never by date alone.
+            scores = [
+                f"{Instrument(m.record.instrument).display_name} {m.score.total}"
+                for m in measures_of_session(self.data.summary.measures, x, sessions)
+            ]
             rows.append(
                 [
                     str(x.number),
                     x.date.isoformat(),
                     markup(session_label(x).partition(", ")[2] or "not set"),
-                    markup(x.status),
                     note,
-                    markup(", ".join(scores.get(x.date, []))),
+                    markup(", ".join(scores)),
                 ]
             )
-        widths = [w * f for f in (0.06, 0.14, 0.2, 0.14, 0.12, 0.34)]
-        return [*out, data_table(s, ["#", "Date", "Modality", "Status", "Note", "Scores that day"], rows, widths)]
+        widths = [w * f for f in (0.07, 0.15, 0.24, 0.12, 0.42)]
+        return [*out, data_table(s, ["#", "Date", "Modality", "Note", "Scores this session"], rows, widths)]
 
     def _notes(self, w: float) -> list[Flowable]:
         s = self.styles
-        with_notes = [b for b in self.data.bundles if b.session.note is not None]
+        with_notes = [b for b in self.held if b.session.note is not None]
         if not with_notes:
             return []
-        out: list[Flowable] = [CondPageBreak(60 * mm), Paragraph("Session notes", s.heading)]
+        heading = "Session notes" if self.full_notes else "Session notes: assessment and plan"
+        out: list[Flowable] = [CondPageBreak(60 * mm), Paragraph(heading, s.heading)]
+        if not self.full_notes:
+            out.append(
+                Paragraph(
+                    "Each note's assessment (or response), risk review and plan; the full notes stay in the record "
+                    "(print them with the full-notes option).",
+                    s.help,
+                )
+            )
         for b in with_notes:
             content = NoteContent(b, b.session.note)
             title = f"Session {b.session.number}, {b.session.date.isoformat()}: {note_title(content)}"
             rule = HRFlowable(width="100%", thickness=0.4, color=RULE, spaceBefore=1 * mm, spaceAfter=0)
             out += [CondPageBreak(45 * mm), *kept(rule), Paragraph(markup(title), s.subheading)]
-            out += note_body(s, content, self.settings, w, brief=True)
+            only = None if self.full_notes else SUMMARY_SECTIONS
+            out += note_body(s, content, self.settings, w, brief=True, only=only)
             out.append(Spacer(1, 5 * mm))
         return out
+
+
+# The sections a progress report quotes by default: the clinician's reading and what comes next.
+SUMMARY_SECTIONS = frozenset({"assessment", "response", "risk_review", "plan"})
+
+
+def _status(value: str) -> SessionStatus | None:
+    try:
+        return SessionStatus(value)
+    except ValueError:
+        return None
+
+
+def _held(value: str) -> bool:
+    status = _status(value)
+    return status is not None and status.held
+
+
+def _called_off(value: str) -> bool:
+    status = _status(value)
+    return status is not None and status.called_off
 
 
 __all__ = ["ReportDocument", "period_of"]

@@ -7,6 +7,8 @@ Each function gathers plain records through the services and hands them to
 
 from __future__ import annotations
 
+import datetime as dt
+
 from trdplanner.catalog import Template
 from trdplanner.context import AppContext
 from trdplanner.export import PdfOptions, assemble
@@ -36,5 +38,16 @@ def note_pdf(ctx: AppContext, session_id: int) -> bytes:
     return assemble.note_document(ctx, session_id, note.format if note else "soap", _options(ctx)).render()
 
 
-def progress_report_pdf(ctx: AppContext, patient_id: int) -> bytes:
-    return assemble.report_document(ctx, patient_id, options=_options(ctx)).render()
+def progress_report_pdf(
+    ctx: AppContext,
+    patient_id: int,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    *,
+    full_notes: bool = False,
+) -> bytes:
+    return assemble.report_document(ctx, patient_id, start, end, _options(ctx), full_notes=full_notes).render()
+
+
+def prescriber_letter_pdf(ctx: AppContext, patient_id: int, start: dt.date | None, end: dt.date | None) -> bytes:
+    return assemble.prescriber_letter(ctx, patient_id, start, end, _options(ctx)).render()

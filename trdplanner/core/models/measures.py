@@ -17,6 +17,11 @@ class Measure(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id", ondelete="CASCADE"), index=True)
     session_id: Mapped[int | None] = mapped_column(ForeignKey("therapy_session.id", ondelete="SET NULL"))
+    # The filled measure form (PHQ-9, GAD-7, QIDS-SR16) this score was recorded from, so saving
+    # or reading the same form again records it once. Removing the form keeps the score.
+    instance_id: Mapped[int | None] = mapped_column(
+        ForeignKey("template_instance.id", ondelete="SET NULL"), index=True
+    )
     instrument: Mapped[str] = mapped_column(String(20))
     taken_on: Mapped[dt.date] = mapped_column(Date, index=True)
     # None for the instruments entered as a total only (MADRS, BDI-II).

@@ -30,6 +30,8 @@ class Patient(Base):
     primary_diagnosis_icd10: Mapped[str] = mapped_column(String(10), default="")
     risk_level: Mapped[str] = mapped_column(String(20), default="unknown")
     risk_summary: Mapped[str] = mapped_column(Text, default="")
+    # When the risk summary text last changed: a note quotes it with this date, never as today's.
+    risk_summary_updated: Mapped[dt.date | None] = mapped_column(Date)
     clinician_id: Mapped[int | None] = mapped_column(ForeignKey("clinician.id"))
     # Folded copy of code, names and diagnosis, so search ignores case and accents on any database.
     search_text: Mapped[str] = mapped_column(Text, default="")

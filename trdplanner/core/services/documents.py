@@ -33,6 +33,7 @@ from trdplanner.core.records import (
     PracticeRec,
     SessionRec,
 )
+from trdplanner.core.services.form_measures import FormMeasure
 from trdplanner.core.services.plans import plans_in
 from trdplanner.core.services.practice import PracticeService
 from trdplanner.core.services.sessions import SessionService, sessions_in
@@ -202,17 +203,13 @@ class DocumentService:
 
     def store_worksheet(
         self, session_id: int, template: Template, values: dict[str, Any], instance_id: int | None
-    ) -> InstanceRec:
-        """Validate returned values like any instance, then update or add it. All or nothing."""
-        try:
-            cleaned = validate_instance(template, values, partial=True)
-        except InstanceError as exc:
-            first, rest = exc.problems[0], exc.problems[1:]
-            problem = first.message + (f"; also {'; '.join(str(p) for p in rest)}" if rest else "")
-            raise InputError(first.path or "values", problem) from None
+    ) -> tuple[InstanceRec, FormMeasure | None]:
+        """Validate returned values like any instance, then update or add it (a measure form
+        records its measure in the same transaction). All or nothing."""
+        cleaned = clean_values(template, values)
         sessions = SessionService(self.db)
         if instance_id is not None:
-            return sessions.update_instance_values(instance_id, cleaned)
+            return sessions.save_instance_values(instance_id, cleaned)
         role = InstanceRole.HOMEWORK if template.kind is Kind.HOMEWORK else InstanceRole.IN_SESSION
         rec = InstanceRec(
             template_id=template.id,
@@ -221,5 +218,25 @@ class DocumentService:
             values=cleaned,
             role=role,
         )
-        rec.id = sessions.add_instance(session_id, rec)
-        return rec
+        rec.id, measure = sessions.save_instance(session_id, rec)
+        return rec, measure
+
+    def stored_values(self, instance_id: int | None) -> dict[str, Any]:
+        """The values an instance holds now ({} when there is none yet)."""
+        if instance_id is None:
+            return {}
+        with self.db.reading() as s:
+            row = s.get(TemplateInstance, instance_id)
+            if row is None:
+                raise NotFoundError("template instance", instance_id)
+            return dict(row.values)
+
+
+def clean_values(template: Template, values: dict[str, Any]) -> dict[str, Any]:
+    """``validate_instance(partial=True)``, its first problem raised as an InputError naming the field."""
+    try:
+        return validate_instance(template, values, partial=True)
+    except InstanceError as exc:
+        first, rest = exc.problems[0], exc.problems[1:]
+        problem = first.message + (f"; also {'; '.join(str(p) for p in rest)}" if rest else "")
+        raise InputError(first.path or "values", problem) from None

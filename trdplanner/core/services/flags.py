@@ -36,6 +36,7 @@ from trdplanner.core.models import (
     Trial,
 )
 from trdplanner.core.records import EpisodeRec, TrialRec
+from trdplanner.core.vocab import NOT_HELD
 
 CHUNK = 500
 _TRACKED = (Patient, Episode, Trial, Measure, TherapySession, ProgressNote)
@@ -161,7 +162,7 @@ def compute_flags(s: Session, patient_ids: Iterable[int], settings: TrdSettings,
                 .where(
                     TherapySession.patient_id.in_(chunk),
                     TherapySession.date <= today,
-                    TherapySession.status != "cancelled",
+                    TherapySession.status.notin_([str(x) for x in NOT_HELD]),
                 )
                 .group_by(TherapySession.patient_id)
             ).all()

@@ -4,17 +4,24 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from trdplanner.clinical import missing_parts, review_text
+from trdplanner.clinical import score as score_measure
+from trdplanner.clinical.risk import clean_review
 from trdplanner.core.db import Database
 from trdplanner.core.errors import InputError, LockedError, NotFoundError
 from trdplanner.core.fingerprint import addendum_fingerprint, note_fingerprint
-from trdplanner.core.models import Clinician, NoteAddendum, Patient, ProgressNote, TherapySession
+from trdplanner.core.models import Clinician, Measure, NoteAddendum, Patient, ProgressNote, TherapySession
 from trdplanner.core.models.base import utcnow
 from trdplanner.core.records import NoteRec, NoteSectionRec
-from trdplanner.core.services.sessions import note_from_row
+from trdplanner.core.services.measures import measures_in
+from trdplanner.core.services.sessions import note_from_row, sessions_in
+from trdplanner.core.services.summary import ScoredMeasure
+from trdplanner.core.services.templating import RISK_REVIEW_SECTION, measures_of_session, reasons_from
 from trdplanner.core.text import fold
 from trdplanner.core.validate import one_of
 from trdplanner.core.vocab import AddendumKind, NoteFormat, NoteStatus
@@ -38,6 +45,48 @@ def check_note_size(sections: list[NoteSectionRec]) -> None:
             raise InputError(f"note.sections[{i}].text", f"makes the note longer than {MAX_NOTE_TEXT} characters")
 
 
+class RiskReviewIncomplete(InputError):
+    """Signing refused: the note needs a structured risk review and these parts are missing."""
+
+    def __init__(self, missing: list[str], reasons: list[str]) -> None:
+        super().__init__("risk review", "incomplete; still missing: " + ", ".join(missing))
+        self.missing = missing
+        self.reasons = reasons
+
+
+def risk_review_reasons_in(s: Session, session_id: int) -> list[str]:
+    """Why this session's note needs a risk review (empty when it does not), from the stored
+    measures: the same rule the draft uses (see ``templating.reasons_from``)."""
+    session = s.get(TherapySession, session_id)
+    if session is None:
+        raise NotFoundError("session", session_id)
+    sessions = sessions_in(s, session.patient_id)
+    current = next(x for x in sessions if x.id == session_id)
+    scored = [
+        ScoredMeasure(
+            m, score_measure(m.instrument, items=m.items, total=None if m.items is not None else m.total), None
+        )
+        for m in measures_in(s, session.patient_id)
+    ]
+    todays = measures_of_session(scored, current, sessions)
+    return reasons_from(todays, [m for m in scored if m.alert_open])
+
+
+def _acknowledge_open_alerts(s: Session, patient_id: int, who: str, at: dt.datetime) -> int:
+    """Record who reviewed every open suicidality alert of the patient, and when (audited by the
+    ORM tracking as measure.acknowledge_alert). Returns how many were acknowledged."""
+    count = 0
+    for row in s.scalars(
+        select(Measure).where(Measure.patient_id == patient_id, Measure.alert_acknowledged_at.is_(None))
+    ):
+        result = score_measure(row.instrument, items=row.items, total=None if row.items is not None else row.total)
+        if result.needs_risk_review:
+            row.alert_acknowledged_by = who
+            row.alert_acknowledged_at = at
+            count += 1
+    return count
+
+
 def fingerprint_of(note: NoteRec) -> str:
     assert note.signed_at is not None
     return note_fingerprint(
@@ -57,6 +106,13 @@ def verify(note: NoteRec) -> bool:
             for a in note.addenda
         )
     )
+
+
+def _section_data(x: NoteSectionRec) -> dict[str, Any]:
+    data: dict[str, Any] = {"id": x.id, "title": x.title, "text": x.text}
+    if x.fields is not None:
+        data["fields"] = clean_review(x.fields) if x.id == RISK_REVIEW_SECTION else dict(x.fields)
+    return data
 
 
 def _note_for_session(s: Session, session_id: int) -> ProgressNote | None:
@@ -98,11 +154,21 @@ class NoteService:
             elif row.status == NoteStatus.SIGNED:
                 raise LockedError("This note is signed and locked; add an addendum instead.")
             row.format = fmt
-            row.sections = [{"id": x.id, "title": x.title, "text": x.text} for x in sections]
+            row.sections = [_section_data(x) for x in sections]
             s.flush()
             return note_from_row(row)
 
+    def review_reasons(self, session_id: int) -> list[str]:
+        """Why the note of this session needs a structured risk review (empty: it does not)."""
+        with self.db.reading() as s:
+            return risk_review_reasons_in(s, session_id)
+
     def sign(self, session_id: int, clinician_id: int, *, at: dt.datetime | None = None) -> NoteRec:
+        """Sign and lock the draft. Refused (:class:`RiskReviewIncomplete`, naming each missing
+        part) while the note needs a risk review that is not complete. The review's text is
+        rewritten from its recorded parts before the fingerprint is taken, so what is signed
+        says exactly what was recorded; if the review asks for it, every open alert of the
+        patient is acknowledged by the signer at the signing time, in the same transaction."""
         with self.db.transaction() as s:
             row = _note_for_session(s, session_id)
             if row is None:
@@ -111,9 +177,28 @@ class NoteService:
                 raise LockedError("This note is already signed.")
             clinician = _signer(s, clinician_id)
             signed_at = (at or utcnow()).replace(microsecond=0)
+            signer = _display(clinician)
+            reasons = risk_review_reasons_in(s, session_id)
+            sections = [dict(x) for x in row.sections]
+            review = next((x for x in sections if x.get("id") == RISK_REVIEW_SECTION), None)
+            if reasons:
+                missing = missing_parts(review.get("fields") if review else None)
+                if missing:
+                    raise RiskReviewIncomplete(missing, reasons)
+            if review is not None and review.get("fields") is not None:
+                fields = clean_review(review["fields"])
+                text = review_text(fields, reasons)
+                if fields.get("acknowledge_alerts"):
+                    session = s.get(TherapySession, session_id)
+                    assert session is not None
+                    done = _acknowledge_open_alerts(s, session.patient_id, signer, signed_at)
+                    if done:
+                        text += f"\nOpen alerts acknowledged at signing ({done}) by {signer}."
+                review["text"] = text
+                row.sections = sections
             row.status = NoteStatus.SIGNED
             row.signer_id = clinician.id
-            row.signer_name = _display(clinician)
+            row.signer_name = signer
             row.signed_at = signed_at
             rec = note_from_row(row)
             row.fingerprint = fingerprint_of(rec)
@@ -156,7 +241,6 @@ class NoteService:
             s.flush()
             return note_from_row(row)
 
-
     def search(
         self,
         patient_id: int,
@@ -183,6 +267,7 @@ class NoteService:
                 date_to=date_to,
                 unsigned_only=unsigned_only,
             )
+
 
 @dataclass(frozen=True)
 class NoteHit:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 
 from sqlalchemy import delete, select
@@ -91,6 +92,8 @@ def create_patient_in(s: Session, profile: PatientProfile, *, clinician_id: int 
     if s.scalar(select(Patient.id).where(Patient.code == profile.code)) is not None:
         raise InputError("code", f"a patient with code {profile.code!r} already exists")
     row = row_from_record(Patient, profile, clinician_id=clinician_id)
+    if row.risk_summary and row.risk_summary_updated is None:
+        row.risk_summary_updated = dt.date.today()
     row.search_text = _search_text(profile)
     _replace_children(row, profile)
     s.add(row)
@@ -183,6 +186,10 @@ class PatientService:
             clash = s.scalar(select(Patient.id).where(Patient.code == profile.code, Patient.id != profile.id))
             if clash is not None:
                 raise InputError("code", f"a patient with code {profile.code!r} already exists")
+            if profile.risk_summary != row.risk_summary:
+                profile.risk_summary_updated = dt.date.today()
+            elif profile.risk_summary_updated is None:
+                profile.risk_summary_updated = row.risk_summary_updated
             update_row(row, profile)
             row.search_text = _search_text(profile)
             _replace_children(row, profile)

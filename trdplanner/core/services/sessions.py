@@ -30,6 +30,7 @@ from trdplanner.core.records import (
     NoteSectionRec,
     SessionRec,
 )
+from trdplanner.core.services.form_measures import FormMeasure, record_form_measure
 from trdplanner.core.validate import one_of
 from trdplanner.core.vocab import HomeworkStatus, InstanceRole, Modality, SessionFormat, SessionStatus
 
@@ -209,6 +210,11 @@ class SessionService:
             return _session_records(s, [row])[0]
 
     def add_instance(self, session_id: int, rec: InstanceRec) -> int:
+        return self.save_instance(session_id, rec)[0]
+
+    def save_instance(self, session_id: int, rec: InstanceRec) -> tuple[int, FormMeasure | None]:
+        """Add a filled instance; a measure form with every item answered records its measure in
+        the same transaction (see ``form_measures``). Returns the id and what happened to the measure."""
         one_of("instance.role", rec.role, InstanceRole)
         with self.db.transaction() as s:
             session = load_session(s, session_id)
@@ -217,7 +223,9 @@ class SessionService:
             )
             session.instances.append(row)
             s.flush()
-            return row.id
+            measure = record_form_measure(s, row)
+            s.flush()
+            return row.id, measure
 
     def update(self, rec: SessionRec) -> SessionRec:
         """Save a session's own fields (date, format, modality, status, agenda, interventions)."""
@@ -271,15 +279,23 @@ class SessionService:
 
     def update_instance_values(self, instance_id: int, values: dict[str, Any]) -> InstanceRec:
         """Replace a filled instance's values. The caller validates them against the snapshot."""
+        return self.save_instance_values(instance_id, values)[0]
+
+    def save_instance_values(self, instance_id: int, values: dict[str, Any]) -> tuple[InstanceRec, FormMeasure | None]:
+        """Replace a filled instance's values (validated by the caller); a measure form records or
+        updates its one measure in the same transaction."""
         with self.db.transaction() as s:
             row = s.get(TemplateInstance, instance_id)
             if row is None:
                 raise NotFoundError("template instance", instance_id)
             row.values = dict(values)
             s.flush()
-            return record_from_row(
+            measure = record_form_measure(s, row)
+            s.flush()
+            rec = record_from_row(
                 InstanceRec, row, values=dict(row.values), template_snapshot=dict(row.template_snapshot)
             )
+            return rec, measure
 
     def add_homework(self, session_id: int, rec: HomeworkRec) -> int:
         one_of("homework.status", rec.status, HomeworkStatus)

@@ -17,23 +17,30 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
-from trdplanner.catalog import render_note
+from trdplanner.clinical import missing_parts
 from trdplanner.context import AppContext
 from trdplanner.core.errors import InputError
 from trdplanner.core.records import NoteRec, NoteSectionRec, SessionRec
-from trdplanner.core.services.notes import verify
-from trdplanner.core.services.templating import modality_label, note_context
+from trdplanner.core.services.notes import RiskReviewIncomplete, verify
+from trdplanner.core.services.templating import (
+    RISK_REVIEW_SECTION,
+    RISK_REVIEW_TITLE,
+    draft_sections,
+    modality_label,
+)
 from trdplanner.core.vocab import AddendumKind
 from trdplanner.gui.dialogs import confirm, show_error
 from trdplanner.gui.forms.fields import PlainText, hint_label
 from trdplanner.gui.forms.style import repolish
 from trdplanner.gui.notes.addenda import AddendaPanel
+from trdplanner.gui.notes.risk_review import RiskReviewBox
 
 log = logging.getLogger(__name__)
 
@@ -85,10 +92,12 @@ class NoteEditor(QWidget):
         self.ctx = ctx
         self.session: SessionRec | None = None
         self.note: NoteRec | None = None
-        self.sections: list[SectionBox] = []
+        self.sections: list[SectionBox | RiskReviewBox] = []
+        self.review_reasons: list[str] = []
         self.dirty = False
         self._loading = False
         self.last_error: BaseException | None = None
+        self.last_refusal: list[str] = []
 
         self.autosave = QTimer(self)
         self.autosave.setSingleShot(True)
@@ -190,6 +199,7 @@ class NoteEditor(QWidget):
         try:
             self.session = self.ctx.sessions.get(session_id)
             self.note = self.ctx.notes.for_session(session_id)
+            self.review_reasons = self.ctx.notes.review_reasons(session_id)
         except Exception as exc:
             self._show_body(False)
             show_error(self, "Could not open the note", exc)
@@ -198,13 +208,18 @@ class NoteEditor(QWidget):
         if self.note is None:
             self._build_prefilled(self.ctx.note_formats.formats[0].id)
         else:
-            self._build(self.note.format, [(x.id, x.title, x.text) for x in self.note.sections])
+            self._build(
+                self.note.format,
+                [(x.id, x.title, x.text) for x in self.note.sections],
+                {x.id: x.fields for x in self.note.sections if x.fields is not None},
+            )
         self._refresh_state()
 
     def _prefill(self, fmt_id: str) -> list[tuple[str, str, str]]:
         assert self.session is not None and self.session.id is not None
         bundle = self.ctx.bundles.for_session(self.session.id)
-        return render_note(self.ctx.note_formats.get(fmt_id), note_context(bundle, self.ctx.settings))
+        self.review_reasons = self.ctx.notes.review_reasons(self.session.id)
+        return draft_sections(self.ctx.note_formats.get(fmt_id), bundle, self.ctx.settings)
 
     def _build_prefilled(self, fmt_id: str) -> None:
         try:
@@ -215,7 +230,9 @@ class NoteEditor(QWidget):
             sections = [(s.id, s.title, "") for s in fmt.sections]
         self._build(fmt_id, sections)
 
-    def _build(self, fmt_id: str, sections: list[tuple[str, str, str]]) -> None:
+    def _build(
+        self, fmt_id: str, sections: list[tuple[str, str, str]], fields: dict[str, dict] | None = None
+    ) -> None:
         self._loading = True
         for box in self.sections:
             box.setParent(None)
@@ -223,6 +240,9 @@ class NoteEditor(QWidget):
         self.sections = []
         fmt = self.ctx.note_formats.get(fmt_id) if fmt_id in self.ctx.note_formats else None
         for sid, title, text in sections:
+            if sid == RISK_REVIEW_SECTION and not self.signed:
+                self._add_review((fields or {}).get(sid), title)
+                continue
             spec = fmt.section(sid) if fmt else None
             box = SectionBox(sid, title, spec.prompt if spec else "")
             box.edit.setPlainText(text)
@@ -230,9 +250,25 @@ class NoteEditor(QWidget):
             box.edit.installEventFilter(self)
             self.section_layout.addWidget(box)
             self.sections.append(box)
+        if self.review_reasons and not self.signed and self.review_box() is None:
+            # Required since the draft was written (a measure entered later, say): add it now.
+            risk_ids = [x.id for x in fmt.sections if x.risk] if fmt else []
+            at = next((i + 1 for i, b in enumerate(self.sections) if b.section_id in risk_ids), len(self.sections))
+            self._add_review(None, RISK_REVIEW_TITLE, at)
         index = self.format_combo.findData(fmt_id)
         self.format_combo.setCurrentIndex(max(0, index))
         self._loading = False
+
+    def _add_review(self, fields: dict | None, title: str, at: int | None = None) -> None:
+        box = RiskReviewBox(RISK_REVIEW_SECTION, title, self.review_reasons)
+        box.set_fields(fields)
+        box.changed.connect(self._edited)
+        position = len(self.sections) if at is None else at
+        self.section_layout.insertWidget(position, box)
+        self.sections.insert(position, box)
+
+    def review_box(self) -> RiskReviewBox | None:
+        return next((b for b in self.sections if isinstance(b, RiskReviewBox)), None)
 
     # ------------------------------------------------------------------ state
 
@@ -253,7 +289,10 @@ class NoteEditor(QWidget):
         else:
             set_badge(self.status_badge, "Draft", "draft")
         for box in self.sections:
-            box.edit.setReadOnly(signed)
+            if isinstance(box, RiskReviewBox):
+                box.set_read_only(signed)
+            else:
+                box.edit.setReadOnly(signed)
         self.format_combo.setEnabled(not signed)
         self.refill_button.setEnabled(not signed)
         self.save_button.setEnabled(not signed)
@@ -288,7 +327,10 @@ class NoteEditor(QWidget):
         return super().eventFilter(watched, event)
 
     def sections_now(self) -> list[NoteSectionRec]:
-        return [NoteSectionRec(b.section_id, b.title, b.text()) for b in self.sections]
+        return [
+            NoteSectionRec(b.section_id, b.title, b.text(), b.fields() if isinstance(b, RiskReviewBox) else None)
+            for b in self.sections
+        ]
 
     def current_format(self) -> str:
         return str(self.format_combo.currentData())
@@ -346,7 +388,12 @@ class NoteEditor(QWidget):
     # ------------------------------------------------------------------ actions
 
     def _has_typing(self) -> bool:
-        return any(b.text().strip() for b in self.sections)
+        return any(
+            any(v for k, v in b.fields().items() if k != "acknowledge_alerts")
+            if isinstance(b, RiskReviewBox)
+            else b.text().strip()
+            for b in self.sections
+        )
 
     def _format_chosen(self) -> None:
         fmt_id = self.current_format()
@@ -383,6 +430,8 @@ class NoteEditor(QWidget):
         if clinician is None or clinician.id is None:
             show_error(self, "No clinician to sign", InputError("clinician", "none is set up in Preferences"))
             return False
+        if not self._review_complete():
+            return False
         if not confirm(
             self,
             "Sign note",
@@ -395,12 +444,42 @@ class NoteEditor(QWidget):
             return False
         try:
             self.note = self.ctx.notes.sign(self.session.id, clinician.id)
+        except RiskReviewIncomplete as exc:
+            self._refuse(exc.missing, exc.reasons)
+            return False
         except Exception as exc:
             show_error(self, "The note could not be signed", exc)
             return False
         self._refresh_state()
         self.saved.emit()
         return True
+
+    def _review_complete(self) -> bool:
+        """Whether signing may go ahead; if a required review has gaps, say which and stop."""
+        if not self.review_reasons:
+            return True
+        box = self.review_box()
+        missing = missing_parts(box.fields() if box else None)
+        if missing:
+            self._refuse(missing, self.review_reasons)
+            return False
+        return True
+
+    def _refuse(self, missing: list[str], reasons: list[str]) -> None:
+        self.last_refusal = missing
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "The note cannot be signed yet",
+            "This note needs a complete risk review before it is signed. Still missing:\n"
+            + "\n".join(f"•  {part}" for part in missing),
+            QMessageBox.StandardButton.Ok,
+            self,
+        )
+        box.setInformativeText("Required because: " + "; ".join(reasons) + ".")
+        box.exec()
+        target = self.review_box()
+        if target is not None:
+            self._scroll.ensureWidgetVisible(target)
 
     def _add_addendum(self, kind: str, text: str) -> None:
         if self.session is None or self.session.id is None:

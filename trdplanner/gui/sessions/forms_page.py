@@ -7,10 +7,12 @@ worksheet filled months ago stays readable after the catalog moves on.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QDialog,
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -42,6 +44,7 @@ def _button(text: str, tip: str) -> QPushButton:
 class FormsPage(QWidget):
     changed_structure = Signal()  # an instance or homework was added or removed
     preview_requested = Signal(int)  # instance id
+    measure_recorded = Signal()  # a measure form recorded or updated its score (the patient list and charts change)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -69,6 +72,14 @@ class FormsPage(QWidget):
         row.addWidget(self.add_button)
         row.addWidget(self.remove_button)
         left_layout.addLayout(row)
+        self.read_button = _button(
+            "Read filled PDF…",
+            "Store the answers from a fillable worksheet the client filled in; shows first any stored "
+            "answer it would clear or change",
+        )
+        self.read_button.clicked.connect(lambda: self.read_filled_pdf())
+        left_layout.addWidget(self.read_button)
+        self.last_changes: list[str] = []
 
         self.title = QLabel()
         self.title.setProperty("role", "title")
@@ -195,14 +206,25 @@ class FormsPage(QWidget):
             self.state.setText("Not saved: correct the marked answers")
             return False
         try:
-            saved = self.ctx.sessions.update_instance_values(self.instance.id, values)
+            saved, measure = self.ctx.sessions.save_instance_values(self.instance.id, values)
         except Exception as exc:
             self.state.setText("Not saved: see the message")
             show_error(self, "The form could not be saved", exc)
             return False
         self.instance.values = saved.values
         self.dirty = False
-        self.state.setText(f"Saved {dt.datetime.now():%H:%M:%S}")
+        saved_at = f"Saved {dt.datetime.now():%H:%M:%S}"
+        if measure is not None and measure.status in ("recorded", "updated"):
+            # A measure form just recorded (or corrected) its score: say so, with any alert.
+            name = measure.instrument_name
+            short = f"{saved_at}; {name} {measure.status}" + (
+                "; ALERT: risk review needed" if measure.suicidality_positive else ""
+            )
+            self.state.setText(short)
+            self.state.setToolTip(measure.message(self.title.text()))
+            self.measure_recorded.emit()
+        else:
+            self.state.setText(saved_at)
         return True
 
     def check(self) -> bool:
@@ -265,6 +287,57 @@ class FormsPage(QWidget):
         self.set_session(fresh, select_instance=instance_id)
         self.changed_structure.emit()
         return instance_id
+
+    def read_filled_pdf(self, path: str | None = None) -> bool:
+        """Read a filled fillable worksheet into this session, asking first if stored answers change.
+
+        The same checks as ``trdplanner worksheet read``: a file with no answer is refused with
+        nothing changed; each stored answer it would clear or change is listed before asking."""
+        if self.session is None or self.session.id is None:
+            return False
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(self, "Read a filled worksheet", "", "PDF files (*.pdf)")
+            if not path:
+                return False
+        # Imported here: reading PDFs (pypdf) is not needed to show the window.
+        from trdplanner.export import assemble, read_pdf
+
+        self.flush()
+        session_id = self.session.id
+        try:
+            found = assemble.read_back(self.ctx, session_id, read_pdf(Path(path)), Path(path).name)
+        except Exception as exc:
+            show_error(self, "The worksheet could not be read", exc)
+            return False
+        self.last_changes = [c.describe() for c in found.changes]
+        if found.changes:
+            listed = "\n".join(f"•  {line}" for line in self.last_changes[:20])
+            more = f"\n…and {len(self.last_changes) - 20} more" if len(self.last_changes) > 20 else ""
+            question = (
+                f"Reading {Path(path).name} would clear or change {len(found.changes)} answer(s) already stored "
+                f"in “{found.template.title}”:\n\n{listed}{more}\n\nReplace them with the file's answers?"
+            )
+            if not confirm(self, "Replace stored answers?", question, "Replace answers"):
+                self.state.setText("Nothing was read: the stored answers were kept")
+                return False
+        try:
+            stored, measure = assemble.store_read_back(self.ctx, found)
+            fresh = self.ctx.sessions.get(session_id)
+        except Exception as exc:
+            show_error(self, "The answers could not be stored", exc)
+            return False
+        self.set_session(fresh, select_instance=stored.id)
+        self.changed_structure.emit()
+        text = f"Read {found.answered} answer(s) from {Path(path).name}"
+        if measure is not None:
+            self.state.setToolTip(measure.message(found.template.title))
+            if measure.status in ("recorded", "updated"):
+                text += f"; {measure.instrument_name} {measure.status}"
+                self.measure_recorded.emit()
+            if measure.suicidality_positive:
+                text += "; ALERT: risk review needed"
+        self.state.setText(text)
+        return True
 
     def _remove(self) -> None:
         inst = self.instance

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -38,6 +38,7 @@ from trdplanner.gui.preview import PdfPreviewDialog
 from trdplanner.gui.sessions.agenda import starting_agenda
 from trdplanner.gui.sessions.forms_page import FormsPage
 from trdplanner.gui.sessions.plan_page import PlanPage
+from trdplanner.gui.sessions.report_chooser import ReportChooser
 
 
 class NewSessionDialog(QDialog):
@@ -85,6 +86,8 @@ class NewSessionDialog(QDialog):
 
 class SessionsTab(QWidget):
     COLUMNS = ("#", "Date", "Modality", "Status", "Note")
+    #: A measure form recorded its score: the patient's list row, overview and charts change.
+    measure_recorded = Signal(int)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -97,8 +100,10 @@ class SessionsTab(QWidget):
         self.new_button.setToolTip("Plan a new session for this patient (Ctrl+Shift+N)")
         self.new_button.setShortcut("Ctrl+Shift+N")
         self.new_button.clicked.connect(self.new_session)
-        self.report_button = QPushButton("Progress report…")
-        self.report_button.setToolTip("Preview the progress report, then print or save it")
+        self.report_button = QPushButton("Reports…")
+        self.report_button.setToolTip(
+            "Choose a period, then preview a progress report or a letter to the prescriber to print or save"
+        )
         self.report_button.clicked.connect(self.progress_report)
         self.table = QTableWidget(0, len(self.COLUMNS))
         self.table.setHorizontalHeaderLabels(self.COLUMNS)
@@ -133,6 +138,7 @@ class SessionsTab(QWidget):
         self.forms = FormsPage(ctx)
         self.forms.changed_structure.connect(self._structure_changed)
         self.forms.preview_requested.connect(self.preview_instance)
+        self.forms.measure_recorded.connect(self._measure_recorded)
         self.note = NoteEditor(ctx)
         self.note.saved.connect(self._note_saved)
         self.pages = QTabWidget()
@@ -285,6 +291,10 @@ class SessionsTab(QWidget):
         self.plan.reload_homework()
         self._refresh_rows()
 
+    def _measure_recorded(self) -> None:
+        if self.patient_id is not None:
+            self.measure_recorded.emit(self.patient_id)
+
     def _note_saved(self) -> None:
         self._refresh_rows()
 
@@ -367,19 +377,44 @@ class SessionsTab(QWidget):
             "the worksheet",
         )
 
-    def progress_report(self) -> PdfPreviewDialog | None:
+    def progress_report(self) -> ReportChooser | None:
+        """Ask for the period and the kind of report, then preview it (non-modal, like the preview)."""
+        if self.patient_id is None:
+            return None
+        dates = [s.date for s in self.sessions]
+        today = dt.date.today()
+        chooser = ReportChooser(min(dates) if dates else today, max([today, *dates]), self)
+        chooser.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        chooser.accepted.connect(lambda: self.preview_report(*chooser.choice()))
+        self._dialogs.append(chooser)
+        chooser.destroyed.connect(lambda: self._dialogs.remove(chooser) if chooser in self._dialogs else None)
+        chooser.show()
+        return chooser
+
+    def preview_report(self, kind: str, start: dt.date | None, end: dt.date | None) -> PdfPreviewDialog | None:
         if self.patient_id is None:
             return None
         pid, ctx = self.patient_id, self.ctx
+        if kind == "prescriber":
+            return self._preview(
+                "Letter to the prescriber",
+                lambda: pdfs.prescriber_letter_pdf(ctx, pid, start, end),
+                "letter-to-prescriber.pdf",
+                "the letter to the prescriber",
+            )
+        full = kind == "full"
         return self._preview(
-            "Progress report", lambda: pdfs.progress_report_pdf(ctx, pid), "progress-report.pdf", "the progress report"
+            "Progress report",
+            lambda: pdfs.progress_report_pdf(ctx, pid, start, end, full_notes=full),
+            "progress-report.pdf",
+            "the progress report",
         )
 
     def print_current(self) -> None:
         """File > Print…: the page on show decides what prints."""
         session = self.current
         if session is None or session.id is None:
-            self.progress_report()
+            self.preview_report("report", None, None)
             return
         page = self.pages.currentWidget()
         if page is self.note:

@@ -75,6 +75,7 @@ class PatientWorkspace(QTabWidget):
                 tab.changed.connect(self._tab_changed)
                 tab.dirty_changed.connect(lambda _d: self.request_save_state.emit())
         self.overview.go_to.connect(self.show_tab)
+        self.sessions.measure_recorded.connect(self._tab_changed)
         self.patient_id: int | None = None
         self._pending: set[QWidget] = set()
         self._previous = 0

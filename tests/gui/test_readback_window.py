@@ -1,0 +1,65 @@
+"""The Forms page reads a filled fillable worksheet like ``worksheet read``: the unfilled copy is
+refused, stored answers that would change are listed and kept unless the user says replace, and a
+PHQ-9 records its measure with the alert."""
+# ruff: noqa: F811  (pytest fixtures imported from sessions_support)
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+from sessions_support import Dialogs, ctx, dialogs, say_yes  # noqa: F401
+
+from tests.export._pdf_helpers import fill
+from trdplanner.context import AppContext
+from trdplanner.export import assemble
+from trdplanner.gui.sessions.forms_page import FormsPage
+
+PHQ9 = "general-phq9-form"
+
+
+def _answers(item9: int, item5: int = 1) -> dict:
+    return {**{f"item{i}": 1 for i in range(1, 10)}, "item5": item5, "item9": item9}
+
+
+def test_reading_back_in_the_window_asks_before_changing_and_refuses_the_blank_copy(
+    qtbot: QtBot, ctx: AppContext, dialogs: Dialogs, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    pid = ctx.patients.id_for_code("DEMO-02")
+    assert pid is not None
+    session = ctx.sessions.create(pid, date=ctx.sessions.list(pid)[-1].date, modality="cbt")
+    assert session.id is not None
+    template = ctx.catalog.get(PHQ9)
+    printed = assemble.worksheet_document(ctx, template, session_id=session.id, fillable=True).render()
+    blank, first, second = tmp_path / "blank.pdf", tmp_path / "first.pdf", tmp_path / "second.pdf"
+    blank.write_bytes(printed)
+    first.write_bytes(fill(printed, template, _answers(item9=2)))
+    second.write_bytes(fill(printed, template, _answers(item9=2, item5=3)))
+    page = FormsPage(ctx)
+    qtbot.addWidget(page)
+    page.show()
+    page.set_session(ctx.sessions.get(session.id))
+
+    assert not page.read_filled_pdf(str(blank))
+    assert any("has no answered field" in text for _, text, _ in dialogs.shown)
+    assert ctx.sessions.get(session.id).instances == []
+
+    assert page.read_filled_pdf(str(first))
+    assert [m.items for m in ctx.measures.list(pid)][-1] == [1, 1, 1, 1, 1, 1, 1, 1, 2]
+    assert "ALERT" in page.state.text()
+    count = len(ctx.measures.list(pid))
+
+    asked: list[str] = []
+    monkeypatch.setattr(
+        "trdplanner.gui.sessions.forms_page.confirm", lambda _p, _t, question, _a: asked.append(question) or False
+    )
+    assert not page.read_filled_pdf(str(second))
+    assert asked and "'1/3 (some days)' would become '3/3 (almost every day)'" in asked[0]
+    assert ctx.sessions.get(session.id).instances[0].values["item5"] == 1  # kept
+
+    say_yes(monkeypatch, "trdplanner.gui.sessions.forms_page")
+    assert page.read_filled_pdf(str(second))
+    assert ctx.sessions.get(session.id).instances[0].values["item5"] == 3
+    measures = ctx.measures.list(pid)
+    assert len(measures) == count and measures[-1].items == [1, 1, 1, 1, 3, 1, 1, 1, 2]  # updated, not added
