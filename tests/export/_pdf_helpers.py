@@ -173,6 +173,8 @@ def fill(data: bytes, template: Template, values: dict[str, Any]) -> bytes:
                 for column in fld.columns:
                     entries.update(_form_entries(column, row.get(column.id), fld.key, r, column.id))
         elif fld.type is FieldType.RATING:
+            if value is None:
+                continue
             entries.update({field_name(fld.key): f"/{value}" if _in_grid(template, fld) else str(value)})
         else:
             entries.update(_form_entries(fld, value, fld.key))

@@ -37,7 +37,7 @@ from trdplanner.export import (
 
 _WORKSHEET_USAGE = (
     "trdplanner worksheet TEMPLATE [--patient ID] [--session ID] [--fillable] -o FILE\n"
-    "       trdplanner worksheet read FILE.pdf --session ID"
+    "       trdplanner worksheet read FILE.pdf --session ID [--password-file FILE]"
 )
 
 
@@ -149,7 +149,7 @@ def _add_password_option(*parsers: argparse.ArgumentParser) -> None:
             type=Path,
             metavar="FILE",
             help="protect the PDF with the password on the first line of FILE (AES-256; "
-            "never give a password as an argument)",
+            "never give a password as an argument); with 'worksheet read', the password that opens FILE.pdf",
         )
 
 
@@ -160,9 +160,15 @@ def _pdf_password(args: argparse.Namespace) -> str | None:
     from trdplanner.core.crypto import read_passphrase_file
 
     try:
-        return read_passphrase_file(file)
+        password = read_passphrase_file(file)
     except InputError as exc:
         raise InputError("password-file", exc.problem) from None
+    from trdplanner.export.base import password_problem
+
+    problem = password_problem(password)
+    if problem is not None and getattr(args, "template", None) != "read":
+        raise InputError("password-file", problem)
+    return password
 
 
 def _audit_print(ctx: AppContext, document: PdfDocument, protected: bool) -> None:
@@ -204,7 +210,7 @@ def read_worksheet(ctx: AppContext, args: argparse.Namespace) -> int:
         raise InputError("session", "give the session to store the answers in with --session ID")
     data = read_pdf(args.file)
     try:
-        form = read_form(data)
+        form = read_form(data, _pdf_password(args))
     except ReadbackError as exc:
         raise InputError("file", f"{args.file} {exc}") from None
     manifest = form.manifest

@@ -52,7 +52,7 @@ class PdfOptions:
     created_at: dt.datetime | None = None
     # Whether the patient's name may appear in the PDF's metadata (title, subject).
     name_in_metadata: bool = False
-    # Open password for the file (AES-256, reportlab's standard encryption); never printed.
+    # Open password for the file (AES-256, PDF 2.0 security handler revision 6); never printed.
     password: str | None = field(default=None, repr=False)
 
     @classmethod
@@ -251,7 +251,6 @@ class PdfDocument(ABC):
             initialFontName=REGULAR,
             initialFontSize=9.5,
             keepTogetherClass=KeepWithNext,
-            encrypt=_encryption(self.options.password),
         )
         order = [self.first_template] + [t for t in (PORTRAIT, LANDSCAPE, TRIFOLD) if t != self.first_template]
         doc.addPageTemplates(
@@ -272,7 +271,8 @@ class PdfDocument(ABC):
             return _Canvas(*args, created_at=created_at, **kwargs)
 
         doc.build(story, canvasmaker=make_canvas)
-        return buffer.getvalue()
+        data = buffer.getvalue()
+        return protect(data, self.options.password) if self.options.password else data
 
     # ------------------------------------------------------------------ page furniture
 
@@ -336,18 +336,54 @@ class PdfDocument(ABC):
         canv.restoreState()
 
 
-def _encryption(password: str | None) -> Any:
-    """Reportlab's standard encryption with AES-256 when a password is set; None otherwise.
+# Poppler (Evince, Okular, pdftotext) reads only the first 32 bytes of an AES-256 password
+# while MuPDF, pypdf and qpdf read up to 127, so a longer one opens in some viewers and not
+# others. Refused instead (qpdf issue 195 describes the same trap).
+PDF_PASSWORD_MAX_BYTES = 32
 
-    The owner password is random and thrown away, so nobody can lift the restrictions.
-    """
+
+def password_problem(password: str) -> str | None:
+    """Why ``password`` cannot protect a PDF, in plain words; None when it can."""
     if not password:
-        return None
+        return "the password is empty"
+    if len(password.encode("utf-8")) > PDF_PASSWORD_MAX_BYTES:
+        return (
+            f"the password is longer than {PDF_PASSWORD_MAX_BYTES} letters (fewer with accents or non-Latin "
+            "letters); some PDF viewers could not open the file with it, so choose a shorter one"
+        )
+    return None
+
+
+def protect(data: bytes, password: str) -> bytes:
+    """``data`` encrypted with AES-256 (security handler revision 6) under an open password.
+
+    Done by pikepdf (qpdf) after rendering: reportlab's own AES-256 writes the withdrawn
+    revision 5 dictionary, which poppler, MuPDF, Ghostscript and pypdf refuse to open. The
+    owner password is random and thrown away, so nobody can lift the restrictions; printing,
+    copying text (for screen readers) and filling in form fields stay allowed.
+    """
     import secrets
 
-    from reportlab.lib.pdfencrypt import StandardEncryption
+    import pikepdf
 
-    return StandardEncryption(password, ownerPassword=secrets.token_urlsafe(24), canModify=0, strength=256)
+    problem = password_problem(password)
+    if problem is not None:
+        raise ValueError(problem)
+    allow = pikepdf.Permissions(
+        accessibility=True,
+        extract=True,
+        modify_annotation=True,
+        modify_assembly=False,
+        modify_form=True,
+        modify_other=False,
+        print_lowres=True,
+        print_highres=True,
+    )
+    out = io.BytesIO()
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        encryption = pikepdf.Encryption(owner=secrets.token_urlsafe(24), user=password, R=6, aes=True, allow=allow)
+        pdf.save(out, encryption=encryption)
+    return out.getvalue()
 
 
 def _fit(text: str, font: str, size: float, width: float) -> str:
