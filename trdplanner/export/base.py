@@ -21,7 +21,7 @@ from reportlab.lib.pagesizes import A4, LETTER, landscape
 from reportlab.lib.units import mm
 from reportlab.lib.utils import TimeStamp
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, FrameBreak, KeepTogether, PageTemplate
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, FrameBreak, KeepTogether, PageTemplate, Spacer
 
 from trdplanner import __version__
 from trdplanner.export.fonts import BOLD, REGULAR, string_width
@@ -42,6 +42,10 @@ _FOOTER_Y = 9 * mm  # from the bottom edge
 _FOLD_GUTTER = 12 * mm
 
 _PAGE_TOTAL_FORM = "trdPageTotal"
+# A last page used less than this (share of the body height) is laid out again with the end
+# of the document kept together; the tail moved over is at least _TAIL_SHARE of a page.
+STRAND_SHARE = 0.18
+_TAIL_SHARE = 0.22
 
 
 @dataclass(frozen=True)
@@ -227,8 +231,19 @@ class PdfDocument(ABC):
     # ------------------------------------------------------------------ render
 
     def render(self) -> bytes:
+        """The PDF. A last page left almost empty is laid out again with the end kept together."""
+        data, stranded = self._build(keep_tail=False)
+        if stranded:
+            data, _ = self._build(keep_tail=True)
+        return protect(data, self.options.password) if self.options.password else data
+
+    def _build(self, *, keep_tail: bool) -> tuple[bytes, bool]:
+        """Lay the story out once; also say whether the last page was left under 15% used."""
         info = self.info()
         story = self.story()
+        # A spacer that closes the story would open a page of its own when the last one is full.
+        while story and isinstance(story[-1], Spacer):
+            story.pop()
         buffer = io.BytesIO()
         meta_title = info.named_title if (self.options.name_in_metadata and info.named_title) else info.title
         doc = _Template(
@@ -265,14 +280,18 @@ class PdfDocument(ABC):
                 for name in order
             ]
         )
+        if keep_tail:
+            story = _keep_tail(story, frames_for(self._paper(self.first_template), self.first_template)[0])
         created_at = self.options.created_at
 
         def make_canvas(*args: Any, **kwargs: Any) -> _Canvas:
             return _Canvas(*args, created_at=created_at, **kwargs)
 
         doc.build(story, canvasmaker=make_canvas)
-        data = buffer.getvalue()
-        return protect(data, self.options.password) if self.options.password else data
+        frame = doc.frame
+        used = (frame._y2 - frame._y) / frame._height if frame._height else 1.0
+        stranded = doc.page > 1 and used < STRAND_SHARE and self.first_template != TRIFOLD
+        return buffer.getvalue(), stranded
 
     # ------------------------------------------------------------------ page furniture
 
@@ -384,6 +403,33 @@ def protect(data: bytes, password: str) -> bytes:
         encryption = pikepdf.Encryption(owner=secrets.token_urlsafe(24), user=password, R=6, aes=True, allow=allow)
         pdf.save(out, encryption=encryption)
     return out.getvalue()
+
+
+def _keep_tail(story: list[Flowable], frame: Frame) -> list[Flowable]:
+    """``story`` with its last flowables, at least ``_TAIL_SHARE`` of a page, in one KeepTogether.
+
+    Used only when the first layout left a few lines, a signature block or a small table
+    alone on the last page: the block then moves over together with what came before it. A
+    long table or text before the block is split so that only its last part moves along.
+    """
+    width, height = frame._width, frame._height
+    want = _TAIL_SHARE * height
+    total = 0.0
+    start = len(story)
+    while start > 0 and total < want:
+        start -= 1
+        flowable = story[start]
+        _, h = flowable.wrap(width, height)
+        h += flowable.getSpaceBefore() + flowable.getSpaceAfter()
+        if total + h > height * 0.6:
+            pieces = flowable.split(width, max(h - (want - total), 1.0))
+            if len(pieces) != 2:
+                return story
+            return [*story[:start], pieces[0], KeepTogether([pieces[1], *story[start + 1 :]])]
+        total += h
+    if start == 0:
+        return story
+    return [*story[:start], KeepTogether(story[start:])]
 
 
 def _fit(text: str, font: str, size: float, width: float) -> str:

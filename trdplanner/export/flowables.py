@@ -5,7 +5,7 @@ from __future__ import annotations
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable
 
-from trdplanner.export.fonts import BOLD, REGULAR
+from trdplanner.export.fonts import BOLD, REGULAR, string_width
 from trdplanner.export.styles import INK, LINE_PITCH, MUTED, RULE, WRITING_LINE
 
 
@@ -56,7 +56,8 @@ class FreeBox(Flowable):
 class TickBox(Flowable):
     """A square (or round, for one-of choices) mark box, ticked or empty."""
 
-    def __init__(self, ticked: bool = False, size: float = 3.4 * mm, round_: bool = False) -> None:
+    # 4.2 mm: big enough to tick with a pen without hitting the next box (forms use 4-5 mm).
+    def __init__(self, ticked: bool = False, size: float = 4.2 * mm, round_: bool = False) -> None:
         super().__init__()
         self.ticked = ticked
         self.size = size
@@ -98,8 +99,9 @@ class RatingScale(Flowable):
         values: list[int],
         anchors: dict[int, str],
         chosen: int | None = None,
-        box: float = 6.5 * mm,
-        font_size: float = 8.5,
+        box: float = 7 * mm,
+        font_size: float = 10,
+        anchor_size: float = 9,
     ) -> None:
         super().__init__()
         self.values = values
@@ -107,7 +109,31 @@ class RatingScale(Flowable):
         self.chosen = chosen
         self.box = box
         self.font_size = font_size
-        self.anchor_size = font_size - 1.5
+        self.anchor_size = anchor_size
+
+    @staticmethod
+    def anchors_fit(values: list[int], anchors: dict[int, str], width: float, size: float, box: float = 7 * mm) -> bool:
+        """Whether the anchor words fit under their boxes without running into each other."""
+        pitch = min(box * 1.6, width / max(1, len(values)))
+        spans: list[tuple[float, float]] = []
+        last = len(values) - 1
+        for i, value in enumerate(values):
+            label = anchors.get(value)
+            if not label:
+                continue
+            w = string_width(label, REGULAR, size)
+            centre = i * pitch + pitch / 2
+            if i == 0:
+                spans.append((centre - box / 2, centre - box / 2 + w))
+            elif i == last:
+                spans.append((centre + box / 2 - w, centre + box / 2))
+            else:
+                spans.append((centre - w / 2, centre + w / 2))
+        spans.sort()
+        gap = 2.0
+        return all(a[1] + gap <= b[0] for a, b in zip(spans, spans[1:], strict=False)) and all(
+            s[0] >= -0.5 and s[1] <= width + 0.5 for s in spans
+        )
 
     def _pitch(self, width: float) -> float:
         return min(self.box * 1.6, width / max(1, len(self.values)))

@@ -12,6 +12,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, Spacer
 
 from trdplanner.catalog import Column, Field, FieldType, display_value
+from trdplanner.export.flowables import TickBox
 from trdplanner.export.formfields import (
     BLANK_CHOICE,
     CheckField,
@@ -32,7 +33,8 @@ from trdplanner.export.layout import (
     scale_values,
     text_paragraphs,
 )
-from trdplanner.export.styles import RULE, TINT
+from trdplanner.export.fonts import string_width
+from trdplanner.export.styles import RULE, TINT, Styles
 from trdplanner.export.text import chunks, markup, printable
 
 _WEIGHT = {
@@ -49,7 +51,8 @@ _WEIGHT = {
 _ROW_LABEL_WEIGHT = 1.5
 _MIN_COLUMN = 11 * mm
 _CELL_PAD = 1.5 * mm
-_OPTION_PITCH = 4.6 * mm
+_BOX = 4 * mm
+_OPTION_PITCH = 5.4 * mm
 
 
 def _blank(value: Any) -> bool:
@@ -58,15 +61,45 @@ def _blank(value: Any) -> bool:
     return value is None or value == "" or value == []
 
 
-def column_widths(fld: Field, width: float) -> list[float]:
+def _longest_word(texts: list[str], font: str, size: float) -> float:
+    words = [w for t in texts for w in t.split()]
+    return max((string_width(w, font, size) for w in words), default=0.0)
+
+
+def column_widths(fld: Field, width: float, styles: Styles | None = None) -> list[float]:
+    """Widths in proportion to what each column holds, none narrower than its longest header word.
+
+    A header set in a column narrower than one of its words breaks that word across lines
+    ("resp / onse"); the word's width is the floor, taken from the widest columns.
+    """
     weights = ([_ROW_LABEL_WEIGHT] if fld.fixed_rows else []) + [_WEIGHT[c.type] for c in fld.columns]
     raw = [width * w / sum(weights) for w in weights]
-    # Lift narrow columns to a usable minimum, taking the space from the widest ones.
-    short = sum(max(0.0, _MIN_COLUMN - w) for w in raw)
-    if short:
-        wide = [i for i, w in enumerate(raw) if w > _MIN_COLUMN * 1.5]
-        room = sum(raw[i] for i in wide) or 1.0
-        raw = [max(_MIN_COLUMN, w) if i not in wide else w - short * w / room for i, w in enumerate(raw)]
+    floors = [_MIN_COLUMN] * len(raw)
+    if styles is not None:
+        bold, helper = styles.cell_bold, styles.cell_help
+        labels = [list(fld.fixed_rows)] if fld.fixed_rows else []
+        labels += [[c.label] for c in fld.columns]
+        helps = ([[]] if fld.fixed_rows else []) + [[c.help or ""] for c in fld.columns]
+        floors = [
+            max(
+                _MIN_COLUMN,
+                _longest_word(lab, bold.fontName, bold.fontSize) + 2 * _CELL_PAD + 1,
+                _longest_word(hlp, helper.fontName, helper.fontSize) + 2 * _CELL_PAD + 1,
+            )
+            for lab, hlp in zip(labels, helps, strict=True)
+        ]
+    # Lift narrow columns to their floor, taking the space from the others in proportion.
+    for _ in range(3):
+        short = sum(max(0.0, f - w) for f, w in zip(floors, raw, strict=True))
+        if short <= 0.01:
+            break
+        spare = [i for i, (f, w) in enumerate(zip(floors, raw, strict=True)) if w > f]
+        room = sum(raw[i] - floors[i] for i in spare) or 1.0
+        take = min(short, room)
+        raw = [
+            max(f, w) if i not in spare else w - take * (w - f) / room
+            for i, (f, w) in enumerate(zip(floors, raw, strict=True))
+        ]
     total = sum(raw)
     return [w * width / total for w in raw] if total > width else raw
 
@@ -107,17 +140,20 @@ def _legend(layout: Layout, fld: Field) -> list[Flowable]:
     return out
 
 
-def _blank_cell(layout: Layout, column: Column) -> list[Flowable] | str:
-    """What an empty printed cell shows: nothing, or the options to tick."""
+def _blank_cell(layout: Layout, column: Column, width: float) -> list[Flowable] | str:
+    """What an empty printed cell shows: nothing, or the options to tick (boxes of 4 mm)."""
     if _numbered(column):
         numbers = "&nbsp; ".join(str(n) for n in range(1, len(column.options) + 1))
         return [Paragraph(numbers, layout.styles.cell)]
-    if column.type in (FieldType.CHOICE, FieldType.CHECKLIST):
-        mark = "○" if column.type is FieldType.CHOICE else "☐"
-        text = "<br/>".join(f"{mark} {markup(o.label)}" for o in column.options)
-        return [Paragraph(text, layout.styles.cell_help)]
-    if column.type is FieldType.YES_NO:
-        return [Paragraph("☐ Yes&nbsp;&nbsp; ☐ No", layout.styles.cell_help)]
+    if column.type in (FieldType.CHOICE, FieldType.CHECKLIST, FieldType.YES_NO):
+        labels = ["Yes", "No"] if column.type is FieldType.YES_NO else [o.label for o in column.options]
+        round_ = column.type is FieldType.CHOICE
+        inner = width - 2 * _CELL_PAD
+        rows = [[TickBox(size=_BOX, round_=round_), Paragraph(markup(t), layout.styles.cell)] for t in labels]
+        if column.type is FieldType.YES_NO and inner >= 26 * mm:
+            rows = [[*rows[0], *rows[1]]]
+            return [grid(rows, [5.2 * mm, inner / 2 - 5.2 * mm] * 2, [("BOTTOMPADDING", (0, 0), (-1, -1), 1)])]
+        return [grid(rows, [5.2 * mm, max(1.0, inner - 5.2 * mm)], [("BOTTOMPADDING", (0, 0), (-1, -1), 1)])]
     return ""
 
 
@@ -126,9 +162,20 @@ def _form_cell(layout: Layout, fld: Field, row: int, column: Column, value: Any,
     s = layout.styles
     name = field_name(fld.key, row, column.id)
     inner = width - 2 * _CELL_PAD
+    where = fld.fixed_rows[row] if fld.fixed_rows else f"row {row + 1}"
+    tip = printable(f"{fld.label}, {where}: {column.label}")
     if column.type is FieldType.RATING:
         options = [BLANK_CHOICE, *(str(v) for v in scale_values(column))]
-        return [ChoiceField(name, options, BLANK_CHOICE if value is None else str(value), width=min(inner, 22 * mm))]
+        assert column.min is not None and column.max is not None
+        return [
+            ChoiceField(
+                name,
+                options,
+                BLANK_CHOICE if value is None else str(value),
+                width=min(inner, 22 * mm),
+                tooltip=f"{tip} ({column.min:g} to {column.max:g})",
+            )
+        ]
     if column.type in (FieldType.CHOICE, FieldType.CHECKLIST, FieldType.YES_NO):
         if column.type is FieldType.YES_NO:
             choices = [("yes", "Yes", value is True), ("no", "No", value is False)]
@@ -136,22 +183,25 @@ def _form_cell(layout: Layout, fld: Field, row: int, column: Column, value: Any,
             chosen = set(value or []) if column.type is FieldType.CHECKLIST else {value}
             choices = [(o.id, o.label, o.id in chosen) for o in column.options]
         numbered = _numbered(column)
-        per_row = max(1, int(inner // (10 * mm))) if numbered else 1
+        per_row = max(1, int(inner // (11 * mm))) if numbered else 1
         rows: list[list[Any]] = []
         current: list[Any] = []
         for n, (option_id, label, ticked) in enumerate(choices, start=1):
+            option_tip = f"{tip}: {printable(label)}"
             if column.type is FieldType.CHECKLIST:
-                box: Flowable = CheckField(field_name(fld.key, row, column.id, option_id), ticked, size=3.4 * mm)
+                box: Flowable = CheckField(
+                    field_name(fld.key, row, column.id, option_id), ticked, size=_BOX, tooltip=option_tip
+                )
             else:
-                box = RadioField(name, option_id, selected=ticked, size=3.4 * mm)
+                box = RadioField(name, option_id, selected=ticked, size=_BOX, tooltip=option_tip)
             current += [box, Paragraph(str(n) if numbered else markup(label), s.cell_help)]
             if len(current) == 2 * per_row:
                 rows.append(current)
                 current = []
         if current:
             rows.append(current + [""] * (2 * per_row - len(current)))
-        label_w = (inner / per_row - 4.6 * mm) if numbered else max(1.0, inner - 4.6 * mm)
-        return grid(rows, [4.6 * mm, label_w] * per_row, [("BOTTOMPADDING", (0, 0), (-1, -1), 1)])
+        label_w = (inner / per_row - 5.2 * mm) if numbered else max(1.0, inner - 5.2 * mm)
+        return grid(rows, [5.2 * mm, label_w] * per_row, [("BOTTOMPADDING", (0, 0), (-1, -1), 1)])
     shown = "" if value is None else (value if isinstance(value, str) else display_value(column, value))
     out: list[Flowable] = []
     if shown and not fits_form_font(shown):
@@ -166,7 +216,7 @@ def _form_cell(layout: Layout, fld: Field, row: int, column: Column, value: Any,
             width=inner,
             height=(height - 2 * _CELL_PAD) if multiline else 6 * mm,
             multiline=multiline,
-            tooltip=printable(column.label),
+            tooltip=tip,
         )
     )
     return out
@@ -212,7 +262,7 @@ def print_table(layout: Layout, fld: Field, rows: list[dict[str, Any]]) -> list[
     s = layout.styles
     values = list(rows) if fld.fixed_rows else [r for r in rows if not _blank(r)]
     count = _row_count(layout, fld, len(values))
-    widths = column_widths(fld, layout.width)
+    widths = column_widths(fld, layout.width, layout.styles)
     offset = 1 if fld.fixed_rows else 0
     header: list[Any] = ([""] if fld.fixed_rows else []) + [_header_cell(layout, c) for c in fld.columns]
     data: list[list[Any]] = [header]
@@ -229,7 +279,7 @@ def print_table(layout: Layout, fld: Field, rows: list[dict[str, Any]]) -> list[
             ]
             data.append(cells)
         elif empty:
-            cells = label + [_blank_cell(layout, c) for c in fld.columns]
+            cells = label + [_blank_cell(layout, c, widths[i + offset]) for i, c in enumerate(fld.columns)]
             # Room to write: an empty cell holds a spacer, so the row is at least this tall but
             # grows if a row label or a list of options needs more.
             spot = next((i for i, c in enumerate(cells) if c == ""), None)
