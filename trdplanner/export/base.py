@@ -153,7 +153,10 @@ class KeepWithNext(KeepTogether):
         content = list(self._content)
         frame = getattr(self, "_frame", None)
         at_top = bool(getattr(frame, "_atTop", False))
-        if available_height < self._H and available_height < self.ROOM and not at_top:
+        # A run ending in a block that must not split (a week table) moves whole when it fits a page.
+        rigid = any(getattr(f, "__class__", None).__name__ == "Whole" for f in content)
+        fits_a_page = frame is not None and self._H <= frame._height
+        if available_height < self._H and not at_top and (available_height < self.ROOM or (rigid and fits_a_page)):
             return [FrameBreak(), *content]
         return content
 

@@ -49,11 +49,11 @@ def _blank(value: Any) -> bool:
     return value is None or value == "" or value == []
 
 
-def print_field(layout: Layout, fld: Field, value: Any) -> list[Flowable]:
-    """The flowables for one input field."""
+def print_field(layout: Layout, fld: Field, value: Any, *, last: bool = False) -> list[Flowable]:
+    """The flowables for one input field; ``last``: nothing to write in follows it on the sheet."""
     kind = fld.type
     if kind is FieldType.TABLE:
-        return print_table(layout, fld, value or [])
+        return print_table(layout, fld, value or [], fill_page=last)
     # A filled record states a rating ("7/10, certain") instead of drawing the scale again.
     compact_rating = kind is FieldType.RATING and layout.compact
     if kind in _INLINE or (kind is FieldType.RATING and not boxed_scale(fld)) or compact_rating:

@@ -172,3 +172,28 @@ class RatingScale(Flowable):
                 canv.drawRightString(centre + box / 2, 0, label)
             else:
                 canv.drawCentredString(centre, 0, label)
+
+
+class Whole(Flowable):
+    """A flowable that moves to the next page whole rather than split (a week's table).
+
+    Only a block taller than a whole page splits, as it must; anything before it that is
+    kept with it (its label) moves along, see ``base.KeepWithNext``.
+    """
+
+    def __init__(self, content: Flowable) -> None:
+        super().__init__()
+        self.content = content
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        self.width, self.height = self.content.wrap(available_width, available_height)
+        return self.width, self.height
+
+    def split(self, available_width: float, available_height: float) -> list[Flowable]:
+        frame = getattr(self, "_frame", None)
+        if frame is not None and self.height > frame._height:
+            return list(self.content.split(available_width, available_height))
+        return []
+
+    def draw(self) -> None:
+        self.content.drawOn(self.canv, 0, 0)

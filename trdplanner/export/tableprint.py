@@ -6,13 +6,14 @@ flows onto the next page instead of being clipped or refusing to lay out.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, Spacer
 
 from trdplanner.catalog import Column, Field, FieldType, display_value
-from trdplanner.export.flowables import TickBox
+from trdplanner.export.flowables import TickBox, Whole
 from trdplanner.export.formfields import (
     BLANK_CHOICE,
     CheckField,
@@ -258,16 +259,83 @@ def _pieces(text: str, width: float) -> list[str]:
     return chunks(text, per_line * 30)
 
 
-def print_table(layout: Layout, fld: Field, rows: list[dict[str, Any]]) -> list[Flowable]:
+class StretchTable(Flowable):
+    """A table to write in whose blank rows grow until the page's writing space is used.
+
+    Built again at wrap time with taller blank rows, so a three-row thought record fills its
+    page instead of leaving half of it empty. ``reserve`` is the height of what must still
+    fit below it on the page; a table that does not fit as it is splits as usual.
+    """
+
+    def __init__(self, build: Callable[[float], Flowable], base: float, blanks: int, cap: float) -> None:
+        super().__init__()
+        self.build = build
+        self.base = base
+        self.blanks = blanks
+        self.cap = cap
+        self.reserve = 0.0
+        self._table: Flowable = build(base)
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        table = self.build(self.base)
+        width, height = table.wrap(available_width, available_height)
+        room = available_height - self.reserve - height - 2
+        if self.blanks and 0 < room and height <= available_height:
+            taller = min(self.cap, self.base + room / self.blanks)
+            table = self.build(taller)
+            width, height = table.wrap(available_width, available_height)
+            if height > available_height - self.reserve:  # rows grew more than planned; go back
+                table = self.build(self.base)
+                width, height = table.wrap(available_width, available_height)
+        self._table = table
+        self.width, self.height = width, height
+        return width, height
+
+    def split(self, available_width: float, available_height: float) -> list[Flowable]:
+        table = self.build(self.base)
+        table.wrap(available_width, available_height)
+        return list(table.split(available_width, available_height))
+
+    def draw(self) -> None:
+        self._table.drawOn(self.canv, 0, 0)
+
+
+# A stretched blank row never grows past this: a handful of rows, not one giant box.
+_MAX_STRETCHED_ROW = 60 * mm
+
+
+def print_table(layout: Layout, fld: Field, rows: list[dict[str, Any]], *, fill_page: bool = False) -> list[Flowable]:
+    """A template table; ``fill_page`` lets its blank rows grow to use the rest of the page."""
     s = layout.styles
     values = list(rows) if fld.fixed_rows else [r for r in rows if not _blank(r)]
     count = _row_count(layout, fld, len(values))
+    blanks = 0 if fld.fixed_rows else count - len(values)
+
+    def build(blank_height: float) -> Flowable:
+        return _table(layout, fld, values, count, blank_height)
+
+    base = _row_height(fld, layout.fillable)
+    table: Flowable
+    if fill_page and blanks and not layout.compact:
+        table = StretchTable(build, base, blanks, max(base, _MAX_STRETCHED_ROW))
+    else:
+        table = build(base)
+    head = label_block(layout, fld.label, fld.help)
+    legend = _legend(layout, fld)
+    if fld.fixed_rows:
+        # A week (Mon-Sun) or another fixed list is read as one: never split it across pages,
+        # and its label and legend go with it.
+        return [*head, *kept(*legend, gap(1.2 * mm)), Whole(table), gap(4 * mm)]
+    return [*head, *kept(*legend, gap(1.2 * mm)), table, gap(4 * mm)]
+
+
+def _table(layout: Layout, fld: Field, values: list[dict[str, Any]], count: int, blank_height: float) -> Flowable:
+    s = layout.styles
     widths = column_widths(fld, layout.width, layout.styles)
     offset = 1 if fld.fixed_rows else 0
     header: list[Any] = ([""] if fld.fixed_rows else []) + [_header_cell(layout, c) for c in fld.columns]
     data: list[list[Any]] = [header]
     row_ends: list[int] = [0]
-    blank_height = _row_height(fld, layout.fillable)
     for r in range(count):
         row = values[r] if r < len(values) else {}
         label: list[Any] = [Paragraph(markup(fld.fixed_rows[r]), s.cell_bold)] if fld.fixed_rows else []
@@ -311,7 +379,4 @@ def print_table(layout: Layout, fld: Field, rows: list[dict[str, Any]]) -> list[
     commands += [("LINEBELOW", (0, end), (-1, end), 0.5, RULE) for end in row_ends]
     if fld.fixed_rows:
         commands.append(("BACKGROUND", (0, 1), (0, -1), TINT))
-    table = grid(data, widths, commands, repeat=1)
-    head = label_block(layout, fld.label, fld.help)
-    legend = _legend(layout, fld)
-    return [*head, *kept(*legend, gap(1.2 * mm)), table, gap(4 * mm)]
+    return grid(data, widths, commands, repeat=1, split_rows=not fld.fixed_rows)

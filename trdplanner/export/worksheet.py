@@ -20,6 +20,7 @@ from trdplanner.export.fieldprint import print_field, print_rating_group, same_s
 from trdplanner.export.flowables import TickBox
 from trdplanner.export.formfields import Manifest, ManifestField
 from trdplanner.export.layout import Layout, boxed_scale, grid, text_paragraphs
+from trdplanner.export.tableprint import StretchTable
 from trdplanner.export.styles import GAP, RULE, TINT, WRITING_LINE, Styles, client_stylesheet
 from trdplanner.export.text import markup, one_line, paragraphs_of
 
@@ -193,6 +194,10 @@ def field_flowables(layout: Layout, template: Template, values: Mapping[str, Any
     s = layout.styles
     out: list[Flowable] = []
     fields = template.fields
+    inputs = [f for f in fields if f.is_input]
+    last_input = inputs[-1] if inputs else None
+    stretch: StretchTable | None = None
+    stretch_at = 0
     i = 0
     while i < len(fields):
         fld = fields[i]
@@ -211,8 +216,17 @@ def field_flowables(layout: Layout, template: Template, values: Mapping[str, Any
             i += run
             continue
         else:
-            out += print_field(layout, fld, values.get(fld.key))
+            printed = print_field(layout, fld, values.get(fld.key), last=fld is last_input)
+            found = [f for f in printed if isinstance(f, StretchTable)]
+            if found:
+                stretch, stretch_at = found[0], len(out) + printed.index(found[0])
+            out += printed
         i += 1
+    if stretch is not None:
+        # What follows the table on the sheet (closing text) must still fit below it.
+        stretch.reserve = sum(
+            f.wrap(layout.width, 10_000)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in out[stretch_at + 1 :]
+        )
     return out
 
 
