@@ -129,10 +129,12 @@ def client_stylesheet() -> Styles:
         value=_style("c-value", fontSize=11, leading=14.5),
         small=_style("c-small", fontSize=9.5, leading=12.5),
         small_right=_style("c-small_right", fontSize=9.5, leading=12.5, alignment=TA_RIGHT),
-        cell=_style("c-cell", fontName=CONDENSED, fontSize=10, leading=12.5),
-        cell_bold=_style("c-cell_bold", fontName=CONDENSED_BOLD, fontSize=10, leading=12.5),
-        cell_center=_style("c-cell_center", fontName=CONDENSED, fontSize=9.5, leading=11.5, alignment=TA_CENTER),
-        cell_help=_style("c-cell_help", fontName=CONDENSED, fontSize=CLIENT_SMALLEST, leading=11, textColor=MUTED),
+        # Two faces only (regular and bold): condensed letters at these sizes read worse, and
+        # every extra face is another font to subset and embed in each sheet.
+        cell=_style("c-cell", fontSize=10, leading=12.5),
+        cell_bold=_style("c-cell_bold", fontName=BOLD, fontSize=10, leading=12.5),
+        cell_center=_style("c-cell_center", fontSize=9.5, leading=11.5, alignment=TA_CENTER),
+        cell_help=_style("c-cell_help", fontSize=CLIENT_SMALLEST, leading=11, textColor=MUTED),
         alert=_style("c-alert", fontName=BOLD, fontSize=11, leading=14.5),
         stamp=_style("c-stamp", fontName=BOLD, fontSize=12, leading=15, alignment=TA_CENTER),
     )

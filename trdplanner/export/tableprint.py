@@ -7,10 +7,11 @@ flows onto the next page instead of being clipped or refusing to lay out.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Paragraph, Spacer
+from reportlab.platypus import Flowable, Paragraph, Spacer, Table
 
 from trdplanner.catalog import Column, Field, FieldType, display_value
 from trdplanner.export.flowables import TickBox, Whole
@@ -27,6 +28,7 @@ from trdplanner.export.layout import (
     DEFAULT_ROWS,
     MAX_OPTIONS_IN_CELL,
     Layout,
+    Para,
     gap,
     grid,
     kept,
@@ -63,6 +65,11 @@ def _blank(value: Any) -> bool:
 
 
 def _longest_word(texts: list[str], font: str, size: float) -> float:
+    return _longest_word_of(tuple(texts), font, size)
+
+
+@lru_cache(maxsize=2048)
+def _longest_word_of(texts: tuple[str, ...], font: str, size: float) -> float:
     words = [w for t in texts for w in t.split()]
     return max((string_width(w, font, size) for w in words), default=0.0)
 
@@ -106,8 +113,8 @@ def column_widths(fld: Field, width: float, styles: Styles | None = None) -> lis
 
 
 def _header_cell(layout: Layout, column: Column) -> list[Flowable]:
+    """The column label in bold with its help below, as one paragraph (one to lay out, not two)."""
     s = layout.styles
-    out: list[Flowable] = [Paragraph(markup(column.label), s.cell_bold)]
     notes = [column.help] if column.help else []
     if column.type is FieldType.RATING:
         assert column.min is not None and column.max is not None
@@ -116,9 +123,16 @@ def _header_cell(layout: Layout, column: Column) -> list[Flowable]:
         notes.append("YYYY-MM-DD")
     elif layout.fillable and column.type is FieldType.TIME:
         notes.append("HH:MM")
+    text = markup(column.label)
     if notes:
-        out.append(Paragraph(markup(" · ".join(n for n in notes if n)), s.cell_help))
-    return out
+        helper = s.cell_help
+        colour = helper.textColor.hexval()[2:] if hasattr(helper.textColor, "hexval") else "555555"
+        note = markup(" · ".join(n for n in notes if n))
+        # The help's own line height: a <font> run inside the label's paragraph keeps its leading.
+        text += (
+            f"<br/><font name='{helper.fontName}' size='{helper.fontSize:g}' color='#{colour}'>{note}</font>"
+        )
+    return [Para(text, s.cell_bold)]
 
 
 def _numbered(column: Column) -> bool:
@@ -274,32 +288,72 @@ class StretchTable(Flowable):
         self.blanks = blanks
         self.cap = cap
         self.reserve = 0.0
-        self._table: Flowable = build(base)
+        # Tables already built, by blank-row height; Platypus wraps a flowable several times.
+        self._built: dict[float, Flowable] = {}
+        self._table: Flowable | None = None
+        self._wrapped: tuple[float, float, float, float] | None = None
+        self._natural: dict[float, float] = {}
+
+    def _at(self, height: float) -> Flowable:
+        """The table with blank rows ``height`` tall: the same table re-heightened when its blank
+        rows are empty space (printed sheets), a new one when they hold form fields."""
+        first = self._built.get(self.base)
+        if first is None:
+            first = self._built[self.base] = self.build(self.base)
+        rows = getattr(first, "_trd_blank_rows", None)
+        if rows:
+            assert isinstance(first, Table)
+            set_blank_height(first, rows, height)
+            return first
+        table = self._built.get(height)
+        if table is None:
+            table = self._built[height] = self.build(height)
+        return table
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
-        table = self.build(self.base)
-        width, height = table.wrap(available_width, available_height)
-        room = available_height - self.reserve - height - 2
-        if self.blanks and 0 < room and height <= available_height:
-            taller = min(self.cap, self.base + room / self.blanks)
-            table = self.build(taller)
-            width, height = table.wrap(available_width, available_height)
-            if height > available_height - self.reserve:  # rows grew more than planned; go back
-                table = self.build(self.base)
+        last = self._wrapped
+        if last is not None and last[:2] == (available_width, available_height):
+            return last[2], last[3]  # the table is still laid out as chosen for this space
+        # The unstretched height at this width, measured once (Platypus often asks first for an
+        # unbounded height, when a keep-with-next group sizes itself).
+        natural = self._natural.get(available_width)
+        table = self._at(self.base)
+        if natural is None:
+            width, natural = table.wrap(available_width, available_height)
+            self._natural[available_width] = natural
+            measured = True
+        else:
+            width, measured = available_width, False
+        height = natural
+        room = available_height - self.reserve - natural - 2
+        # Measured for a page of unbounded height: there is no page to fill.
+        if self.blanks and 0 < room and natural <= available_height < _UNBOUNDED:
+            taller = round(min(self.cap, self.base + room / self.blanks), 1)
+            stretched = self._at(taller)
+            width, height = stretched.wrap(available_width, available_height)
+            table, measured = stretched, True
+            if height > available_height - self.reserve:  # rows grew more than planned; keep base
+                table = self._at(self.base)
                 width, height = table.wrap(available_width, available_height)
+        if not measured:
+            width, height = table.wrap(available_width, available_height)
         self._table = table
         self.width, self.height = width, height
+        self._wrapped = (available_width, available_height, width, height)
         return width, height
 
     def split(self, available_width: float, available_height: float) -> list[Flowable]:
-        table = self.build(self.base)
+        self._wrapped = None
+        table = self._at(self.base)
         table.wrap(available_width, available_height)
         return list(table.split(available_width, available_height))
 
     def draw(self) -> None:
+        assert self._table is not None
         self._table.drawOn(self.canv, 0, 0)
 
 
+_UNBOUNDED = 100_000.0
 # A stretched blank row never grows past this: a handful of rows, not one giant box.
 _MAX_STRETCHED_ROW = 60 * mm
 
@@ -336,6 +390,7 @@ def _table(layout: Layout, fld: Field, values: list[dict[str, Any]], count: int,
     header: list[Any] = ([""] if fld.fixed_rows else []) + [_header_cell(layout, c) for c in fld.columns]
     data: list[list[Any]] = [header]
     row_ends: list[int] = [0]
+    blank_rows: list[int] = []
     for r in range(count):
         row = values[r] if r < len(values) else {}
         label: list[Any] = [Paragraph(markup(fld.fixed_rows[r]), s.cell_bold)] if fld.fixed_rows else []
@@ -348,11 +403,9 @@ def _table(layout: Layout, fld: Field, values: list[dict[str, Any]], count: int,
             data.append(cells)
         elif empty:
             cells = label + [_blank_cell(layout, c, widths[i + offset]) for i, c in enumerate(fld.columns)]
-            # Room to write: an empty cell holds a spacer, so the row is at least this tall but
-            # grows if a row label or a list of options needs more.
-            spot = next((i for i, c in enumerate(cells) if c == ""), None)
-            if spot is not None:
-                cells[spot] = [Spacer(1, blank_height - 2 * _CELL_PAD)]
+            # Room to write: the row is at least this tall (minRowHeights, set below) but grows
+            # if a row label or a list of options needs more.
+            blank_rows.append(len(data))
             data.append(cells)
         else:
             pieces = [
@@ -379,4 +432,16 @@ def _table(layout: Layout, fld: Field, values: list[dict[str, Any]], count: int,
     commands += [("LINEBELOW", (0, end), (-1, end), 0.5, RULE) for end in row_ends]
     if fld.fixed_rows:
         commands.append(("BACKGROUND", (0, 1), (0, -1), TINT))
-    return grid(data, widths, commands, repeat=1, split_rows=not fld.fixed_rows)
+    table = grid(data, widths, commands, repeat=1, split_rows=not fld.fixed_rows)
+    if blank_rows:
+        set_blank_height(table, blank_rows, blank_height)
+    return table
+
+
+def set_blank_height(table: Table, rows: list[int], height: float) -> None:
+    """Make ``rows`` of ``table`` at least ``height`` tall (takes effect at the next wrap)."""
+    minimum = list(getattr(table, "_minRowHeights", None) or [0] * len(table._cellvalues))
+    for r in rows:
+        minimum[r] = height
+    table._minRowHeights = minimum
+    table._trd_blank_rows = rows

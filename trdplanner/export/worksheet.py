@@ -19,7 +19,7 @@ from trdplanner.export.base import LANDSCAPE, PORTRAIT, DocInfo, PdfDocument, Pd
 from trdplanner.export.fieldprint import print_field, print_rating_group, same_scale
 from trdplanner.export.flowables import TickBox
 from trdplanner.export.formfields import Manifest, ManifestField
-from trdplanner.export.layout import Layout, boxed_scale, grid, text_paragraphs
+from trdplanner.export.layout import Layout, Para, boxed_scale, grid, text_paragraphs
 from trdplanner.export.tableprint import StretchTable
 from trdplanner.export.styles import GAP, RULE, TINT, WRITING_LINE, Styles, client_stylesheet
 from trdplanner.export.text import markup, one_line, paragraphs_of
@@ -125,7 +125,7 @@ def _identity_block(s: Styles, template: Template, identity: Identity | None, wi
 
 def instructions_box(s: Styles, text: str, width: float) -> Flowable:
     """Instructions set off by a grey rule down their left side."""
-    paras = [Paragraph(markup(p), s.body) for p in paragraphs_of(text)] or [Spacer(1, 1)]
+    paras = [Para(markup(p), s.body) for p in paragraphs_of(text)] or [Spacer(1, 1)]
     return grid(
         [[paras]],
         [width],
