@@ -25,6 +25,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, FrameBreak, KeepTogether, PageTemplate, Spacer
 
 from trdplanner import __version__
+from trdplanner.export.flowables import Whole
 from trdplanner.export.fonts import BOLD, REGULAR, string_width
 from trdplanner.export.styles import MUTED, RULE, TINT_DARK, Styles, stylesheet
 from trdplanner.export.text import printable
@@ -160,7 +161,7 @@ class KeepWithNext(KeepTogether):
         frame = getattr(self, "_frame", None)
         at_top = bool(getattr(frame, "_atTop", False))
         # A run ending in a block that must not split (a week table) moves whole when it fits a page.
-        rigid = any(getattr(f, "__class__", None).__name__ == "Whole" for f in content)
+        rigid = any(isinstance(f, Whole) for f in content)
         fits_a_page = frame is not None and self._H <= frame._height
         if available_height < self._H and not at_top and (available_height < self.ROOM or (rigid and fits_a_page)):
             return [FrameBreak(), *content]
@@ -431,6 +432,9 @@ def _keep_tail(story: list[Flowable], frame: Frame) -> list[Flowable]:
         _, h = flowable.wrap(width, height)
         h += flowable.getSpaceBefore() + flowable.getSpaceAfter()
         if total + h > height * 0.6:
+            if isinstance(flowable, Whole):  # taller than a page: it will split anyway
+                flowable = flowable.content
+                flowable.wrap(width, height)
             pieces = flowable.split(width, max(h - (want - total), 1.0))
             if len(pieces) != 2:
                 return story
