@@ -162,7 +162,7 @@ class KeepWithNext(KeepTogether):
         at_top = bool(getattr(frame, "_atTop", False))
         # A run ending in a block that must not split (a week table) moves whole when it fits a page.
         rigid = any(isinstance(f, Whole) for f in content)
-        fits_a_page = frame is not None and self._H <= frame._height
+        fits_a_page = frame is not None and frame._height >= self._H
         if available_height < self._H and not at_top and (available_height < self.ROOM or (rigid and fits_a_page)):
             return [FrameBreak(), *content]
         return content

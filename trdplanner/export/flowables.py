@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable
 
@@ -131,7 +133,7 @@ class RatingScale(Flowable):
                 spans.append((centre - w / 2, centre + w / 2))
         spans.sort()
         gap = 2.0
-        return all(a[1] + gap <= b[0] for a, b in zip(spans, spans[1:], strict=False)) and all(
+        return all(a[1] + gap <= b[0] for a, b in pairwise(spans)) and all(
             s[0] >= -0.5 and s[1] <= width + 0.5 for s in spans
         )
 

@@ -180,7 +180,9 @@ class CheckField(_FormFlowable):
 class RadioField(_FormFlowable):
     """One button of a radio group; every button of the group shares ``name``."""
 
-    def __init__(self, name: str, value: str, selected: bool = False, size: float = 4.2 * mm, tooltip: str = "") -> None:
+    def __init__(
+        self, name: str, value: str, selected: bool = False, size: float = 4.2 * mm, tooltip: str = ""
+    ) -> None:
         super().__init__(name, size, size)
         self.value = value
         self.selected = selected

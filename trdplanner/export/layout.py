@@ -14,6 +14,7 @@ from trdplanner.export.formfields import Manifest
 from trdplanner.export.styles import RULE, TINT, Styles
 from trdplanner.export.text import chunks, markup
 
+
 class Para(Paragraph):
     """A Paragraph that remembers its last layout: asked again at the same width, it answers
     without breaking its lines again (Platypus measures a table's cells, and a kept group's

@@ -11,10 +11,11 @@ from functools import lru_cache
 from typing import Any
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Paragraph, Spacer, Table
+from reportlab.platypus import Flowable, Paragraph, Table
 
 from trdplanner.catalog import Column, Field, FieldType, display_value
 from trdplanner.export.flowables import TickBox, Whole
+from trdplanner.export.fonts import string_width
 from trdplanner.export.formfields import (
     BLANK_CHOICE,
     CheckField,
@@ -36,7 +37,6 @@ from trdplanner.export.layout import (
     scale_values,
     text_paragraphs,
 )
-from trdplanner.export.fonts import string_width
 from trdplanner.export.styles import RULE, TINT, Styles
 from trdplanner.export.text import chunks, markup, printable
 
@@ -87,7 +87,7 @@ def column_widths(fld: Field, width: float, styles: Styles | None = None) -> lis
         bold, helper = styles.cell_bold, styles.cell_help
         labels = [list(fld.fixed_rows)] if fld.fixed_rows else []
         labels += [[c.label] for c in fld.columns]
-        helps = ([[]] if fld.fixed_rows else []) + [[c.help or ""] for c in fld.columns]
+        helps: list[list[str]] = ([[]] if fld.fixed_rows else []) + [[c.help or ""] for c in fld.columns]
         floors = [
             max(
                 _MIN_COLUMN,
@@ -327,7 +327,7 @@ class StretchTable(Flowable):
         height = natural
         room = available_height - self.reserve - natural - 2
         # Measured for a page of unbounded height: there is no page to fill.
-        if self.blanks and 0 < room and natural <= available_height < _UNBOUNDED:
+        if self.blanks and room > 0 and natural <= available_height < _UNBOUNDED:
             taller = round(min(self.cap, self.base + room / self.blanks), 1)
             stretched = self._at(taller)
             width, height = stretched.wrap(available_width, available_height)
@@ -360,7 +360,6 @@ _MAX_STRETCHED_ROW = 60 * mm
 
 def print_table(layout: Layout, fld: Field, rows: list[dict[str, Any]], *, fill_page: bool = False) -> list[Flowable]:
     """A template table; ``fill_page`` lets its blank rows grow to use the rest of the page."""
-    s = layout.styles
     values = list(rows) if fld.fixed_rows else [r for r in rows if not _blank(r)]
     count = _row_count(layout, fld, len(values))
     blanks = 0 if fld.fixed_rows else count - len(values)

@@ -20,8 +20,8 @@ from trdplanner.export.fieldprint import print_field, print_rating_group, same_s
 from trdplanner.export.flowables import TickBox
 from trdplanner.export.formfields import Manifest, ManifestField
 from trdplanner.export.layout import Layout, Para, boxed_scale, grid, text_paragraphs
-from trdplanner.export.tableprint import StretchTable
 from trdplanner.export.styles import GAP, RULE, TINT, WRITING_LINE, Styles, client_stylesheet
+from trdplanner.export.tableprint import StretchTable
 from trdplanner.export.text import markup, one_line, paragraphs_of
 
 # A table this wide (columns, counting a row-label column) prints on a landscape page.
