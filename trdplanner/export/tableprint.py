@@ -367,6 +367,10 @@ def print_table(layout: Layout, fld: Field, rows: list[dict[str, Any]], *, fill_
     def build(blank_height: float) -> Flowable:
         return _table(layout, fld, values, count, blank_height)
 
+    if layout.manifest is not None:
+        # Now, not when the table is built: a stretched table is built at layout time, after
+        # the manifest field (drawn first on the page) has written what it holds.
+        layout.manifest.tables[fld.key] = count
     base = _row_height(fld, layout.fillable)
     table: Flowable
     if fill_page and blanks and not layout.compact:

@@ -85,11 +85,14 @@ def identity_block(
         cell_w = width / len(blanks)
         row: list[Any] = []
         for label in blanks:
-            row += [Paragraph(label, s.label), ""]
+            row += [label, ""]  # plain strings in the label's face: nothing to parse or wrap
         widths: list[float] = []
         for _ in blanks:
             widths += [16 * mm, cell_w - 22 * mm]
         commands = [("LINEBELOW", (i, 0), (i, 0), 0.6, WRITING_LINE) for i in range(1, 2 * len(blanks), 2)]
+        commands += [
+            ("FONTNAME", (i, 0), (i, 0), s.label.fontName) for i in range(0, 2 * len(blanks), 2)
+        ] + [("FONTSIZE", (0, 0), (-1, -1), s.label.fontSize), ("LEADING", (0, 0), (-1, -1), s.label.leading)]
         return [grid([row], widths, [*commands, ("VALIGN", (0, 0), (-1, -1), "BOTTOM")]), Spacer(1, GAP)]
     pairs = [
         ("Name", identity.name if not has_name else ""),
