@@ -89,7 +89,9 @@ def identity_block(
         widths: list[float] = []
         for _ in blanks:
             widths += [16 * mm, cell_w - 22 * mm]
-        commands = [("LINEBELOW", (i, 0), (i, 0), 0.6, WRITING_LINE) for i in range(1, 2 * len(blanks), 2)]
+        commands: list[tuple[Any, ...]] = [
+            ("LINEBELOW", (i, 0), (i, 0), 0.6, WRITING_LINE) for i in range(1, 2 * len(blanks), 2)
+        ]
         commands += [
             ("FONTNAME", (i, 0), (i, 0), s.label.fontName) for i in range(0, 2 * len(blanks), 2)
         ] + [("FONTSIZE", (0, 0), (-1, -1), s.label.fontSize), ("LEADING", (0, 0), (-1, -1), s.label.leading)]
