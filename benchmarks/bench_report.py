@@ -6,7 +6,8 @@ three antidepressant trials, lithium augmentation, an ECT course, rTMS and esket
 the period; and a treatment plan. It goes into a throw-away data dir, then the report is
 gathered through the services and rendered, as ``trdplanner report`` does.
 
-Bar (issue 4): under 1 s on this machine. Run from the repo: ``python benchmarks/bench_report.py``.
+Bar (issues 4 and 15): under 1 s of CPU time (wall-clock time is printed too).
+Run from the repo: ``python benchmarks/bench_report.py``.
 Exit status 1 if the bar is missed.
 """
 
@@ -171,14 +172,16 @@ def main() -> int:
             options = PdfOptions(created_at=CREATED)
             end = _week(SESSIONS)
             report_document(ctx, patient, end=end, options=options).render()  # warm-up
-            gather, render, total = [], [], []
+            gather, render, total, cpu = [], [], [], []
             data = b""
             for _ in range(7):
+                c0 = time.process_time()
                 t0 = time.perf_counter()
                 doc = report_document(ctx, patient, end=end, options=options)
                 t1 = time.perf_counter()
                 data = doc.render()
                 t2 = time.perf_counter()
+                cpu.append(time.process_time() - c0)
                 gather.append(t1 - t0)
                 render.append(t2 - t1)
                 total.append(t2 - t0)
@@ -186,11 +189,16 @@ def main() -> int:
             ctx.close()
     pages = len(PdfReader(io.BytesIO(data)).pages)
     median = statistics.median(total)
-    ok = median < 1.0
+    # The bar is on CPU time: on a shared machine other processes' load stretches wall-clock
+    # time by 3x and more (it is printed too), while the work done stays the same.
+    cpu_median = statistics.median(cpu)
+    ok = cpu_median < 1.0
     print(f"progress report: {SESSIONS} sessions and notes, 3 charts, {pages} pages (median of 7 runs)")
     print(f"  gather records (services) : {statistics.median(gather) * 1000:7.1f} ms")
     print(f"  render PDF                : {statistics.median(render) * 1000:7.1f} ms")
-    print(f"  total                     : {median * 1000:7.1f} ms   (bar: under 1000 ms) {'OK' if ok else 'MISSED'}")
+    print(f"  total, wall clock         : {median * 1000:7.1f} ms")
+    verdict = "OK" if ok else "MISSED"
+    print(f"  total, CPU time           : {cpu_median * 1000:7.1f} ms   (bar: under 1000 ms) {verdict}")
     return 0 if ok else 1
 
 

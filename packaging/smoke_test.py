@@ -149,7 +149,7 @@ def check_other_pdfs(binary: str, env: dict[str, str], data: Path, out_dir: Path
 
 
 def check_pdf_password(binary: str, env: dict[str, str], data: Path, out_dir: Path) -> None:
-    """A worksheet protected with a password is an AES-256 encrypted PDF (reportlab + pyaes)."""
+    """A worksheet protected with a password is an AES-256 (revision 6) PDF that pypdf opens with it."""
     from pypdf import PdfReader
 
     secret = out_dir / "pdf-password.txt"
@@ -161,9 +161,11 @@ def check_pdf_password(binary: str, env: dict[str, str], data: Path, out_dir: Pa
     reader = PdfReader(str(pdf))
     if not reader.is_encrypted:
         raise SmokeFailure(f"{pdf} was written without encryption although a password was given")
-    revision = reader.trailer["/Encrypt"].get_object().get("/V")
-    if revision != 5:
-        raise SmokeFailure(f"{pdf} is encrypted with /V {revision}, not AES-256 (/V 5)")
+    handler = reader.trailer["/Encrypt"].get_object()
+    if (handler.get("/V"), handler.get("/R")) != (5, 6):
+        raise SmokeFailure(f"{pdf} is encrypted with /V {handler.get('/V')} /R {handler.get('/R')}, not AES-256 R6")
+    if not reader.decrypt("smoke test password, invented") or not reader.pages:
+        raise SmokeFailure(f"{pdf} does not open with its password")
 
 
 def check_encrypted(binary: str, env: dict[str, str], data: Path) -> None:

@@ -173,6 +173,8 @@ def fill(data: bytes, template: Template, values: dict[str, Any]) -> bytes:
                 for column in fld.columns:
                     entries.update(_form_entries(column, row.get(column.id), fld.key, r, column.id))
         elif fld.type is FieldType.RATING:
+            if value is None:
+                continue
             entries.update({field_name(fld.key): f"/{value}" if _in_grid(template, fld) else str(value)})
         else:
             entries.update(_form_entries(fld, value, fld.key))
@@ -185,12 +187,14 @@ def fill(data: bytes, template: Template, values: dict[str, Any]) -> bytes:
 
 
 def _in_grid(template: Template, fld: Field) -> bool:
-    """Whether a rating prints in a questionnaire grid (radio buttons) rather than a drop-down."""
-    from trdplanner.export.fieldprint import same_scale
+    """Whether a rating prints as radio buttons (questionnaire grid, answer list) rather than a drop-down."""
+    from trdplanner.export.fieldprint import answers_as_list, same_scale
     from trdplanner.export.layout import boxed_scale
 
     if not boxed_scale(fld):
         return False
+    if answers_as_list(fld):
+        return True
     fields = template.fields
     i = fields.index(fld)
     before = i > 0 and fields[i - 1].type is FieldType.RATING and same_scale(fields[i - 1], fld)

@@ -35,7 +35,7 @@ from trdplanner.export import (
 
 _WORKSHEET_USAGE = (
     "trdplanner worksheet TEMPLATE [--patient ID] [--session ID] [--fillable] -o FILE\n"
-    "       trdplanner worksheet read FILE.pdf --session ID [--replace]"
+    "       trdplanner worksheet read FILE.pdf --session ID [--replace] [--password-file FILE]"
 )
 
 
@@ -169,7 +169,7 @@ def _add_password_option(*parsers: argparse.ArgumentParser) -> None:
             type=Path,
             metavar="FILE",
             help="protect the PDF with the password on the first line of FILE (AES-256; "
-            "never give a password as an argument)",
+            "never give a password as an argument); with 'worksheet read', the password that opens FILE.pdf",
         )
 
 
@@ -180,9 +180,15 @@ def _pdf_password(args: argparse.Namespace) -> str | None:
     from trdplanner.core.crypto import read_passphrase_file
 
     try:
-        return read_passphrase_file(file)
+        password = read_passphrase_file(file)
     except InputError as exc:
         raise InputError("password-file", exc.problem) from None
+    from trdplanner.export.base import password_problem
+
+    problem = password_problem(password)
+    if problem is not None and getattr(args, "template", None) != "read":
+        raise InputError("password-file", problem)
+    return password
 
 
 def _audit_print(ctx: AppContext, document: PdfDocument, protected: bool) -> None:
@@ -227,7 +233,7 @@ def read_worksheet(ctx: AppContext, args: argparse.Namespace) -> int:
         raise InputError("file", "give the filled-in PDF: trdplanner worksheet read FILE.pdf --session ID")
     if args.session is None:
         raise InputError("session", "give the session to store the answers in with --session ID")
-    found = assemble.read_back(ctx, args.session, read_pdf(args.file), str(args.file))
+    found = assemble.read_back(ctx, args.session, read_pdf(args.file), str(args.file), _pdf_password(args))
     template, instance_id, changes = found.template, found.instance_id, found.changes
     if changes and not args.replace:
         print(

@@ -245,14 +245,17 @@ class ReadBack:
     changes: list[Difference]  # stored answers the file would clear or change
 
 
-def read_back(ctx: AppContext, session_id: int, data: bytes, name: str = "the file") -> ReadBack:
+def read_back(
+    ctx: AppContext, session_id: int, data: bytes, name: str = "the file", password: str | None = None
+) -> ReadBack:
     """Read a filled worksheet for ``session_id`` without storing anything.
 
     InputError (naming the file) when it is not ours, was printed for another session or
     patient, holds an invalid answer, or holds no answer at all (the unfilled copy, or a file
-    whose fields another program renamed). Sizes are checked before anything is built."""
+    whose fields another program renamed). Sizes are checked before anything is built. A
+    password-protected file needs its ``password``."""
     try:
-        form = read_form(data)
+        form = read_form(data, password)
     except ReadbackError as exc:
         raise InputError("file", f"{name} {exc}") from None
     manifest = form.manifest

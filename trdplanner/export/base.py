@@ -17,13 +17,15 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any
 
+from reportlab import rl_config
 from reportlab.lib.pagesizes import A4, LETTER, landscape
 from reportlab.lib.units import mm
 from reportlab.lib.utils import TimeStamp
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, FrameBreak, KeepTogether, PageTemplate
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, FrameBreak, KeepTogether, PageTemplate, Spacer
 
 from trdplanner import __version__
+from trdplanner.export.flowables import Whole
 from trdplanner.export.fonts import BOLD, REGULAR, string_width
 from trdplanner.export.styles import MUTED, RULE, TINT_DARK, Styles, stylesheet
 from trdplanner.export.text import printable
@@ -43,6 +45,15 @@ _FOLD_GUTTER = 12 * mm
 
 _PAGE_TOTAL_FORM = "trdPageTotal"
 
+# Streams (page content, font subsets) written compressed but binary, not also ASCII85-encoded
+# as reportlab does by default: files about a fifth smaller and one encoding pass less per PDF.
+# Every PDF reader supports binary streams; the ASCII form only mattered for 7-bit mail.
+rl_config.useA85 = 0
+# A last page used less than this (share of the body height) is laid out again with the end
+# of the document kept together; the tail moved over is at least _TAIL_SHARE of a page.
+STRAND_SHARE = 0.18
+_TAIL_SHARE = 0.22
+
 
 @dataclass(frozen=True)
 class PdfOptions:
@@ -52,7 +63,7 @@ class PdfOptions:
     created_at: dt.datetime | None = None
     # Whether the patient's name may appear in the PDF's metadata (title, subject).
     name_in_metadata: bool = False
-    # Open password for the file (AES-256, reportlab's standard encryption); never printed.
+    # Open password for the file (AES-256, PDF 2.0 security handler revision 6); never printed.
     password: str | None = field(default=None, repr=False)
 
     @classmethod
@@ -149,7 +160,10 @@ class KeepWithNext(KeepTogether):
         content = list(self._content)
         frame = getattr(self, "_frame", None)
         at_top = bool(getattr(frame, "_atTop", False))
-        if available_height < self._H and available_height < self.ROOM and not at_top:
+        # A run ending in a block that must not split (a week table) moves whole when it fits a page.
+        rigid = any(isinstance(f, Whole) for f in content)
+        fits_a_page = frame is not None and frame._height >= self._H
+        if available_height < self._H and not at_top and (available_height < self.ROOM or (rigid and fits_a_page)):
             return [FrameBreak(), *content]
         return content
 
@@ -227,8 +241,19 @@ class PdfDocument(ABC):
     # ------------------------------------------------------------------ render
 
     def render(self) -> bytes:
+        """The PDF. A last page left almost empty is laid out again with the end kept together."""
+        data, stranded = self._build(keep_tail=False)
+        if stranded:
+            data, _ = self._build(keep_tail=True)
+        return protect(data, self.options.password) if self.options.password else data
+
+    def _build(self, *, keep_tail: bool) -> tuple[bytes, bool]:
+        """Lay the story out once; also say whether the last page was left under 15% used."""
         info = self.info()
         story = self.story()
+        # A spacer that closes the story would open a page of its own when the last one is full.
+        while story and isinstance(story[-1], Spacer):
+            story.pop()
         buffer = io.BytesIO()
         meta_title = info.named_title if (self.options.name_in_metadata and info.named_title) else info.title
         doc = _Template(
@@ -251,7 +276,6 @@ class PdfDocument(ABC):
             initialFontName=REGULAR,
             initialFontSize=9.5,
             keepTogetherClass=KeepWithNext,
-            encrypt=_encryption(self.options.password),
         )
         order = [self.first_template] + [t for t in (PORTRAIT, LANDSCAPE, TRIFOLD) if t != self.first_template]
         doc.addPageTemplates(
@@ -266,13 +290,18 @@ class PdfDocument(ABC):
                 for name in order
             ]
         )
+        if keep_tail:
+            story = _keep_tail(story, frames_for(self._paper(self.first_template), self.first_template)[0])
         created_at = self.options.created_at
 
         def make_canvas(*args: Any, **kwargs: Any) -> _Canvas:
             return _Canvas(*args, created_at=created_at, **kwargs)
 
         doc.build(story, canvasmaker=make_canvas)
-        return buffer.getvalue()
+        frame = doc.frame
+        used = (frame._y2 - frame._y) / frame._height if frame._height else 1.0
+        stranded = doc.page > 1 and used < STRAND_SHARE and self.first_template != TRIFOLD
+        return buffer.getvalue(), stranded
 
     # ------------------------------------------------------------------ page furniture
 
@@ -336,18 +365,84 @@ class PdfDocument(ABC):
         canv.restoreState()
 
 
-def _encryption(password: str | None) -> Any:
-    """Reportlab's standard encryption with AES-256 when a password is set; None otherwise.
+# Poppler (Evince, Okular, pdftotext) reads only the first 32 bytes of an AES-256 password
+# while MuPDF, pypdf and qpdf read up to 127, so a longer one opens in some viewers and not
+# others. Refused instead (qpdf issue 195 describes the same trap).
+PDF_PASSWORD_MAX_BYTES = 32
 
-    The owner password is random and thrown away, so nobody can lift the restrictions.
-    """
+
+def password_problem(password: str) -> str | None:
+    """Why ``password`` cannot protect a PDF, in plain words; None when it can."""
     if not password:
-        return None
+        return "the password is empty"
+    if len(password.encode("utf-8")) > PDF_PASSWORD_MAX_BYTES:
+        return (
+            f"the password is longer than {PDF_PASSWORD_MAX_BYTES} letters (fewer with accents or non-Latin "
+            "letters); some PDF viewers could not open the file with it, so choose a shorter one"
+        )
+    return None
+
+
+def protect(data: bytes, password: str) -> bytes:
+    """``data`` encrypted with AES-256 (security handler revision 6) under an open password.
+
+    Done by pikepdf (qpdf) after rendering: reportlab's own AES-256 writes the withdrawn
+    revision 5 dictionary, which poppler, MuPDF, Ghostscript and pypdf refuse to open. The
+    owner password is random and thrown away, so nobody can lift the restrictions; printing,
+    copying text (for screen readers) and filling in form fields stay allowed.
+    """
     import secrets
 
-    from reportlab.lib.pdfencrypt import StandardEncryption
+    import pikepdf
 
-    return StandardEncryption(password, ownerPassword=secrets.token_urlsafe(24), canModify=0, strength=256)
+    problem = password_problem(password)
+    if problem is not None:
+        raise ValueError(problem)
+    allow = pikepdf.Permissions(
+        accessibility=True,
+        extract=True,
+        modify_annotation=True,
+        modify_assembly=False,
+        modify_form=True,
+        modify_other=False,
+        print_lowres=True,
+        print_highres=True,
+    )
+    out = io.BytesIO()
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        encryption = pikepdf.Encryption(owner=secrets.token_urlsafe(24), user=password, R=6, aes=True, allow=allow)
+        pdf.save(out, encryption=encryption)
+    return out.getvalue()
+
+
+def _keep_tail(story: list[Flowable], frame: Frame) -> list[Flowable]:
+    """``story`` with its last flowables, at least ``_TAIL_SHARE`` of a page, in one KeepTogether.
+
+    Used only when the first layout left a few lines, a signature block or a small table
+    alone on the last page: the block then moves over together with what came before it. A
+    long table or text before the block is split so that only its last part moves along.
+    """
+    width, height = frame._width, frame._height
+    want = _TAIL_SHARE * height
+    total = 0.0
+    start = len(story)
+    while start > 0 and total < want:
+        start -= 1
+        flowable = story[start]
+        _, h = flowable.wrap(width, height)
+        h += flowable.getSpaceBefore() + flowable.getSpaceAfter()
+        if total + h > height * 0.6:
+            if isinstance(flowable, Whole):  # taller than a page: it will split anyway
+                flowable = flowable.content
+                flowable.wrap(width, height)
+            pieces = flowable.split(width, max(h - (want - total), 1.0))
+            if len(pieces) != 2:
+                return story
+            return [*story[:start], pieces[0], KeepTogether([pieces[1], *story[start + 1 :]])]
+        total += h
+    if start == 0:
+        return story
+    return [*story[:start], KeepTogether(story[start:])]
 
 
 def _fit(text: str, font: str, size: float, width: float) -> str:

@@ -20,7 +20,7 @@ from trdplanner.export.flowables import WritingLines
 from trdplanner.export.identity import bundle_identity, patient_doc_info, session_about
 from trdplanner.export.layout import Layout, kept, text_paragraphs
 from trdplanner.export.note import NoteContent, note_body, note_title
-from trdplanner.export.styles import GAP
+from trdplanner.export.styles import GAP, client_stylesheet
 from trdplanner.export.tableprint import print_table
 from trdplanner.export.text import markup, one_line
 from trdplanner.export.worksheet import Identity, identity_block, instructions_box, needs_landscape, worksheet_story
@@ -62,6 +62,7 @@ class HomeworkDocument(PdfDocument):
         super().__init__(options)
         if not items:
             raise ValueError("a homework batch needs at least one item")
+        self.styles = client_stylesheet()
         self.bundle = bundle
         self.items = items
         self.settings = settings

@@ -49,11 +49,11 @@ def _blank(value: Any) -> bool:
     return value is None or value == "" or value == []
 
 
-def print_field(layout: Layout, fld: Field, value: Any) -> list[Flowable]:
-    """The flowables for one input field."""
+def print_field(layout: Layout, fld: Field, value: Any, *, last: bool = False) -> list[Flowable]:
+    """The flowables for one input field; ``last``: nothing to write in follows it on the sheet."""
     kind = fld.type
     if kind is FieldType.TABLE:
-        return print_table(layout, fld, value or [])
+        return print_table(layout, fld, value or [], fill_page=last)
     # A filled record states a rating ("7/10, certain") instead of drawing the scale again.
     compact_rating = kind is FieldType.RATING and layout.compact
     if kind in _INLINE or (kind is FieldType.RATING and not boxed_scale(fld)) or compact_rating:
@@ -138,7 +138,7 @@ def _form_text(layout: Layout, fld: Field, value: Any, width: float, *, multilin
             width=width,
             height=height if multiline else 7 * mm,
             multiline=multiline,
-            tooltip=printable(hint(fld) or fld.label),
+            tooltip=printable(f"{fld.label} ({hint(fld)})" if hint(fld) else fld.label),
         )
     )
     return out
@@ -149,11 +149,14 @@ def _yes_no(layout: Layout, fld: Field, value: Any) -> Flowable:
     cells: list[Any] = []
     for answer, text in ((True, "Yes"), (False, "No")):
         if layout.fillable:
-            box: Flowable = RadioField(field_name(fld.key), "yes" if answer else "no", selected=value is answer)
+            box: Flowable = RadioField(
+                field_name(fld.key), "yes" if answer else "no", selected=value is answer,
+                tooltip=printable(f"{fld.label}: {text}"),
+            )
         else:
             box = TickBox(ticked=value is answer)
         cells += [box, Paragraph(text, s.value)]
-    return grid([cells], [6 * mm, 14 * mm, 6 * mm, 14 * mm], [("VALIGN", (0, 0), (-1, -1), "MIDDLE")], split_rows=False)
+    return grid([cells], [7 * mm, 14 * mm, 7 * mm, 14 * mm], [("VALIGN", (0, 0), (-1, -1), "MIDDLE")], split_rows=False)
 
 
 # ---------------------------------------------------------------------------------- long text
@@ -180,7 +183,47 @@ def _long_text(layout: Layout, fld: Field, value: Any) -> list[Flowable]:
 # ---------------------------------------------------------------------------------- rating
 
 
+# A scale whose every point is described in more words than fit under its box prints as a list
+# of answers, one per line (QIDS-SR16 items); a 0-10 scale with end anchors stays a row.
+_ANCHOR_CHARS_UNDER_BOX = 12
+
+
+def answers_as_list(shape: Field) -> bool:
+    """Whether a boxed rating prints as a list of described answers (radio buttons when fillable)."""
+    if shape.type is not FieldType.RATING or not boxed_scale(shape) or not shape.anchors:
+        return False
+    points = scale_values(shape)
+    labelled = {a.value for a in shape.anchors}
+    return all(p in labelled for p in points) and max(len(a.label) for a in shape.anchors) > _ANCHOR_CHARS_UNDER_BOX
+
+
+def _answer_list(layout: Layout, fld: Field, value: Any) -> list[Flowable]:
+    """One line per answer: a round box (or radio button), the score, and its description."""
+    s = layout.styles
+    head = label_block(layout, fld.label, fld.help)
+    anchors = {a.value: a.label for a in fld.anchors}
+    rows: list[list[Any]] = []
+    for p in scale_values(fld):
+        chosen = isinstance(value, int) and value == p
+        if layout.fillable:
+            box: Flowable = RadioField(field_name(fld.key), str(p), selected=chosen, tooltip=printable(
+                f"{fld.label}: {p}, {anchors[p]}"))
+        else:
+            box = TickBox(ticked=chosen, round_=True)
+        rows.append([box, Paragraph(str(p), s.label), Paragraph(markup(anchors[p]), s.body)])
+    table = grid(
+        rows,
+        [7 * mm, 6 * mm, layout.width - 13 * mm],
+        [("TOPPADDING", (0, 0), (0, -1), 0.4 * mm), ("BOTTOMPADDING", (0, 0), (-1, -1), 1.2 * mm)],
+        split_rows=False,
+    )
+    table.keepWithNext = 0
+    return [*head, *kept(gap(1.2 * mm)), table, gap(3 * mm)]
+
+
 def _rating(layout: Layout, fld: Field, value: Any) -> list[Flowable]:
+    if answers_as_list(fld):
+        return _answer_list(layout, fld, value)
     head = label_block(layout, fld.label, fld.help)
     anchors = {a.value: printable(a.label) for a in fld.anchors}
     values = scale_values(fld)
@@ -191,7 +234,21 @@ def _rating(layout: Layout, fld: Field, value: Any) -> list[Flowable]:
         if text:
             parts.append(Paragraph(markup(text), layout.styles.help))
         return [*head, *kept(gap(1 * mm), *parts[:-1]), parts[-1], gap(3 * mm)]
-    scale = RatingScale(values, anchors, chosen=value if isinstance(value, int) else None)
+    s = layout.styles
+    under: list[Flowable] = []
+    if not RatingScale.anchors_fit(values, anchors, layout.width, s.help.fontSize):
+        # Words that would run into each other under the boxes go on a line of their own.
+        under = [Paragraph(markup(anchor_text(fld)), s.help)]
+        anchors = {}
+    scale = RatingScale(
+        values,
+        anchors,
+        chosen=value if isinstance(value, int) else None,
+        font_size=s.body.fontSize,
+        anchor_size=s.help.fontSize,
+    )
+    if under:
+        return [*head, *kept(gap(1.2 * mm), scale, gap(0.8 * mm)), *under, gap(3.5 * mm)]
     return [*head, *kept(gap(1.2 * mm)), scale, gap(3.5 * mm)]
 
 
@@ -202,7 +259,7 @@ def _rating_choice(fld: Field, value: Any) -> Flowable:
         [BLANK_CHOICE, *(str(v) for v in scale_values(fld))],
         BLANK_CHOICE if value is None else str(value),
         width=24 * mm,
-        tooltip=printable(hint(fld)),
+        tooltip=printable(f"{fld.label} ({hint(fld)})"),
     )
 
 
@@ -245,7 +302,8 @@ def print_rating_group(layout: Layout, fields: list[Field], values: dict[str, An
         chosen = values.get(fld.key)
         for c, p in enumerate(points, start=1):
             if layout.fillable:
-                row.append(RadioField(field_name(fld.key), str(p), selected=chosen == p))
+                tip = f"{fld.label}: {p}" + (f", {anchors[p]}" if p in anchors else "")
+                row.append(RadioField(field_name(fld.key), str(p), selected=chosen == p, tooltip=printable(tip)))
                 commands.append(("ALIGN", (c, r), (c, r), "CENTER"))
             else:
                 row.append(TickBox(ticked=chosen == p, round_=True))
@@ -274,14 +332,18 @@ def _options(layout: Layout, fld: Field, value: Any) -> list[Flowable]:
         ticked = option.id in chosen
         if layout.fillable:
             if fld.type is FieldType.CHECKLIST:
-                box: Flowable = CheckField(field_name(fld.key, option.id), ticked, tooltip=printable(option.label))
+                box: Flowable = CheckField(
+                    field_name(fld.key, option.id), ticked, tooltip=printable(f"{fld.label}: {option.label}")
+                )
             else:
-                box = RadioField(field_name(fld.key), option.id, selected=ticked)
+                box = RadioField(
+                    field_name(fld.key), option.id, selected=ticked, tooltip=printable(f"{fld.label}: {option.label}")
+                )
         else:
             box = TickBox(ticked=ticked, round_=fld.type is FieldType.CHOICE)
         text = markup(option.label)
         if option.help:
-            text += f" <font color='#555555' size='8'>{markup(option.help)}</font>"
+            text += f" <font color='#555555' size='{s.help.fontSize:g}'>{markup(option.help)}</font>"
         row += [box, Paragraph(text, s.body if not layout.compact else s.small)]
         if len(row) == 2 * per_row:
             cells.append(row)
@@ -289,7 +351,7 @@ def _options(layout: Layout, fld: Field, value: Any) -> list[Flowable]:
     if row:
         row += [""] * (2 * per_row - len(row))
         cells.append(row)
-    widths = [6 * mm, cell_w - 6 * mm] * per_row
+    widths = [7 * mm, cell_w - 7 * mm] * per_row
     # Boxes sit a little lower than the top of their cell, level with the first line of text.
     nudge = [("TOPPADDING", (c, 0), (c, -1), 0.9 * mm) for c in range(0, 2 * per_row, 2)]
     options = grid(cells, widths, [("BOTTOMPADDING", (0, 0), (-1, -1), 0.6 * mm), *nudge])

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable
 
-from trdplanner.export.fonts import BOLD, REGULAR
+from trdplanner.export.fonts import BOLD, REGULAR, string_width
 from trdplanner.export.styles import INK, LINE_PITCH, MUTED, RULE, WRITING_LINE
 
 
@@ -56,7 +58,8 @@ class FreeBox(Flowable):
 class TickBox(Flowable):
     """A square (or round, for one-of choices) mark box, ticked or empty."""
 
-    def __init__(self, ticked: bool = False, size: float = 3.4 * mm, round_: bool = False) -> None:
+    # 4.2 mm: big enough to tick with a pen without hitting the next box (forms use 4-5 mm).
+    def __init__(self, ticked: bool = False, size: float = 4.2 * mm, round_: bool = False) -> None:
         super().__init__()
         self.ticked = ticked
         self.size = size
@@ -98,8 +101,9 @@ class RatingScale(Flowable):
         values: list[int],
         anchors: dict[int, str],
         chosen: int | None = None,
-        box: float = 6.5 * mm,
-        font_size: float = 8.5,
+        box: float = 7 * mm,
+        font_size: float = 10,
+        anchor_size: float = 9,
     ) -> None:
         super().__init__()
         self.values = values
@@ -107,7 +111,31 @@ class RatingScale(Flowable):
         self.chosen = chosen
         self.box = box
         self.font_size = font_size
-        self.anchor_size = font_size - 1.5
+        self.anchor_size = anchor_size
+
+    @staticmethod
+    def anchors_fit(values: list[int], anchors: dict[int, str], width: float, size: float, box: float = 7 * mm) -> bool:
+        """Whether the anchor words fit under their boxes without running into each other."""
+        pitch = min(box * 1.6, width / max(1, len(values)))
+        spans: list[tuple[float, float]] = []
+        last = len(values) - 1
+        for i, value in enumerate(values):
+            label = anchors.get(value)
+            if not label:
+                continue
+            w = string_width(label, REGULAR, size)
+            centre = i * pitch + pitch / 2
+            if i == 0:
+                spans.append((centre - box / 2, centre - box / 2 + w))
+            elif i == last:
+                spans.append((centre + box / 2 - w, centre + box / 2))
+            else:
+                spans.append((centre - w / 2, centre + w / 2))
+        spans.sort()
+        gap = 2.0
+        return all(a[1] + gap <= b[0] for a, b in pairwise(spans)) and all(
+            s[0] >= -0.5 and s[1] <= width + 0.5 for s in spans
+        )
 
     def _pitch(self, width: float) -> float:
         return min(self.box * 1.6, width / max(1, len(self.values)))
@@ -146,3 +174,28 @@ class RatingScale(Flowable):
                 canv.drawRightString(centre + box / 2, 0, label)
             else:
                 canv.drawCentredString(centre, 0, label)
+
+
+class Whole(Flowable):
+    """A flowable that moves to the next page whole rather than split (a week's table).
+
+    Only a block taller than a whole page splits, as it must; anything before it that is
+    kept with it (its label) moves along, see ``base.KeepWithNext``.
+    """
+
+    def __init__(self, content: Flowable) -> None:
+        super().__init__()
+        self.content = content
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        self.width, self.height = self.content.wrap(available_width, available_height)
+        return self.width, self.height
+
+    def split(self, available_width: float, available_height: float) -> list[Flowable]:
+        frame = getattr(self, "_frame", None)
+        if frame is not None and self.height > frame._height:
+            return list(self.content.split(available_width, available_height))
+        return []
+
+    def draw(self) -> None:
+        self.content.drawOn(self.canv, 0, 0)

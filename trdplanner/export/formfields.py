@@ -173,7 +173,7 @@ class TextField(_FormFlowable):
 
 
 class CheckField(_FormFlowable):
-    def __init__(self, name: str, checked: bool = False, size: float = 4 * mm, tooltip: str = "") -> None:
+    def __init__(self, name: str, checked: bool = False, size: float = 4.2 * mm, tooltip: str = "") -> None:
         super().__init__(name, size, size)
         self.checked = checked
         self.tooltip = tooltip
@@ -198,10 +198,13 @@ class CheckField(_FormFlowable):
 class RadioField(_FormFlowable):
     """One button of a radio group; every button of the group shares ``name``."""
 
-    def __init__(self, name: str, value: str, selected: bool = False, size: float = 4 * mm) -> None:
+    def __init__(
+        self, name: str, value: str, selected: bool = False, size: float = 4.2 * mm, tooltip: str = ""
+    ) -> None:
         super().__init__(name, size, size)
         self.value = value
         self.selected = selected
+        self.tooltip = tooltip
 
     def draw(self) -> None:
         self.canv.acroForm.radio(
@@ -218,6 +221,7 @@ class RadioField(_FormFlowable):
             borderColor=INK,
             fillColor=_FIELD_FILL,
             textColor=INK,
+            tooltip=self.tooltip or None,
         )
 
 

@@ -14,6 +14,27 @@ from trdplanner.export.formfields import Manifest
 from trdplanner.export.styles import RULE, TINT, Styles
 from trdplanner.export.text import chunks, markup
 
+
+class Para(Paragraph):
+    """A Paragraph that remembers its last layout: asked again at the same width, it answers
+    without breaking its lines again (Platypus measures a table's cells, and a kept group's
+    members, several times per page; a paragraph's lines depend only on its width)."""
+
+    _wrapped_at: tuple[float, float, float] | None = None
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        last = self._wrapped_at
+        if last is not None and last[0] == available_width:
+            return last[1], last[2]
+        width, height = super().wrap(available_width, available_height)
+        self._wrapped_at = (available_width, width, height)
+        return width, height
+
+    def split(self, available_width: float, available_height: float) -> list[Flowable]:
+        self._wrapped_at = None
+        return list(super().split(available_width, available_height))
+
+
 DEFAULT_LINES = 3
 # A choice or checklist column with more options than this prints them once, numbered, above
 # the table; each cell then offers the numbers to circle instead of repeating every label.

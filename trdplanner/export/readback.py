@@ -32,13 +32,20 @@ class FilledForm:
     fields: dict[str, Any]  # field name -> raw /V value
 
 
-def read_form(data: bytes) -> FilledForm:
-    """Open a PDF and find our manifest and every field's value."""
+def read_form(data: bytes, password: str | None = None) -> FilledForm:
+    """Open a PDF (with its open password, if it has one) and find our manifest and every field's value."""
     if not data.startswith(b"%PDF"):
         raise ReadbackError("is not a PDF file")
     try:
         reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            if not password:
+                raise ReadbackError("is password-protected; give its password (--password-file FILE)")
+            if not reader.decrypt(password):
+                raise ReadbackError("does not open with that password")
         raw_fields = reader.get_fields() or {}
+    except ReadbackError:
+        raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
         raise ReadbackError(f"cannot be read as a PDF ({exc})") from None
     manifest_field = raw_fields.get(MANIFEST_FIELD)

@@ -102,3 +102,39 @@ def stylesheet() -> Styles:
         alert=_style("alert", fontName=BOLD, fontSize=10, leading=13.5),
         stamp=_style("stamp", fontName=BOLD, fontSize=11, leading=14, alignment=TA_CENTER),
     )
+
+
+# Client worksheets are read by people who may be tired, older or low in mood: body text at
+# 10.5 pt and nothing below 9 pt, as professional worksheet libraries set them. MUTED on white
+# has a contrast ratio of about 7.6:1 (WCAG AAA asks 7:1), so help text stays readable.
+CLIENT_BODY = 10.5
+CLIENT_SMALLEST = 9.0
+
+
+@cache
+def client_stylesheet() -> Styles:
+    fonts()
+    return Styles(
+        title=_style("c-title", fontName=BOLD, fontSize=18, leading=22, spaceAfter=1.5 * mm),
+        subtitle=_style("c-subtitle", fontSize=9.5, leading=12.5, textColor=MUTED, spaceAfter=3 * mm),
+        heading=_style(
+            "c-heading", fontName=BOLD, fontSize=13, leading=16.5, spaceBefore=4.5 * mm, spaceAfter=1.5 * mm,
+            keepWithNext=1,
+        ),
+        subheading=_style("c-subheading", fontName=BOLD, fontSize=11, leading=14, spaceBefore=2.5 * mm, keepWithNext=1),
+        label=_style("c-label", fontName=BOLD, fontSize=CLIENT_BODY, leading=13.5),
+        help=_style("c-help", fontSize=CLIENT_SMALLEST, leading=11.5, textColor=MUTED),
+        body=_style("c-body", fontSize=CLIENT_BODY, leading=14.5, spaceAfter=1.8 * mm),
+        body_keep=_style("c-body_keep", fontSize=CLIENT_BODY, leading=14.5, spaceAfter=1.8 * mm, keepWithNext=1),
+        value=_style("c-value", fontSize=11, leading=14.5),
+        small=_style("c-small", fontSize=9.5, leading=12.5),
+        small_right=_style("c-small_right", fontSize=9.5, leading=12.5, alignment=TA_RIGHT),
+        # Two faces only (regular and bold): condensed letters at these sizes read worse, and
+        # every extra face is another font to subset and embed in each sheet.
+        cell=_style("c-cell", fontSize=10, leading=12.5),
+        cell_bold=_style("c-cell_bold", fontName=BOLD, fontSize=10, leading=12.5),
+        cell_center=_style("c-cell_center", fontSize=9.5, leading=11.5, alignment=TA_CENTER),
+        cell_help=_style("c-cell_help", fontSize=CLIENT_SMALLEST, leading=11, textColor=MUTED),
+        alert=_style("c-alert", fontName=BOLD, fontSize=11, leading=14.5),
+        stamp=_style("c-stamp", fontName=BOLD, fontSize=12, leading=15, alignment=TA_CENTER),
+    )

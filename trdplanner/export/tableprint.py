@@ -6,12 +6,16 @@ flows onto the next page instead of being clipped or refusing to lay out.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Paragraph, Spacer
+from reportlab.platypus import Flowable, Paragraph, Table
 
 from trdplanner.catalog import Column, Field, FieldType, display_value
+from trdplanner.export.flowables import TickBox, Whole
+from trdplanner.export.fonts import string_width
 from trdplanner.export.formfields import (
     BLANK_CHOICE,
     CheckField,
@@ -25,6 +29,7 @@ from trdplanner.export.layout import (
     DEFAULT_ROWS,
     MAX_OPTIONS_IN_CELL,
     Layout,
+    Para,
     gap,
     grid,
     kept,
@@ -32,7 +37,7 @@ from trdplanner.export.layout import (
     scale_values,
     text_paragraphs,
 )
-from trdplanner.export.styles import RULE, TINT
+from trdplanner.export.styles import RULE, TINT, Styles
 from trdplanner.export.text import chunks, markup, printable
 
 _WEIGHT = {
@@ -49,7 +54,8 @@ _WEIGHT = {
 _ROW_LABEL_WEIGHT = 1.5
 _MIN_COLUMN = 11 * mm
 _CELL_PAD = 1.5 * mm
-_OPTION_PITCH = 4.6 * mm
+_BOX = 4 * mm
+_OPTION_PITCH = 5.4 * mm
 
 
 def _blank(value: Any) -> bool:
@@ -58,22 +64,57 @@ def _blank(value: Any) -> bool:
     return value is None or value == "" or value == []
 
 
-def column_widths(fld: Field, width: float) -> list[float]:
+def _longest_word(texts: list[str], font: str, size: float) -> float:
+    return _longest_word_of(tuple(texts), font, size)
+
+
+@lru_cache(maxsize=2048)
+def _longest_word_of(texts: tuple[str, ...], font: str, size: float) -> float:
+    words = [w for t in texts for w in t.split()]
+    return max((string_width(w, font, size) for w in words), default=0.0)
+
+
+def column_widths(fld: Field, width: float, styles: Styles | None = None) -> list[float]:
+    """Widths in proportion to what each column holds, none narrower than its longest header word.
+
+    A header set in a column narrower than one of its words breaks that word across lines
+    ("resp / onse"); the word's width is the floor, taken from the widest columns.
+    """
     weights = ([_ROW_LABEL_WEIGHT] if fld.fixed_rows else []) + [_WEIGHT[c.type] for c in fld.columns]
     raw = [width * w / sum(weights) for w in weights]
-    # Lift narrow columns to a usable minimum, taking the space from the widest ones.
-    short = sum(max(0.0, _MIN_COLUMN - w) for w in raw)
-    if short:
-        wide = [i for i, w in enumerate(raw) if w > _MIN_COLUMN * 1.5]
-        room = sum(raw[i] for i in wide) or 1.0
-        raw = [max(_MIN_COLUMN, w) if i not in wide else w - short * w / room for i, w in enumerate(raw)]
+    floors = [_MIN_COLUMN] * len(raw)
+    if styles is not None:
+        bold, helper = styles.cell_bold, styles.cell_help
+        labels = [list(fld.fixed_rows)] if fld.fixed_rows else []
+        labels += [[c.label] for c in fld.columns]
+        helps: list[list[str]] = ([[]] if fld.fixed_rows else []) + [[c.help or ""] for c in fld.columns]
+        floors = [
+            max(
+                _MIN_COLUMN,
+                _longest_word(lab, bold.fontName, bold.fontSize) + 2 * _CELL_PAD + 1,
+                _longest_word(hlp, helper.fontName, helper.fontSize) + 2 * _CELL_PAD + 1,
+            )
+            for lab, hlp in zip(labels, helps, strict=True)
+        ]
+    # Lift narrow columns to their floor, taking the space from the others in proportion.
+    for _ in range(3):
+        short = sum(max(0.0, f - w) for f, w in zip(floors, raw, strict=True))
+        if short <= 0.01:
+            break
+        spare = [i for i, (f, w) in enumerate(zip(floors, raw, strict=True)) if w > f]
+        room = sum(raw[i] - floors[i] for i in spare) or 1.0
+        take = min(short, room)
+        raw = [
+            max(f, w) if i not in spare else w - take * (w - f) / room
+            for i, (f, w) in enumerate(zip(floors, raw, strict=True))
+        ]
     total = sum(raw)
     return [w * width / total for w in raw] if total > width else raw
 
 
 def _header_cell(layout: Layout, column: Column) -> list[Flowable]:
+    """The column label in bold with its help below, as one paragraph (one to lay out, not two)."""
     s = layout.styles
-    out: list[Flowable] = [Paragraph(markup(column.label), s.cell_bold)]
     notes = [column.help] if column.help else []
     if column.type is FieldType.RATING:
         assert column.min is not None and column.max is not None
@@ -82,9 +123,16 @@ def _header_cell(layout: Layout, column: Column) -> list[Flowable]:
         notes.append("YYYY-MM-DD")
     elif layout.fillable and column.type is FieldType.TIME:
         notes.append("HH:MM")
+    text = markup(column.label)
     if notes:
-        out.append(Paragraph(markup(" · ".join(n for n in notes if n)), s.cell_help))
-    return out
+        helper = s.cell_help
+        colour = helper.textColor.hexval()[2:] if hasattr(helper.textColor, "hexval") else "555555"
+        note = markup(" · ".join(n for n in notes if n))
+        # The help's own line height: a <font> run inside the label's paragraph keeps its leading.
+        text += (
+            f"<br/><font name='{helper.fontName}' size='{helper.fontSize:g}' color='#{colour}'>{note}</font>"
+        )
+    return [Para(text, s.cell_bold)]
 
 
 def _numbered(column: Column) -> bool:
@@ -107,17 +155,20 @@ def _legend(layout: Layout, fld: Field) -> list[Flowable]:
     return out
 
 
-def _blank_cell(layout: Layout, column: Column) -> list[Flowable] | str:
-    """What an empty printed cell shows: nothing, or the options to tick."""
+def _blank_cell(layout: Layout, column: Column, width: float) -> list[Flowable] | str:
+    """What an empty printed cell shows: nothing, or the options to tick (boxes of 4 mm)."""
     if _numbered(column):
         numbers = "&nbsp; ".join(str(n) for n in range(1, len(column.options) + 1))
         return [Paragraph(numbers, layout.styles.cell)]
-    if column.type in (FieldType.CHOICE, FieldType.CHECKLIST):
-        mark = "○" if column.type is FieldType.CHOICE else "☐"
-        text = "<br/>".join(f"{mark} {markup(o.label)}" for o in column.options)
-        return [Paragraph(text, layout.styles.cell_help)]
-    if column.type is FieldType.YES_NO:
-        return [Paragraph("☐ Yes&nbsp;&nbsp; ☐ No", layout.styles.cell_help)]
+    if column.type in (FieldType.CHOICE, FieldType.CHECKLIST, FieldType.YES_NO):
+        labels = ["Yes", "No"] if column.type is FieldType.YES_NO else [o.label for o in column.options]
+        round_ = column.type is FieldType.CHOICE
+        inner = width - 2 * _CELL_PAD
+        rows = [[TickBox(size=_BOX, round_=round_), Paragraph(markup(t), layout.styles.cell)] for t in labels]
+        if column.type is FieldType.YES_NO and inner >= 26 * mm:
+            rows = [[*rows[0], *rows[1]]]
+            return [grid(rows, [5.2 * mm, inner / 2 - 5.2 * mm] * 2, [("BOTTOMPADDING", (0, 0), (-1, -1), 1)])]
+        return [grid(rows, [5.2 * mm, max(1.0, inner - 5.2 * mm)], [("BOTTOMPADDING", (0, 0), (-1, -1), 1)])]
     return ""
 
 
@@ -126,9 +177,20 @@ def _form_cell(layout: Layout, fld: Field, row: int, column: Column, value: Any,
     s = layout.styles
     name = field_name(fld.key, row, column.id)
     inner = width - 2 * _CELL_PAD
+    where = fld.fixed_rows[row] if fld.fixed_rows else f"row {row + 1}"
+    tip = printable(f"{fld.label}, {where}: {column.label}")
     if column.type is FieldType.RATING:
         options = [BLANK_CHOICE, *(str(v) for v in scale_values(column))]
-        return [ChoiceField(name, options, BLANK_CHOICE if value is None else str(value), width=min(inner, 22 * mm))]
+        assert column.min is not None and column.max is not None
+        return [
+            ChoiceField(
+                name,
+                options,
+                BLANK_CHOICE if value is None else str(value),
+                width=min(inner, 22 * mm),
+                tooltip=f"{tip} ({column.min:g} to {column.max:g})",
+            )
+        ]
     if column.type in (FieldType.CHOICE, FieldType.CHECKLIST, FieldType.YES_NO):
         if column.type is FieldType.YES_NO:
             choices = [("yes", "Yes", value is True), ("no", "No", value is False)]
@@ -136,22 +198,25 @@ def _form_cell(layout: Layout, fld: Field, row: int, column: Column, value: Any,
             chosen = set(value or []) if column.type is FieldType.CHECKLIST else {value}
             choices = [(o.id, o.label, o.id in chosen) for o in column.options]
         numbered = _numbered(column)
-        per_row = max(1, int(inner // (10 * mm))) if numbered else 1
+        per_row = max(1, int(inner // (11 * mm))) if numbered else 1
         rows: list[list[Any]] = []
         current: list[Any] = []
         for n, (option_id, label, ticked) in enumerate(choices, start=1):
+            option_tip = f"{tip}: {printable(label)}"
             if column.type is FieldType.CHECKLIST:
-                box: Flowable = CheckField(field_name(fld.key, row, column.id, option_id), ticked, size=3.4 * mm)
+                box: Flowable = CheckField(
+                    field_name(fld.key, row, column.id, option_id), ticked, size=_BOX, tooltip=option_tip
+                )
             else:
-                box = RadioField(name, option_id, selected=ticked, size=3.4 * mm)
+                box = RadioField(name, option_id, selected=ticked, size=_BOX, tooltip=option_tip)
             current += [box, Paragraph(str(n) if numbered else markup(label), s.cell_help)]
             if len(current) == 2 * per_row:
                 rows.append(current)
                 current = []
         if current:
             rows.append(current + [""] * (2 * per_row - len(current)))
-        label_w = (inner / per_row - 4.6 * mm) if numbered else max(1.0, inner - 4.6 * mm)
-        return grid(rows, [4.6 * mm, label_w] * per_row, [("BOTTOMPADDING", (0, 0), (-1, -1), 1)])
+        label_w = (inner / per_row - 5.2 * mm) if numbered else max(1.0, inner - 5.2 * mm)
+        return grid(rows, [5.2 * mm, label_w] * per_row, [("BOTTOMPADDING", (0, 0), (-1, -1), 1)])
     shown = "" if value is None else (value if isinstance(value, str) else display_value(column, value))
     out: list[Flowable] = []
     if shown and not fits_form_font(shown):
@@ -166,7 +231,7 @@ def _form_cell(layout: Layout, fld: Field, row: int, column: Column, value: Any,
             width=inner,
             height=(height - 2 * _CELL_PAD) if multiline else 6 * mm,
             multiline=multiline,
-            tooltip=printable(column.label),
+            tooltip=tip,
         )
     )
     return out
@@ -208,16 +273,127 @@ def _pieces(text: str, width: float) -> list[str]:
     return chunks(text, per_line * 30)
 
 
-def print_table(layout: Layout, fld: Field, rows: list[dict[str, Any]]) -> list[Flowable]:
-    s = layout.styles
+class StretchTable(Flowable):
+    """A table to write in whose blank rows grow until the page's writing space is used.
+
+    Built again at wrap time with taller blank rows, so a three-row thought record fills its
+    page instead of leaving half of it empty. ``reserve`` is the height of what must still
+    fit below it on the page; a table that does not fit as it is splits as usual.
+    """
+
+    def __init__(self, build: Callable[[float], Flowable], base: float, blanks: int, cap: float) -> None:
+        super().__init__()
+        self.build = build
+        self.base = base
+        self.blanks = blanks
+        self.cap = cap
+        self.reserve = 0.0
+        # Tables already built, by blank-row height; Platypus wraps a flowable several times.
+        self._built: dict[float, Flowable] = {}
+        self._table: Flowable | None = None
+        self._wrapped: tuple[float, float, float, float] | None = None
+        self._natural: dict[float, float] = {}
+
+    def _at(self, height: float) -> Flowable:
+        """The table with blank rows ``height`` tall: the same table re-heightened when its blank
+        rows are empty space (printed sheets), a new one when they hold form fields."""
+        first = self._built.get(self.base)
+        if first is None:
+            first = self._built[self.base] = self.build(self.base)
+        rows = getattr(first, "_trd_blank_rows", None)
+        if rows:
+            assert isinstance(first, Table)
+            set_blank_height(first, rows, height)
+            return first
+        table = self._built.get(height)
+        if table is None:
+            table = self._built[height] = self.build(height)
+        return table
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        last = self._wrapped
+        if last is not None and last[:2] == (available_width, available_height):
+            return last[2], last[3]  # the table is still laid out as chosen for this space
+        # The unstretched height at this width, measured once (Platypus often asks first for an
+        # unbounded height, when a keep-with-next group sizes itself).
+        natural = self._natural.get(available_width)
+        table = self._at(self.base)
+        if natural is None:
+            width, natural = table.wrap(available_width, available_height)
+            self._natural[available_width] = natural
+            measured = True
+        else:
+            width, measured = available_width, False
+        height = natural
+        room = available_height - self.reserve - natural - 2
+        # Measured for a page of unbounded height: there is no page to fill.
+        if self.blanks and room > 0 and natural <= available_height < _UNBOUNDED:
+            taller = round(min(self.cap, self.base + room / self.blanks), 1)
+            stretched = self._at(taller)
+            width, height = stretched.wrap(available_width, available_height)
+            table, measured = stretched, True
+            if height > available_height - self.reserve:  # rows grew more than planned; keep base
+                table = self._at(self.base)
+                width, height = table.wrap(available_width, available_height)
+        if not measured:
+            width, height = table.wrap(available_width, available_height)
+        self._table = table
+        self.width, self.height = width, height
+        self._wrapped = (available_width, available_height, width, height)
+        return width, height
+
+    def split(self, available_width: float, available_height: float) -> list[Flowable]:
+        self._wrapped = None
+        table = self._at(self.base)
+        table.wrap(available_width, available_height)
+        return list(table.split(available_width, available_height))
+
+    def draw(self) -> None:
+        assert self._table is not None
+        self._table.drawOn(self.canv, 0, 0)
+
+
+_UNBOUNDED = 100_000.0
+# A stretched blank row never grows past this: a handful of rows, not one giant box.
+_MAX_STRETCHED_ROW = 60 * mm
+
+
+def print_table(layout: Layout, fld: Field, rows: list[dict[str, Any]], *, fill_page: bool = False) -> list[Flowable]:
+    """A template table; ``fill_page`` lets its blank rows grow to use the rest of the page."""
     values = list(rows) if fld.fixed_rows else [r for r in rows if not _blank(r)]
     count = _row_count(layout, fld, len(values))
-    widths = column_widths(fld, layout.width)
+    blanks = 0 if fld.fixed_rows else count - len(values)
+
+    def build(blank_height: float) -> Flowable:
+        return _table(layout, fld, values, count, blank_height)
+
+    if layout.manifest is not None:
+        # Now, not when the table is built: a stretched table is built at layout time, after
+        # the manifest field (drawn first on the page) has written what it holds.
+        layout.manifest.tables[fld.key] = count
+    base = _row_height(fld, layout.fillable)
+    table: Flowable
+    if fill_page and blanks and not layout.compact:
+        table = StretchTable(build, base, blanks, max(base, _MAX_STRETCHED_ROW))
+    else:
+        table = build(base)
+    head = label_block(layout, fld.label, fld.help)
+    legend = _legend(layout, fld)
+    if fld.fixed_rows:
+        # A week (Mon-Sun) or another fixed list is read as one: never split it across pages,
+        # and its label and legend go with it.
+        return [*head, *kept(*legend, gap(1.2 * mm)), Whole(table), gap(4 * mm)]
+    return [*head, *kept(*legend, gap(1.2 * mm)), table, gap(4 * mm)]
+
+
+def _table(layout: Layout, fld: Field, values: list[dict[str, Any]], count: int, blank_height: float) -> Flowable:
+    s = layout.styles
+    widths = column_widths(fld, layout.width, layout.styles)
     offset = 1 if fld.fixed_rows else 0
     header: list[Any] = ([""] if fld.fixed_rows else []) + [_header_cell(layout, c) for c in fld.columns]
     data: list[list[Any]] = [header]
     row_ends: list[int] = [0]
-    blank_height = _row_height(fld, layout.fillable)
+    blank_rows: list[int] = []
     for r in range(count):
         row = values[r] if r < len(values) else {}
         label: list[Any] = [Paragraph(markup(fld.fixed_rows[r]), s.cell_bold)] if fld.fixed_rows else []
@@ -229,12 +405,10 @@ def print_table(layout: Layout, fld: Field, rows: list[dict[str, Any]]) -> list[
             ]
             data.append(cells)
         elif empty:
-            cells = label + [_blank_cell(layout, c) for c in fld.columns]
-            # Room to write: an empty cell holds a spacer, so the row is at least this tall but
-            # grows if a row label or a list of options needs more.
-            spot = next((i for i, c in enumerate(cells) if c == ""), None)
-            if spot is not None:
-                cells[spot] = [Spacer(1, blank_height - 2 * _CELL_PAD)]
+            cells = label + [_blank_cell(layout, c, widths[i + offset]) for i, c in enumerate(fld.columns)]
+            # Room to write: the row is at least this tall (minRowHeights, set below) but grows
+            # if a row label or a list of options needs more.
+            blank_rows.append(len(data))
             data.append(cells)
         else:
             pieces = [
@@ -261,7 +435,16 @@ def print_table(layout: Layout, fld: Field, rows: list[dict[str, Any]]) -> list[
     commands += [("LINEBELOW", (0, end), (-1, end), 0.5, RULE) for end in row_ends]
     if fld.fixed_rows:
         commands.append(("BACKGROUND", (0, 1), (0, -1), TINT))
-    table = grid(data, widths, commands, repeat=1)
-    head = label_block(layout, fld.label, fld.help)
-    legend = _legend(layout, fld)
-    return [*head, *kept(*legend, gap(1.2 * mm)), table, gap(4 * mm)]
+    table = grid(data, widths, commands, repeat=1, split_rows=not fld.fixed_rows)
+    if blank_rows:
+        set_blank_height(table, blank_rows, blank_height)
+    return table
+
+
+def set_blank_height(table: Table, rows: list[int], height: float) -> None:
+    """Make ``rows`` of ``table`` at least ``height`` tall (takes effect at the next wrap)."""
+    minimum = list(getattr(table, "_minRowHeights", None) or [0] * len(table._cellvalues))
+    for r in rows:
+        minimum[r] = height
+    table._minRowHeights = minimum
+    table._trd_blank_rows = rows

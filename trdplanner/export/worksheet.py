@@ -19,8 +19,9 @@ from trdplanner.export.base import LANDSCAPE, PORTRAIT, DocInfo, PdfDocument, Pd
 from trdplanner.export.fieldprint import print_field, print_rating_group, same_scale
 from trdplanner.export.flowables import TickBox
 from trdplanner.export.formfields import Manifest, ManifestField
-from trdplanner.export.layout import Layout, boxed_scale, grid, text_paragraphs
-from trdplanner.export.styles import GAP, RULE, TINT, WRITING_LINE, Styles
+from trdplanner.export.layout import Layout, Para, boxed_scale, grid, text_paragraphs
+from trdplanner.export.styles import GAP, RULE, TINT, WRITING_LINE, Styles, client_stylesheet
+from trdplanner.export.tableprint import StretchTable
 from trdplanner.export.text import markup, one_line, paragraphs_of
 
 # A table this wide (columns, counting a row-label column) prints on a landscape page.
@@ -84,11 +85,16 @@ def identity_block(
         cell_w = width / len(blanks)
         row: list[Any] = []
         for label in blanks:
-            row += [Paragraph(label, s.label), ""]
+            row += [label, ""]  # plain strings in the label's face: nothing to parse or wrap
         widths: list[float] = []
         for _ in blanks:
             widths += [16 * mm, cell_w - 22 * mm]
-        commands = [("LINEBELOW", (i, 0), (i, 0), 0.6, WRITING_LINE) for i in range(1, 2 * len(blanks), 2)]
+        commands: list[tuple[Any, ...]] = [
+            ("LINEBELOW", (i, 0), (i, 0), 0.6, WRITING_LINE) for i in range(1, 2 * len(blanks), 2)
+        ]
+        commands += [
+            ("FONTNAME", (i, 0), (i, 0), s.label.fontName) for i in range(0, 2 * len(blanks), 2)
+        ] + [("FONTSIZE", (0, 0), (-1, -1), s.label.fontSize), ("LEADING", (0, 0), (-1, -1), s.label.leading)]
         return [grid([row], widths, [*commands, ("VALIGN", (0, 0), (-1, -1), "BOTTOM")]), Spacer(1, GAP)]
     pairs = [
         ("Name", identity.name if not has_name else ""),
@@ -124,7 +130,7 @@ def _identity_block(s: Styles, template: Template, identity: Identity | None, wi
 
 def instructions_box(s: Styles, text: str, width: float) -> Flowable:
     """Instructions set off by a grey rule down their left side."""
-    paras = [Paragraph(markup(p), s.body) for p in paragraphs_of(text)] or [Spacer(1, 1)]
+    paras = [Para(markup(p), s.body) for p in paragraphs_of(text)] or [Spacer(1, 1)]
     return grid(
         [[paras]],
         [width],
@@ -193,6 +199,10 @@ def field_flowables(layout: Layout, template: Template, values: Mapping[str, Any
     s = layout.styles
     out: list[Flowable] = []
     fields = template.fields
+    inputs = [f for f in fields if f.is_input]
+    last_input = inputs[-1] if inputs else None
+    stretch: StretchTable | None = None
+    stretch_at = 0
     i = 0
     while i < len(fields):
         fld = fields[i]
@@ -211,8 +221,17 @@ def field_flowables(layout: Layout, template: Template, values: Mapping[str, Any
             i += run
             continue
         else:
-            out += print_field(layout, fld, values.get(fld.key))
+            printed = print_field(layout, fld, values.get(fld.key), last=fld is last_input)
+            found = [f for f in printed if isinstance(f, StretchTable)]
+            if found:
+                stretch, stretch_at = found[0], len(out) + printed.index(found[0])
+            out += printed
         i += 1
+    if stretch is not None:
+        # What follows the table on the sheet (closing text) must still fit below it.
+        stretch.reserve = sum(
+            f.wrap(layout.width, 10_000)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in out[stretch_at + 1 :]
+        )
     return out
 
 
@@ -262,6 +281,7 @@ class WorksheetDocument(PdfDocument):
         options: PdfOptions | None = None,
     ) -> None:
         super().__init__(options)
+        self.styles = client_stylesheet()
         self.template = template
         self.values = values
         self.identity = identity
