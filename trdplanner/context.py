@@ -25,6 +25,7 @@ from trdplanner.core.services.practice import PracticeService
 from trdplanner.core.services.sessions import SessionService
 from trdplanner.core.services.summary import SummaryService
 from trdplanner.core.services.transfer import TransferService
+from trdplanner.core.signing import SigningService
 from trdplanner.paths import AppPaths, templates_dir
 from trdplanner.settings import Settings, load_settings, save_settings
 
@@ -107,6 +108,10 @@ class AppContext:
     @cached_property
     def notes(self) -> NoteService:
         return NoteService(self.db)
+
+    @cached_property
+    def signing(self) -> SigningService:
+        return SigningService(self.db)
 
     @cached_property
     def transfer(self) -> TransferService:

@@ -42,6 +42,8 @@ class DatabaseError(RuntimeError):
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
+    # REPLACE fires DELETE triggers only with this on; the guards also refuse REPLACE outright.
+    cursor.execute("PRAGMA recursive_triggers=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA busy_timeout=5000")
@@ -159,6 +161,7 @@ class Database:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         event.listen(self._sessions, "before_flush", _check_text_lengths)
         self.upgrade_backup: Path | None = None
+        self.repaired_guards: list[str] = []
 
     @property
     def encrypted(self) -> bool:
@@ -168,7 +171,22 @@ class Database:
     def open(cls, url: str, key: DatabaseKey | None = None) -> Database:
         db = cls(url, key)
         db.upgrade_backup = ensure_schema(db.engine)
+        db.repaired_guards = db.repair_guards()
         return db
+
+    def repair_guards(self) -> list[str]:
+        """Put back any missing or altered guard trigger, and record that it happened."""
+        from trdplanner.core import audit, guards
+
+        try:
+            with self.transaction() as s:
+                restored = guards.repair(s.connection())
+                if restored:
+                    audit.record_in(s, "guards.restore", "database", "", {"restored": restored})
+                return restored
+        except DBAPIError as exc:  # a role that may not create triggers: say so, keep working
+            log.error("could not restore database guards: %s", type(exc.orig).__name__)
+            return []
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

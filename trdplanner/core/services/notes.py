@@ -10,11 +10,11 @@ from sqlalchemy.orm import Session, selectinload
 
 from trdplanner.core.db import Database
 from trdplanner.core.errors import InputError, LockedError, NotFoundError
-from trdplanner.core.fingerprint import addendum_fingerprint, note_fingerprint
-from trdplanner.core.models import Clinician, NoteAddendum, Patient, ProgressNote, TherapySession
-from trdplanner.core.models.base import utcnow
+from trdplanner.core.fingerprint import note_fingerprint
+from trdplanner.core.models import Clinician, Patient, ProgressNote, TherapySession
 from trdplanner.core.records import NoteRec, NoteSectionRec
 from trdplanner.core.services.sessions import note_from_row
+from trdplanner.core.signing import SigningService, check_note
 from trdplanner.core.text import fold
 from trdplanner.core.validate import one_of
 from trdplanner.core.vocab import AddendumKind, NoteFormat, NoteStatus
@@ -46,17 +46,8 @@ def fingerprint_of(note: NoteRec) -> str:
 
 
 def verify(note: NoteRec) -> bool:
-    """True when a signed note's content still matches its fingerprint."""
-    if note.status != NoteStatus.SIGNED:
-        return True
-    return (
-        note.signed_at is not None
-        and fingerprint_of(note) == note.fingerprint
-        and all(
-            addendum_fingerprint(note.fingerprint, a.kind, a.text, a.signer_name, a.signed_at) == a.fingerprint
-            for a in note.addenda
-        )
-    )
+    """True when a signed note and its addenda carry valid signatures over their present content."""
+    return check_note(note).ok
 
 
 def _note_for_session(s: Session, session_id: int) -> ProgressNote | None:
@@ -102,23 +93,9 @@ class NoteService:
             s.flush()
             return note_from_row(row)
 
-    def sign(self, session_id: int, clinician_id: int, *, at: dt.datetime | None = None) -> NoteRec:
-        with self.db.transaction() as s:
-            row = _note_for_session(s, session_id)
-            if row is None:
-                raise InputError("note", "there is no draft to sign for this session")
-            if row.status == NoteStatus.SIGNED:
-                raise LockedError("This note is already signed.")
-            clinician = _signer(s, clinician_id)
-            signed_at = (at or utcnow()).replace(microsecond=0)
-            row.status = NoteStatus.SIGNED
-            row.signer_id = clinician.id
-            row.signer_name = _display(clinician)
-            row.signed_at = signed_at
-            rec = note_from_row(row)
-            row.fingerprint = fingerprint_of(rec)
-            s.flush()
-            return note_from_row(row)
+    def sign(self, session_id: int, clinician_id: int, *, password: str, at: dt.datetime | None = None) -> NoteRec:
+        """Sign and lock the draft with the clinician's key (their signing password unlocks it)."""
+        return SigningService(self.db).sign_note(session_id, clinician_id, password, at=at)
 
     def add_addendum(
         self,
@@ -126,6 +103,7 @@ class NoteService:
         clinician_id: int,
         text: str,
         *,
+        password: str,
         kind: str = AddendumKind.ADDENDUM,
         refers_to_date: dt.date | None = None,
         at: dt.datetime | None = None,
@@ -135,27 +113,9 @@ class NoteService:
             raise InputError("addendum.text", "must not be empty")
         if len(text) > MAX_NOTE_TEXT:
             raise InputError("addendum.text", f"is longer than {MAX_NOTE_TEXT} characters")
-        with self.db.transaction() as s:
-            row = _note_for_session(s, session_id)
-            if row is None or row.status != NoteStatus.SIGNED:
-                raise InputError("note", "addenda are added to signed notes; edit the draft instead")
-            clinician = _signer(s, clinician_id)
-            signed_at = (at or utcnow()).replace(microsecond=0)
-            signer = _display(clinician)
-            row.addenda.append(
-                NoteAddendum(
-                    kind=kind,
-                    text=text,
-                    refers_to_date=refers_to_date,
-                    signer_id=clinician.id,
-                    signer_name=signer,
-                    signed_at=signed_at,
-                    fingerprint=addendum_fingerprint(row.fingerprint, kind, text, signer, signed_at),
-                )
-            )
-            s.flush()
-            return note_from_row(row)
-
+        return SigningService(self.db).sign_addendum(
+            session_id, clinician_id, password, text, kind=kind, refers_to_date=refers_to_date, at=at
+        )
 
     def search(
         self,
