@@ -9,6 +9,7 @@ import pytest
 
 from tests.export._pdf_helpers import body_text, bold_text, contains, page_texts, reader
 from trdplanner.context import AppContext
+from trdplanner.core.demo import DEMO_SIGNING_PASSWORD as PW
 from trdplanner.core.records import HomeworkRec, NoteSectionRec, PatientProfile
 from trdplanner.export import PdfOptions, assemble
 from trdplanner.export.note import NoteContent, NoteDocument
@@ -68,7 +69,11 @@ def test_addenda_follow_the_note_with_their_own_signature(demo_ctx: AppContext, 
     clinician = demo_ctx.practice.default_clinician()
     assert clinician is not None and clinician.id is not None
     note = demo_ctx.notes.add_addendum(
-        session_id, clinician.id, "Late entry: phoned the prescriber about side effects.", kind="late_entry"
+        session_id,
+        clinician.id,
+        "Late entry: phoned the prescriber about side effects.",
+        kind="late_entry",
+        password=PW,
     )
     text = body_text(assemble.note_document(demo_ctx, session_id, options=options).render())
     addendum = note.addenda[0]

@@ -14,10 +14,12 @@ import sys
 
 from trdplanner.core import crypto
 from trdplanner.core.db import Database
+from trdplanner.core.demo import DEMO_SIGNING_PASSWORD
 from trdplanner.core.records import NoteSectionRec
 from trdplanner.core.services.measures import MeasureService
 from trdplanner.core.services.notes import NoteService
 from trdplanner.core.services.sessions import SessionService
+from trdplanner.core.signing import SigningService
 
 
 def say(line: str) -> None:
@@ -32,6 +34,9 @@ def main() -> None:
     db = Database.open(url, key)
     sessions, notes, measures = SessionService(db), NoteService(db), MeasureService(db)
     rng = random.Random(seed)
+    signing = SigningService(db)
+    if signing.active_key(clinician) is None:
+        signing.create_key(clinician, DEMO_SIGNING_PASSWORD)
     say("ready")
     n = 0
     while True:
@@ -44,7 +49,7 @@ def main() -> None:
             notes.save_draft(session.id, "soap", [NoteSectionRec("subjective", "Subjective", text)])
             say(f"draft {session.id} {seed} {k}")
         if rng.random() < 0.5:
-            note = notes.sign(session.id, clinician)
+            note = notes.sign(session.id, clinician, password=DEMO_SIGNING_PASSWORD)
             say(f"signed {session.id} {note.fingerprint}")
         items = [rng.randint(0, 3) for _ in range(9)]
         measure = measures.add(patient, "phq9", items=items, taken_on=session.date, session_id=session.id)

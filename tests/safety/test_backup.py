@@ -16,6 +16,7 @@ from trdplanner.context import AppContext
 from trdplanner.core import backup, crypto, fileio
 from trdplanner.core.audit import AuditService
 from trdplanner.core.backup import BackupError
+from trdplanner.core.demo import DEMO_SIGNING_PASSWORD as PW
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
 
@@ -60,7 +61,7 @@ def test_restore_round_trips(ctx: AppContext, data_dir: Path, tmp_path: Path) ->
 
     # Changes after the backup: a new patient, an addendum, an archived patient.
     make_patient(ctx, "SAFE-02")
-    ctx.notes.add_addendum(sid, clinician, "Added after the backup.")
+    ctx.notes.add_addendum(sid, clinician, "Added after the backup.", password=PW)
     changed = everything(ctx)
     assert changed != saved
     ctx.close()

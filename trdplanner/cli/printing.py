@@ -20,7 +20,7 @@ from trdplanner.cli.args import date_arg, patient_id
 from trdplanner.context import AppContext
 from trdplanner.core.errors import InputError
 from trdplanner.core.records import NoteRec
-from trdplanner.core.services.notes import verify
+from trdplanner.core.signing import check_note
 from trdplanner.core.vocab import NoteStatus
 from trdplanner.export import (
     FontError,
@@ -240,12 +240,15 @@ def note_text(content: NoteContent) -> str:
     for title, text in content.sections:
         lines += [f"== {title} ==", text.strip() or "(left blank)", ""]
     if note is not None and note.status == NoteStatus.SIGNED:
-        check = "fingerprint verified" if verify(note) else "FINGERPRINT DOES NOT MATCH: changed after signing"
+        checked = check_note(note)
+        check = f"signature verified: {checked.text}" if checked.ok else f"SIGNATURE DOES NOT VERIFY: {checked.text}"
         signed = note.signed_at.isoformat() if note.signed_at else "unknown time"
-        lines.append(f"Signed by {note.signer_name} at {signed} ({check}; {note.fingerprint})")
+        lines.append(f"Signed by {note.signer_name} at {signed} ({check})")
+        lines.append(f"Key {note.key_fingerprint or 'none'}; content fingerprint {note.fingerprint}")
         for a in note.addenda:
             lines += ["", f"== {a.kind.replace('_', ' ').capitalize()} ==", a.text.strip()]
-            lines.append(f"Signed by {a.signer_name} at {a.signed_at.isoformat()} ({a.fingerprint})")
+            lines.append(f"Signed by {a.signer_name} at {a.signed_at.isoformat()} (key {a.key_fingerprint or 'none'}; "
+                         f"{a.fingerprint})")
     return "\n".join(lines).rstrip() + "\n"
 
 

@@ -27,13 +27,14 @@ from trdplanner.catalog import render_note
 from trdplanner.context import AppContext
 from trdplanner.core.errors import InputError
 from trdplanner.core.records import NoteRec, NoteSectionRec, SessionRec
-from trdplanner.core.services.notes import verify
 from trdplanner.core.services.templating import modality_label, note_context
+from trdplanner.core.signing import check_note
 from trdplanner.core.vocab import AddendumKind
 from trdplanner.gui.dialogs import confirm, show_error
 from trdplanner.gui.forms.fields import PlainText, hint_label
 from trdplanner.gui.forms.style import repolish
 from trdplanner.gui.notes.addenda import AddendaPanel
+from trdplanner.gui.notes.signing_dialog import signing_password
 
 log = logging.getLogger(__name__)
 
@@ -260,11 +261,13 @@ class NoteEditor(QWidget):
         self.sign_button.setEnabled(not signed)
         self.addenda.setVisible(signed)
         if signed and self.note is not None:
-            ok = verify(self.note)
+            checked = check_note(self.note)
+            ok = checked.ok
             when = self.note.signed_at.astimezone().strftime("%d %b %Y %H:%M") if self.note.signed_at else ""
-            check = "✓ content matches its fingerprint" if ok else "⚠ CONTENT DOES NOT MATCH ITS FINGERPRINT"
+            check = f"✓ signature verified ({checked.text})" if ok else f"⚠ SIGNATURE DOES NOT VERIFY: {checked.text}"
             self.signature.setText(
-                f"Signed by {self.note.signer_name} on {when}\nFingerprint {self.note.fingerprint}\n{check}"
+                f"Signed by {self.note.signer_name} on {when}\nSigning key {self.note.key_fingerprint or 'none'}\n"
+                f"{check}"
             )
             self.signature.setProperty("verified", ok)
             repolish(self.signature)
@@ -383,18 +386,13 @@ class NoteEditor(QWidget):
         if clinician is None or clinician.id is None:
             show_error(self, "No clinician to sign", InputError("clinician", "none is set up in Preferences"))
             return False
-        if not confirm(
-            self,
-            "Sign note",
-            f"Sign this note as {clinician.display}?\n\nA signed note is locked. Anything you add later goes in "
-            "an addendum, signed and dated separately.",
-            "Sign note",
-        ):
+        password = signing_password(self, self.ctx, clinician, "Sign this note")
+        if password is None:
             return False
         if not self._write(quiet=False):
             return False
         try:
-            self.note = self.ctx.notes.sign(self.session.id, clinician.id)
+            self.note = self.ctx.notes.sign(self.session.id, clinician.id, password=password)
         except Exception as exc:
             show_error(self, "The note could not be signed", exc)
             return False
@@ -409,15 +407,11 @@ class NoteEditor(QWidget):
         if clinician is None or clinician.id is None:
             return
         label = AddendumKind(kind).label.lower()
-        if not confirm(
-            self,
-            "Sign addendum",
-            f"Sign this {label} as {clinician.display}? It cannot be changed later.",
-            f"Sign {label}",
-        ):
+        password = signing_password(self, self.ctx, clinician, f"Sign this {label}")
+        if password is None:
             return
         try:
-            self.note = self.ctx.notes.add_addendum(self.session.id, clinician.id, text, kind=kind)
+            self.note = self.ctx.notes.add_addendum(self.session.id, clinician.id, text, kind=kind, password=password)
         except Exception as exc:
             show_error(self, "The addendum could not be added", exc)
             return
