@@ -70,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     from trdplanner.cli import printing; printing.register(commands)  # noqa: E702, I001 - one line: PDF commands
     templates.register(commands)
     from trdplanner.cli import safety; safety.register(commands)  # noqa: E702, I001 - one line: data safety
+    from trdplanner.cli import keys; keys.register(commands)  # noqa: E702, I001 - one line: signing keys
     return parser
 
 

@@ -44,7 +44,10 @@ def register(commands: Any) -> None:
 
     audit = commands.add_parser("audit", help="check or list the audit trail")
     sub = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
-    v = sub.add_parser("verify", help="check the hash chain; names the first broken link (exit 4) if any")
+    v = sub.add_parser(
+        "verify",
+        help="check the audit chain, every signed note, addendum and signing key; names each failure (exit 4)",
+    )
     v.set_defaults(handler=run_audit_verify)
     ls = sub.add_parser("list", help="the newest audit events")
     ls.add_argument("--limit", type=int, default=50, help="how many (default 50; 0 for all)")
@@ -155,15 +158,24 @@ def run_restore(args: argparse.Namespace, passphrase: str | None) -> int:
 
 
 def run_audit_verify(ctx: AppContext, args: argparse.Namespace) -> int:
-    check = AuditService(ctx.db).verify()
-    if check.ok:
-        print(f"OK: {check.count} audit entries, chain intact. Head: {check.head}")
-        return 0
-    output.error(
-        f"audit: broken at entry {check.broken_at}: {check.problem} "
-        f"({check.count} entries before it verified)"
+    from trdplanner.core.integrity import verify_all
+
+    report = verify_all(ctx.db)
+    check = report.chain
+    if not check.ok:
+        output.error(
+            f"audit: broken at entry {check.broken_at}: {check.problem} "
+            f"({check.count} entries before it verified)"
+        )
+    for failure in report.failures:
+        output.error(f"audit: {failure}")
+    if not report.ok:
+        return 4
+    print(
+        f"OK: {check.count} audit entries, chain intact; {report.notes_checked} signed notes, "
+        f"{report.addenda_checked} addenda and {report.keys_checked} signing keys verified. Head: {check.head}"
     )
-    return 4
+    return 0
 
 
 def run_audit_list(ctx: AppContext, args: argparse.Namespace) -> int:

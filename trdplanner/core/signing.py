@@ -252,7 +252,7 @@ class SigningService:
 
     # -- keys
 
-    def keys(self, clinician_id: int | None = None) -> list[KeyInfo]:
+    def list_keys(self, clinician_id: int | None = None) -> list[KeyInfo]:
         query = select(SigningKey).order_by(SigningKey.id)
         if clinician_id is not None:
             query = query.where(SigningKey.clinician_id == clinician_id)

@@ -18,7 +18,9 @@ from trdplanner.core.models import (
     Medication,
     Patient,
     PatientFlags,
+    ProgressNote,
     PurgePermit,
+    TherapySession,
 )
 from trdplanner.core.records import (
     CareTeamRec,
@@ -211,7 +213,16 @@ class PatientService:
             if confirm_code != row.code:
                 raise InputError("confirmation", "does not match the patient's code; nothing was deleted")
             code_hash = hashlib.sha256(row.code.encode()).hexdigest()
-            audit.summarise_in(s, "patient.purge", "patient", patient_id, {"code_sha256": code_hash})
+            signed = list(
+                s.scalars(
+                    select(ProgressNote.id)
+                    .join(TherapySession, TherapySession.id == ProgressNote.session_id)
+                    .where(TherapySession.patient_id == patient_id, ProgressNote.status == "signed")
+                )
+            )
+            audit.summarise_in(
+                s, "patient.purge", "patient", patient_id, {"code_sha256": code_hash, "signed_notes": signed}
+            )
             if s.get_bind().dialect.name == "postgresql":
                 # Only a role an administrator granted EXECUTE may purge (core/guards.py).
                 s.execute(text("SELECT trd_purge_patient(:p)"), {"p": patient_id})

@@ -18,7 +18,16 @@ from trdplanner import __version__
 from trdplanner.core.audit import AuditService, summarise_in
 from trdplanner.core.db import Database
 from trdplanner.core.errors import InputError, NotFoundError
-from trdplanner.core.models import Clinician, Homework, Measure, NoteAddendum, Patient, ProgressNote, SigningKey
+from trdplanner.core.models import (
+    Clinician,
+    Homework,
+    Measure,
+    NoteAddendum,
+    Patient,
+    ProgressNote,
+    SigningKey,
+    TherapySession,
+)
 from trdplanner.core.records import ClinicianRec, InstanceRec, PatientRecord, SessionRec
 from trdplanner.core.serialize import from_data, to_data
 from trdplanner.core.services.history import add_trial_in, trials_in
@@ -231,6 +240,17 @@ def _write_note(s: Session, session_id: int, sess: SessionRec) -> None:
     s.add(row)
 
 
+def signed_note_ids(s: Session, patient_id: int) -> list[int]:
+    return list(
+        s.scalars(
+            select(ProgressNote.id)
+            .join(TherapySession, TherapySession.id == ProgressNote.session_id)
+            .where(TherapySession.patient_id == patient_id, ProgressNote.status == NoteStatus.SIGNED)
+            .order_by(ProgressNote.id)
+        )
+    )
+
+
 class TransferService:
     def __init__(self, db: Database, instance_check: InstanceCheck | None = None) -> None:
         self.db = db
@@ -258,7 +278,11 @@ class TransferService:
         check_record(record, self.instance_check)
         with self.db.transaction() as s:
             patient_id = _write_record(s, record)
-            counts = {"sessions": len(record.sessions), "measures": len(record.measures), "trials": len(record.trials)}
+            counts: dict[str, object] = {
+                "sessions": len(record.sessions), "measures": len(record.measures), "trials": len(record.trials),
+                # So `audit verify` notices a signed note that later goes missing.
+                "signed_notes": signed_note_ids(s, patient_id),
+            }
             summarise_in(s, "patient.import", "patient", patient_id, counts)  # one audit event, not one per row
             return patient_id
 
