@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from trdplanner.catalog import Catalog, NoteFormats, load_catalog, load_note_formats
-from trdplanner.core import crypto
+from trdplanner.core import anchor, crypto
 from trdplanner.core.audit import AuditService
 from trdplanner.core.crypto import DatabaseKey
 from trdplanner.core.db import Database
@@ -37,6 +37,8 @@ class AppContext:
     settings: Settings = field(default_factory=Settings)
     # The derived SQLCipher key (None for a plain SQLite file or a server database).
     key: DatabaseKey | None = field(default=None, repr=False)
+    # What opening found wrong against the audit anchor (rolled back, truncated, rewritten).
+    anchor_problems: list[str] = field(default_factory=list)
 
     @classmethod
     def open(
@@ -58,6 +60,7 @@ class AppContext:
                             encrypt_new=encrypt_new)
         ctx = cls(paths=paths, db_url=url, settings=load_settings(paths.settings_file), key=key)
         ctx.db  # noqa: B018 - open and migrate now, so errors surface at start-up
+        ctx.anchor_problems = anchor.attach(ctx.db, paths.data_dir)
         return ctx
 
     @cached_property

@@ -48,7 +48,16 @@ def register(commands: Any) -> None:
         "verify",
         help="check the audit chain, every signed note, addendum and signing key; names each failure (exit 4)",
     )
+    v.add_argument("--anchor", type=Path, metavar="FILE",
+                   help="also check against an anchor file saved earlier (a copy of audit-anchor.json, or a "
+                   "backup's .anchor.json)")
     v.set_defaults(handler=run_audit_verify)
+    acc = sub.add_parser(
+        "accept",
+        help="after looking into an anchor problem (rolled back, truncated, rewritten): accept the database as it "
+        "is now; recorded in the audit trail",
+    )
+    acc.set_defaults(handler=run_audit_accept)
     ls = sub.add_parser("list", help="the newest audit events")
     ls.add_argument("--limit", type=int, default=50, help="how many (default 50; 0 for all)")
     ls.add_argument("--action", default="", help="only actions starting with this, e.g. note. or backup")
@@ -167,14 +176,45 @@ def run_audit_verify(ctx: AppContext, args: argparse.Namespace) -> int:
             f"audit: broken at entry {check.broken_at}: {check.problem} "
             f"({check.count} entries before it verified)"
         )
-    for failure in report.failures:
+    failures = list(report.failures)
+    failures += [f"anchor: {p}" for p in ctx.anchor_problems]
+    if args.anchor is not None:
+        failures += [f"anchor {args.anchor.name}: {p}" for p in _against_anchor(ctx, args.anchor)]
+    for failure in failures:
         output.error(f"audit: {failure}")
-    if not report.ok:
+    if failures or not check.ok:
         return 4
     print(
         f"OK: {check.count} audit entries, chain intact; {report.notes_checked} signed notes, "
         f"{report.addenda_checked} addenda and {report.keys_checked} signing keys verified. Head: {check.head}"
     )
+    return 0
+
+
+def _against_anchor(ctx: AppContext, path: Path) -> list[str]:
+    from trdplanner.core.anchor import Anchor, compare
+
+    saved = Anchor(ctx.paths.data_dir).read(path)
+    if saved is None:
+        raise InputError("anchor", f"not found: {path}")
+    with ctx.db.reading() as s:
+        problem = compare(s, saved)
+    out = [problem] if problem else []
+    if not saved.sealed:
+        out.append("its seal does not match: it was edited, or it was written by another data folder")
+    return out
+
+
+def run_audit_accept(ctx: AppContext, args: argparse.Namespace) -> int:
+    from trdplanner.core.anchor import accept
+
+    problems = accept(ctx.db, ctx.paths.data_dir)
+    if not problems:
+        print("Nothing to accept: the anchor holds no problems.")
+        return 0
+    for p in problems:
+        print(f"accepted: {p}")
+    print("Recorded in the audit trail; the anchor now follows the database as it is.")
     return 0
 
 

@@ -222,11 +222,20 @@ def backup_database(db: Database, target: Path, *, reason: str = "manual") -> Ba
     from trdplanner.core.audit import AuditService
 
     info = snapshot(sqlite_path(db), db.key, target)
+    if db.anchor is not None:  # the chain's head at backup time, sealed, beside the backup
+        from trdplanner.core.anchor import chain_head
+
+        with contextlib.suppress(OSError), db.reading() as s:
+            db.anchor.write(*chain_head(s), [], path=anchor_side_file(info.path))
     AuditService(db).try_record(
         "backup.create", "database", "", {"file": info.path.name, "reason": reason, "encrypted": info.encrypted}
     )
     log.info("backup written (%s, %d rows)", reason, info.rows)
     return info
+
+
+def anchor_side_file(backup: Path) -> Path:
+    return backup.with_name(f"{backup.name}.anchor.json")
 
 
 def auto_backups(folder: Path) -> list[Path]:
@@ -265,6 +274,7 @@ def rolling_backup(db: Database, folder: Path, keep: int, *, reason: str, now: d
         info = backup_database(db, target, reason=reason)
         for old in auto_backups(folder)[:-keep]:
             _unlink_quietly(old)
+            _unlink_quietly(anchor_side_file(old))
         return info
 
 

@@ -28,6 +28,7 @@ from sqlalchemy.pool import NullPool
 from trdplanner.core.errors import InputError
 
 if TYPE_CHECKING:
+    from trdplanner.core.anchor import Anchor
     from trdplanner.core.crypto import DatabaseKey
 
 log = logging.getLogger(__name__)
@@ -158,7 +159,9 @@ class Database:
         self.url = url  # never holds the key: the engine's URL does, and hides it when printed
         self.key = key
         self.engine = create_db_engine(url, key)
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # "database" lets the audit hooks find this object's anchor (core/anchor.py) after a commit.
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False, info={"database": self})
+        self.anchor: Anchor | None = None
         event.listen(self._sessions, "before_flush", _check_text_lengths)
         self.upgrade_backup: Path | None = None
         self.repaired_guards: list[str] = []
