@@ -103,6 +103,10 @@ def main(argv: Sequence[str]) -> int:
         output.error(str(exc))
         return 3
     configure_logging(ctx.paths.logs_dir, verbose=args.verbose)
+    for problem in ctx.anchor_problems:
+        print(f"warning: {problem} (recorded; see 'trdplanner audit verify')", file=sys.stderr)
+    if ctx.db.repaired_guards:
+        print("warning: the database's protections were missing and have been put back (recorded)", file=sys.stderr)
     log.info("command %s started", args.command or "gui")
     try:
         return handler(ctx, args)

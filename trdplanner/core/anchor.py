@@ -147,7 +147,7 @@ def attach(db: Database, folder: Path) -> list[str]:
     try:
         if problem:
             problems.append(problem)
-            log.warning("audit anchor: %s", problem)
+            log.info("audit anchor: %s", problem)
         anchor.write(count, head, problems)
         db.anchor = anchor
     except OSError as exc:  # a read-only data folder: say so in the log, carry on reading

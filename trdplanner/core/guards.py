@@ -324,6 +324,6 @@ def repair(conn: Connection) -> list[str]:
     """Put back any guard that is missing or altered; returns what was put back (empty if none)."""
     gone = missing(conn)
     if gone:
-        log.warning("database guards missing or altered, restoring: %s", ", ".join(gone))
+        log.info("database guards missing or altered, restoring: %s", ", ".join(gone))
         install(conn)
     return gone
