@@ -61,12 +61,13 @@ class AppContext:
         ctx = cls(paths=paths, db_url=url, settings=load_settings(paths.settings_file), key=key)
         ctx.db  # noqa: B018 - open and migrate now, so errors surface at start-up
         ctx.anchor_problems = anchor.attach(ctx.db, paths.data_dir)
+        ctx.db.repaired_guards = ctx.db.repair_guards()
         return ctx
 
     @cached_property
     def db(self) -> Database:
         flags.configure(self.settings.trd_settings())
-        return Database.open(self.db_url, self.key)
+        return Database.open(self.db_url, self.key, repair=False)
 
     def save_settings(self, settings: Settings) -> None:
         save_settings(self.paths.settings_file, settings)

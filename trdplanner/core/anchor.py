@@ -125,7 +125,7 @@ def compare(s: object, state: AnchorState) -> str:
     there = s.scalar(select(AuditEvent.hash).where(AuditEvent.id == state.count))
     if there != state.head:
         return (f"audit entry {state.count} is not the one recorded when last seen (on {state.at}): the trail was "
-                "rewritten, or this is a different database")
+                "rewritten (or cut short and written to since), or this is a different database")
     return ""
 
 

@@ -171,10 +171,13 @@ class Database:
         return self.key is not None
 
     @classmethod
-    def open(cls, url: str, key: DatabaseKey | None = None) -> Database:
+    def open(cls, url: str, key: DatabaseKey | None = None, *, repair: bool = True) -> Database:
+        """Open and migrate; ``repair`` puts back missing guards now (AppContext does it after
+        checking the audit anchor, so the repair's own audit entry does not hide a cut-short chain)."""
         db = cls(url, key)
         db.upgrade_backup = ensure_schema(db.engine)
-        db.repaired_guards = db.repair_guards()
+        if repair:
+            db.repaired_guards = db.repair_guards()
         return db
 
     def repair_guards(self) -> list[str]:
