@@ -67,6 +67,7 @@ def run_gui(ctx: AppContext) -> int:
     window = MainWindow(ctx, ctx.paths.data_dir / "window-state.ini")
     install_excepthook(lambda: window)
     window.show()
+    _hold_lock(app, ctx)
     _warn_about_record(window, ctx)
     return int(app.exec())
 
@@ -123,6 +124,7 @@ def start(
             ctx.audit.try_record("unlock.failed", "app", "", {"attempts": wrong_passphrases[0], "where": "start-up"})
         window.attach(ctx, rows)
         app.aboutToQuit.connect(ctx.close)
+        _hold_lock(app, ctx)
         _warn_about_record(window, ctx)
         log.info("database open, %d patients listed", len(rows))
         if on_ready is not None:
@@ -158,6 +160,17 @@ def start(
 
     attempt(None)  # the passphrase from $TRDPLANNER_PASSPHRASE, if any; else the dialog asks
     return app, window
+
+
+def _hold_lock(app: QApplication, ctx: AppContext) -> None:
+    """While the window is open, `trdplanner restore` refuses to replace the database under it."""
+    from trdplanner.core import backup
+
+    try:
+        mark = backup.hold_app_lock(ctx.paths.data_dir)
+    except OSError:  # a read-only data folder: nothing can be restored into it anyway
+        return
+    app.aboutToQuit.connect(lambda: backup.release_app_lock(mark))
 
 
 def _warn_about_record(window: QWidget, ctx: AppContext) -> None:

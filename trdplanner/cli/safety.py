@@ -35,11 +35,15 @@ def register(commands: Any) -> None:
         "restore",
         help="replace the database with a backup (checked first; the current database is kept aside)",
         description="Replace the database with the backup FILE. The backup must open with the passphrase "
-        "(the one it was made with), pass SQLite's integrity check and hold TRD Planner's schema before "
-        "anything is replaced; the current database is moved to <name>.before-restore-<time>. Close the "
-        "app first.",
+        "(the one it was made with), pass SQLite's integrity check, hold TRD Planner's schema with its "
+        "protections, and pass the checks of 'audit verify' (chain, signatures, the anchor written beside it) "
+        "before anything is replaced. If the current database holds records the backup lacks, they are listed "
+        "and you are asked; --yes answers for scripts, and without a terminal and without --yes it refuses. The "
+        "current database is moved to <name>.before-restore-<time>. Refused while the app has the data open.",
     )
     r.add_argument("file", type=Path, metavar="FILE")
+    r.add_argument("--yes", action="store_true",
+                   help="do not ask before losing what the current database holds that the backup lacks (scripts)")
     r.set_defaults(standalone=run_restore)
 
     audit = commands.add_parser("audit", help="check or list the audit trail")
@@ -157,7 +161,26 @@ def run_backup(ctx: AppContext, args: argparse.Namespace) -> int:
 
 def run_restore(args: argparse.Namespace, passphrase: str | None) -> int:
     paths, db_file = _sqlite_file(args)
-    info = backup.restore_backup(db_file, args.file, passphrase, url=paths.database_url(args.db))
+    running = backup.app_running(paths.data_dir)
+    if running is not None:
+        raise InputError("restore", f"TRD Planner has this data open (process {running}); close it first")
+
+    def confirm(lost: Any) -> bool:
+        print("The current database holds records the backup does not. Restoring loses:", file=sys.stderr)
+        for line in lost.lines():
+            print(f"  - {line}", file=sys.stderr)
+        if args.yes:
+            return True
+        if not sys.stdin.isatty():
+            raise InputError("confirmation", "restore asks before losing records; run it at a terminal or add --yes")
+        try:
+            answer = input("Type 'restore' to replace the database anyway: ")
+        except EOFError:
+            answer = ""
+        return answer.strip().lower() == "restore"
+
+    info = backup.restore_backup(db_file, args.file, passphrase, url=paths.database_url(args.db), confirm=confirm,
+                                 anchor_folder=paths.data_dir)
     print(f"Restored {info.rows} rows from {info.restored_from}.")
     if info.previous is not None:
         print(f"The database it replaced is kept at {info.previous}.")
