@@ -100,7 +100,9 @@ def main(argv: Sequence[str]) -> int:
     except (DatabaseError, OSError) as exc:
         if isinstance(exc, WrongPassphrase):
             log.warning("wrong passphrase given on the command line")
-        output.error(str(exc))
+        from trdplanner.core.storage import storage_problem
+
+        output.error(str(exc) if isinstance(exc, DatabaseError) else (storage_problem(exc) or str(exc)))
         return 3
     configure_logging(ctx.paths.logs_dir, verbose=args.verbose)
     for problem in ctx.anchor_problems:
@@ -124,6 +126,13 @@ def main(argv: Sequence[str]) -> int:
     except Exception as exc:  # data safety: a traceback's messages can quote patient data (SQL parameters)
         if args.verbose:
             raise
+        from trdplanner.core.storage import storage_problem
+
+        problem = storage_problem(exc, ctx.paths.data_dir)
+        if problem is not None:  # a full disk or read-only folder: say so, not "unexpected"
+            log.error("storage problem: %s", type(exc).__name__)
+            output.error(problem)
+            return 3
         log.error("unexpected %s\n%s", type(exc).__name__, "".join(traceback.format_tb(exc.__traceback__)))
         output.error(f"unexpected {type(exc).__name__}; the log in {ctx.paths.logs_dir} has the details")
         return 70
