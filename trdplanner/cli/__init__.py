@@ -128,10 +128,10 @@ def main(argv: Sequence[str]) -> int:
             raise
         from trdplanner.core.storage import storage_problem
 
-        problem = storage_problem(exc, ctx.paths.data_dir)
-        if problem is not None:  # a full disk or read-only folder: say so, not "unexpected"
+        storage = storage_problem(exc, ctx.paths.data_dir)
+        if storage is not None:  # a full disk or read-only folder: say so, not "unexpected"
             log.error("storage problem: %s", type(exc).__name__)
-            output.error(problem)
+            output.error(storage)
             return 3
         log.error("unexpected %s\n%s", type(exc).__name__, "".join(traceback.format_tb(exc.__traceback__)))
         output.error(f"unexpected {type(exc).__name__}; the log in {ctx.paths.logs_dir} has the details")

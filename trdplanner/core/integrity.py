@@ -62,15 +62,15 @@ def verify_all(db: Database) -> IntegrityReport:
         announced: set[str] = set()
         known_signed: set[int] = set()
         purged: set[int] = set()
-        for row in s.scalars(select(AuditEvent).order_by(AuditEvent.id)):
-            detail = _detail(row)
-            if row.action == "key.create":
+        for entry in s.scalars(select(AuditEvent).order_by(AuditEvent.id)):
+            detail = _detail(entry)
+            if entry.action == "key.create":
                 announced.add(str(detail.get("key", "")))
-            elif row.action in ("note.sign", "note.create") and detail.get("status") == "signed":
-                known_signed.add(int(row.object_id))
-            elif row.action == "patient.import":
+            elif entry.action in ("note.sign", "note.create") and detail.get("status") == "signed":
+                known_signed.add(int(entry.object_id))
+            elif entry.action == "patient.import":
                 known_signed |= _ids(detail.get("signed_notes"))
-            elif row.action == "patient.purge":
+            elif entry.action == "patient.purge":
                 purged |= _ids(detail.get("signed_notes"))
         for e in events:
             signer = keys.get(e.signed_by)
