@@ -37,7 +37,8 @@ def test_signed_note_prints_sections_signature_and_fingerprint(demo_reader: AppC
         assert contains(text, section.title) and contains(text, section.text)
     assert contains(text, note.signer_name)
     assert contains(text, note.fingerprint)
-    assert contains(text, "Fingerprint verified")
+    assert contains(text, note.key_fingerprint)
+    assert contains(text, "Signature verified")
     assert "DRAFT" not in text
     assert contains(text, "Measures this session") and contains(text, "Risk")
 
@@ -60,7 +61,7 @@ def test_a_changed_signed_note_is_flagged_loudly(demo_reader: AppContext, option
     data = NoteDocument(NoteContent(doc.content.bundle, tampered), demo_reader.settings, options).render()
     text = body_text(data)
     assert contains(text, "SIGNATURE CHECK FAILED")
-    assert contains(text, "FINGERPRINT DOES NOT MATCH")
+    assert contains(text, "SIGNATURE DOES NOT VERIFY")
     assert "SIGNATURECHECKFAILED" in bold_text(data)
 
 
@@ -79,7 +80,7 @@ def test_addenda_follow_the_note_with_their_own_signature(demo_ctx: AppContext, 
     addendum = note.addenda[0]
     assert text.index("Addenda") > text.index("Electronically signed")
     assert contains(text, addendum.text) and contains(text, addendum.fingerprint)
-    assert contains(text, "Fingerprint verified")
+    assert contains(text, "Signature verified")
 
 
 def test_a_session_without_a_note_prints_a_draft_from_the_format(demo_ctx: AppContext, options: PdfOptions) -> None:
