@@ -347,6 +347,25 @@ def test_a_draft_turned_into_a_signed_note_by_sql_is_caught(any_ctx: AppContext,
     assert any("carries no signature" in f or "does not match" in f for f in report.failures), report.failures
 
 
+def test_a_note_claiming_to_predate_signatures_is_caught(any_ctx: AppContext, practice: dict[str, int]) -> None:
+    """Notes signed before signatures existed are listed in the trail by the upgrade; no other may claim it."""
+    session = any_ctx.sessions.create(practice["b"], date=dt.date(2026, 1, 12))
+    from trdplanner.core.records import NoteSectionRec
+
+    draft = any_ctx.notes.save_draft(session.id, "soap", [NoteSectionRec("subjective", "Subjective", TAMPERED)])
+    when = dt.datetime(2026, 1, 12, 10, 0, tzinfo=dt.UTC)
+    sections = [(x.id, x.title, x.text) for x in draft.sections]
+    fp = hashlib.sha256(note_form("soap", sections, "Dr. Test, PhD", when)).hexdigest()
+    with any_ctx.db.engine.begin() as conn:
+        conn.execute(text("UPDATE progress_note SET status = 'signed', signer_name = 'Dr. Test, PhD', "
+                          "signed_at = '2026-01-12 10:00:00', fingerprint = :fp, key_fingerprint = 'legacy' "
+                          "WHERE session_id = :s"), {"s": session.id, "fp": fp})
+    note = any_ctx.notes.for_session(session.id)
+    assert note is not None
+    report = verify_all(any_ctx.db)
+    assert any("claims to predate signatures" in f for f in report.failures), report.failures
+
+
 def test_a_key_planted_by_sql_is_caught(any_ctx: AppContext, practice: dict[str, int]) -> None:
     """The insider makes their own key for the clinician and signs with it; it was never announced."""
     private = Ed25519PrivateKey.generate()

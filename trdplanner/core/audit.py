@@ -237,6 +237,21 @@ def write_events(s: Session, events: list[_Event]) -> int:
     return len(rows)
 
 
+LEGACY_ACTION = "signatures.introduced"
+
+
+def append_raw(conn: Any, action: str, detail: Mapping[str, Any]) -> None:
+    """One entry appended on a bare connection (a migration, which has no ORM session)."""
+    row = conn.execute(text("SELECT id, hash FROM audit_event ORDER BY id DESC LIMIT 1")).first()
+    last_id, prev = (int(row[0]), str(row[1])) if row else (0, GENESIS)
+    now = utcnow()
+    body = canonical_detail(detail)
+    h = event_hash(prev, last_id + 1, now, "system", action, "database", "", body)
+    conn.execute(insert(AuditEvent), [{"id": last_id + 1, "at": now, "actor": "system", "action": action,
+                                       "object_type": "database", "object_id": "", "detail": body,
+                                       "prev_hash": prev, "hash": h}])
+
+
 # ------------------------------------------------------------------------------ ORM tracking
 
 

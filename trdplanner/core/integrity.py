@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from trdplanner.core.audit import AuditCheck, AuditService
+from trdplanner.core.audit import LEGACY_ACTION, AuditCheck, AuditService
 from trdplanner.core.db import Database
 from trdplanner.core.models import AuditEvent, KeyEvent, ProgressNote, SigningKey
 from trdplanner.core.services.sessions import note_from_row
-from trdplanner.core.signing import check_addendum, check_note, check_signature
+from trdplanner.core.signing import LEGACY, check_addendum, check_note, check_signature
 from trdplanner.core.vocab import NoteStatus
 
 
@@ -51,6 +51,12 @@ def _ids(value: object) -> set[int]:
     return {int(v) for v in value if isinstance(v, int)} if isinstance(value, list) else set()
 
 
+def _pairs(value: object) -> set[tuple[int, str]]:
+    if not isinstance(value, list):
+        return set()
+    return {(int(p[0]), str(p[1])) for p in value if isinstance(p, list) and len(p) == 2}
+
+
 def verify_all(db: Database) -> IntegrityReport:
     report = IntegrityReport(AuditService(db).verify())
     fail = report.failures.append
@@ -62,6 +68,8 @@ def verify_all(db: Database) -> IntegrityReport:
         announced: set[str] = set()
         known_signed: set[int] = set()
         purged: set[int] = set()
+        legacy_notes: set[tuple[int, str]] = set()
+        legacy_addenda: set[tuple[int, str]] = set()
         for entry in s.scalars(select(AuditEvent).order_by(AuditEvent.id)):
             detail = _detail(entry)
             if entry.action == "key.create":
@@ -70,6 +78,10 @@ def verify_all(db: Database) -> IntegrityReport:
                 known_signed.add(int(entry.object_id))
             elif entry.action == "patient.import":
                 known_signed |= _ids(detail.get("signed_notes"))
+            elif entry.action == LEGACY_ACTION:
+                legacy_notes |= _pairs(detail.get("notes"))
+                legacy_addenda |= _pairs(detail.get("addenda"))
+                known_signed |= {i for i, _ in legacy_notes}
             elif entry.action == "patient.purge":
                 purged |= _ids(detail.get("signed_notes"))
         for e in events:
@@ -110,6 +122,13 @@ def verify_all(db: Database) -> IntegrityReport:
             if not checked.ok:
                 fail(f"signed note {row.id} (session {row.session_id}): {checked.text}")
                 continue
+            if row.key_fingerprint == LEGACY and (row.id, row.fingerprint) not in legacy_notes:
+                fail(f"signed note {row.id} claims to predate signatures, but it is not among the notes signed "
+                     "then: it was forged or altered")
+            for add in row.addenda:
+                if add.key_fingerprint == LEGACY and (add.id, add.fingerprint) not in legacy_addenda:
+                    fail(f"addendum {add.id} of note {row.id} claims to predate signatures, but it is not among "
+                         "those signed then: it was forged or altered")
             for who, fp, at in [(row.signer_name, row.key_fingerprint, row.signed_at)] + [
                 (a.signer_name, a.key_fingerprint, a.signed_at) for a in row.addenda
             ]:

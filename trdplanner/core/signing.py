@@ -49,6 +49,8 @@ from trdplanner.core.records import AddendumRec, NoteRec
 from trdplanner.core.vocab import AddendumKind, NoteStatus
 
 MIN_PASSWORD = 8
+# key_fingerprint of notes signed before signatures existed (migration 0006 lists them in the audit trail).
+LEGACY = "legacy"
 MAX_PASSWORD = 1024
 # scrypt cost: 2**15 x 8 x 128 bytes = 32 MiB and about a tenth of a second per signing.
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1
@@ -143,6 +145,8 @@ def _signer_words(name: str, fingerprint: str, elsewhere: bool) -> str:
 def check_addendum(note_fp: str, a: AddendumRec) -> SignatureCheck:
     if addendum_fingerprint(note_fp, a.kind, a.text, a.signer_name, a.signed_at) != a.fingerprint:
         return SignatureCheck(False, f"{a.kind} by {a.signer_name}: its content does not match its fingerprint")
+    if a.key_fingerprint == LEGACY and not a.signature:
+        return SignatureCheck(True, f"signed by {a.signer_name} before signatures were introduced")
     problem = check_signature(a.public_key, a.key_fingerprint, a.signature,
                               addendum_form(note_fp, a.kind, a.text, a.signer_name, a.signed_at))
     if problem:
@@ -159,6 +163,10 @@ def check_note(note: NoteRec) -> SignatureCheck:
     sections = [(x.id, x.title, x.text) for x in note.sections]
     if note_fingerprint(note.format, sections, note.signer_name, note.signed_at) != note.fingerprint:
         return SignatureCheck(False, "the text was changed after signing (it does not match its fingerprint)")
+    if note.key_fingerprint == LEGACY and not note.signature:
+        # `audit verify` checks this note is one of those signed before signatures existed.
+        return SignatureCheck(True, f"signed by {note.signer_name} before signatures were introduced "
+                                    "(fingerprint only; the text is unchanged)")
     problem = check_signature(note.public_key, note.key_fingerprint, note.signature,
                               note_form(note.format, sections, note.signer_name, note.signed_at))
     if problem:

@@ -35,7 +35,7 @@ from trdplanner.core.services.measures import add_measure_in, measures_in
 from trdplanner.core.services.patients import create_patient_in, load_patient, profile_from_row
 from trdplanner.core.services.plans import plan_row, plans_in
 from trdplanner.core.services.sessions import check_session, session_row, sessions_in
-from trdplanner.core.signing import check_note, remember_foreign_key, short
+from trdplanner.core.signing import LEGACY, check_note, remember_foreign_key, short
 from trdplanner.core.validate import check_plan, check_profile, one_of
 from trdplanner.core.vocab import NoteFormat, NoteStatus
 
@@ -145,6 +145,9 @@ def _check_note(sess: SessionRec, where: str) -> None:
             raise InputError(
                 f"{where}.note.signed_at", "is before the session took place; the file may have been altered"
             )
+        if note.key_fingerprint == LEGACY or any(a.key_fingerprint == LEGACY for a in note.addenda):
+            raise InputError(f"{where}.note.signature", "was signed before signatures were introduced, so a file "
+                             "cannot prove it unaltered; refused")
         checked = check_note(note)
         if not checked.ok:
             raise InputError(f"{where}.note.signature", f"refused: {checked.text}; the file may have been altered")

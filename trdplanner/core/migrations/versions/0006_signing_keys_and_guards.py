@@ -65,7 +65,28 @@ def upgrade() -> None:
     else:
         for name in guards.OLD_SQLITE:
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
+    _mark_legacy(bind)
     guards.install(bind)
+
+
+def _mark_legacy(bind: sa.Connection) -> None:
+    """Notes and addenda signed before signatures existed carry only a fingerprint.
+
+    They are marked ``key_fingerprint = 'legacy'`` and listed, with their fingerprints, in one
+    audit entry written here, so that `audit verify` accepts exactly these (the chain and the
+    anchor protect the list) and no note marked legacy later.
+    """
+    from trdplanner.core.audit import LEGACY_ACTION, append_raw
+
+    notes = [list(r) for r in bind.execute(sa.text(
+        "SELECT id, fingerprint FROM progress_note WHERE status = 'signed' ORDER BY id")).all()]
+    addenda = [list(r) for r in bind.execute(sa.text(
+        "SELECT id, fingerprint FROM note_addendum ORDER BY id")).all()]
+    if not notes and not addenda:
+        return
+    bind.execute(sa.text("UPDATE progress_note SET key_fingerprint = 'legacy' WHERE status = 'signed'"))
+    bind.execute(sa.text("UPDATE note_addendum SET key_fingerprint = 'legacy'"))
+    append_raw(bind, LEGACY_ACTION, {"notes": notes, "addenda": addenda})
 
 
 def downgrade() -> None:
