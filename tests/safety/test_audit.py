@@ -205,7 +205,8 @@ def test_cli_audit_verify_reports_an_edited_row(run: Run, ctx: AppContext) -> No
     ctx.close()
     result = run("audit", "verify")
     assert result.code == 4
-    assert result.err.startswith("error: audit: broken at entry 3: entry 3 was altered") and result.err.count("\n") == 1
+    audit_lines = [line for line in result.err.splitlines() if line.startswith("error: audit:")]
+    assert len(audit_lines) == 1 and audit_lines[0].startswith("error: audit: broken at entry 3: entry 3 was altered")
 
 
 def _note_rows(conn: Connection) -> tuple[int, int]:

@@ -150,7 +150,8 @@ def _check_note(sess: SessionRec, where: str) -> None:
                              "cannot prove it unaltered; refused")
         checked = check_note(note)
         if not checked.ok:
-            raise InputError(f"{where}.note.signature", f"refused: {checked.text}; the file may have been altered")
+            part = "fingerprint" if "fingerprint" in checked.text else "signature"
+            raise InputError(f"{where}.note.{part}", f"refused: {checked.text}; the file may have been altered")
         for j, a in enumerate(note.addenda):
             if a.signed_at < note.signed_at:
                 raise InputError(f"{where}.note.addenda[{j}].signed_at", "is before the note was signed")
