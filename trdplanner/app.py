@@ -67,6 +67,8 @@ def run_gui(ctx: AppContext) -> int:
     window = MainWindow(ctx, ctx.paths.data_dir / "window-state.ini")
     install_excepthook(lambda: window)
     window.show()
+    _hold_lock(app, ctx)
+    _warn_about_record(window, ctx)
     return int(app.exec())
 
 
@@ -122,6 +124,8 @@ def start(
             ctx.audit.try_record("unlock.failed", "app", "", {"attempts": wrong_passphrases[0], "where": "start-up"})
         window.attach(ctx, rows)
         app.aboutToQuit.connect(ctx.close)
+        _hold_lock(app, ctx)
+        _warn_about_record(window, ctx)
         log.info("database open, %d patients listed", len(rows))
         if on_ready is not None:
             on_ready(window)
@@ -156,6 +160,34 @@ def start(
 
     attempt(None)  # the passphrase from $TRDPLANNER_PASSPHRASE, if any; else the dialog asks
     return app, window
+
+
+def _hold_lock(app: QApplication, ctx: AppContext) -> None:
+    """While the window is open, `trdplanner restore` refuses to replace the database under it."""
+    from trdplanner.core import backup
+
+    try:
+        mark = backup.hold_app_lock(ctx.paths.data_dir)
+    except OSError:  # a read-only data folder: nothing can be restored into it anyway
+        return
+    app.aboutToQuit.connect(lambda: backup.release_app_lock(mark))
+
+
+def _warn_about_record(window: QWidget, ctx: AppContext) -> None:
+    """Tell the person at once when the database is not the one last seen, or lost its guards."""
+    lines = list(ctx.anchor_problems)
+    if ctx.db.repaired_guards:
+        lines.append("Protections that keep signed notes and the audit trail unchangeable were missing; they have "
+                     "been put back and this is recorded.")
+    if not lines:
+        return
+    from PySide6.QtWidgets import QMessageBox
+
+    box = QMessageBox(QMessageBox.Icon.Warning, "The record may have been changed outside TRD Planner",
+                      "\n\n".join(line[0].upper() + line[1:] for line in lines), QMessageBox.StandardButton.Ok, window)
+    box.setInformativeText("This is recorded in the audit trail. Check with whoever looks after your records, or "
+                           "restore a backup; once dealt with, 'trdplanner audit accept' records that.")
+    box.open()
 
 
 def _passphrase_problem(exc: BaseException) -> tuple[bool, str] | None:

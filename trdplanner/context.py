@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from trdplanner.catalog import Catalog, NoteFormats, load_catalog, load_note_formats
-from trdplanner.core import crypto
+from trdplanner.core import anchor, crypto
 from trdplanner.core.audit import AuditService
 from trdplanner.core.crypto import DatabaseKey
 from trdplanner.core.db import Database
@@ -26,6 +26,7 @@ from trdplanner.core.services.practice import PracticeService
 from trdplanner.core.services.sessions import SessionService
 from trdplanner.core.services.summary import SummaryService
 from trdplanner.core.services.transfer import TransferService
+from trdplanner.core.signing import SigningService
 from trdplanner.paths import AppPaths, templates_dir
 from trdplanner.settings import Settings, load_settings, save_settings
 
@@ -37,6 +38,8 @@ class AppContext:
     settings: Settings = field(default_factory=Settings)
     # The derived SQLCipher key (None for a plain SQLite file or a server database).
     key: DatabaseKey | None = field(default=None, repr=False)
+    # What opening found wrong against the audit anchor (rolled back, truncated, rewritten).
+    anchor_problems: list[str] = field(default_factory=list)
 
     @classmethod
     def open(
@@ -58,12 +61,14 @@ class AppContext:
                             encrypt_new=encrypt_new)
         ctx = cls(paths=paths, db_url=url, settings=load_settings(paths.settings_file), key=key)
         ctx.db  # noqa: B018 - open and migrate now, so errors surface at start-up
+        ctx.anchor_problems = anchor.attach(ctx.db, paths.data_dir)
+        ctx.db.repaired_guards = ctx.db.repair_guards()
         return ctx
 
     @cached_property
     def db(self) -> Database:
         flags.configure(self.settings.trd_settings())
-        return Database.open(self.db_url, self.key)
+        return Database.open(self.db_url, self.key, repair=False)
 
     def save_settings(self, settings: Settings) -> None:
         save_settings(self.paths.settings_file, settings)
@@ -108,6 +113,10 @@ class AppContext:
     @cached_property
     def notes(self) -> NoteService:
         return NoteService(self.db)
+
+    @cached_property
+    def signing(self) -> SigningService:
+        return SigningService(self.db)
 
     @cached_property
     def transfer(self) -> TransferService:

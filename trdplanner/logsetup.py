@@ -6,6 +6,7 @@ log file can be attached to a bug report without exposing a patient.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import logging.handlers
 import os
@@ -24,9 +25,14 @@ class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
 
 
 def configure_logging(logs_dir: Path, *, verbose: bool = False) -> Path:
-    logs_dir.mkdir(parents=True, exist_ok=True)
     log_file = logs_dir / "trdplanner.log"
-    handler = _PrivateRotatingFileHandler(log_file, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
+    try:
+        logs_dir.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = _PrivateRotatingFileHandler(
+            log_file, maxBytes=2_000_000, backupCount=3, encoding="utf-8"
+        )
+    except OSError:  # a read-only or full data folder: the app still reads, prints and backs up elsewhere
+        handler = logging.NullHandler()
     handler.setFormatter(logging.Formatter(_FORMAT))
     root = logging.getLogger()
     for old in [h for h in root.handlers if getattr(h, "_trdplanner", False)]:
@@ -36,5 +42,6 @@ def configure_logging(logs_dir: Path, *, verbose: bool = False) -> Path:
     root.addHandler(handler)
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     if os.name == "posix" and log_file.exists():
-        log_file.chmod(0o600)
+        with contextlib.suppress(OSError):
+            log_file.chmod(0o600)
     return log_file

@@ -83,7 +83,7 @@ def test_note_without_output_prints_the_note_text(run: Run, demo_dir: Path) -> N
     assert result.code == 0
     for title in ("Subjective", "Objective", "Assessment", "Plan"):
         assert f"== {title} ==" in result.out
-    assert "fingerprint verified" in result.out
+    assert "signature verified: signed by Dr. Avery Lindqvist" in result.out
 
 
 def test_note_for_a_session_without_one_renders_the_format(run: Run, demo_dir: Path) -> None:

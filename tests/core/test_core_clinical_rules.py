@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import text
 
 from trdplanner.context import AppContext
+from trdplanner.core.demo import DEMO_SIGNING_PASSWORD
 from trdplanner.core.errors import InputError
 from trdplanner.core.records import ClinicianRec, EpisodeRec, NoteSectionRec, PatientProfile, PatientSummary, TrialRec
 
@@ -67,7 +68,8 @@ def test_item_at_zero_or_a_signed_risk_review_clears_the_flag(ctx: AppContext) -
     assert _row(ctx, pid).risk_flag is True
     clinician = ctx.practice.add_clinician(ClinicianRec(name="Dr. Test"))
     assert clinician.id is not None
-    ctx.notes.sign(session.id, clinician.id)
+    ctx.signing.create_key(clinician.id, DEMO_SIGNING_PASSWORD)
+    ctx.notes.sign(session.id, clinician.id, password=DEMO_SIGNING_PASSWORD)
     assert _row(ctx, pid).risk_flag is False
     assert not ctx.summary.for_patient(pid).risk_flag
 

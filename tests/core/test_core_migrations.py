@@ -143,7 +143,14 @@ def test_upgrade_from_0001_keeps_every_row_and_adds_new_columns(db_url: str) -> 
         assert session.note is not None
         assert session.note.signed_at == SIGNED_AT
         assert session.note.fingerprint == FINGERPRINT
-        assert verify(session.note)  # a note signed before the upgrade still verifies
+        assert verify(session.note)  # a note signed before the upgrade still verifies...
+        from trdplanner.core.integrity import verify_all
+        from trdplanner.core.signing import check_note
+
+        # ...said as what it is, and accepted by `audit verify` because the upgrade listed it.
+        assert "before signatures were introduced" in check_note(session.note).text
+        report = verify_all(db)
+        assert report.ok, report.failures
 
         # The migrated record exports and imports like any other.
         exported = TransferService(db).export_json(1)

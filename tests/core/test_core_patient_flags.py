@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from trdplanner.context import AppContext
+from trdplanner.core.demo import DEMO_SIGNING_PASSWORD as PW
 from trdplanner.core.records import ClinicianRec, EpisodeRec, NoteSectionRec, PatientProfile, PatientSummary, TrialRec
 from trdplanner.settings import Settings
 
@@ -65,7 +66,8 @@ def test_trials_measures_sessions_and_notes_update_the_list_row(ctx: AppContext)
     assert [s.id for s in ctx.patients.summaries(unsigned=True)] == [pid]
     clinician = ctx.practice.add_clinician(ClinicianRec(name="Dr. Test"))
     assert clinician.id is not None
-    ctx.notes.sign(session.id, clinician.id)
+    ctx.signing.create_key(clinician.id, PW)
+    ctx.notes.sign(session.id, clinician.id, password=PW)
     assert _row(ctx, pid).unsigned_notes == 0
     assert _row(ctx, other).trd_status == "not_trd"  # nobody else was touched
 

@@ -13,6 +13,7 @@ from _core_helpers import full_profile, row_counts
 
 from trdplanner.clinical import ScoreFlag
 from trdplanner.context import AppContext
+from trdplanner.core.demo import DEMO_SIGNING_PASSWORD as PW
 from trdplanner.core.errors import InputError, LockedError, NotFoundError
 from trdplanner.core.fingerprint import addendum_fingerprint, note_fingerprint
 from trdplanner.core.records import (
@@ -218,7 +219,8 @@ def test_summary_row_shows_last_session_and_unsigned_notes(ctx: AppContext) -> N
     assert row.unsigned_notes == 2
 
     assert first.id is not None and clinician.id is not None
-    ctx.notes.sign(first.id, clinician.id)
+    ctx.signing.create_key(clinician.id, PW)
+    ctx.notes.sign(first.id, clinician.id, password=PW)
     assert ctx.patients.summaries()[0].unsigned_notes == 1
 
 
@@ -532,6 +534,7 @@ def session_and_clinician(ctx: AppContext) -> tuple[int, int]:
     clinician = ctx.practice.add_clinician(ClinicianRec("Dr. Avery Lindqvist", "PhD", "LIC-1"))
     sess = ctx.sessions.create(pid, date=TODAY)
     assert sess.id is not None and clinician.id is not None
+    ctx.signing.create_key(clinician.id, PW)
     return sess.id, clinician.id
 
 
@@ -552,7 +555,7 @@ def test_signing_locks_the_note_with_a_verifiable_fingerprint(
     ctx.notes.save_draft(session_id, "soap", SECTIONS)  # drafts can be edited freely
 
     at = dt.datetime(2026, 1, 31, 17, 30, 12, 999, tzinfo=dt.timezone(dt.timedelta(hours=2)))
-    signed = ctx.notes.sign(session_id, clinician_id, at=at)
+    signed = ctx.notes.sign(session_id, clinician_id, at=at, password=PW)
 
     assert signed.status == "signed"
     assert signed.signer_name == "Dr. Avery Lindqvist, PhD"
@@ -569,7 +572,7 @@ def test_signing_locks_the_note_with_a_verifiable_fingerprint(
     with pytest.raises(LockedError):
         ctx.notes.save_draft(session_id, "soap", [NoteSectionRec("subjective", "Subjective", "rewritten")])
     with pytest.raises(LockedError):
-        ctx.notes.sign(session_id, clinician_id)
+        ctx.notes.sign(session_id, clinician_id, password=PW)
     assert ctx.notes.for_session(session_id) == stored
 
     # Any change to what was signed breaks verification.
@@ -586,13 +589,13 @@ def test_addenda_only_on_signed_notes_and_chained_to_them(
 ) -> None:
     session_id, clinician_id = session_and_clinician
     with pytest.raises(InputError):
-        ctx.notes.add_addendum(session_id, clinician_id, "No note yet")
+        ctx.notes.add_addendum(session_id, clinician_id, "No note yet", password=PW)
     ctx.notes.save_draft(session_id, "birp", SECTIONS[:1])
     with pytest.raises(InputError) as err:
-        ctx.notes.add_addendum(session_id, clinician_id, "Too early")
+        ctx.notes.add_addendum(session_id, clinician_id, "Too early", password=PW)
     assert err.value.field == "note"
 
-    signed = ctx.notes.sign(session_id, clinician_id, at=dt.datetime(2026, 2, 1, 9, 0, tzinfo=dt.UTC))
+    signed = ctx.notes.sign(session_id, clinician_id, at=dt.datetime(2026, 2, 1, 9, 0, tzinfo=dt.UTC), password=PW)
     at = dt.datetime(2026, 2, 2, 10, 0, tzinfo=dt.UTC)
     note = ctx.notes.add_addendum(
         session_id,
@@ -601,6 +604,7 @@ def test_addenda_only_on_signed_notes_and_chained_to_them(
         kind="late_entry",
         refers_to_date=dt.date(2026, 2, 1),
         at=at,
+        password=PW,
     )
 
     (add,) = note.addenda
@@ -620,10 +624,10 @@ def test_addenda_only_on_signed_notes_and_chained_to_them(
     assert not verify(dataclasses.replace(stored, addenda=[dataclasses.replace(add, text="edited")]))
 
     with pytest.raises(InputError) as err:
-        ctx.notes.add_addendum(session_id, clinician_id, "   ")
+        ctx.notes.add_addendum(session_id, clinician_id, "   ", password=PW)
     assert err.value.field == "addendum.text"
     with pytest.raises(InputError) as err:
-        ctx.notes.add_addendum(session_id, clinician_id, "x", kind="rewrite")
+        ctx.notes.add_addendum(session_id, clinician_id, "x", kind="rewrite", password=PW)
     assert err.value.field == "addendum.kind"
     assert len(ctx.notes.for_session(session_id).addenda) == 1  # type: ignore[union-attr]
 
@@ -631,7 +635,7 @@ def test_addenda_only_on_signed_notes_and_chained_to_them(
 def test_note_edge_cases(ctx: AppContext, session_and_clinician: tuple[int, int]) -> None:
     session_id, clinician_id = session_and_clinician
     with pytest.raises(InputError) as err:
-        ctx.notes.sign(session_id, clinician_id)
+        ctx.notes.sign(session_id, clinician_id, password=PW)
     assert err.value.field == "note"
     with pytest.raises(InputError) as err:
         ctx.notes.save_draft(session_id, "essay", SECTIONS)
@@ -640,7 +644,7 @@ def test_note_edge_cases(ctx: AppContext, session_and_clinician: tuple[int, int]
         ctx.notes.save_draft(9999, "soap", SECTIONS)
     ctx.notes.save_draft(session_id, "soap", SECTIONS)
     with pytest.raises(NotFoundError):
-        ctx.notes.sign(session_id, 9999)
+        ctx.notes.sign(session_id, 9999, password=PW)
     assert ctx.notes.for_session(session_id).status == "draft"  # type: ignore[union-attr]
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -17,13 +18,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from trdplanner.clinical import SPECS, Adherence, Instrument, Outcome, StopReason, TrialKind
 from trdplanner.clinical import score as score_measure
 from trdplanner.core.db import Database
-from trdplanner.core.fingerprint import addendum_fingerprint, note_fingerprint
+from trdplanner.core.fingerprint import (
+    addendum_fingerprint,
+    addendum_form,
+    note_fingerprint,
+    note_form,
+    signed_message,
+)
 from trdplanner.core.records import (
     AddendumRec,
     CareTeamRec,
@@ -278,8 +287,20 @@ def plans(draw: st.DrawFn) -> PlanRec:
     )
 
 
+def _keys() -> dict[str, Ed25519PrivateKey]:
+    """One fixed synthetic key per clinician of another practice (their notes import as signed elsewhere)."""
+    return {c.display: Ed25519PrivateKey.from_private_bytes(bytes([i + 1]) * 32) for i, c in enumerate(CLINICIANS)}
+
+
+def _signed(key: Ed25519PrivateKey, form: bytes) -> tuple[str, str, str]:
+    """(public key, key fingerprint, signature), as SigningService makes them."""
+    public = key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw).hex()
+    fp = hashlib.sha256(bytes.fromhex(public)).hexdigest()
+    return public, fp, key.sign(signed_message(fp, form)).hex()
+
+
 @st.composite
-def notes(draw: st.DrawFn) -> NoteRec | None:
+def notes(draw: st.DrawFn, session_date: dt.date = dt.date(2000, 1, 1)) -> NoteRec | None:
     kind = draw(st.sampled_from(["none", "draft", "signed"]))
     if kind == "none":
         return None
@@ -291,7 +312,10 @@ def notes(draw: st.DrawFn) -> NoteRec | None:
         return NoteRec(format=fmt, sections=sections)
     signer = draw(st.sampled_from([c.display for c in CLINICIANS]))
     signed_at = draw(moments())
+    if signed_at.astimezone(dt.UTC).date() < session_date:  # a note is signed on or after its session
+        signed_at = dt.datetime.combine(session_date, signed_at.time(), tzinfo=dt.UTC)
     fingerprint = note_fingerprint(fmt, [(s.id, s.title, s.text) for s in sections], signer, signed_at)
+    keys = _keys()
     addenda = []
     at = signed_at
     for _ in range(draw(st.integers(0, 2))):
@@ -299,6 +323,7 @@ def notes(draw: st.DrawFn) -> NoteRec | None:
         kind_ = draw(words(AddendumKind))
         text = draw(nonblank(200))
         by = draw(st.sampled_from([c.display for c in CLINICIANS]))
+        public, fp, signature = _signed(keys[by], addendum_form(fingerprint, kind_, text, by, at))
         addenda.append(
             AddendumRec(
                 text=text,
@@ -307,9 +332,15 @@ def notes(draw: st.DrawFn) -> NoteRec | None:
                 fingerprint=addendum_fingerprint(fingerprint, kind_, text, by, at),
                 kind=kind_,
                 refers_to_date=draw(st.none() | dates()),
+                signature=signature,
+                key_fingerprint=fp,
+                public_key=public,
             )
         )
-    return NoteRec(fmt, sections, "signed", signer, signed_at, fingerprint, addenda)
+    public, fp, signature = _signed(
+        keys[signer], note_form(fmt, [(s.id, s.title, s.text) for s in sections], signer, signed_at)
+    )
+    return NoteRec(fmt, sections, "signed", signer, signed_at, fingerprint, addenda, signature, fp, public)
 
 
 @st.composite
@@ -354,7 +385,7 @@ def sessions(draw: st.DrawFn) -> list[SessionRec]:
                 safety_plan_reviewed=draw(st.booleans()),
                 instances=instances,
                 homework=homework,
-                note=draw(notes()),
+                note=draw(notes(date)),
             )
         )
     return out

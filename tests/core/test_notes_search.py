@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from trdplanner.context import AppContext
+from trdplanner.core.demo import DEMO_SIGNING_PASSWORD as PW
 from trdplanner.core.demo import create_demo
 from trdplanner.core.errors import NotFoundError
 from trdplanner.core.records import NoteSectionRec
@@ -53,7 +54,7 @@ def test_addenda_are_searched_and_snippet_shows_the_match(ctx: AppContext) -> No
     assert signed.id is not None
     clinician = ctx.practice.default_clinician()
     assert clinician is not None and clinician.id is not None
-    ctx.notes.add_addendum(signed.id, clinician.id, "Late entry: called the crisis línea together.")
+    ctx.notes.add_addendum(signed.id, clinician.id, "Late entry: called the crisis línea together.", password=PW)
     hits = ctx.notes.search(pid, "LINEA")
     assert [h.session_id for h in hits] == [signed.id]
     assert hits[0].addenda == 1 and "crisis línea" in hits[0].snippet

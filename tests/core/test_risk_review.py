@@ -14,6 +14,7 @@ import pytest
 
 from trdplanner.clinical import missing_parts
 from trdplanner.context import AppContext
+from trdplanner.core.demo import DEMO_SIGNING_PASSWORD as PW
 from trdplanner.core.records import ClinicianRec, NoteSectionRec, PatientProfile
 from trdplanner.core.services.notes import RiskReviewIncomplete
 from trdplanner.core.services.templating import RISK_REVIEW_SECTION, draft_sections
@@ -61,8 +62,11 @@ def _draft(ctx: AppContext, sid: int, review: dict[str, Any] | None = None) -> N
 
 
 def _clinician(ctx: AppContext) -> int:
+    """The practice's clinician, with a signing key (signing needs one)."""
     c = ctx.practice.default_clinician()
     assert c is not None and c.id is not None
+    if ctx.signing.active_key(c.id) is None:
+        ctx.signing.create_key(c.id, PW)
     return c.id
 
 
@@ -81,7 +85,7 @@ def test_signing_is_refused_naming_every_missing_part(
     ctx.measures.add(pid, instrument, items=items, taken_on=DAY, session_id=sid)
     _draft(ctx, sid)
     with pytest.raises(RiskReviewIncomplete) as caught:
-        ctx.notes.sign(sid, _clinician(ctx))
+        ctx.notes.sign(sid, _clinician(ctx), password=PW)
     assert caught.value.missing == missing_parts(None)
     assert "Current thoughts of death or suicide" in caught.value.missing
     assert "Safety plan (reviewed or written)" in caught.value.missing
@@ -96,7 +100,7 @@ def test_a_partly_answered_review_names_only_what_is_missing(ctx: AppContext) ->
     partial = {**COMPLETE, "means": "  ", "safety_plan": "not_done", "formulation": "severe"}
     _draft(ctx, sid, partial)
     with pytest.raises(RiskReviewIncomplete) as caught:
-        ctx.notes.sign(sid, _clinician(ctx))
+        ctx.notes.sign(sid, _clinician(ctx), password=PW)
     assert caught.value.missing == ["Access to means", "Risk formulation", "Safety plan (reviewed or written)"]
 
 
@@ -108,7 +112,7 @@ def test_an_open_alert_from_an_earlier_score_requires_the_review(ctx: AppContext
     note = ctx.notes.for_session(later)
     assert note is not None and any(x.id == RISK_REVIEW_SECTION for x in note.sections)
     with pytest.raises(RiskReviewIncomplete) as caught:
-        ctx.notes.sign(later, _clinician(ctx))
+        ctx.notes.sign(later, _clinician(ctx), password=PW)
     assert caught.value.reasons[0].startswith("open alert: PHQ-9 item 9")
 
 
@@ -119,11 +123,11 @@ def test_a_draft_without_the_review_section_is_refused(ctx: AppContext) -> None:
     claims = "Risk review: complete. Thoughts: none. Intent: none. Plan: none. Means: none. Formulation: low."
     ctx.notes.save_draft(sid, "soap", [NoteSectionRec("assessment", "Assessment", claims)])
     with pytest.raises(RiskReviewIncomplete):
-        ctx.notes.sign(sid, _clinician(ctx))
+        ctx.notes.sign(sid, _clinician(ctx), password=PW)
     # The same free text in the review section, without recorded parts, is refused too.
     ctx.notes.save_draft(sid, "soap", [NoteSectionRec(RISK_REVIEW_SECTION, "Risk review", claims)])
     with pytest.raises(RiskReviewIncomplete):
-        ctx.notes.sign(sid, _clinician(ctx))
+        ctx.notes.sign(sid, _clinician(ctx), password=PW)
 
 
 def test_a_complete_review_signs_with_its_parts_in_the_text_and_acknowledges(ctx: AppContext) -> None:
@@ -131,7 +135,7 @@ def test_a_complete_review_signs_with_its_parts_in_the_text_and_acknowledges(ctx
     measure = ctx.measures.add(pid, "phq9", items=[1] * 8 + [2], taken_on=DAY, session_id=sid)
     _draft(ctx, sid, {**COMPLETE, "acknowledge_alerts": True})
     at = dt.datetime(2026, 10, 6, 15, 30, tzinfo=dt.UTC)
-    note = ctx.notes.sign(sid, _clinician(ctx), at=at)
+    note = ctx.notes.sign(sid, _clinician(ctx), at=at, password=PW)
     assert note.status == "signed"
     review = next(x for x in note.sections if x.id == RISK_REVIEW_SECTION)
     for value in ("Children, partner, faith.", "Risk formulation: Moderate", "Safety plan reviewed with the client"):
@@ -150,7 +154,7 @@ def test_without_acknowledging_the_alert_stays_open(ctx: AppContext) -> None:
     pid, sid = _session(ctx)
     ctx.measures.add(pid, "phq9", items=[1] * 8 + [1], taken_on=DAY, session_id=sid)
     _draft(ctx, sid, COMPLETE)
-    ctx.notes.sign(sid, _clinician(ctx))
+    ctx.notes.sign(sid, _clinician(ctx), password=PW)
     assert ctx.patients.summaries()[0].open_alerts == 1
 
 
@@ -160,4 +164,4 @@ def test_no_positive_item_and_no_open_alert_needs_no_review(ctx: AppContext) -> 
     _draft(ctx, sid)
     note = ctx.notes.for_session(sid)
     assert note is not None and not any(x.id == RISK_REVIEW_SECTION for x in note.sections)
-    assert ctx.notes.sign(sid, _clinician(ctx)).status == "signed"
+    assert ctx.notes.sign(sid, _clinician(ctx), password=PW).status == "signed"

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from trdplanner.core.fingerprint import note_fingerprint
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+from trdplanner.core.fingerprint import note_fingerprint, note_form, signed_message
 from trdplanner.core.records import (
     ClinicianRec,
     EpisodeRec,
@@ -46,6 +49,7 @@ def profile(full_name: str = "Ruth Ekström", code: str = "T-0107") -> PatientPr
 def _signed(sections: list[NoteSectionRec], when: dt.datetime) -> NoteRec:
     note = NoteRec(format="soap", sections=sections, status="signed", signer_name=CLINICIAN.display, signed_at=when)
     note.fingerprint = note_fingerprint("soap", [(s.id, s.title, s.text) for s in sections], note.signer_name, when)
+    _sign(note)
     return note
 
 
@@ -138,3 +142,19 @@ def bundle(full_name: str = "Ruth Ekström", note_text: str | None = None) -> Se
         clinician=CLINICIAN,
         practice=PRACTICE,
     )
+
+
+# A fixed key (synthetic, for golden files only), so the printed key fingerprint never changes.
+_GOLDEN_KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
+
+
+def _sign(note: NoteRec) -> None:
+    """Sign like SigningService does, with the fixed golden key."""
+    import hashlib
+
+    assert note.signed_at is not None
+    public = _GOLDEN_KEY.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw).hex()
+    fp = hashlib.sha256(bytes.fromhex(public)).hexdigest()
+    form = note_form(note.format, [(x.id, x.title, x.text) for x in note.sections], note.signer_name, note.signed_at)
+    note.public_key, note.key_fingerprint = public, fp
+    note.signature = _GOLDEN_KEY.sign(signed_message(fp, form)).hex()

@@ -9,6 +9,7 @@ import pytest
 
 from tests.export._pdf_helpers import body_text, bold_text, contains, page_texts, reader
 from trdplanner.context import AppContext
+from trdplanner.core.demo import DEMO_SIGNING_PASSWORD as PW
 from trdplanner.core.records import HomeworkRec, NoteSectionRec, PatientProfile
 from trdplanner.export import PdfOptions, assemble
 from trdplanner.export.note import NoteContent, NoteDocument
@@ -37,7 +38,8 @@ def test_signed_note_prints_sections_signature_and_fingerprint(demo_reader: AppC
         assert contains(text, section.title) and contains(text, section.text)
     assert contains(text, note.signer_name)
     assert contains(text, note.fingerprint)
-    assert contains(text, "Fingerprint verified")
+    assert contains(text, note.key_fingerprint)
+    assert contains(text, "Signature verified")
     assert "DRAFT" not in text
     assert contains(text, "Measures this session") and contains(text, "Risk")
 
@@ -60,7 +62,7 @@ def test_a_changed_signed_note_is_flagged_loudly(demo_reader: AppContext, option
     data = NoteDocument(NoteContent(doc.content.bundle, tampered), demo_reader.settings, options).render()
     text = body_text(data)
     assert contains(text, "SIGNATURE CHECK FAILED")
-    assert contains(text, "FINGERPRINT DOES NOT MATCH")
+    assert contains(text, "SIGNATURE DOES NOT VERIFY")
     assert "SIGNATURECHECKFAILED" in bold_text(data)
 
 
@@ -69,13 +71,17 @@ def test_addenda_follow_the_note_with_their_own_signature(demo_ctx: AppContext, 
     clinician = demo_ctx.practice.default_clinician()
     assert clinician is not None and clinician.id is not None
     note = demo_ctx.notes.add_addendum(
-        session_id, clinician.id, "Late entry: phoned the prescriber about side effects.", kind="late_entry"
+        session_id,
+        clinician.id,
+        "Late entry: phoned the prescriber about side effects.",
+        kind="late_entry",
+        password=PW,
     )
     text = body_text(assemble.note_document(demo_ctx, session_id, options=options).render())
     addendum = note.addenda[0]
     assert text.index("Addenda") > text.index("Electronically signed")
     assert contains(text, addendum.text) and contains(text, addendum.fingerprint)
-    assert contains(text, "Fingerprint verified")
+    assert contains(text, "Signature verified")
 
 
 def test_a_session_without_a_note_prints_a_draft_from_the_format(demo_ctx: AppContext, options: PdfOptions) -> None:

@@ -51,6 +51,12 @@ def test_plan_fill_print_note_sign_addendum_report(
     qtbot: QtBot, ctx: AppContext, dialogs, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     say_yes(monkeypatch, "trdplanner.gui.notes.editor")
+    # The signing-password dialog, answered with the demo clinician's password (README).
+    from trdplanner.core.demo import DEMO_SIGNING_PASSWORD
+
+    asked_for_password: list[str] = []
+    monkeypatch.setattr("trdplanner.gui.notes.signing_dialog._ask",
+                        lambda _parent, title, label: asked_for_password.append(title) or DEMO_SIGNING_PASSWORD)
     pid = ctx.patients.id_for_code("DEMO-01")
     assert pid is not None
     tab = SessionsTab(ctx)
@@ -158,8 +164,9 @@ def test_plan_fill_print_note_sign_addendum_report(
     note = ctx.notes.for_session(session.id)  # type: ignore[arg-type]
     assert note is not None and note.status == "signed" and verify(note)
     assert "Reports a hard week at work." in note.sections[0].text
-    assert note.fingerprint in editor.signature.text()
-    assert "content matches its fingerprint" in editor.signature.text()
+    assert note.key_fingerprint in editor.signature.text()
+    assert "signature verified" in editor.signature.text()
+    assert asked_for_password == ["Sign this note"]
     assert all(b.edit.isReadOnly() for b in editor.sections)
     assert not editor.sign_button.isEnabled()
     assert tab.table.item(0, 4).text() == "Signed"

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from trdplanner.context import AppContext
+from trdplanner.core.demo import DEMO_SIGNING_PASSWORD as PW
 from trdplanner.core.records import ClinicianRec, NoteSectionRec, PatientProfile, PracticeRec
 
 PASSPHRASE = "test passphrase: synthetic data only"  # the suite's, see tests/conftest.py
@@ -48,5 +49,7 @@ def signed_session(ctx: AppContext, pid: int, text: str = "Mood lower this week;
     assert clinician.id is not None
     session = ctx.sessions.create(pid, date=dt.date(2026, 1, 5), modality="cbt")
     ctx.notes.save_draft(session.id, "soap", [NoteSectionRec("subjective", "Subjective", text)])
-    ctx.notes.sign(session.id, clinician.id)
+    if ctx.signing.active_key(clinician.id) is None:
+        ctx.signing.create_key(clinician.id, PW)
+    ctx.notes.sign(session.id, clinician.id, password=PW)
     return session.id, clinician.id

@@ -14,10 +14,12 @@ import sys
 
 from trdplanner.core import crypto
 from trdplanner.core.db import Database
+from trdplanner.core.demo import DEMO_SIGNING_PASSWORD
 from trdplanner.core.records import NoteSectionRec
 from trdplanner.core.services.measures import MeasureService
 from trdplanner.core.services.notes import NoteService
 from trdplanner.core.services.sessions import SessionService
+from trdplanner.core.signing import SigningService
 
 # Every part of a risk review answered (synthetic), so signing after a positive item 9 goes ahead.
 COMPLETE_REVIEW = {
@@ -45,6 +47,9 @@ def main() -> None:
     db = Database.open(url, key)
     sessions, notes, measures = SessionService(db), NoteService(db), MeasureService(db)
     rng = random.Random(seed)
+    signing = SigningService(db)
+    if signing.active_key(clinician) is None:
+        signing.create_key(clinician, DEMO_SIGNING_PASSWORD)
     say("ready")
     n = 0
     while True:
@@ -60,7 +65,7 @@ def main() -> None:
             if notes.review_reasons(session.id):  # an earlier positive item 9: the review comes first
                 review = NoteSectionRec("risk_review", "Risk review", "", dict(COMPLETE_REVIEW))
                 notes.save_draft(session.id, "soap", [NoteSectionRec("subjective", "Subjective", text), review])
-            note = notes.sign(session.id, clinician)
+            note = notes.sign(session.id, clinician, password=DEMO_SIGNING_PASSWORD)
             say(f"signed {session.id} {note.fingerprint}")
         items = [rng.randint(0, 3) for _ in range(9)]
         measure = measures.add(patient, "phq9", items=items, taken_on=session.date, session_id=session.id)

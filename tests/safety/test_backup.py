@@ -16,6 +16,7 @@ from trdplanner.context import AppContext
 from trdplanner.core import backup, crypto, fileio
 from trdplanner.core.audit import AuditService
 from trdplanner.core.backup import BackupError
+from trdplanner.core.demo import DEMO_SIGNING_PASSWORD as PW
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
 
@@ -47,7 +48,8 @@ def test_backup_is_verified_encrypted_and_private(ctx: AppContext, out: Path) ->
     assert backup.check_copy(info.path, key)["patient"] == 1
     if os.name == "posix":
         assert stat.S_IMODE(info.path.stat().st_mode) == 0o600
-    assert [p.name for p in out.iterdir()] == ["copy.sqlite3"]  # no temp file left
+    # No temp file left; the chain's head at backup time is sealed beside it (core/anchor.py).
+    assert sorted(p.name for p in out.iterdir()) == ["copy.sqlite3", "copy.sqlite3.anchor.json"]
     assert AuditService(ctx.db).list(1)[0].action == "backup.create"
 
 
@@ -60,12 +62,17 @@ def test_restore_round_trips(ctx: AppContext, data_dir: Path, tmp_path: Path) ->
 
     # Changes after the backup: a new patient, an addendum, an archived patient.
     make_patient(ctx, "SAFE-02")
-    ctx.notes.add_addendum(sid, clinician, "Added after the backup.")
+    ctx.notes.add_addendum(sid, clinician, "Added after the backup.", password=PW)
     changed = everything(ctx)
     assert changed != saved
     ctx.close()
 
-    info = backup.restore_backup(ctx.paths.database_file, target, PASSPHRASE)
+    with pytest.raises(BackupError, match="holds records the backup lacks"):  # not without asking
+        backup.restore_backup(ctx.paths.database_file, target, PASSPHRASE)
+    asked: list[list[str]] = []
+    info = backup.restore_backup(ctx.paths.database_file, target, PASSPHRASE,
+                                 confirm=lambda lost: asked.append(lost.lines()) or True)
+    assert asked and asked[0][0] == "1 patient(s): SAFE-02" and "1 addend(a/um)" in asked[0]
     assert info.previous is not None and info.previous.exists() and info.encrypted
     restored = AppContext.open(str(data_dir))
     try:
@@ -76,7 +83,7 @@ def test_restore_round_trips(ctx: AppContext, data_dir: Path, tmp_path: Path) ->
     finally:
         restored.close()
     # The database it replaced is intact beside it: restoring that one brings the changes back.
-    backup.restore_backup(ctx.paths.database_file, info.previous, PASSPHRASE)
+    backup.restore_backup(ctx.paths.database_file, info.previous, PASSPHRASE, confirm=lambda lost: True)
     again = AppContext.open(str(data_dir))
     try:
         assert everything(again) == changed
@@ -91,7 +98,10 @@ def test_cli_backup_and_restore(run: Run, data_dir: Path, tmp_path: Path) -> Non
     assert made.code == 0 and "integrity checked" in made.out and "encrypted" in made.out
     assert run("patient", "import", str(_export(run, tmp_path))).code == 0  # a change after the backup
     assert run("patient", "list", "--all", "--json").out != before
-    restored = run("restore", str(tmp_path / "b.sqlite3"))
+    refused = run("restore", str(tmp_path / "b.sqlite3"))  # no terminal and no --yes: it asks, so it refuses
+    assert refused.code == 2 and "--yes" in refused.err and "1 patient(s)" in refused.err
+    assert run("patient", "list", "--all", "--json").out != before
+    restored = run("restore", "--yes", str(tmp_path / "b.sqlite3"))
     assert restored.code == 0, restored.err
     assert "kept at" in restored.out
     assert run("patient", "list", "--all", "--json").out == before
@@ -140,7 +150,8 @@ def test_a_bad_backup_is_refused_before_anything_is_replaced(
         backup.restore_backup(db_file, bad, passphrase)
     assert "\n" not in str(err.value)
     assert digest(db_file) == before
-    assert sorted(p.name for p in db_file.parent.iterdir() if p.is_file()) == ["trdplanner.sqlite3"]
+    left = sorted(p.name for p in db_file.parent.iterdir() if p.is_file() and not p.name.startswith("audit-anchor"))
+    assert left == ["trdplanner.sqlite3"]
 
 
 def test_restore_that_fails_to_open_puts_the_previous_database_back(
@@ -161,9 +172,10 @@ def test_restore_that_fails_to_open_puts_the_previous_database_back(
 
     monkeypatch.setattr(backup.Database, "open", failing_open)
     with pytest.raises(BackupError, match="previous database is back"):
-        backup.restore_backup(db_file, good, PASSPHRASE)
+        backup.restore_backup(db_file, good, PASSPHRASE, confirm=lambda lost: True)
     assert digest(db_file) == before
-    assert sorted(p.name for p in db_file.parent.iterdir() if p.is_file()) == ["trdplanner.sqlite3"]
+    left = sorted(p.name for p in db_file.parent.iterdir() if p.is_file() and not p.name.startswith("audit-anchor"))
+    assert left == ["trdplanner.sqlite3"]
 
 
 # ------------------------------------------------------------------------------ disk full, unwritable folder
@@ -186,7 +198,7 @@ def test_disk_full_during_backup_leaves_the_previous_backup(
         backup.backup_database(ctx.db, target)
     assert "No space left on device" in str(err.value) and "untouched" in str(err.value)
     assert digest(target) == before
-    assert [p.name for p in out.iterdir()] == ["nightly.sqlite3"]
+    assert [p.name for p in out.iterdir() if not p.name.endswith(".anchor.json")] == ["nightly.sqlite3"]
 
 
 def test_unwritable_backup_folder_is_a_clear_error(
@@ -248,7 +260,7 @@ def test_rolling_backups_keep_the_newest_automatic_ones(ctx: AppContext) -> None
     start = dt.datetime(2026, 3, 1, 9, 0, 0)
     for day in range(5):
         backup.rolling_backup(ctx.db, folder, 3, reason="close", now=start + dt.timedelta(days=day))
-    names = sorted(p.name for p in folder.iterdir())
+    names = sorted(p.name for p in folder.iterdir() if not p.name.endswith(".anchor.json"))
     assert names == [
         "auto-20260303-090000.sqlite3",
         "auto-20260304-090000.sqlite3",

@@ -41,6 +41,7 @@ from trdplanner.catalog import (
 from trdplanner.catalog.loader import parse_yaml
 from trdplanner.context import AppContext
 from trdplanner.core.db import Database
+from trdplanner.core.demo import DEMO_SIGNING_PASSWORD as PW
 from trdplanner.core.errors import InputError
 from trdplanner.core.models import Base
 from trdplanner.core.records import ClinicianRec, HomeworkRec, InstanceRec, NoteSectionRec, PatientProfile, PracticeRec
@@ -472,7 +473,9 @@ def _patient_with(ctx: AppContext, catalog: Catalog, texts: list[str]) -> dict[s
                                              primary_diagnosis=note[:300]))
     first = ctx.sessions.create(pid, date=dt.date(2026, 1, 5), agenda=[worksheet], clinician_id=clinician)
     ctx.notes.save_draft(first.id, "soap", [NoteSectionRec("plan", "Plan", note)])
-    ctx.notes.sign(first.id, clinician)
+    if ctx.signing.active_key(clinician) is None:
+        ctx.signing.create_key(clinician, PW)
+    ctx.notes.sign(first.id, clinician, password=PW)
     ctx.sessions.add_homework(first.id, HomeworkRec(title=homework[:300]))
     record = catalog.get("cbt-thought-record-7")
     instance = ctx.sessions.add_instance(

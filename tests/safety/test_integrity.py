@@ -16,6 +16,7 @@ from sqlalchemy.exc import DBAPIError
 
 from trdplanner.context import AppContext
 from trdplanner.core.audit import AuditService
+from trdplanner.core.demo import DEMO_SIGNING_PASSWORD as PW
 from trdplanner.core.errors import InputError, LockedError
 from trdplanner.core.records import NoteSectionRec
 from trdplanner.core.vocab import PatientStatus
@@ -34,11 +35,13 @@ def test_services_refuse_to_change_a_signed_note(any_ctx: AppContext) -> None:
     with pytest.raises(LockedError):
         any_ctx.notes.save_draft(sid, "soap", [NoteSectionRec("subjective", "Subjective", TAMPERED)])
     with pytest.raises(LockedError):
-        any_ctx.notes.sign(sid, clinician)
+        any_ctx.notes.sign(sid, clinician, password=PW)
     # A correction is appended, and the note and both fingerprints still verify.
     from trdplanner.core.services.notes import verify
 
-    note = any_ctx.notes.add_addendum(sid, clinician, "Correction: slept 6 hours, not 5.", kind="correction")
+    note = any_ctx.notes.add_addendum(
+        sid, clinician, "Correction: slept 6 hours, not 5.", kind="correction", password=PW
+    )
     assert note.sections[0].text.startswith("Mood lower") and len(note.addenda) == 1 and verify(note)
 
 
@@ -57,7 +60,7 @@ def test_services_refuse_to_change_a_signed_note(any_ctx: AppContext) -> None:
 )
 def test_database_refuses_edits_behind_the_services_back(any_ctx: AppContext, statement: str) -> None:
     sid, clinician = signed_session(any_ctx, make_patient(any_ctx))
-    any_ctx.notes.add_addendum(sid, clinician, "Addendum text.")
+    any_ctx.notes.add_addendum(sid, clinician, "Addendum text.", password=PW)
     note_id = _note_id(any_ctx, sid)
     with pytest.raises(DBAPIError) as err, any_ctx.db.engine.begin() as conn:
         conn.execute(text(statement), {"id": note_id})
@@ -126,13 +129,15 @@ def test_tampered_note_is_reported_loudly_on_screen_text_and_paper(
     # On paper: the banner is on the page.
     pdf = assemble.note_document(any_ctx, sid, "soap").render()
     page_text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
-    assert "DOES NOT MATCH" in page_text.upper()
+    assert "SIGNATURE DOES NOT VERIFY" in page_text.upper()
 
     # As text on the command line (SQLite only: the CLI opens the data dir's database).
     if any_ctx.db.engine.dialect.name == "sqlite":
         any_ctx.close()
         shown = run("note", str(sid))
-        assert shown.code == 0 and "FINGERPRINT DOES NOT MATCH" in shown.out
+        assert shown.code == 0 and "SIGNATURE DOES NOT VERIFY" in shown.out
+        # Opening the data folder put back the trigger that was dropped, and recorded that.
+        assert run("audit", "list", "--action", "guards.").out.count("guards.restore") == 1
 
 
 def test_tampered_note_is_flagged_in_the_note_editor(qtbot, ctx: AppContext) -> None:  # type: ignore[no-untyped-def]
@@ -144,7 +149,7 @@ def test_tampered_note_is_flagged_in_the_note_editor(qtbot, ctx: AppContext) -> 
     qtbot.addWidget(editor)
     editor.set_session(sid)
     assert editor.signature.isVisibleTo(editor)
-    assert "DOES NOT MATCH" in editor.signature.text().upper()
+    assert "SIGNATURE DOES NOT VERIFY" in editor.signature.text().upper()
     assert editor.signature.property("verified") is False  # styled as a danger banner
 
 

@@ -71,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     templates.register(commands)
     from trdplanner.cli import safety; safety.register(commands)  # noqa: E702, I001 - one line: data safety
     from trdplanner.cli import calendar; calendar.register(commands)  # noqa: E702, I001 - one line: calendar
+    from trdplanner.cli import keys; keys.register(commands)  # noqa: E702, I001 - one line: signing keys
     return parser
 
 
@@ -100,9 +101,15 @@ def main(argv: Sequence[str]) -> int:
     except (DatabaseError, OSError) as exc:
         if isinstance(exc, WrongPassphrase):
             log.warning("wrong passphrase given on the command line")
-        output.error(str(exc))
+        from trdplanner.core.storage import storage_problem
+
+        output.error(str(exc) if isinstance(exc, DatabaseError) else (storage_problem(exc) or str(exc)))
         return 3
     configure_logging(ctx.paths.logs_dir, verbose=args.verbose)
+    for problem in ctx.anchor_problems:
+        print(f"warning: {problem} (recorded; see 'trdplanner audit verify')", file=sys.stderr)
+    if ctx.db.repaired_guards:
+        print("warning: the database's protections were missing and have been put back (recorded)", file=sys.stderr)
     log.info("command %s started", args.command or "gui")
     try:
         return handler(ctx, args)
@@ -120,6 +127,13 @@ def main(argv: Sequence[str]) -> int:
     except Exception as exc:  # data safety: a traceback's messages can quote patient data (SQL parameters)
         if args.verbose:
             raise
+        from trdplanner.core.storage import storage_problem
+
+        storage = storage_problem(exc, ctx.paths.data_dir)
+        if storage is not None:  # a full disk or read-only folder: say so, not "unexpected"
+            log.error("storage problem: %s", type(exc).__name__)
+            output.error(storage)
+            return 3
         log.error("unexpected %s\n%s", type(exc).__name__, "".join(traceback.format_tb(exc.__traceback__)))
         output.error(f"unexpected {type(exc).__name__}; the log in {ctx.paths.logs_dir} has the details")
         return 70

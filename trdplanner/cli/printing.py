@@ -21,7 +21,8 @@ from trdplanner.clinical import missing_parts
 from trdplanner.context import AppContext
 from trdplanner.core.errors import InputError
 from trdplanner.core.records import NoteRec, NoteSectionRec
-from trdplanner.core.services.notes import RiskReviewIncomplete, verify
+from trdplanner.core.services.notes import RiskReviewIncomplete
+from trdplanner.core.signing import check_note
 from trdplanner.core.vocab import NoteStatus
 from trdplanner.export import (
     FontError,
@@ -63,10 +64,12 @@ def register(commands: Any) -> None:
 
     note = commands.add_parser(
         "note",
-        usage="trdplanner note SESSION [--format FMT] [-o FILE]\n       trdplanner note sign SESSION [--format FMT]",
+        usage="trdplanner note SESSION [--format FMT] [-o FILE]\n"
+        "       trdplanner note sign SESSION [--format FMT] [--password-file FILE]",
         help="print a session's progress note (PDF with -o, else text), or sign it",
         description="Print the note of SESSION (the signed note, the saved draft, or a draft built from the "
-        "session's records). 'note sign SESSION' signs it as the practice's clinician; signing is refused while "
+        "session's records). 'note sign SESSION' signs it as the practice's clinician with their signing key "
+        "(the signing password from --password-file FILE, or typed at a terminal); signing is refused while "
         "a required risk review is incomplete, with each missing part named.",
     )
     note.add_argument("session", metavar="SESSION", help="session id (or 'sign' followed by the session id)")
@@ -272,12 +275,15 @@ def note_text(content: NoteContent) -> str:
     for title, text in content.sections:
         lines += [f"== {title} ==", text.strip() or "(left blank)", ""]
     if note is not None and note.status == NoteStatus.SIGNED:
-        check = "fingerprint verified" if verify(note) else "FINGERPRINT DOES NOT MATCH: changed after signing"
+        checked = check_note(note)
+        check = f"signature verified: {checked.text}" if checked.ok else f"SIGNATURE DOES NOT VERIFY: {checked.text}"
         signed = note.signed_at.isoformat() if note.signed_at else "unknown time"
-        lines.append(f"Signed by {note.signer_name} at {signed} ({check}; {note.fingerprint})")
+        lines.append(f"Signed by {note.signer_name} at {signed} ({check})")
+        lines.append(f"Key {note.key_fingerprint or 'none'}; content fingerprint {note.fingerprint}")
         for a in note.addenda:
             lines += ["", f"== {a.kind.replace('_', ' ').capitalize()} ==", a.text.strip()]
-            lines.append(f"Signed by {a.signer_name} at {a.signed_at.isoformat()} ({a.fingerprint})")
+            lines.append(f"Signed by {a.signer_name} at {a.signed_at.isoformat()} (key {a.key_fingerprint or 'none'}; "
+                         f"{a.fingerprint})")
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -325,8 +331,11 @@ def sign_note(ctx: AppContext, args: argparse.Namespace) -> int:
         ctx.notes.save_draft(
             session_id, content.format_id, [NoteSectionRec(i, t, x) for i, t, x in content.draft_sections]
         )
+    from trdplanner.cli.keys import signing_password
+
+    password = signing_password(getattr(args, "password_file", None))
     try:
-        note = ctx.notes.sign(session_id, clinician.id)
+        note = ctx.notes.sign(session_id, clinician.id, password=password)
     except RiskReviewIncomplete as exc:
         return _refused(session_id, exc)
     print(f"Signed the note for session {session_id} as {note.signer_name} (fingerprint {note.fingerprint}).")

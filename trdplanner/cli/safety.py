@@ -35,17 +35,33 @@ def register(commands: Any) -> None:
         "restore",
         help="replace the database with a backup (checked first; the current database is kept aside)",
         description="Replace the database with the backup FILE. The backup must open with the passphrase "
-        "(the one it was made with), pass SQLite's integrity check and hold TRD Planner's schema before "
-        "anything is replaced; the current database is moved to <name>.before-restore-<time>. Close the "
-        "app first.",
+        "(the one it was made with), pass SQLite's integrity check, hold TRD Planner's schema with its "
+        "protections, and pass the checks of 'audit verify' (chain, signatures, the anchor written beside it) "
+        "before anything is replaced. If the current database holds records the backup lacks, they are listed "
+        "and you are asked; --yes answers for scripts, and without a terminal and without --yes it refuses. The "
+        "current database is moved to <name>.before-restore-<time>. Refused while the app has the data open.",
     )
     r.add_argument("file", type=Path, metavar="FILE")
+    r.add_argument("--yes", action="store_true",
+                   help="do not ask before losing what the current database holds that the backup lacks (scripts)")
     r.set_defaults(standalone=run_restore)
 
     audit = commands.add_parser("audit", help="check or list the audit trail")
     sub = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
-    v = sub.add_parser("verify", help="check the hash chain; names the first broken link (exit 4) if any")
+    v = sub.add_parser(
+        "verify",
+        help="check the audit chain, every signed note, addendum and signing key; names each failure (exit 4)",
+    )
+    v.add_argument("--anchor", type=Path, metavar="FILE",
+                   help="also check against an anchor file saved earlier (a copy of audit-anchor.json, or a "
+                   "backup's .anchor.json)")
     v.set_defaults(handler=run_audit_verify)
+    acc = sub.add_parser(
+        "accept",
+        help="after looking into an anchor problem (rolled back, truncated, rewritten): accept the database as it "
+        "is now; recorded in the audit trail",
+    )
+    acc.set_defaults(handler=run_audit_accept)
     ls = sub.add_parser("list", help="the newest audit events")
     ls.add_argument("--limit", type=int, default=50, help="how many (default 50; 0 for all)")
     ls.add_argument("--action", default="", help="only actions starting with this, e.g. note. or backup")
@@ -145,7 +161,26 @@ def run_backup(ctx: AppContext, args: argparse.Namespace) -> int:
 
 def run_restore(args: argparse.Namespace, passphrase: str | None) -> int:
     paths, db_file = _sqlite_file(args)
-    info = backup.restore_backup(db_file, args.file, passphrase, url=paths.database_url(args.db))
+    running = backup.app_running(paths.data_dir)
+    if running is not None:
+        raise InputError("restore", f"TRD Planner has this data open (process {running}); close it first")
+
+    def confirm(lost: Any) -> bool:
+        print("The current database holds records the backup does not. Restoring loses:", file=sys.stderr)
+        for line in lost.lines():
+            print(f"  - {line}", file=sys.stderr)
+        if args.yes:
+            return True
+        if not sys.stdin.isatty():
+            raise InputError("confirmation", "restore asks before losing records; run it at a terminal or add --yes")
+        try:
+            answer = input("Type 'restore' to replace the database anyway: ")
+        except EOFError:
+            answer = ""
+        return answer.strip().lower() == "restore"
+
+    info = backup.restore_backup(db_file, args.file, passphrase, url=paths.database_url(args.db), confirm=confirm,
+                                 anchor_folder=paths.data_dir)
     print(f"Restored {info.rows} rows from {info.restored_from}.")
     if info.previous is not None:
         print(f"The database it replaced is kept at {info.previous}.")
@@ -155,15 +190,55 @@ def run_restore(args: argparse.Namespace, passphrase: str | None) -> int:
 
 
 def run_audit_verify(ctx: AppContext, args: argparse.Namespace) -> int:
-    check = AuditService(ctx.db).verify()
-    if check.ok:
-        print(f"OK: {check.count} audit entries, chain intact. Head: {check.head}")
-        return 0
-    output.error(
-        f"audit: broken at entry {check.broken_at}: {check.problem} "
-        f"({check.count} entries before it verified)"
+    from trdplanner.core.integrity import verify_all
+
+    report = verify_all(ctx.db)
+    check = report.chain
+    if not check.ok:
+        output.error(
+            f"audit: broken at entry {check.broken_at}: {check.problem} "
+            f"({check.count} entries before it verified)"
+        )
+    failures = list(report.failures)
+    failures += [f"anchor: {p}" for p in ctx.anchor_problems]
+    if args.anchor is not None:
+        failures += [f"anchor {args.anchor.name}: {p}" for p in _against_anchor(ctx, args.anchor)]
+    for failure in failures:
+        output.error(f"audit: {failure}")
+    if failures or not check.ok:
+        return 4
+    print(
+        f"OK: {check.count} audit entries, chain intact; {report.notes_checked} signed notes, "
+        f"{report.addenda_checked} addenda and {report.keys_checked} signing keys verified. Head: {check.head}"
     )
-    return 4
+    return 0
+
+
+def _against_anchor(ctx: AppContext, path: Path) -> list[str]:
+    from trdplanner.core.anchor import Anchor, compare
+
+    saved = Anchor(ctx.paths.data_dir).read(path)
+    if saved is None:
+        raise InputError("anchor", f"not found: {path}")
+    with ctx.db.reading() as s:
+        problem = compare(s, saved)
+    out = [problem] if problem else []
+    if not saved.sealed:
+        out.append("its seal does not match: it was edited, or it was written by another data folder")
+    return out
+
+
+def run_audit_accept(ctx: AppContext, args: argparse.Namespace) -> int:
+    from trdplanner.core.anchor import accept
+
+    problems = accept(ctx.db, ctx.paths.data_dir)
+    if not problems:
+        print("Nothing to accept: the anchor holds no problems.")
+        return 0
+    for p in problems:
+        print(f"accepted: {p}")
+    print("Recorded in the audit trail; the anchor now follows the database as it is.")
+    return 0
 
 
 def run_audit_list(ctx: AppContext, args: argparse.Namespace) -> int:

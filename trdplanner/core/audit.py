@@ -62,6 +62,7 @@ _PG_LOCK_KEY = 0x7472_6461_7564  # "trdaud": serialises appends across PostgreSQ
 _PENDING = "audit_pending"  # events the ORM tracking found
 _EXPLICIT = "audit_explicit"  # events an entry point asked for
 _SUMMARY = "audit_summary"  # one event standing for the whole transaction
+_HEAD = "audit_head"  # (count, hash) of the chain after this transaction's events
 
 
 # ------------------------------------------------------------------------------ actor
@@ -232,7 +233,23 @@ def write_events(s: Session, events: list[_Event]) -> int:
         )
         prev = h
     s.execute(insert(AuditEvent), rows)
+    s.info[_HEAD] = (last_id, prev)  # written to the anchor file once the commit succeeds
     return len(rows)
+
+
+LEGACY_ACTION = "signatures.introduced"
+
+
+def append_raw(conn: Any, action: str, detail: Mapping[str, Any]) -> None:
+    """One entry appended on a bare connection (a migration, which has no ORM session)."""
+    row = conn.execute(text("SELECT id, hash FROM audit_event ORDER BY id DESC LIMIT 1")).first()
+    last_id, prev = (int(row[0]), str(row[1])) if row else (0, GENESIS)
+    now = utcnow()
+    body = canonical_detail(detail)
+    h = event_hash(prev, last_id + 1, now, "system", action, "database", "", body)
+    conn.execute(insert(AuditEvent), [{"id": last_id + 1, "at": now, "actor": "system", "action": action,
+                                       "object_type": "database", "object_id": "", "detail": body,
+                                       "prev_hash": prev, "hash": h}])
 
 
 # ------------------------------------------------------------------------------ ORM tracking
@@ -355,9 +372,21 @@ def _write(session: Session) -> None:
 
 
 @event.listens_for(Session, "after_commit")
+def _anchor(session: Session) -> None:
+    head = session.info.pop(_HEAD, None)
+    anchor = getattr(session.info.get("database"), "anchor", None)
+    if head is None or anchor is None:
+        return
+    try:
+        anchor.write(*head)
+    except OSError as exc:  # a read-only or full data folder: the change itself is safe in the database
+        log.error("could not write the audit anchor: %s", exc.strerror or type(exc).__name__)
+
+
+@event.listens_for(Session, "after_commit")
 @event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
-    for key in (_PENDING, _EXPLICIT, _SUMMARY):
+    for key in (_PENDING, _EXPLICIT, _SUMMARY, _HEAD):
         session.info.pop(key, None)
 
 

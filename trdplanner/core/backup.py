@@ -28,15 +28,18 @@ import os
 import secrets
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trdplanner.core import crypto
 from trdplanner.core.crypto import DatabaseKey, FileState, WrongPassphrase
 from trdplanner.core.db import Database, DatabaseError
 from trdplanner.core.errors import InputError
+
+if TYPE_CHECKING:
+    from trdplanner.core.restore_check import Losses
 
 log = logging.getLogger(__name__)
 
@@ -219,14 +222,57 @@ def snapshot(source: Path, key: DatabaseKey | None, target: Path) -> BackupInfo:
 
 def backup_database(db: Database, target: Path, *, reason: str = "manual") -> BackupInfo:
     """Back up the open database to ``target`` and record it in the audit trail."""
+    from trdplanner.core.anchor import chain_head
     from trdplanner.core.audit import AuditService
 
+    with db.reading() as s:  # read before the copy: the copy can only be at or past this head
+        head = chain_head(s)
     info = snapshot(sqlite_path(db), db.key, target)
+    if db.anchor is not None:  # the chain's head at backup time, sealed, beside the backup
+        with contextlib.suppress(OSError):
+            db.anchor.write(*head, [], path=anchor_side_file(info.path))
     AuditService(db).try_record(
         "backup.create", "database", "", {"file": info.path.name, "reason": reason, "encrypted": info.encrypted}
     )
     log.info("backup written (%s, %d rows)", reason, info.rows)
     return info
+
+
+APP_LOCK = "app-open.pid"
+
+
+def hold_app_lock(data_dir: Path) -> Path:
+    """Mark the data folder as open in the app (restore refuses while it is); returns the mark."""
+    path = data_dir / APP_LOCK
+    path.write_text(str(os.getpid()))
+    return path
+
+
+def release_app_lock(path: Path) -> None:
+    with contextlib.suppress(OSError, ValueError):
+        if int(path.read_text().strip()) == os.getpid():
+            path.unlink()
+
+
+def app_running(data_dir: Path) -> int | None:
+    """The id of a live app process that has this data folder open, or None."""
+    try:
+        pid = int((data_dir / APP_LOCK).read_text().strip())
+    except (OSError, ValueError):
+        return None
+    if pid == os.getpid():
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None  # left behind by a crash
+    except PermissionError:
+        return pid
+    return pid
+
+
+def anchor_side_file(backup: Path) -> Path:
+    return backup.with_name(f"{backup.name}.anchor.json")
 
 
 def auto_backups(folder: Path) -> list[Path]:
@@ -265,6 +311,7 @@ def rolling_backup(db: Database, folder: Path, keep: int, *, reason: str, now: d
         info = backup_database(db, target, reason=reason)
         for old in auto_backups(folder)[:-keep]:
             _unlink_quietly(old)
+            _unlink_quietly(anchor_side_file(old))
         return info
 
 
@@ -309,14 +356,32 @@ def _checkpoint(db_file: Path, key: DatabaseKey | None) -> None:
         con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
-def restore_backup(db_file: Path, source: Path, passphrase: str | None, *, url: str | None = None) -> RestoreInfo:
+def restore_backup(
+    db_file: Path,
+    source: Path,
+    passphrase: str | None,
+    *,
+    url: str | None = None,
+    confirm: Callable[[Losses], bool] | None = None,
+    anchor_folder: Path | None = None,
+) -> RestoreInfo:
     """Replace the database at ``db_file`` with the backup ``source``, keeping the current one aside.
 
     Nothing is replaced unless the backup opens with ``passphrase``, passes integrity_check and
     holds TRD Planner's schema. The replaced database is moved to ``<name>.before-restore-<time>``.
     After the copy the database is opened (and migrated if the backup is older); if that fails,
     the previous database is put back.
+
+    Before anything is replaced the backup is verified as a database of its own (guards, audit
+    chain, signatures, the anchor beside it; core/restore_check.py) and refused if it fails.
+    When the current database holds anything the backup lacks, ``confirm`` is shown the losses
+    and must say yes; without ``confirm`` that restore is refused. The audit anchor in
+    ``anchor_folder`` (default: the database's folder) is reset to the restored database:
+    restoring is a deliberate, recorded rollback.
     """
+    from trdplanner.core.restore_check import losses, verify_copy
+
+    anchor_folder = anchor_folder or db_file.parent  # the data folder holds both, unless told otherwise
     source = Path(source)
     if not source.is_file():
         raise BackupError(f"not found: {source}", "restore")
@@ -329,9 +394,9 @@ def restore_backup(db_file: Path, source: Path, passphrase: str | None, *, url: 
     db_file.parent.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now().strftime(STAMP)
     aside: Path | None = None
+    current_key: DatabaseKey | None = None
     if crypto.file_state(db_file) != FileState.MISSING:
         aside = db_file.with_name(f"{db_file.name}.before-restore-{stamp}")
-        current_key = None
         if crypto.file_state(db_file) == FileState.ENCRYPTED and passphrase:
             with contextlib.suppress(WrongPassphrase, OSError):
                 current_key = crypto.key_for_file(db_file, passphrase)
@@ -348,11 +413,31 @@ def restore_backup(db_file: Path, source: Path, passphrase: str | None, *, url: 
             tmp.chmod(0o600)
         _fsync_file(tmp)
         check_copy(tmp, key, counts)
+        side = anchor_side_file(source)
+        side_state = None
+        if side.is_file() and anchor_folder is not None:
+            from trdplanner.core.anchor import Anchor
+
+            side_state = Anchor(anchor_folder).read(side)
+        problems = verify_copy(tmp, key, side_state)
+        _checkpoint(tmp, key)  # the checked (and perhaps migrated) copy is whole in its one file
+        for extra in _sidecars(tmp):
+            _unlink_quietly(extra)
+        if problems:
+            raise BackupError(f"{source.name} fails verification, so it was not restored: {'; '.join(problems[:5])}"
+                              + (f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""), "restore")
+        if aside is not None and (current_key is not None or crypto.file_state(db_file) == FileState.PLAIN):
+            lost = losses(db_file, current_key, source, key)
+            if lost.any and (confirm is None or not confirm(lost)):
+                raise BackupError(
+                    "the current database holds records the backup lacks (" + "; ".join(lost.lines())
+                    + "); nothing was changed", "restore")
     except OSError as exc:
         _unlink_quietly(tmp)
         raise BackupError(f"cannot copy the backup ({_reason(exc)}); nothing was changed", "restore") from None
     except BaseException:
-        _unlink_quietly(tmp)
+        for leftover in (tmp, *_sidecars(tmp)):
+            _unlink_quietly(leftover)
         raise
     moved: list[tuple[Path, Path]] = []
     try:
@@ -376,6 +461,11 @@ def restore_backup(db_file: Path, source: Path, passphrase: str | None, *, url: 
                 "",
                 {"file": source.name, "previous": aside.name if aside else None, "encrypted": key is not None},
             )
+            if anchor_folder is not None:
+                from trdplanner.core.anchor import Anchor, chain_head
+
+                with db.reading() as s:
+                    Anchor(anchor_folder).write(*chain_head(s), [])
         finally:
             db.close()
     except BaseException as exc:

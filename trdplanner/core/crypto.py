@@ -177,14 +177,29 @@ def connect(path: Path, key: DatabaseKey | None) -> Any:
 
 
 def key_opens(path: Path, key: DatabaseKey | None) -> bool:
+    """True when ``key`` opens the file; False only when it is the wrong key (or not our kind of file).
+
+    A full disk, a read-only folder or an unreadable file raises StorageError instead: those
+    must never be reported as a wrong passphrase.
+    """
+    from trdplanner.core.storage import StorageError, storage_problem
+
     try:
         con = connect(path, key)
-    except Exception:
+    except Exception as exc:
+        problem = storage_problem(exc, path.parent)
+        if problem:
+            raise StorageError(problem) from None
         return False
     try:
         con.execute("SELECT count(*) FROM sqlite_master").fetchone()
         return True
-    except Exception:  # "file is not a database": wrong key, or not SQLCipher at all
+    except Exception as exc:  # "file is not a database": wrong key, or not SQLCipher at all
+        if "not a database" in str(exc).lower() or "encrypted" in str(exc).lower():
+            return False
+        problem = storage_problem(exc, path.parent)
+        if problem:
+            raise StorageError(problem) from None
         return False
     finally:
         con.close()

@@ -28,6 +28,7 @@ from sqlalchemy.pool import NullPool
 from trdplanner.core.errors import InputError
 
 if TYPE_CHECKING:
+    from trdplanner.core.anchor import Anchor
     from trdplanner.core.crypto import DatabaseKey
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,8 @@ class DatabaseError(RuntimeError):
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
+    # REPLACE fires DELETE triggers only with this on; the guards also refuse REPLACE outright.
+    cursor.execute("PRAGMA recursive_triggers=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA busy_timeout=5000")
@@ -156,19 +159,40 @@ class Database:
         self.url = url  # never holds the key: the engine's URL does, and hides it when printed
         self.key = key
         self.engine = create_db_engine(url, key)
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # "database" lets the audit hooks find this object's anchor (core/anchor.py) after a commit.
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False, info={"database": self})
+        self.anchor: Anchor | None = None
         event.listen(self._sessions, "before_flush", _check_text_lengths)
         self.upgrade_backup: Path | None = None
+        self.repaired_guards: list[str] = []
 
     @property
     def encrypted(self) -> bool:
         return self.key is not None
 
     @classmethod
-    def open(cls, url: str, key: DatabaseKey | None = None) -> Database:
+    def open(cls, url: str, key: DatabaseKey | None = None, *, repair: bool = True) -> Database:
+        """Open and migrate; ``repair`` puts back missing guards now (AppContext does it after
+        checking the audit anchor, so the repair's own audit entry does not hide a cut-short chain)."""
         db = cls(url, key)
         db.upgrade_backup = ensure_schema(db.engine)
+        if repair:
+            db.repaired_guards = db.repair_guards()
         return db
+
+    def repair_guards(self) -> list[str]:
+        """Put back any missing or altered guard trigger, and record that it happened."""
+        from trdplanner.core import audit, guards
+
+        try:
+            with self.transaction() as s:
+                restored = guards.repair(s.connection())
+                if restored:
+                    audit.record_in(s, "guards.restore", "database", "", {"restored": restored})
+                return restored
+        except DBAPIError as exc:  # a role that may not create triggers: say so, keep working
+            log.error("could not restore database guards: %s", type(exc.orig).__name__)
+            return []
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

@@ -8,12 +8,12 @@ Running it again adds nothing: patients are matched by their print code.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from trdplanner.catalog import Catalog
 from trdplanner.context import AppContext
 from trdplanner.core.demo_instances import instances_for
 from trdplanner.core.demo_patients import DemoPatient, demo_patients, items_for, weeks_ago
-from trdplanner.core.fingerprint import note_fingerprint
 from trdplanner.core.records import (
     ClinicianRec,
     GoalRec,
@@ -33,6 +33,8 @@ from trdplanner.core.records import (
 DEMO_PRACTICE = PracticeRec(
     name="Harbour Light Therapy Collective (demo)", address="12 Example Lane, Springfield", phone="555-0100"
 )
+# The demo clinician's signing password (stated in the README): demo notes carry real signatures.
+DEMO_SIGNING_PASSWORD = "demo signing password"
 DEMO_CLINICIAN = ClinicianRec(
     name="Dr. Avery Lindqvist",
     credentials="PhD, Licensed Psychologist",
@@ -68,7 +70,9 @@ def _note_sections(p: DemoPatient, number: int, total: int) -> list[NoteSectionR
     ]
 
 
-def build_record(p: DemoPatient, today: dt.date, catalog: Catalog) -> PatientRecord:
+def build_record(
+    p: DemoPatient, today: dt.date, catalog: Catalog, sign: Callable[[NoteRec], NoteRec] | None = None
+) -> PatientRecord:
     measures = [
         MeasureRec("phq9", weeks_ago(today, w), total, items_for(total, 9, 3, item9=item9))
         for w, total, item9 in p.phq9
@@ -85,9 +89,8 @@ def build_record(p: DemoPatient, today: dt.date, catalog: Catalog) -> PatientRec
             note.status = "signed"
             note.signer_name = DEMO_CLINICIAN.display
             note.signed_at = signed_at
-            note.fingerprint = note_fingerprint(
-                note.format, [(x.id, x.title, x.text) for x in note.sections], note.signer_name, signed_at
-            )
+            if sign is not None:
+                note = sign(note)
         sessions.append(
             SessionRec(
                 number=n,
@@ -154,13 +157,19 @@ def create_demo(ctx: AppContext, today: dt.date | None = None) -> tuple[int, int
     today = today or dt.date.today()
     if ctx.practice.practice() is None:
         ctx.practice.save_practice(DEMO_PRACTICE)
-    if not any(c.licence_number == DEMO_CLINICIAN.licence_number for c in ctx.practice.clinicians()):
-        ctx.practice.add_clinician(DEMO_CLINICIAN)
+    clinician = next((c for c in ctx.practice.clinicians() if c.licence_number == DEMO_CLINICIAN.licence_number), None)
+    if clinician is None:
+        clinician = ctx.practice.add_clinician(DEMO_CLINICIAN)
+    assert clinician.id is not None
+    clinician_id = clinician.id
+    if ctx.signing.active_key(clinician_id) is None:
+        ctx.signing.create_key(clinician_id, DEMO_SIGNING_PASSWORD)
+    sign = ctx.signing.record_signer(clinician_id, DEMO_SIGNING_PASSWORD)
     added = present = 0
     for p in demo_patients(today):
         if ctx.patients.id_for_code(p.profile.code) is not None:
             present += 1
             continue
-        ctx.transfer.import_record(build_record(p, today, ctx.catalog))
+        ctx.transfer.import_record(build_record(p, today, ctx.catalog, sign))
         added += 1
     return added, present

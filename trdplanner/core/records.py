@@ -252,6 +252,12 @@ class AddendumRec:
     fingerprint: str
     kind: str = "addendum"
     refers_to_date: dt.date | None = None
+    # Ed25519 signature (hex) by the key with this fingerprint; the public key travels with it
+    # so another practice can check it (and shows it as signed elsewhere).
+    signature: str = ""
+    key_fingerprint: str = ""
+    public_key: str = ""
+    signed_elsewhere: bool = False
     id: int | None = None
 
 
@@ -273,6 +279,10 @@ class NoteRec:
     signed_at: dt.datetime | None = None
     fingerprint: str = ""
     addenda: list[AddendumRec] = field(default_factory=list)
+    signature: str = ""
+    key_fingerprint: str = ""
+    public_key: str = ""
+    signed_elsewhere: bool = False
     id: int | None = None
 
 

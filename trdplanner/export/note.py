@@ -20,8 +20,8 @@ from trdplanner.catalog import risk_line
 from trdplanner.catalog.notes import risk_positive
 from trdplanner.clinical import Instrument
 from trdplanner.core.records import NoteRec
-from trdplanner.core.services.notes import verify
 from trdplanner.core.services.templating import SessionBundle, risk_mapping, session_measures
+from trdplanner.core.signing import check_note, short
 from trdplanner.core.vocab import AddendumKind, NoteFormat, NoteStatus
 from trdplanner.export.base import DocInfo, PdfDocument, PdfOptions
 from trdplanner.export.identity import patient_doc_info, patient_label, session_about, session_label
@@ -177,15 +177,18 @@ def _signature(s: Styles, content: NoteContent, width: float) -> list[Flowable]:
             ),
         ]
         return [KeepTogether(_boxed(lines, width))]
-    intact = verify(note)
+    checked = check_note(note)
+    intact = checked.ok
     check = (
-        "Fingerprint verified: the text above is exactly what was signed."
+        f"Signature verified ({markup(checked.text)}): the text above is exactly what was signed."
         if intact
-        else "<b>FINGERPRINT DOES NOT MATCH: this text was changed after signing.</b>"
+        else f"<b>SIGNATURE DOES NOT VERIFY: {markup(checked.text)}.</b>"
     )
+    where = " (a key from another practice)" if note.signed_elsewhere else ""
     body = [
         Paragraph(f"Electronically signed by <b>{markup(note.signer_name)}</b>", s.body),
         Paragraph(f"Signed at {_moment(note.signed_at)}", s.small),
+        Paragraph(f"Signing key fingerprint{where}: {markup(note.key_fingerprint or 'none')}", s.small),
         Paragraph(f"Content fingerprint (SHA-256): {markup(note.fingerprint)}", s.small),
         Paragraph(check, s.small),
     ]
@@ -207,6 +210,7 @@ def _addenda(s: Styles, note: NoteRec | None, width: float) -> list[Flowable]:
         sign = [
             Paragraph(f"Signed by <b>{markup(a.signer_name)}</b> at {_moment(a.signed_at)}", s.small),
             Paragraph(f"Fingerprint (SHA-256): {markup(a.fingerprint)}", s.small),
+            Paragraph(f"Signing key fingerprint: {markup(a.key_fingerprint or 'none')}", s.small),
         ]
         out += [KeepTogether(_boxed(sign, width)), Spacer(1, GAP)]
     return out
@@ -235,11 +239,12 @@ def _brief(s: Styles, content: NoteContent) -> list[Flowable]:
     if note is None or note.status != NoteStatus.SIGNED:
         out.append(Paragraph("<b>DRAFT: not signed.</b>", s.small))
     else:
-        check = "verified" if verify(note) else "<b>DOES NOT MATCH the text</b>"
+        checked = check_note(note)
+        check = "signature verified" if checked.ok else f"<b>SIGNATURE DOES NOT VERIFY: {markup(checked.text)}</b>"
         out.append(
             Paragraph(
                 f"Signed by {markup(note.signer_name)} at {_moment(note.signed_at)}; "
-                f"fingerprint {markup(note.fingerprint)} {check}",
+                f"key {markup(short(note.key_fingerprint))}; {check}",
                 s.help,
             )
         )
@@ -270,12 +275,13 @@ def note_body(
         out: list[Flowable] = [Paragraph(markup(meta), s.help)]
     else:
         out = [_header(s, content, settings, width), Spacer(1, GAP)]
-    if content.note is not None and content.signed and not verify(content.note):
+    if content.note is not None and content.signed and not check_note(content.note).ok:
         out += [
             _banner(
                 s,
-                "SIGNATURE CHECK FAILED: the text of this note or an addendum no longer matches the "
-                "fingerprint taken when it was signed. Treat this copy as unreliable and check the record.",
+                "SIGNATURE CHECK FAILED: the text of this note or an addendum, its signer or its time no "
+                "longer matches the signature made when it was signed. Treat this copy as unreliable and check "
+                "the record.",
                 width,
             ),
             Spacer(1, GAP),

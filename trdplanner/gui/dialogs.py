@@ -29,8 +29,15 @@ def explain(exc: BaseException) -> tuple[str, str]:
         return (str(exc), "Signed notes cannot be changed. Add an addendum to record anything new.")
     if isinstance(exc, NotFoundError):
         return (str(exc).capitalize() + ".", "It may have been removed in another window. Refresh the list.")
+    from trdplanner.core.storage import StorageError, storage_problem
+
+    if isinstance(exc, StorageError):
+        return (str(exc).removeprefix("storage: ").capitalize(), "Your records are safe; nothing was half-written.")
     if isinstance(exc, DatabaseError):
         return (str(exc), "Check that the database file or server is reachable, then try again.")
+    storage = storage_problem(exc)
+    if storage is not None:
+        return (storage.removeprefix("storage: ").capitalize(), "Your records are safe; nothing was half-written.")
     if isinstance(exc, PermissionError):
         return (
             f"The app was not allowed to write a file ({exc.filename or 'unknown file'}).",

@@ -23,6 +23,7 @@ from trdplanner.core.models.plans import (
 )
 from trdplanner.core.models.practice import Clinician, Practice
 from trdplanner.core.models.sessions import Homework, TemplateInstance, TherapySession
+from trdplanner.core.models.signing import KeyEvent, SigningKey
 
 __all__ = [
     "AuditEvent",
@@ -33,6 +34,7 @@ __all__ = [
     "ContributingFactor",
     "Episode",
     "Homework",
+    "KeyEvent",
     "Measure",
     "Medication",
     "NoteAddendum",
@@ -45,6 +47,7 @@ __all__ = [
     "Practice",
     "ProgressNote",
     "PurgePermit",
+    "SigningKey",
     "TemplateInstance",
     "TherapySession",
     "TreatmentPlan",

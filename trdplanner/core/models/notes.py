@@ -9,6 +9,7 @@ from sqlalchemy import Date, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from trdplanner.core.models.base import Base, utcnow
+from trdplanner.core.models.signing import SigningKey
 
 
 class ProgressNote(Base):
@@ -24,9 +25,16 @@ class ProgressNote(Base):
     signer_name: Mapped[str] = mapped_column(String(300), default="")
     signed_at: Mapped[dt.datetime | None] = mapped_column()
     fingerprint: Mapped[str] = mapped_column(String(64), default="")
+    # Ed25519 over the canonical content (core/fingerprint.py), by the key named here.
+    signature: Mapped[str] = mapped_column(String(128), default="")
+    key_fingerprint: Mapped[str] = mapped_column(String(64), default="")
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     addenda: Mapped[list[NoteAddendum]] = relationship(cascade="all, delete-orphan", order_by="NoteAddendum.signed_at")
+    # The key that signed it, if this practice knows it (read-only: matched by fingerprint).
+    key: Mapped[SigningKey | None] = relationship(
+        primaryjoin="foreign(ProgressNote.key_fingerprint) == SigningKey.fingerprint", viewonly=True, lazy="selectin"
+    )
 
 
 class NoteAddendum(Base):
@@ -43,3 +51,9 @@ class NoteAddendum(Base):
     signer_name: Mapped[str] = mapped_column(String(300))
     signed_at: Mapped[dt.datetime] = mapped_column()
     fingerprint: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[str] = mapped_column(String(128), default="")
+    key_fingerprint: Mapped[str] = mapped_column(String(64), default="")
+
+    key: Mapped[SigningKey | None] = relationship(
+        primaryjoin="foreign(NoteAddendum.key_fingerprint) == SigningKey.fingerprint", viewonly=True, lazy="selectin"
+    )

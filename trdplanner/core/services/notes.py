@@ -14,14 +14,15 @@ from trdplanner.clinical import score as score_measure
 from trdplanner.clinical.risk import clean_review
 from trdplanner.core.db import Database
 from trdplanner.core.errors import InputError, LockedError, NotFoundError
-from trdplanner.core.fingerprint import addendum_fingerprint, note_fingerprint
-from trdplanner.core.models import Clinician, Measure, NoteAddendum, Patient, ProgressNote, TherapySession
+from trdplanner.core.fingerprint import note_fingerprint
+from trdplanner.core.models import Clinician, Measure, Patient, ProgressNote, TherapySession
 from trdplanner.core.models.base import utcnow
 from trdplanner.core.records import NoteRec, NoteSectionRec
 from trdplanner.core.services.measures import measures_in
 from trdplanner.core.services.sessions import note_from_row, sessions_in
 from trdplanner.core.services.summary import ScoredMeasure
 from trdplanner.core.services.templating import RISK_REVIEW_SECTION, measures_of_session, reasons_from
+from trdplanner.core.signing import SigningService, check_note
 from trdplanner.core.text import fold
 from trdplanner.core.validate import one_of
 from trdplanner.core.vocab import AddendumKind, NoteFormat, NoteStatus
@@ -95,17 +96,8 @@ def fingerprint_of(note: NoteRec) -> str:
 
 
 def verify(note: NoteRec) -> bool:
-    """True when a signed note's content still matches its fingerprint."""
-    if note.status != NoteStatus.SIGNED:
-        return True
-    return (
-        note.signed_at is not None
-        and fingerprint_of(note) == note.fingerprint
-        and all(
-            addendum_fingerprint(note.fingerprint, a.kind, a.text, a.signer_name, a.signed_at) == a.fingerprint
-            for a in note.addenda
-        )
-    )
+    """True when a signed note and its addenda carry valid signatures over their present content."""
+    return check_note(note).ok
 
 
 def _section_data(x: NoteSectionRec) -> dict[str, Any]:
@@ -163,12 +155,15 @@ class NoteService:
         with self.db.reading() as s:
             return risk_review_reasons_in(s, session_id)
 
-    def sign(self, session_id: int, clinician_id: int, *, at: dt.datetime | None = None) -> NoteRec:
+    def sign(
+        self, session_id: int, clinician_id: int, *, password: str, at: dt.datetime | None = None
+    ) -> NoteRec:
         """Sign and lock the draft. Refused (:class:`RiskReviewIncomplete`, naming each missing
         part) while the note needs a risk review that is not complete. The review's text is
         rewritten from its recorded parts before the fingerprint is taken, so what is signed
         says exactly what was recorded; if the review asks for it, every open alert of the
-        patient is acknowledged by the signer at the signing time, in the same transaction."""
+        patient is acknowledged by the signer at the signing time, in the same transaction. The
+        signature itself is the clinician's key (their signing ``password`` unlocks it)."""
         with self.db.transaction() as s:
             row = _note_for_session(s, session_id)
             if row is None:
@@ -196,13 +191,9 @@ class NoteService:
                         text += f"\nOpen alerts acknowledged at signing ({done}) by {signer}."
                 review["text"] = text
                 row.sections = sections
-            row.status = NoteStatus.SIGNED
-            row.signer_id = clinician.id
-            row.signer_name = signer
-            row.signed_at = signed_at
-            rec = note_from_row(row)
-            row.fingerprint = fingerprint_of(rec)
+            SigningService(self.db).sign_row(s, row, clinician.id, password, signed_at)
             s.flush()
+            s.refresh(row)
             return note_from_row(row)
 
     def add_addendum(
@@ -211,6 +202,7 @@ class NoteService:
         clinician_id: int,
         text: str,
         *,
+        password: str,
         kind: str = AddendumKind.ADDENDUM,
         refers_to_date: dt.date | None = None,
         at: dt.datetime | None = None,
@@ -220,26 +212,9 @@ class NoteService:
             raise InputError("addendum.text", "must not be empty")
         if len(text) > MAX_NOTE_TEXT:
             raise InputError("addendum.text", f"is longer than {MAX_NOTE_TEXT} characters")
-        with self.db.transaction() as s:
-            row = _note_for_session(s, session_id)
-            if row is None or row.status != NoteStatus.SIGNED:
-                raise InputError("note", "addenda are added to signed notes; edit the draft instead")
-            clinician = _signer(s, clinician_id)
-            signed_at = (at or utcnow()).replace(microsecond=0)
-            signer = _display(clinician)
-            row.addenda.append(
-                NoteAddendum(
-                    kind=kind,
-                    text=text,
-                    refers_to_date=refers_to_date,
-                    signer_id=clinician.id,
-                    signer_name=signer,
-                    signed_at=signed_at,
-                    fingerprint=addendum_fingerprint(row.fingerprint, kind, text, signer, signed_at),
-                )
-            )
-            s.flush()
-            return note_from_row(row)
+        return SigningService(self.db).sign_addendum(
+            session_id, clinician_id, password, text, kind=kind, refers_to_date=refers_to_date, at=at
+        )
 
     def search(
         self,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from trdplanner.core.convert import record_from_row, row_from_record, update_row
@@ -19,7 +19,9 @@ from trdplanner.core.models import (
     Medication,
     Patient,
     PatientFlags,
+    ProgressNote,
     PurgePermit,
+    TherapySession,
 )
 from trdplanner.core.records import (
     CareTeamRec,
@@ -218,8 +220,23 @@ class PatientService:
             if confirm_code != row.code:
                 raise InputError("confirmation", "does not match the patient's code; nothing was deleted")
             code_hash = hashlib.sha256(row.code.encode()).hexdigest()
-            audit.summarise_in(s, "patient.purge", "patient", patient_id, {"code_sha256": code_hash})
-            # The triggers that keep signed notes and addenda read-only let this one delete through.
+            signed = list(
+                s.scalars(
+                    select(ProgressNote.id)
+                    .join(TherapySession, TherapySession.id == ProgressNote.session_id)
+                    .where(TherapySession.patient_id == patient_id, ProgressNote.status == "signed")
+                )
+            )
+            audit.summarise_in(
+                s, "patient.purge", "patient", patient_id, {"code_sha256": code_hash, "signed_notes": signed}
+            )
+            if s.get_bind().dialect.name == "postgresql":
+                # Only a role an administrator granted EXECUTE may purge (core/guards.py).
+                s.execute(text("SELECT trd_purge_patient(:p)"), {"p": patient_id})
+                s.expunge(row)
+                return
+            # A permit for this one patient lets the guards pass its signed notes and addenda;
+            # deleting the patient consumes it (a trigger removes it).
             s.add(PurgePermit(patient_id=patient_id))
             s.flush()
             s.delete(row)

@@ -16,6 +16,7 @@ from trdplanner.core.errors import InputError, NotFoundError
 from trdplanner.core.models import (
     Clinician,
     Homework,
+    NoteAddendum,
     Patient,
     ProgressNote,
     TemplateInstance,
@@ -35,12 +36,21 @@ from trdplanner.core.validate import one_of
 from trdplanner.core.vocab import HomeworkStatus, InstanceRole, Modality, SessionFormat, SessionStatus
 
 
+def _key_fields(row: ProgressNote | NoteAddendum) -> dict[str, Any]:
+    key = row.key
+    return {
+        "public_key": key.public_key if key is not None else "",
+        "signed_elsewhere": key is not None and key.origin == "imported",
+    }
+
+
 def note_from_row(row: ProgressNote) -> NoteRec:
     return record_from_row(
         NoteRec,
         row,
         sections=[NoteSectionRec(**s) for s in row.sections],
-        addenda=[record_from_row(AddendumRec, a) for a in row.addenda],
+        addenda=[record_from_row(AddendumRec, a, **_key_fields(a)) for a in row.addenda],
+        **_key_fields(row),
     )
 
 

@@ -18,15 +18,24 @@ from trdplanner import __version__
 from trdplanner.core.audit import AuditService, summarise_in
 from trdplanner.core.db import Database
 from trdplanner.core.errors import InputError, NotFoundError
-from trdplanner.core.models import Clinician, Homework, Measure, NoteAddendum, Patient, ProgressNote
+from trdplanner.core.models import (
+    Clinician,
+    Homework,
+    Measure,
+    NoteAddendum,
+    Patient,
+    ProgressNote,
+    SigningKey,
+    TherapySession,
+)
 from trdplanner.core.records import ClinicianRec, InstanceRec, MeasureRec, PatientRecord, SessionRec
 from trdplanner.core.serialize import from_data, to_data
 from trdplanner.core.services.history import add_trial_in, trials_in
 from trdplanner.core.services.measures import add_measure_in, measures_in
-from trdplanner.core.services.notes import verify
 from trdplanner.core.services.patients import create_patient_in, load_patient, profile_from_row
 from trdplanner.core.services.plans import plan_row, plans_in
 from trdplanner.core.services.sessions import check_session, session_row, sessions_in
+from trdplanner.core.signing import LEGACY, check_note, remember_foreign_key, short
 from trdplanner.core.validate import check_plan, check_profile, one_of
 from trdplanner.core.vocab import NoteFormat, NoteStatus
 
@@ -164,11 +173,20 @@ def _check_note(sess: SessionRec, where: str) -> None:
     if note.status == NoteStatus.SIGNED:
         if note.signed_at is None or not note.signer_name:
             raise InputError(f"{where}.note.signed_at", "a signed note needs a signer and a time")
-        if not verify(note):
+        if note.signed_at.date() < sess.date - dt.timedelta(days=1):  # a day's slack for time zones
             raise InputError(
-                f"{where}.note.fingerprint",
-                "does not match the signed content; the file may have been altered",
+                f"{where}.note.signed_at", "is before the session took place; the file may have been altered"
             )
+        if note.key_fingerprint == LEGACY or any(a.key_fingerprint == LEGACY for a in note.addenda):
+            raise InputError(f"{where}.note.signature", "was signed before signatures were introduced, so a file "
+                             "cannot prove it unaltered; refused")
+        checked = check_note(note)
+        if not checked.ok:
+            part = "fingerprint" if "fingerprint" in checked.text else "signature"
+            raise InputError(f"{where}.note.{part}", f"refused: {checked.text}; the file may have been altered")
+        for j, a in enumerate(note.addenda):
+            if a.signed_at < note.signed_at:
+                raise InputError(f"{where}.note.addenda[{j}].signed_at", "is before the note was signed")
     elif note.addenda:
         raise InputError(f"{where}.note.addenda", "only a signed note can have addenda")
 
@@ -212,9 +230,25 @@ def _write_record(s: Session, record: PatientRecord) -> int:
     return patient_id
 
 
+def _known_signer(s: Session, name: str, public_hex: str, fingerprint: str, where: str) -> None:
+    """The key is ours and belongs to the signer named, or it is remembered as a key from elsewhere."""
+    if not fingerprint:
+        return
+    key = s.scalar(select(SigningKey).where(SigningKey.fingerprint == fingerprint))
+    if key is None:
+        remember_foreign_key(s, name, public_hex, fingerprint)
+    elif key.holder_name != name:
+        raise InputError(f"{where}.signer_name", f"names {name!r}, but key {short(fingerprint)} belongs to "
+                         f"{key.holder_name!r}; the file may have been altered")
+
+
 def _write_note(s: Session, session_id: int, sess: SessionRec) -> None:
     note = sess.note
     assert note is not None
+    where = f"sessions[{sess.number}].note"
+    _known_signer(s, note.signer_name, note.public_key, note.key_fingerprint, where)
+    for a in note.addenda:
+        _known_signer(s, a.signer_name, a.public_key, a.key_fingerprint, f"{where}.addenda")
     row = ProgressNote(
         session_id=session_id,
         format=note.format,
@@ -223,6 +257,8 @@ def _write_note(s: Session, session_id: int, sess: SessionRec) -> None:
         signer_name=note.signer_name,
         signed_at=note.signed_at,
         fingerprint=note.fingerprint,
+        signature=note.signature,
+        key_fingerprint=note.key_fingerprint,
     )
     row.addenda = [
         NoteAddendum(
@@ -232,10 +268,23 @@ def _write_note(s: Session, session_id: int, sess: SessionRec) -> None:
             signer_name=a.signer_name,
             signed_at=a.signed_at,
             fingerprint=a.fingerprint,
+            signature=a.signature,
+            key_fingerprint=a.key_fingerprint,
         )
         for a in note.addenda
     ]
     s.add(row)
+
+
+def signed_note_ids(s: Session, patient_id: int) -> list[int]:
+    return list(
+        s.scalars(
+            select(ProgressNote.id)
+            .join(TherapySession, TherapySession.id == ProgressNote.session_id)
+            .where(TherapySession.patient_id == patient_id, ProgressNote.status == NoteStatus.SIGNED)
+            .order_by(ProgressNote.id)
+        )
+    )
 
 
 class TransferService:
@@ -247,7 +296,14 @@ class TransferService:
         with self.db.reading() as s:
             if s.get(Patient, patient_id) is None:
                 raise NotFoundError("patient", patient_id)
-            return record_in(s, patient_id)
+            record = record_in(s, patient_id)
+        # Whether a key is "ours" is a fact about this database, not part of the record.
+        for sess in record.sessions:
+            if sess.note is not None:
+                sess.note.signed_elsewhere = False
+                for a in sess.note.addenda:
+                    a.signed_elsewhere = False
+        return record
 
     def export_json(self, patient_id: int) -> str:
         text = record_to_json(self.export_record(patient_id))
@@ -268,6 +324,8 @@ class TransferService:
                 "sessions": len(record.sessions),
                 "measures": len(record.measures),
                 "trials": len(record.trials),
+                # So `audit verify` notices a signed note that later goes missing.
+                "signed_notes": signed_note_ids(s, patient_id),
             }
             acks = imported_acknowledgements(record)
             if acks:

@@ -28,19 +28,21 @@ from trdplanner.clinical import missing_parts
 from trdplanner.context import AppContext
 from trdplanner.core.errors import InputError
 from trdplanner.core.records import NoteRec, NoteSectionRec, SessionRec
-from trdplanner.core.services.notes import RiskReviewIncomplete, verify
+from trdplanner.core.services.notes import RiskReviewIncomplete
 from trdplanner.core.services.templating import (
     RISK_REVIEW_SECTION,
     RISK_REVIEW_TITLE,
     draft_sections,
     modality_label,
 )
+from trdplanner.core.signing import check_note
 from trdplanner.core.vocab import AddendumKind
 from trdplanner.gui.dialogs import confirm, show_error
 from trdplanner.gui.forms.fields import PlainText, hint_label
 from trdplanner.gui.forms.style import repolish
 from trdplanner.gui.notes.addenda import AddendaPanel
 from trdplanner.gui.notes.risk_review import RiskReviewBox
+from trdplanner.gui.notes.signing_dialog import signing_password
 
 log = logging.getLogger(__name__)
 
@@ -299,11 +301,13 @@ class NoteEditor(QWidget):
         self.sign_button.setEnabled(not signed)
         self.addenda.setVisible(signed)
         if signed and self.note is not None:
-            ok = verify(self.note)
+            checked = check_note(self.note)
+            ok = checked.ok
             when = self.note.signed_at.astimezone().strftime("%d %b %Y %H:%M") if self.note.signed_at else ""
-            check = "✓ content matches its fingerprint" if ok else "⚠ CONTENT DOES NOT MATCH ITS FINGERPRINT"
+            check = f"✓ signature verified ({checked.text})" if ok else f"⚠ SIGNATURE DOES NOT VERIFY: {checked.text}"
             self.signature.setText(
-                f"Signed by {self.note.signer_name} on {when}\nFingerprint {self.note.fingerprint}\n{check}"
+                f"Signed by {self.note.signer_name} on {when}\nSigning key {self.note.key_fingerprint or 'none'}\n"
+                f"{check}"
             )
             self.signature.setProperty("verified", ok)
             repolish(self.signature)
@@ -432,18 +436,13 @@ class NoteEditor(QWidget):
             return False
         if not self._review_complete():
             return False
-        if not confirm(
-            self,
-            "Sign note",
-            f"Sign this note as {clinician.display}?\n\nA signed note is locked. Anything you add later goes in "
-            "an addendum, signed and dated separately.",
-            "Sign note",
-        ):
+        password = signing_password(self, self.ctx, clinician, "Sign this note")
+        if password is None:
             return False
         if not self._write(quiet=False):
             return False
         try:
-            self.note = self.ctx.notes.sign(self.session.id, clinician.id)
+            self.note = self.ctx.notes.sign(self.session.id, clinician.id, password=password)
         except RiskReviewIncomplete as exc:
             self._refuse(exc.missing, exc.reasons)
             return False
@@ -488,15 +487,11 @@ class NoteEditor(QWidget):
         if clinician is None or clinician.id is None:
             return
         label = AddendumKind(kind).label.lower()
-        if not confirm(
-            self,
-            "Sign addendum",
-            f"Sign this {label} as {clinician.display}? It cannot be changed later.",
-            f"Sign {label}",
-        ):
+        password = signing_password(self, self.ctx, clinician, f"Sign this {label}")
+        if password is None:
             return
         try:
-            self.note = self.ctx.notes.add_addendum(self.session.id, clinician.id, text, kind=kind)
+            self.note = self.ctx.notes.add_addendum(self.session.id, clinician.id, text, kind=kind, password=password)
         except Exception as exc:
             show_error(self, "The addendum could not be added", exc)
             return
