@@ -85,15 +85,17 @@ def test_create_a_patient_then_complete_the_profile(qtbot: QtBot, window: MainWi
 # --------------------------------------------------------------------------- two failed trials -> TRD
 
 
-def _add_failed_trial(qtbot: QtBot, window: MainWindow, agent: str, drug_class: str, start: dt.date) -> str:
+def _add_failed_trial(qtbot: QtBot, window: MainWindow, agent: str, drug_class: str, start: dt.date,
+                      minimum: float) -> str:
     seen: dict[str, str] = {}
 
     def fill(d: TrialDialog) -> None:
         qtbot.keyClicks(d.agent, agent)
-        d.drug_class.setCurrentText(drug_class)
+        d.agent.editingFinished.emit()  # as leaving the field does: the drug table fills class and minimum
+        seen["class"] = d.drug_class.currentText()
+        seen["minimum"] = d.min_dose.text()
         qtbot.keyClicks(d.dose, "150")
-        seen["before"] = d.verdict.text.text()  # no minimum dose yet: not adequate
-        qtbot.keyClicks(d.min_dose, "50")
+        seen["before"] = d.verdict.text.text()  # no dates yet: not adequate
         d.start.set_value(start)
         d.stop.set_value(start + dt.timedelta(weeks=10))
         qtbot.keyClicks(d.weeks, "8")
@@ -105,7 +107,8 @@ def _add_failed_trial(qtbot: QtBot, window: MainWindow, agent: str, drug_class: 
 
     when_dialog(TrialDialog, fill)
     window.workspace.history.add_button.click()
-    assert "minimum effective dose not recorded" in seen["before"]
+    assert (seen["class"], seen["minimum"]) == (drug_class, f"{minimum:g}")
+    assert "time at adequate dose unknown" in seen["before"]
     return seen["after"]
 
 
@@ -116,17 +119,17 @@ def test_two_failed_adequate_trials_change_the_trd_status(qtbot: QtBot, window: 
     assert "Does not meet the TRD definition" in history.status.text.text()
     assert history.stack.currentWidget() is history.empty
 
-    first = _add_failed_trial(qtbot, window, "Sertraline", "SSRI", dt.date.today() - dt.timedelta(days=300))
+    first = _add_failed_trial(qtbot, window, "Sertraline", "SSRI", dt.date.today() - dt.timedelta(days=300), 50)
     assert "Counts as an adequate failed trial" in first
-    assert "does not meet the TRD definition (1 adequate failed antidepressant trial)" in first
+    assert "does not meet the TRD definition (1 distinct antidepressant with an adequate failed trial)" in first
     assert history.table.rowCount() == 1
     assert history.table.item(0, 10).text() == "✔ failed"
     assert "Does not meet the TRD definition" in history.status.text.text()
 
-    second = _add_failed_trial(qtbot, window, "Venlafaxine", "SNRI", dt.date.today() - dt.timedelta(days=150))
-    assert "meets the TRD definition (2 adequate failed antidepressant trials)" in second
+    second = _add_failed_trial(qtbot, window, "Venlafaxine", "SNRI", dt.date.today() - dt.timedelta(days=150), 75)
+    assert "meets the TRD definition (2 distinct antidepressants with an adequate failed trial)" in second
     assert "Meets the TRD definition" in history.status.text.text()
-    assert "TRD: 2 adequate failed antidepressant trials" in history.status.text.text()
+    assert "TRD: 2 distinct antidepressants with an adequate failed trial" in history.status.text.text()
 
     # The rest of the app follows: the list row, the header and the overview.
     qtbot.waitUntil(lambda: window.patients.model.find(pid).trd_status == "trd")

@@ -219,7 +219,16 @@ class OverviewTab(WorkspaceTab):
                                       "danger", True))
         # One rule decides the flag (clinical/risk.py): a score that does not record the item never clears it.
         if s.risk.raised and not s.open_alerts:
-            lines.append(_colour_span("⚠ " + esc(s.risk.explanation), "danger"))
+            since = s.risk.since
+            positive = [m for m in s.measures if m.needs_alert and since is not None
+                        and m.record.taken_on == since.taken_on]
+            if positive:
+                m = positive[-1]
+                who, when = m.record.alert_acknowledged_by, m.record.alert_acknowledged_at
+                lines.append(_colour_span(f"⚠ {spec(m.record.instrument).display_name} of {m.record.taken_on} has a "
+                                          "positive suicidality item", "danger")
+                             + (f" — acknowledged by {esc(who)} on {when:%Y-%m-%d}" if who and when else ""))
+            lines.append(_colour_span(esc(s.risk.explanation), "danger"))
         elif not s.risk.raised:
             lines.append(_colour_span(esc(s.risk.explanation), "muted"))
         self.ack_button.setVisible(bool(s.open_alerts))
