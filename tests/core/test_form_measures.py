@@ -4,7 +4,6 @@ measure (scored, flagged, audited, attached to the session) once, however often 
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,10 +20,9 @@ DAY = dt.date(2026, 10, 6)
 
 
 @pytest.fixture
-def ctx(data_dir: Path, sqlite_template: Path) -> Iterator[AppContext]:
-    target = data_dir / "trdplanner.sqlite3"
-    shutil.copyfile(sqlite_template, target)
-    context = AppContext.open(str(data_dir), f"sqlite:///{target}")
+def ctx(data_dir: Path, ready_db_url: str) -> Iterator[AppContext]:
+    """On SQLite, and on PostgreSQL when one is configured."""
+    context = AppContext.open(str(data_dir), ready_db_url)
     yield context
     context.close()
 
@@ -109,6 +107,5 @@ def test_a_measure_cannot_be_linked_to_a_missing_form_behind_the_apps_back(ctx: 
     """Raw SQL that points a measure at a form that does not exist is refused by the database."""
     _pid, sid = _setup(ctx)
     _add(ctx, sid, "general-phq9-form", _items(9))
-    with pytest.raises(Exception), ctx.db.engine.begin() as conn:  # noqa: B017 (driver-specific error)
-        conn.execute(text("PRAGMA foreign_keys=ON"))
+    with pytest.raises(Exception, match=r"(?i)foreign key"), ctx.db.engine.begin() as conn:
         conn.execute(text("UPDATE measure SET instance_id = 999999"))

@@ -5,7 +5,6 @@ alert acknowledged (who, when, audited) when the clinician asks for it."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -34,10 +33,9 @@ COMPLETE: dict[str, Any] = {
 
 
 @pytest.fixture
-def ctx(data_dir: Path, sqlite_template: Path) -> Iterator[AppContext]:
-    target = data_dir / "trdplanner.sqlite3"
-    shutil.copyfile(sqlite_template, target)
-    context = AppContext.open(str(data_dir), f"sqlite:///{target}")
+def ctx(data_dir: Path, ready_db_url: str) -> Iterator[AppContext]:
+    """On SQLite, and on PostgreSQL when one is configured."""
+    context = AppContext.open(str(data_dir), ready_db_url)
     context.practice.add_clinician(ClinicianRec("Dr. Risk Example (fictional)", "PhD"))
     yield context
     context.close()

@@ -63,3 +63,29 @@ def test_reading_back_in_the_window_asks_before_changing_and_refuses_the_blank_c
     assert ctx.sessions.get(session.id).instances[0].values["item5"] == 3
     measures = ctx.measures.list(pid)
     assert len(measures) == count and measures[-1].items == [1, 1, 1, 1, 3, 1, 1, 1, 2]  # updated, not added
+
+
+def test_a_phq9_filled_on_screen_records_the_measure_once(
+    qtbot: QtBot, ctx: AppContext, dialogs: Dialogs, tmp_path: Path
+) -> None:
+    pid = ctx.patients.id_for_code("DEMO-01")
+    assert pid is not None
+    session = ctx.sessions.create(pid, date=ctx.sessions.list(pid)[-1].date, modality="cbt")
+    assert session.id is not None
+    page = FormsPage(ctx)
+    qtbot.addWidget(page)
+    page.show()
+    page.set_session(ctx.sessions.get(session.id))
+    before = len(ctx.measures.list(pid))
+    assert page.add(ctx.catalog.get(PHQ9), homework=False) is not None
+    assert page.form is not None
+    page.form.set_values(_answers(item9=2))
+    page._edited()
+    assert page.flush()
+    assert "PHQ-9 recorded" in page.state.text() and "ALERT" in page.state.text()
+    page._edited()
+    assert page.flush()  # saved again with the same answers
+    measures = ctx.measures.list(pid)
+    assert len(measures) == before + 1 and measures[-1].items == [1, 1, 1, 1, 1, 1, 1, 1, 2]
+    assert next(r for r in ctx.patients.summaries() if r.id == pid).risk_flag
+    assert dialogs.shown == []

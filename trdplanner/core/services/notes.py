@@ -100,10 +100,11 @@ def verify(note: NoteRec) -> bool:
     return check_note(note).ok
 
 
-def _section_data(x: NoteSectionRec) -> dict[str, Any]:
+def section_data(x: NoteSectionRec) -> dict[str, Any]:
+    """A section as stored: id, title, text, and (only for the risk review) its cleaned parts."""
     data: dict[str, Any] = {"id": x.id, "title": x.title, "text": x.text}
-    if x.fields is not None:
-        data["fields"] = clean_review(x.fields) if x.id == RISK_REVIEW_SECTION else dict(x.fields)
+    if x.fields is not None and x.id == RISK_REVIEW_SECTION:
+        data["fields"] = clean_review(x.fields)
     return data
 
 
@@ -146,7 +147,7 @@ class NoteService:
             elif row.status == NoteStatus.SIGNED:
                 raise LockedError("This note is signed and locked; add an addendum instead.")
             row.format = fmt
-            row.sections = [_section_data(x) for x in sections]
+            row.sections = [section_data(x) for x in sections]
             s.flush()
             return note_from_row(row)
 

@@ -32,6 +32,7 @@ from trdplanner.core.records import ClinicianRec, InstanceRec, MeasureRec, Patie
 from trdplanner.core.serialize import from_data, to_data
 from trdplanner.core.services.history import add_trial_in, trials_in
 from trdplanner.core.services.measures import add_measure_in, measures_in
+from trdplanner.core.services.notes import section_data
 from trdplanner.core.services.patients import create_patient_in, load_patient, profile_from_row
 from trdplanner.core.services.plans import plan_row, plans_in
 from trdplanner.core.services.sessions import check_session, session_row, sessions_in
@@ -252,7 +253,8 @@ def _write_note(s: Session, session_id: int, sess: SessionRec) -> None:
     row = ProgressNote(
         session_id=session_id,
         format=note.format,
-        sections=[{"id": x.id, "title": x.title, "text": x.text} for x in note.sections],
+        # The risk review's recorded parts travel with a draft (cleaned like a saved draft's).
+        sections=[section_data(x) for x in note.sections],
         status=note.status,
         signer_name=note.signer_name,
         signed_at=note.signed_at,
