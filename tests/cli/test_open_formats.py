@@ -104,6 +104,13 @@ def test_a_response_about_another_patient_or_a_broken_one_writes_nothing(
     assert row_counts(demo_dir) == counts
 
 
+def test_the_app_prints_the_schema_of_its_own_file(run: Run) -> None:
+    # An installed app has no docs/ folder; the schema comes with it all the same.
+    result = run("patient", "schema")
+    assert result.code == 0, result.err
+    assert result.out == (REPO / "docs" / "patient.schema.json").read_text(encoding="utf-8")
+
+
 # --------------------------------------------------------------------------- calendar
 
 
