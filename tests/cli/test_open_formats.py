@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from _cli_helpers import Run, row_counts
 from fhir.resources.R4B.bundle import Bundle
 from icalendar import Calendar
@@ -195,3 +196,15 @@ def test_demo_hint_is_a_command_that_works_as_printed(tmp_path: Path) -> None:
     assert shown.returncode == 0, (command, shown.stderr)
     assert "DEMO-01" in shown.stdout and "Maya Okafor" in shown.stdout
     assert shlex.split(command)[-2:] == ["patient", "list"]
+
+
+def test_demo_hint_in_the_packaged_app_names_the_app_itself(
+    run: Run, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "executable", "/opt/trdplanner/trdplanner")
+    result = run("demo", "--no-encryption")
+    assert result.code == 0, result.err
+    command = result.out.splitlines()[2].strip()
+    expected = ["/opt/trdplanner/trdplanner", "--data-dir", str(data_dir.resolve()), "patient", "list"]
+    assert shlex.split(command) == expected
