@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from _cli_helpers import Run, row_counts
 from fhir.resources.R4B.bundle import Bundle
 from icalendar import Calendar
@@ -104,6 +105,13 @@ def test_a_response_about_another_patient_or_a_broken_one_writes_nothing(
     assert row_counts(demo_dir) == counts
 
 
+def test_the_app_prints_the_schema_of_its_own_file(run: Run) -> None:
+    # An installed app has no docs/ folder; the schema comes with it all the same.
+    result = run("patient", "schema")
+    assert result.code == 0, result.err
+    assert result.out == (REPO / "docs" / "patient.schema.json").read_text(encoding="utf-8")
+
+
 # --------------------------------------------------------------------------- calendar
 
 
@@ -188,3 +196,15 @@ def test_demo_hint_is_a_command_that_works_as_printed(tmp_path: Path) -> None:
     assert shown.returncode == 0, (command, shown.stderr)
     assert "DEMO-01" in shown.stdout and "Maya Okafor" in shown.stdout
     assert shlex.split(command)[-2:] == ["patient", "list"]
+
+
+def test_demo_hint_in_the_packaged_app_names_the_app_itself(
+    run: Run, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "executable", "/opt/trdplanner/trdplanner")
+    result = run("demo", "--no-encryption")
+    assert result.code == 0, result.err
+    command = result.out.splitlines()[2].strip()
+    expected = ["/opt/trdplanner/trdplanner", "--data-dir", str(data_dir.resolve()), "patient", "list"]
+    assert shlex.split(command) == expected

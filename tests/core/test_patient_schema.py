@@ -33,7 +33,7 @@ def validator() -> jsonschema.Draft202012Validator:
 
 def test_the_schema_file_is_the_one_the_records_generate() -> None:
     assert SCHEMA_FILE.read_text(encoding="utf-8") == schema_text(), (
-        "docs/patient.schema.json is out of date: python -m trdplanner.core.schema > docs/patient.schema.json"
+        "docs/patient.schema.json is out of date: python -m trdplanner patient schema > docs/patient.schema.json"
     )
 
 

@@ -6,6 +6,7 @@ import argparse
 import importlib.metadata
 import os
 import shlex
+import site
 import subprocess
 import sys
 from pathlib import Path
@@ -26,11 +27,16 @@ def register(commands: Any) -> None:
 
 
 def _installed() -> bool:
-    try:
-        importlib.metadata.distribution("trdplanner")
-    except importlib.metadata.PackageNotFoundError:
-        return False
-    return True
+    """Whether ``python -m trdplanner`` works from any folder: installed (or editable) in site-packages.
+
+    A checkout that was once built holds a trdplanner.egg-info beside the package, which
+    importlib.metadata also finds while the checkout is on the path; that one does not count.
+    """
+    sites = {Path(p).resolve() for p in [*site.getsitepackages(), site.getusersitepackages()]}
+    return any(
+        Path(str(dist.locate_file(""))).resolve() in sites
+        for dist in importlib.metadata.distributions(name="trdplanner")
+    )
 
 
 def try_command(ctx: AppContext, args: argparse.Namespace, *action: str) -> str:
@@ -39,7 +45,8 @@ def try_command(ctx: AppContext, args: argparse.Namespace, *action: str) -> str:
     "trdplanner" alone may not be on PATH (a virtual environment that is not activated), and
     without --data-dir it would open the default, empty practice instead of the demo.
     """
-    argv = [sys.executable, "-m", "trdplanner", "--data-dir", str(ctx.paths.data_dir)]
+    frozen = bool(getattr(sys, "frozen", False))  # the packaged app: the executable is the app itself
+    argv = [sys.executable, *([] if frozen else ["-m", "trdplanner"]), "--data-dir", str(ctx.paths.data_dir)]
     if args.db:
         argv += ["--db", args.db]
     if args.passphrase_file:
@@ -48,7 +55,7 @@ def try_command(ctx: AppContext, args: argparse.Namespace, *action: str) -> str:
     if os.name == "nt":
         return subprocess.list2cmdline(argv)
     command = shlex.join(argv)
-    if not _installed():  # run from a checkout: python finds the package only through PYTHONPATH
+    if not frozen and not _installed():  # run from a checkout: python finds the package only through PYTHONPATH
         root = Path(trdplanner.__file__).resolve().parent.parent
         command = f"PYTHONPATH={shlex.quote(str(root))} {command}"
     return command

@@ -51,6 +51,9 @@ def register(commands: Any) -> None:
     )
     exp.set_defaults(handler=export_patient)
 
+    schema = sub.add_parser("schema", help="print the JSON Schema of the patient file (docs/patient.schema.json)")
+    schema.set_defaults(standalone=print_schema)  # needs no database
+
 
 def list_patients(ctx: AppContext, args: argparse.Namespace) -> int:
     rows = ctx.patients.summaries(args.search, status=None if args.all else "active")
@@ -239,4 +242,11 @@ def export_patient(ctx: AppContext, args: argparse.Namespace) -> int:
     except OSError as exc:
         raise InputError("output", f"cannot write {args.output} ({exc.strerror})") from exc
     print(f"Exported patient {pid} to {args.output}.")
+    return 0
+
+
+def print_schema(args: argparse.Namespace, passphrase: str | None) -> int:
+    from trdplanner.core.schema import schema_text
+
+    sys.stdout.write(schema_text())
     return 0

@@ -3,7 +3,7 @@
 docs/patient.schema.json is this schema, written out; a test fails when the two differ,
 so the schema cannot drift from what ``patient export`` writes. Regenerate it with:
 
-    python -m trdplanner.core.schema > docs/patient.schema.json
+    python -m trdplanner patient schema > docs/patient.schema.json
 
 The import (core.serialize and core.validate) stays the authority: it also checks things a
 schema cannot say, such as signed-note fingerprints and totals matching their items.
