@@ -36,6 +36,8 @@ class AppContext:
     settings: Settings = field(default_factory=Settings)
     # The derived SQLCipher key (None for a plain SQLite file or a server database).
     key: DatabaseKey | None = field(default=None, repr=False)
+    # A server password given apart from the URL (login dialog, --db-password-file); never stored.
+    db_password: str | None = field(default=None, repr=False)
 
     @classmethod
     def open(
@@ -45,6 +47,7 @@ class AppContext:
         passphrase: str | None = None,
         *,
         encrypt_new: bool = True,
+        db_password: str | None = None,
     ) -> AppContext:
         """Open the data dir and its database.
 
@@ -55,14 +58,20 @@ class AppContext:
         url = paths.database_url(db_url)
         key = crypto.unlock(url, passphrase if passphrase is not None else crypto.passphrase_from_env(),
                             encrypt_new=encrypt_new)
-        ctx = cls(paths=paths, db_url=url, settings=load_settings(paths.settings_file), key=key)
+        ctx = cls(paths=paths, db_url=url, settings=load_settings(paths.settings_file), key=key,
+                  db_password=db_password)
         ctx.db  # noqa: B018 - open and migrate now, so errors surface at start-up
         return ctx
 
     @cached_property
     def db(self) -> Database:
         flags.configure(self.settings.trd_settings())
-        return Database.open(self.db_url, self.key)
+        db = Database.open(self.db_url, self.key, password=self.db_password)
+        if not db.is_server:
+            # Solo practice: the clinician who unlocked the app is the actor, never $USER.
+            current = PracticeService(db).current_clinician()
+            db.acting_clinician = current.display if current else None
+        return db
 
     def save_settings(self, settings: Settings) -> None:
         save_settings(self.paths.settings_file, settings)

@@ -43,3 +43,15 @@ def addendum_fingerprint(note_fingerprint_value: str, kind: str, text: str, sign
         "signed_at": _utc(signed_at),
     }
     return hashlib.sha256(_canonical(payload)).hexdigest()
+
+
+def cosignature_fingerprint(note_fingerprint_value: str, signer: str, signed_at: dt.datetime) -> str:
+    # Over the note's own fingerprint, which covers its content, signer and time: the co-signer
+    # vouches for exactly what was signed, and the co-signature cannot be moved to another note.
+    payload = {
+        "kind": "cosignature",
+        "note": note_fingerprint_value,
+        "signer": signer,
+        "signed_at": _utc(signed_at),
+    }
+    return hashlib.sha256(_canonical(payload)).hexdigest()

@@ -18,6 +18,12 @@ class ClinicianRec:
     licence_number: str = ""
     email: str = ""
     id: int | None = None
+    # Group practice: the PostgreSQL login, the practice role and the supervisor's login.
+    login: str | None = None
+    role: str = "clinician"
+    supervisor_id: int | None = None
+    active: bool = True
+    version: int | None = None
 
     @property
     def display(self) -> str:
@@ -30,6 +36,7 @@ class PracticeRec:
     address: str = ""
     phone: str = ""
     id: int | None = None
+    version: int | None = None
 
 
 @dataclass
@@ -95,6 +102,8 @@ class PatientProfile:
     medications: list[MedicationRec] = field(default_factory=list)
     episodes: list[EpisodeRec] = field(default_factory=list)
     id: int | None = None
+    # The version loaded; a save based on an older one is refused (StaleError). None: unchecked.
+    version: int | None = None
 
     @property
     def display_name(self) -> str:
@@ -155,6 +164,7 @@ class TrialRec:
     clinician_judged_adequate: bool | None = None
     notes: str = ""
     id: int | None = None
+    version: int | None = None
 
 
 @dataclass
@@ -217,6 +227,7 @@ class PlanRec:
     client_participation: str = ""
     problems: list[ProblemRec] = field(default_factory=list)
     id: int | None = None
+    version: int | None = None
 
 
 @dataclass
@@ -259,6 +270,17 @@ class NoteSectionRec:
 
 
 @dataclass
+class CosignatureRec:
+    """A supervisor's second signature over the note's own signed content."""
+
+    signer_name: str
+    signed_at: dt.datetime
+    fingerprint: str
+    signer_login: str = ""
+    id: int | None = None
+
+
+@dataclass
 class NoteRec:
     format: str
     sections: list[NoteSectionRec] = field(default_factory=list)
@@ -268,6 +290,11 @@ class NoteRec:
     fingerprint: str = ""
     addenda: list[AddendumRec] = field(default_factory=list)
     id: int | None = None
+    cosignatures: list[CosignatureRec] = field(default_factory=list)
+    # Whose co-signature the signed note waits for ('' when none is due or it has been given).
+    awaiting_cosigner: str = ""
+    signer_login: str = ""
+    version: int | None = None
 
 
 @dataclass
@@ -286,6 +313,7 @@ class SessionRec:
     homework: list[HomeworkRec] = field(default_factory=list)
     note: NoteRec | None = None
     id: int | None = None
+    version: int | None = None
 
 
 @dataclass

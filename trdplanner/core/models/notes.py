@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy import Date, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from trdplanner.core.models.base import Base, utcnow
+from trdplanner.core.models.base import Base, Versioned, utcnow
 
 
-class ProgressNote(Base):
+class ProgressNote(Versioned, Base):
     __tablename__ = "progress_note"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -24,9 +24,14 @@ class ProgressNote(Base):
     signer_name: Mapped[str] = mapped_column(String(300), default="")
     signed_at: Mapped[dt.datetime | None] = mapped_column()
     fingerprint: Mapped[str] = mapped_column(String(64), default="")
+    # The login the server saw sign (PostgreSQL session_user); '' in a solo practice.
+    signer_login: Mapped[str] = mapped_column(String(63), default="", server_default="")
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     addenda: Mapped[list[NoteAddendum]] = relationship(cascade="all, delete-orphan", order_by="NoteAddendum.signed_at")
+    cosignatures: Mapped[list[NoteCosignature]] = relationship(
+        cascade="all, delete-orphan", order_by="NoteCosignature.signed_at"
+    )
 
 
 class NoteAddendum(Base):
@@ -42,4 +47,20 @@ class NoteAddendum(Base):
     signer_id: Mapped[int | None] = mapped_column(ForeignKey("clinician.id"))
     signer_name: Mapped[str] = mapped_column(String(300))
     signed_at: Mapped[dt.datetime] = mapped_column()
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    signer_login: Mapped[str] = mapped_column(String(63), default="", server_default="")
+
+
+class NoteCosignature(Base):
+    """A supervisor's second signature over the same content as the note's own (append-only)."""
+
+    __tablename__ = "note_cosignature"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    note_id: Mapped[int] = mapped_column(ForeignKey("progress_note.id", ondelete="CASCADE"), index=True)
+    signer_id: Mapped[int | None] = mapped_column(ForeignKey("clinician.id"))
+    signer_name: Mapped[str] = mapped_column(String(300))
+    signer_login: Mapped[str] = mapped_column(String(63), default="", server_default="")
+    signed_at: Mapped[dt.datetime] = mapped_column()
+    # Over the note's own fingerprint (its content, signer and time), the co-signer and the time.
     fingerprint: Mapped[str] = mapped_column(String(64))

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from trdplanner.core.db import Database
-from trdplanner.core.errors import InputError, LockedError, NotFoundError
-from trdplanner.core.fingerprint import addendum_fingerprint, note_fingerprint
-from trdplanner.core.models import Clinician, NoteAddendum, Patient, ProgressNote, TherapySession
+from trdplanner.core.errors import AccessDenied, InputError, LockedError, NotFoundError
+from trdplanner.core.fingerprint import addendum_fingerprint, cosignature_fingerprint, note_fingerprint
+from trdplanner.core.models import Clinician, NoteAddendum, NoteCosignature, Patient, ProgressNote, TherapySession
 from trdplanner.core.models.base import utcnow
 from trdplanner.core.records import NoteRec, NoteSectionRec
 from trdplanner.core.services.sessions import note_from_row
 from trdplanner.core.text import fold
 from trdplanner.core.validate import one_of
+from trdplanner.core.versioning import check_version, touch
 from trdplanner.core.vocab import AddendumKind, NoteFormat, NoteStatus
 
 # The same ceiling the patient file import holds every text to; far above any real note.
@@ -56,20 +58,52 @@ def verify(note: NoteRec) -> bool:
             addendum_fingerprint(note.fingerprint, a.kind, a.text, a.signer_name, a.signed_at) == a.fingerprint
             for a in note.addenda
         )
+        and all(
+            cosignature_fingerprint(note.fingerprint, c.signer_name, c.signed_at) == c.fingerprint
+            for c in note.cosignatures
+        )
     )
 
 
 def _note_for_session(s: Session, session_id: int) -> ProgressNote | None:
     return s.scalar(
-        select(ProgressNote).where(ProgressNote.session_id == session_id).options(selectinload(ProgressNote.addenda))
+        select(ProgressNote)
+        .where(ProgressNote.session_id == session_id)
+        .options(selectinload(ProgressNote.addenda), selectinload(ProgressNote.cosignatures))
     )
 
 
 def _signer(s: Session, clinician_id: int) -> Clinician:
+    """The clinician signing; on a server, only the clinician whose login this is.
+
+    The database refuses it too (practice setup's trd_sign_as_self trigger); checking here
+    gives the person at the keyboard a plain message instead of a server error.
+    """
     clinician = s.get(Clinician, clinician_id)
     if clinician is None:
         raise NotFoundError("clinician", clinician_id)
+    login = s.info.get("login")
+    if s.info.get("group") and clinician.login != login:
+        raise AccessDenied(f"Nobody can sign as someone else: you are logged in as {login}, "
+                           f"not as {clinician.name}.")
     return clinician
+
+
+def awaiting_cosigner(s: Session, row: ProgressNote) -> Clinician | None:
+    """The supervisor whose co-signature a signed note waits for, or None (not due, or given)."""
+    if row.status != NoteStatus.SIGNED or row.signer_id is None:
+        return None
+    signer = s.get(Clinician, row.signer_id)
+    if signer is None or signer.supervisor_id is None:
+        return None
+    if any(c.signer_id == signer.supervisor_id for c in row.cosignatures):
+        return None
+    return s.get(Clinician, signer.supervisor_id)
+
+
+def _rec(s: Session, row: ProgressNote) -> NoteRec:
+    waiting = awaiting_cosigner(s, row)
+    return note_from_row(row, _display(waiting) if waiting else "")
 
 
 def _display(c: Clinician) -> str:
@@ -83,9 +117,12 @@ class NoteService:
     def for_session(self, session_id: int) -> NoteRec | None:
         with self.db.reading() as s:
             row = _note_for_session(s, session_id)
-            return note_from_row(row) if row else None
+            return _rec(s, row) if row else None
 
-    def save_draft(self, session_id: int, fmt: str, sections: list[NoteSectionRec]) -> NoteRec:
+    def save_draft(
+        self, session_id: int, fmt: str, sections: list[NoteSectionRec], *, version: int | None = None
+    ) -> NoteRec:
+        """Save the draft; with ``version`` (the one the editor loaded) a draft changed since is refused."""
         one_of("note.format", fmt, NoteFormat)
         check_note_size(sections)
         with self.db.transaction() as s:
@@ -97,6 +134,9 @@ class NoteService:
                 s.add(row)
             elif row.status == NoteStatus.SIGNED:
                 raise LockedError("This note is signed and locked; add an addendum instead.")
+            else:
+                check_version(row, version, "note")
+                touch(row)
             row.format = fmt
             row.sections = [{"id": x.id, "title": x.title, "text": x.text} for x in sections]
             s.flush()
@@ -114,11 +154,49 @@ class NoteService:
             row.status = NoteStatus.SIGNED
             row.signer_id = clinician.id
             row.signer_name = _display(clinician)
+            row.signer_login = s.info.get("login") or ""
             row.signed_at = signed_at
             rec = note_from_row(row)
             row.fingerprint = fingerprint_of(rec)
             s.flush()
-            return note_from_row(row)
+            return _rec(s, row)
+
+    def cosign(self, session_id: int, supervisor_id: int, *, at: dt.datetime | None = None) -> NoteRec:
+        """The supervisor's second signature over the same signed content as the note's own.
+
+        The one place a co-signature is made, so a key signature (the per-clinician signing
+        keys) can replace the fingerprint here alone. Only the signer's own supervisor, as
+        themselves, on a signed note, once; the server's policies refuse anything else too.
+        """
+        with self.db.transaction() as s:
+            row = _note_for_session(s, session_id)
+            if row is None or row.status != NoteStatus.SIGNED:
+                raise InputError("note", "only a signed note can be co-signed; the clinician signs it first")
+            supervisor = _signer(s, supervisor_id)
+            waiting = awaiting_cosigner(s, row)
+            if any(c.signer_id == supervisor.id for c in row.cosignatures):
+                raise LockedError("You have already co-signed this note.")
+            if waiting is None or waiting.id != supervisor.id:
+                raise AccessDenied(f"{supervisor.name} does not supervise {row.signer_name}; "
+                                   "only the signer's supervisor co-signs their notes.")
+            signed_at = (at or utcnow()).replace(microsecond=0)
+            signer = _display(supervisor)
+            row.cosignatures.append(
+                NoteCosignature(
+                    signer_id=supervisor.id,
+                    signer_name=signer,
+                    signer_login=s.info.get("login") or "",
+                    signed_at=signed_at,
+                    fingerprint=cosignature_fingerprint(row.fingerprint, signer, signed_at),
+                )
+            )
+            s.flush()
+            return _rec(s, row)
+
+    def awaiting_my_cosignature(self, supervisor_id: int) -> list[int]:
+        """Session ids of signed notes by the supervisor's supervisees that they have not co-signed."""
+        with self.db.reading() as s:
+            return awaiting_sessions(s, supervisor_id)
 
     def add_addendum(
         self,
@@ -151,10 +229,11 @@ class NoteService:
                     signer_name=signer,
                     signed_at=signed_at,
                     fingerprint=addendum_fingerprint(row.fingerprint, kind, text, signer, signed_at),
+                    signer_login=s.info.get("login") or "",
                 )
             )
             s.flush()
-            return note_from_row(row)
+            return _rec(s, row)
 
 
     def search(
@@ -183,6 +262,24 @@ class NoteService:
                 date_to=date_to,
                 unsigned_only=unsigned_only,
             )
+
+def awaiting_query(supervisor_id: int) -> Any:
+    """SELECT of (session id, patient id) for signed notes waiting for this supervisor's co-signature."""
+    signer = aliased(Clinician)
+    done = select(NoteCosignature.id).where(
+        NoteCosignature.note_id == ProgressNote.id, NoteCosignature.signer_id == supervisor_id
+    )
+    return (
+        select(ProgressNote.session_id, TherapySession.patient_id)
+        .join(signer, signer.id == ProgressNote.signer_id)
+        .join(TherapySession, TherapySession.id == ProgressNote.session_id)
+        .where(ProgressNote.status == NoteStatus.SIGNED, signer.supervisor_id == supervisor_id, ~done.exists())
+    )
+
+
+def awaiting_sessions(s: Session, supervisor_id: int) -> list[int]:
+    return [sid for sid, _pid in s.execute(awaiting_query(supervisor_id))]
+
 
 @dataclass(frozen=True)
 class NoteHit:

@@ -24,6 +24,7 @@ from trdplanner.core.models import (
 from trdplanner.core.records import (
     AddendumRec,
     ClinicianRec,
+    CosignatureRec,
     HomeworkRec,
     InstanceRec,
     NoteRec,
@@ -31,15 +32,18 @@ from trdplanner.core.records import (
     SessionRec,
 )
 from trdplanner.core.validate import one_of
+from trdplanner.core.versioning import check_version, touch
 from trdplanner.core.vocab import HomeworkStatus, InstanceRole, Modality, SessionFormat, SessionStatus
 
 
-def note_from_row(row: ProgressNote) -> NoteRec:
+def note_from_row(row: ProgressNote, awaiting_cosigner: str = "") -> NoteRec:
     return record_from_row(
         NoteRec,
         row,
         sections=[NoteSectionRec(**s) for s in row.sections],
         addenda=[record_from_row(AddendumRec, a) for a in row.addenda],
+        cosignatures=[record_from_row(CosignatureRec, c) for c in row.cosignatures],
+        awaiting_cosigner=awaiting_cosigner,
     )
 
 
@@ -226,6 +230,8 @@ class SessionService:
         check_session(rec)
         with self.db.transaction() as s:
             row = load_session(s, rec.id)
+            check_version(row, rec.version, "session")
+            touch(row)
             for name in ("date", "duration_minutes", "format", "modality", "status", "safety_plan_reviewed"):
                 setattr(row, name, getattr(rec, name))
             row.agenda = list(rec.agenda)
