@@ -38,6 +38,7 @@ class Practice:
     ids: dict[str, int]
     data_dir: Path
     _contexts: list[AppContext] = field(default_factory=list)
+    extra_logins: list[str] = field(default_factory=list)  # made by a test; dropped with the others
 
     def url(self, who: str) -> str:
         u = make_url(self.owner_url).set(username=self.logins[who], password=PASSWORD)
@@ -59,7 +60,7 @@ class Practice:
 
 
 @pytest.fixture
-def practice(tmp_path: Path) -> Iterator[Practice]:
+def practice(tmp_path: Path, pg_migrated_template: str) -> Iterator[Practice]:
     admin_url = os.environ.get(PG_URL_ENV)
     if not admin_url:
         pytest.skip(f"{PG_URL_ENV} is not set")
@@ -68,7 +69,7 @@ def practice(tmp_path: Path) -> Iterator[Practice]:
     prefix = ""
     p: Practice | None = None
     try:
-        with fresh_pg_database(admin_url) as owner_url:
+        with fresh_pg_database(admin_url, pg_migrated_template) as owner_url:
             db = Database.open(owner_url)
             info = group.setup(db.engine)
             prefix = info.prefix
@@ -80,10 +81,11 @@ def practice(tmp_path: Path) -> Iterator[Practice]:
                 ids[key] = service.add_clinician(
                     ClinicianRec(f"Dr. {key.title()}", "PhD", login=logins[key], role=role), password=PASSWORD
                 ).id or 0
-            for key in ("cla", "clb"):
+            # cla is supervised by sup; clb is not (a fully licensed colleague).
+            for key, supervisor in (("cla", ids["sup"]), ("clb", None)):
                 ids[key] = service.add_clinician(
                     ClinicianRec(f"Dr. {key.title()}", "LCSW", login=logins[key], role="clinician",
-                                 supervisor_id=ids["sup"]),
+                                 supervisor_id=supervisor),
                     password=PASSWORD,
                 ).id or 0
             db.close()
@@ -93,7 +95,7 @@ def practice(tmp_path: Path) -> Iterator[Practice]:
     finally:
         if p is not None:
             p.close()
-        _drop_roles(admin_url, [*logins.values()], prefix)
+        _drop_roles(admin_url, [*logins.values(), *(p.extra_logins if p else [])], prefix)
 
 
 def _drop_roles(admin_url: str, logins: list[str], prefix: str) -> None:

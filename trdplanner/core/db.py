@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.pool import NullPool
 
-from trdplanner.core.errors import InputError, StaleError
+from trdplanner.core.errors import AccessDenied, InputError, StaleError
 
 if TYPE_CHECKING:
     from trdplanner.core.crypto import DatabaseKey
@@ -154,6 +154,12 @@ def _check_text_lengths(session: Session, _context: Any, _instances: Any) -> Non
                 raise InputError(f"{table.name}.{column.key}", f"is longer than {limit} characters")
 
 
+def _is_refusal(exc: DBAPIError) -> bool:
+    # SQLSTATE 42501 insufficient_privilege: a missing grant, a row-level security policy,
+    # or one of practice setup's triggers (signing as someone else, reassigning a patient).
+    return getattr(exc.orig, "sqlstate", None) == "42501"
+
+
 class Database:
     """Owns the engine and hands out one session per action."""
 
@@ -229,6 +235,14 @@ class Database:
         session.info["group"] = self.group is not None
         return session
 
+    def _refused(self, exc: DBAPIError) -> AccessDenied:
+        """The server's refusal (a grant, a row-level security policy, a trigger), in plain words."""
+        first_line = str(exc.orig).splitlines()[0] if exc.orig is not None else ""
+        if "row-level security" in first_line:
+            first_line = ("the practice's access rules do not allow it (a patient outside your caseload, "
+                          "or something only an admin may do)")
+        return AccessDenied(f"The database refused this for {self.login}: {first_line}.")
+
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """One unit of work: committed if the block succeeds, rolled back entirely if not."""
@@ -237,11 +251,20 @@ class Database:
                 yield session
         except StaleDataError as exc:  # another transaction updated the same row first
             raise StaleError("record") from exc
+        except DBAPIError as exc:
+            if _is_refusal(exc):
+                raise self._refused(exc) from exc
+            raise
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
-        with self._session() as session:
-            yield session
+        try:
+            with self._session() as session:
+                yield session
+        except DBAPIError as exc:
+            if _is_refusal(exc):
+                raise self._refused(exc) from exc
+            raise
 
     def close(self) -> None:
         self.engine.dispose()

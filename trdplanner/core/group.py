@@ -95,21 +95,23 @@ def _functions(g: GroupInfo, schema: str) -> list[str]:
         f"CREATE OR REPLACE FUNCTION trd_is_admin() RETURNS boolean {definer} AS $$ SELECT {admin} $$",
         f"CREATE OR REPLACE FUNCTION trd_is_staff() RETURNS boolean {definer} AS $$ SELECT {staff} $$",
         # Own caseload, a patient shared with me, a supervisee's patient (supervisors), everyone (admin).
+        # Takes the owner as an argument so a patient row's own policy needs no look-up of itself
+        # (a row being inserted is not yet visible to the look-up).
+        f"""CREATE OR REPLACE FUNCTION trd_can_read_patient(pid integer, owner integer) RETURNS boolean {definer} AS $$
+            SELECT {admin} OR owner = trd_me()
+                OR EXISTS (SELECT 1 FROM patient_share s WHERE s.patient_id = pid AND s.clinician_id = trd_me())
+                OR ({supervisor} AND EXISTS (
+                    SELECT 1 FROM clinician c WHERE c.id = owner AND c.supervisor_id = trd_me())) $$""",
+        f"""CREATE OR REPLACE FUNCTION trd_can_write_patient(pid integer, owner integer) RETURNS boolean {definer} AS $$
+            SELECT owner = trd_me()
+                OR EXISTS (SELECT 1 FROM patient_share s WHERE s.patient_id = pid AND s.clinician_id = trd_me()) $$""",
         f"""CREATE OR REPLACE FUNCTION trd_can_read(pid integer) RETURNS boolean {definer} AS $$
-            SELECT {admin} OR EXISTS (
-                SELECT 1 FROM patient p WHERE p.id = pid AND (
-                    p.clinician_id = trd_me()
-                    OR EXISTS (SELECT 1 FROM patient_share s WHERE s.patient_id = pid AND s.clinician_id = trd_me())
-                    OR ({supervisor} AND EXISTS (
-                        SELECT 1 FROM clinician c WHERE c.id = p.clinician_id AND c.supervisor_id = trd_me()))
-                )) $$""",
+            SELECT coalesce((SELECT trd_can_read_patient(p.id, p.clinician_id) FROM patient p WHERE p.id = pid),
+                            false) $$""",
         # Writing: own caseload and shared patients only; a supervisor reads a supervisee's record.
         f"""CREATE OR REPLACE FUNCTION trd_can_write(pid integer) RETURNS boolean {definer} AS $$
-            SELECT EXISTS (
-                SELECT 1 FROM patient p WHERE p.id = pid AND (
-                    p.clinician_id = trd_me()
-                    OR EXISTS (SELECT 1 FROM patient_share s WHERE s.patient_id = pid AND s.clinician_id = trd_me())
-                )) $$""",
+            SELECT coalesce((SELECT trd_can_write_patient(p.id, p.clinician_id) FROM patient p WHERE p.id = pid),
+                            false) $$""",
         f"""CREATE OR REPLACE FUNCTION trd_session_patient(sid integer) RETURNS integer {definer} AS $$
             SELECT patient_id FROM therapy_session WHERE id = sid $$""",
         f"""CREATE OR REPLACE FUNCTION trd_note_patient(nid integer) RETURNS integer {definer} AS $$
@@ -152,9 +154,10 @@ def _functions(g: GroupInfo, schema: str) -> list[str]:
             DECLARE
                 signer_login text;
             BEGIN
-                IF TG_TABLE_NAME = 'progress_note' AND (NEW.status <> 'signed'
-                        OR (TG_OP = 'UPDATE' AND OLD.status = 'signed')) THEN
-                    RETURN NEW;
+                IF TG_TABLE_NAME = 'progress_note' THEN  -- only the change that signs a note
+                    IF NEW.status <> 'signed' OR (TG_OP = 'UPDATE' AND OLD.status = 'signed') THEN
+                        RETURN NEW;
+                    END IF;
                 END IF;
                 IF NOT {staff} THEN  -- the database owner (migrations, restores) is not an app login
                     RETURN NEW;
@@ -215,9 +218,10 @@ def _policies(table: str) -> list[tuple[str, str, str, str]]:
     """(name, command, USING, WITH CHECK) for ``table``; '' leaves a clause out."""
     if table == "patient":
         return [
-            ("trd_read", "SELECT", "trd_can_read(id)", ""),
+            ("trd_read", "SELECT", "trd_can_read_patient(id, clinician_id)", ""),
             ("trd_insert", "INSERT", "", "trd_is_admin() OR clinician_id = trd_me()"),
-            ("trd_update", "UPDATE", "trd_is_admin() OR trd_can_write(id)", "true"),
+            # Reassigning (clinician_id) is refused to non-admins by trd_patient_owner_guard.
+            ("trd_update", "UPDATE", "trd_is_admin() OR trd_can_write_patient(id, clinician_id)", "true"),
             ("trd_delete", "DELETE", "trd_is_admin()", ""),  # only an admin purges
         ]
     if table == "patient_flags":  # derived data; whoever reads the patient may refresh it

@@ -100,6 +100,17 @@ class PracticeService:
                 row = s.scalars(select(Clinician).where(Clinician.active.is_(True)).order_by(Clinician.id)).first()
             return record_from_row(ClinicianRec, row) if row else None
 
+    def _require_admin(self, s: Session, what: str) -> None:
+        """Group practice: admins (and the database owner, to make the first admin) only.
+        The server enforces the same through policies and trd_create_login; this says it plainly."""
+        if not s.info.get("group"):
+            return
+        allowed = s.execute(text(
+            "SELECT trd_is_admin() OR EXISTS (SELECT 1 FROM pg_roles WHERE rolname = session_user"
+            " AND (rolcreaterole OR rolsuper))")).scalar_one()
+        if not allowed:
+            raise AccessDenied(f"Only an admin {what}.")
+
     def _refresh_solo_actor(self) -> None:
         if not self.db.is_server:
             current = self.current_clinician()
@@ -124,6 +135,7 @@ class PracticeService:
         elif rec.login is not None:
             validate_login(rec.login)
         with self.db.transaction() as s:
+            self._require_admin(s, "adds clinicians")
             if rec.login and s.scalar(select(Clinician.id).where(Clinician.login == rec.login)) is not None:
                 raise InputError("clinician.login", f"{rec.login!r} is already a clinician of this practice")
             if rec.supervisor_id is not None and s.get(Clinician, rec.supervisor_id) is None:
@@ -163,6 +175,7 @@ class PracticeService:
 
     def set_supervisor(self, login: str, supervisor_login: str | None) -> ClinicianRec:
         with self.db.transaction() as s:
+            self._require_admin(s, "changes who supervises whom")
             row = _by_login(s, login)
             row.supervisor_id = _by_login(s, supervisor_login).id if supervisor_login else None
             if row.supervisor_id == row.id:
@@ -173,6 +186,7 @@ class PracticeService:
     def deactivate(self, login: str) -> ClinicianRec:
         """The login is disabled on the server; the clinician's signatures stay valid."""
         with self.db.transaction() as s:
+            self._require_admin(s, "deactivates clinicians")
             row = _by_login(s, login)
             row.active = False
             s.flush()
@@ -190,10 +204,8 @@ class PracticeService:
 
     def assign(self, patient_id: int, login: str) -> None:
         """Make ``login`` the patient's own clinician (admins; the server refuses anyone else)."""
-        me = self.current_clinician()
-        if self.db.group is not None and (me is None or me.role != ClinicianRole.ADMIN):
-            raise AccessDenied("Only an admin assigns patients to clinicians.")
         with self.db.transaction() as s:
+            self._require_admin(s, "assigns patients to clinicians")
             self._patient(s, patient_id).clinician_id = _by_login(s, login).id
 
     def share(self, patient_id: int, login: str) -> None:
