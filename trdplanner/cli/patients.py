@@ -40,6 +40,10 @@ def register(commands: Any) -> None:
     exp.add_argument("-o", "--output", type=Path, help="write to this file (default: standard output)")
     exp.set_defaults(handler=export_patient)
 
+    from trdplanner.cli.practice import register_patient_actions
+
+    register_patient_actions(sub)
+
 
 def list_patients(ctx: AppContext, args: argparse.Namespace) -> int:
     rows = ctx.patients.summaries(args.search, status=None if args.all else "active")

@@ -89,7 +89,8 @@ def _functions(g: GroupInfo, schema: str) -> list[str]:
     supervisor = is_role.format(role=f"'{g.role('supervisor')}'")
     staff = is_role.format(role=f"'{g.role('staff')}'")
     return [
-        f"CREATE OR REPLACE FUNCTION trd_group_prefix() RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT '{g.prefix}'::text $$",
+        "CREATE OR REPLACE FUNCTION trd_group_prefix() RETURNS text LANGUAGE sql IMMUTABLE AS "
+        f"$$ SELECT '{g.prefix}'::text $$",
         f"""CREATE OR REPLACE FUNCTION trd_me() RETURNS integer {definer} AS $$
             SELECT id FROM clinician WHERE login = session_user AND active $$""",
         f"CREATE OR REPLACE FUNCTION trd_is_admin() RETURNS boolean {definer} AS $$ SELECT {admin} $$",
@@ -228,7 +229,8 @@ def _policies(table: str) -> list[tuple[str, str, str, str]]:
         return [("trd_all", "ALL", "trd_can_read(patient_id)", "trd_can_read(patient_id)")]
     if table == "patient_share":
         # Only an admin or the patient's own clinician shares them (a shared clinician cannot pass them on).
-        owner = "trd_is_admin() OR EXISTS (SELECT 1 FROM patient p WHERE p.id = patient_id AND p.clinician_id = trd_me())"
+        owner = ("trd_is_admin() OR EXISTS (SELECT 1 FROM patient p WHERE p.id = patient_id"
+                 " AND p.clinician_id = trd_me())")
         return [
             ("trd_read", "SELECT", "clinician_id = trd_me() OR trd_can_read(patient_id)", ""),
             ("trd_write", "ALL", owner, owner),
