@@ -23,7 +23,7 @@ class ClinicianRec:
     role: str = "clinician"
     supervisor_id: int | None = None
     active: bool = True
-    version: int | None = None
+    version: int | None = field(default=None, compare=False)  # which copy was loaded, not content
 
     @property
     def display(self) -> str:
@@ -36,7 +36,7 @@ class PracticeRec:
     address: str = ""
     phone: str = ""
     id: int | None = None
-    version: int | None = None
+    version: int | None = field(default=None, compare=False)  # which copy was loaded, not content
 
 
 @dataclass
@@ -103,7 +103,7 @@ class PatientProfile:
     episodes: list[EpisodeRec] = field(default_factory=list)
     id: int | None = None
     # The version loaded; a save based on an older one is refused (StaleError). None: unchecked.
-    version: int | None = None
+    version: int | None = field(default=None, compare=False)  # which copy was loaded, not content
 
     @property
     def display_name(self) -> str:
@@ -164,7 +164,7 @@ class TrialRec:
     clinician_judged_adequate: bool | None = None
     notes: str = ""
     id: int | None = None
-    version: int | None = None
+    version: int | None = field(default=None, compare=False)  # which copy was loaded, not content
 
 
 @dataclass
@@ -227,7 +227,7 @@ class PlanRec:
     client_participation: str = ""
     problems: list[ProblemRec] = field(default_factory=list)
     id: int | None = None
-    version: int | None = None
+    version: int | None = field(default=None, compare=False)  # which copy was loaded, not content
 
 
 @dataclass
@@ -292,9 +292,9 @@ class NoteRec:
     id: int | None = None
     cosignatures: list[CosignatureRec] = field(default_factory=list)
     # Whose co-signature the signed note waits for ('' when none is due or it has been given).
-    awaiting_cosigner: str = ""
-    signer_login: str = ""
-    version: int | None = None
+    awaiting_cosigner: str = field(default="", compare=False)
+    signer_login: str = field(default="", compare=False)
+    version: int | None = field(default=None, compare=False)  # which copy was loaded, not content
 
 
 @dataclass
@@ -313,7 +313,7 @@ class SessionRec:
     homework: list[HomeworkRec] = field(default_factory=list)
     note: NoteRec | None = None
     id: int | None = None
-    version: int | None = None
+    version: int | None = field(default=None, compare=False)  # which copy was loaded, not content
 
 
 @dataclass

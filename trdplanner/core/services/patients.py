@@ -188,13 +188,13 @@ class PatientService:
         with self.db.transaction() as s:
             row = load_patient(s, profile.id)
             check_version(row, profile.version, "patient profile")
-            touch(row)  # children may be all that changed; the profile's version still moves
             clash = s.scalar(select(Patient.id).where(Patient.code == profile.code, Patient.id != profile.id))
             if clash is not None:
                 raise InputError("code", f"a patient with code {profile.code!r} already exists")
             update_row(row, profile)
             row.search_text = _search_text(profile)
             _replace_children(row, profile)
+            touch(row)  # children may be all that changed; the profile's version still moves (once)
             s.flush()
             return profile_from_row(row)
 

@@ -111,9 +111,9 @@ class PlanService:
                     raise NotFoundError("treatment plan", plan.id)
                 row = found
                 check_version(row, plan.version, "treatment plan")
-                touch(row)
                 for name in ("created_on", "revised_on", "review_date", "status", "client_participation"):
                     setattr(row, name, getattr(plan, name))
                 _fill_problems(row, plan)
+                touch(row)
             s.flush()
             return row.id
