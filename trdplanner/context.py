@@ -95,7 +95,11 @@ class AppContext:
 
     @cached_property
     def patients(self) -> PatientService:
-        return PatientService(self.db, self.settings)
+        service = PatientService(self.db, self.settings)
+        me = self.practice.current_clinician()
+        if me is not None and me.id is not None and self.practice.supervises_anyone(me.id):
+            service.cosigner_id = me.id
+        return service
 
     @cached_property
     def trials(self) -> TrialService:

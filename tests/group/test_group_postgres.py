@@ -93,8 +93,8 @@ def test_a_clinician_cannot_read_another_clinicians_patient(practice: Practice) 
         raw, "INSERT INTO patient (code, full_name, preferred_name, pronouns, phone, email, address,"
              " emergency_contact_name, emergency_contact_relation, emergency_contact_phone, status, primary_diagnosis,"
              " primary_diagnosis_icd10, risk_level, risk_summary, clinician_id, search_text, created_at, updated_at,"
-             " version, updated_by) VALUES ('X-1', 'x', '', '', '', '', '', '', '', '', 'active', '', '', 'unknown', '',"
-             " :c, '', now(), now(), 1, '')", c=practice.ids["cla"])
+             " version, updated_by) VALUES ('X-1', 'x', '', '', '', '', '', '', '', '', 'active', '', '',"
+             " 'unknown', '', :c, '', now(), now(), 1, '')", c=practice.ids["cla"])
     raw.dispose()
     assert pid_b != pid_a
 
@@ -147,7 +147,7 @@ def test_supervisor_reads_and_cosigns_a_supervisees_note_and_nothing_else(practi
         sup.notes.cosign(session_a, practice.ids["sup"])
     # clb's note has no supervisor: nobody co-signs it, and the supervisor cannot even see it.
     b.notes.sign(session_b, practice.ids["clb"])
-    with pytest.raises(Exception, match="no draft|only a signed note"):
+    with pytest.raises(Exception, match=r"no draft|only a signed note"):
         sup.notes.cosign(session_b, practice.ids["sup"])
     # Raw SQL: the supervisor cannot add a co-signature to a note they do not supervise, and
     # clb cannot co-sign cla's note (not visible) nor forge the supervisor's co-signature.
@@ -279,7 +279,7 @@ def test_admin_manages_clinicians_and_deactivation_disables_the_login(practice: 
     from trdplanner.core.records import ClinicianRec
 
     new_login = practice.logins["cla"] + "x"
-    with pytest.raises(AccessDenied, match="(?i)only an admin"):
+    with pytest.raises(AccessDenied, match=r"(?i)only an admin"):
         a.practice.add_clinician(ClinicianRec("Dr. New", login=new_login), password="a long synthetic password")
     try:
         added = admin.practice.add_clinician(ClinicianRec("Dr. New", login=new_login),

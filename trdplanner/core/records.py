@@ -137,6 +137,8 @@ class PatientSummary:
     open_alerts: int = 0
     # Code, names and diagnosis folded for case- and accent-insensitive search (core.text.fold).
     search_text: str = ""
+    # Signed notes waiting for the working clinician's co-signature (they supervise the signer).
+    awaiting_my_cosignature: int = 0
 
 
 @dataclass

@@ -104,6 +104,9 @@ class PatientService:
     def __init__(self, db: Database, settings: Settings | None = None) -> None:
         self.db = db
         self.trd_settings = (settings or Settings()).trd_settings()
+        # The clinician working now, when they supervise anyone: the list counts the notes
+        # waiting for their co-signature (set by the composition root).
+        self.cosigner_id: int | None = None
 
     def summaries(
         self,
@@ -146,14 +149,18 @@ class PatientService:
         if unsigned is not None:
             query = query.where(PatientFlags.unsigned_notes > 0 if unsigned else PatientFlags.unsigned_notes == 0)
         if awaiting_cosign_by is not None:
-            waiting = awaiting_query(awaiting_cosign_by).subquery()
-            query = query.where(Patient.id.in_(select(waiting.c.patient_id)))
+            waiting_for = awaiting_query(awaiting_cosign_by).subquery()
+            query = query.where(Patient.id.in_(select(waiting_for.c.patient_id)))
         if limit:
             query = query.limit(limit)
         with self.db.reading() as s:
+            waiting: dict[int, int] = {}
+            if self.cosigner_id is not None:
+                for _sid, pid in s.execute(awaiting_query(self.cosigner_id)):
+                    waiting[pid] = waiting.get(pid, 0) + 1
             return [
                 PatientSummary(pid, code, name, preferred, dx, status, risk, last, unsigned or 0, trd or "",
-                               failed or 0, bool(flagged), alerts or 0, search_text)
+                               failed or 0, bool(flagged), alerts or 0, search_text, waiting.get(pid, 0))
                 for pid, code, name, preferred, dx, status, risk, last, unsigned, trd, failed, flagged, alerts,
                 search_text in s.execute(query).all()
             ]

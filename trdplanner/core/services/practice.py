@@ -116,6 +116,10 @@ class PracticeService:
             current = self.current_clinician()
             self.db.acting_clinician = current.display if current else None
 
+    def supervises_anyone(self, clinician_id: int) -> bool:
+        with self.db.reading() as s:
+            return s.scalar(select(Clinician.id).where(Clinician.supervisor_id == clinician_id).limit(1)) is not None
+
     def default_clinician(self) -> ClinicianRec | None:
         """The clinician who signs and heads prints: the one working now (see current_clinician)."""
         return self.current_clinician()
