@@ -223,10 +223,11 @@ def write_events(s: Session, events: list[_Event]) -> int:
     last_id, prev, last = _last(s)
     now = utcnow()
     rows = []
-    login = s.info.get("login")
+    # A group practice: the login the server authenticated, whatever the event says (its
+    # trigger refuses any other). Elsewhere (SQLite, or a server everyone reaches with one
+    # shared login): the signer, else the clinician who unlocked the app, else the OS user.
+    login = s.info.get("login") if s.info.get("group") else None
     for e in events:
-        # On a server the actor is the login the server authenticated, whatever the event says
-        # (a group practice's trigger refuses any other); on SQLite, the signer or the app's actor.
         actor = (login or e.actor or s.info.get("actor") or current_actor())[:200]
         if len(events) == 1 and _coalesces(last, e, actor, now):
             return 0

@@ -211,10 +211,13 @@ class Database:
         self._group = None
 
     def actor(self) -> str:
-        """Who the audit trail and record stamps name: the server's login, else the unlocking clinician."""
+        """Who the audit trail and record stamps name: in a group practice the server's login; else
+        the clinician who unlocked the app, else (a server shared by one login) that login."""
         from trdplanner.core.audit import os_user
 
-        return self.login or self.acting_clinician or os_user()
+        if self.group is not None:
+            return str(self.login)
+        return self.acting_clinician or self.login or os_user()
 
     @property
     def encrypted(self) -> bool:
