@@ -24,6 +24,8 @@ def register(commands: Any) -> None:
     ls.add_argument("--json", action="store_true", help="print JSON")
     ls.add_argument("--all", action="store_true", help="include archived patients")
     ls.add_argument("--search", default="", help="filter by name, code or diagnosis")
+    ls.add_argument("--cosign", action="store_true",
+                    help="only patients with signed notes waiting for my co-signature (supervisors)")
     ls.set_defaults(handler=list_patients)
 
     show = sub.add_parser("show", help="show one patient's profile, TRD status and scores")
@@ -47,6 +49,8 @@ def register(commands: Any) -> None:
 
 def list_patients(ctx: AppContext, args: argparse.Namespace) -> int:
     rows = ctx.patients.summaries(args.search, status=None if args.all else "active")
+    if args.cosign:
+        rows = [r for r in rows if r.awaiting_my_cosignature]
     if args.json:
         output.emit_json(rows)
         return 0
