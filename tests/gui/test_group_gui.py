@@ -20,7 +20,7 @@ from trdplanner.gui.practice_dialog import ClinicianDialog, PracticeDialog
 
 def _click(text: str):  # type: ignore[no-untyped-def]
     def act(box: QMessageBox) -> None:
-        assert "Changed by someone else" == box.windowTitle()
+        assert box.windowTitle() == "Changed by someone else"
         assert "Dr. Other" in box.text() and "phone" in box.informativeText()
         next(b for b in box.buttons() if b.text() == text).click()
 
@@ -109,6 +109,6 @@ def test_the_cosign_filter_keeps_patients_waiting_for_my_cosignature(data_dir: P
 
 
 def test_the_login_dialog_is_asked_for_only_when_the_server_wants_a_password() -> None:
-    assert needs_login(RuntimeError('database: cannot be opened (connection failed: fe_sendauth: no password supplied)'))
+    assert needs_login(RuntimeError("database: cannot be opened (fe_sendauth: no password supplied)"))
     assert needs_login(RuntimeError('FATAL:  password authentication failed for user "blake"'))
     assert not needs_login(RuntimeError("could not connect to server: Connection refused"))
