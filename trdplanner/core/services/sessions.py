@@ -47,6 +47,19 @@ def note_from_row(row: ProgressNote, awaiting_cosigner: str = "") -> NoteRec:
     )
 
 
+def _awaiting_name(row: ProgressNote, clinicians: dict[int, Clinician]) -> str:
+    """Who must still co-sign this signed note ('' when nobody): the signer's supervisor, until they do."""
+    signer = clinicians.get(row.signer_id) if row.status == "signed" and row.signer_id else None
+    if signer is None or signer.supervisor_id is None:
+        return ""
+    if any(c.signer_id == signer.supervisor_id for c in row.cosignatures):
+        return ""
+    sup = clinicians.get(signer.supervisor_id)
+    if sup is None:
+        return ""
+    return f"{sup.name}, {sup.credentials}" if sup.credentials else sup.name
+
+
 def _session_options() -> list[Any]:
     return [
         selectinload(TherapySession.instances),
@@ -68,7 +81,9 @@ def _session_records(s: Session, rows: list[TherapySession]) -> list[SessionRec]
         {
             n.session_id: n
             for n in s.scalars(
-                select(ProgressNote).where(ProgressNote.session_id.in_(ids)).options(selectinload(ProgressNote.addenda))
+                select(ProgressNote)
+                .where(ProgressNote.session_id.in_(ids))
+                .options(selectinload(ProgressNote.addenda), selectinload(ProgressNote.cosignatures))
             )
         }
         if ids
@@ -81,7 +96,8 @@ def _session_records(s: Session, rows: list[TherapySession]) -> list[SessionRec]
             select(TherapySession.id, TherapySession.number).where(TherapySession.id.in_(reviewed))
         )
     }
-    clinicians = {c.id: record_from_row(ClinicianRec, c) for c in s.scalars(select(Clinician))}
+    clinician_rows = {c.id: c for c in s.scalars(select(Clinician))}
+    clinicians = {i: record_from_row(ClinicianRec, c) for i, c in clinician_rows.items()}
     out = []
     for r in rows:
         note = notes.get(r.id)
@@ -106,7 +122,7 @@ def _session_records(s: Session, rows: list[TherapySession]) -> list[SessionRec]
                     )
                     for h in r.homework
                 ],
-                note=note_from_row(note) if note else None,
+                note=note_from_row(note, _awaiting_name(note, clinician_rows)) if note else None,
             )
         )
     return out
