@@ -324,3 +324,19 @@ def test_practice_setup_twice_changes_nothing(practice: Practice) -> None:
     assert group.setup(owner).prefix == practice.prefix
     assert snapshot() == before
     owner.dispose()
+
+
+def test_an_admin_cannot_repoint_a_login_or_disable_a_role_outside_the_practice(practice: Practice) -> None:
+    raw = practice.raw("admin")
+    # Re-pointing cla's record at the admin's own login would let the admin sign as Dr. Cla.
+    assert "login cannot be changed" in _refused(raw, "UPDATE clinician SET login = :l WHERE id = :c",
+                                                 l=practice.logins["admin"] + "x", c=practice.ids["cla"])
+    # A clinician row naming the server's superuser does not make it the practice's to disable.
+    with raw.begin() as conn:
+        conn.execute(text("INSERT INTO clinician (name, credentials, licence_number, email, login, role, active,"
+                          " version, updated_by) VALUES ('x', '', '', '', 'postgres', 'clinician', true, 1, '')"))
+    assert "not a clinician of this practice" in _refused(raw, "SELECT trd_set_login_enabled('postgres', false)")
+    owner = create_engine(practice.owner_url, poolclass=NullPool)
+    assert _scalar(owner, "SELECT rolcanlogin FROM pg_roles WHERE rolname = 'postgres'") is True
+    owner.dispose()
+    raw.dispose()

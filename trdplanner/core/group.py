@@ -83,6 +83,7 @@ def group_info(conn: Connection) -> GroupInfo | None:
 
 
 def _functions(g: GroupInfo, schema: str) -> list[str]:
+    members = ", ".join(f"'{g.role(r)}'" for r in GROUPS)
     definer = f"LANGUAGE sql STABLE SECURITY DEFINER SET search_path = {schema}, pg_temp"
     is_role = "pg_has_role(session_user, {role}, 'MEMBER')"
     admin = is_role.format(role=f"'{g.role('admin')}'")
@@ -199,6 +200,16 @@ def _functions(g: GroupInfo, schema: str) -> list[str]:
                                'NOREPLICATION INHERIT PASSWORD %L IN ROLE %I',
                                login, verifier, '{g.prefix}_' || grp);
             END $$""",
+        f"""CREATE OR REPLACE FUNCTION trd_clinician_login_guard() RETURNS trigger LANGUAGE plpgsql
+            SET search_path = {schema}, pg_temp AS $$
+            BEGIN
+                -- A login, once given, names that clinician for good: re-pointing it would let one
+                -- person sign under another's name.
+                IF OLD.login IS NOT NULL AND NEW.login IS DISTINCT FROM OLD.login THEN
+                    RAISE EXCEPTION 'a clinician''s login cannot be changed' USING ERRCODE = 'insufficient_privilege';
+                END IF;
+                RETURN NEW;
+            END $$""",
         f"""CREATE OR REPLACE FUNCTION trd_set_login_enabled(login text, enabled boolean) RETURNS void
             LANGUAGE plpgsql SECURITY DEFINER SET search_path = {schema}, pg_temp AS $$
             BEGIN
@@ -206,7 +217,14 @@ def _functions(g: GroupInfo, schema: str) -> list[str]:
                                           AND (rolcreaterole OR rolsuper))) THEN
                     RAISE EXCEPTION 'only an admin deactivates clinicians' USING ERRCODE = 'insufficient_privilege';
                 END IF;
-                IF NOT EXISTS (SELECT 1 FROM clinician c WHERE c.login = trd_set_login_enabled.login) THEN
+                -- Only a login made for this practice (a direct member of one of its group roles),
+                -- never another role on the server.
+                IF NOT EXISTS (SELECT 1 FROM clinician c WHERE c.login = trd_set_login_enabled.login)
+                        OR NOT EXISTS (
+                            SELECT 1 FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid
+                            JOIN pg_roles u ON u.oid = m.member
+                            WHERE u.rolname = trd_set_login_enabled.login AND NOT u.rolsuper
+                              AND g.rolname IN ({members})) THEN
                     RAISE EXCEPTION '% is not a clinician of this practice', login
                         USING ERRCODE = 'invalid_parameter_value';
                 END IF;
@@ -306,6 +324,8 @@ def setup_statements(g: GroupInfo, schema: str, existing_roles: set[str]) -> lis
                    "FOR EACH ROW EXECUTE FUNCTION trd_sign_as_self()")
     out.append("CREATE OR REPLACE TRIGGER trd_patient_owner_guard BEFORE UPDATE ON patient "
                "FOR EACH ROW EXECUTE FUNCTION trd_patient_owner_guard()")
+    out.append("CREATE OR REPLACE TRIGGER trd_clinician_login_guard BEFORE UPDATE ON clinician "
+               "FOR EACH ROW EXECUTE FUNCTION trd_clinician_login_guard()")
     return out
 
 
