@@ -191,3 +191,34 @@ def test_the_solo_actor_is_the_clinician_not_the_os_user(
         assert ctx.patients.get(pid).version == 1
     finally:
         ctx.close()
+
+
+def test_a_cosigned_note_survives_export_and_import_and_a_forged_cosignature_is_refused(
+    ctx: AppContext, second_db_url: str, data_dir: Path
+) -> None:
+    import json
+
+    from trdplanner.core.errors import InputError
+
+    sup = ctx.practice.add_clinician(ClinicianRec("Dr. Avery Lindqvist", "PhD", role="supervisor"))
+    trainee = ctx.practice.add_clinician(ClinicianRec("Blake Okafor", supervisor_id=sup.id))
+    assert sup.id is not None and trainee.id is not None
+    pid = _patient(ctx, "X-001")
+    session = ctx.sessions.create(pid, date=dt.date(2026, 1, 5))
+    assert session.id is not None
+    ctx.notes.save_draft(session.id, "soap", SECTIONS)
+    ctx.notes.sign(session.id, trainee.id)
+    ctx.notes.cosign(session.id, sup.id)
+    text_ = ctx.transfer.export_json(pid)
+    other = AppContext.open(str(data_dir / "other"), second_db_url)
+    try:
+        forged = json.loads(text_)
+        forged["sessions"][0]["note"]["cosignatures"][0]["signer_name"] = "Dr. Someone Else"
+        with pytest.raises(InputError, match="fingerprint"):
+            other.transfer.import_json(json.dumps(forged))
+        new_id = other.transfer.import_json(text_)
+        note = other.sessions.list(new_id)[0].note
+        assert note is not None and [c.signer_name for c in note.cosignatures] == ["Dr. Avery Lindqvist, PhD"]
+        assert verify(note)
+    finally:
+        other.close()

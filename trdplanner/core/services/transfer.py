@@ -17,7 +17,15 @@ from trdplanner import __version__
 from trdplanner.core.audit import AuditService, summarise_in
 from trdplanner.core.db import Database
 from trdplanner.core.errors import InputError, NotFoundError
-from trdplanner.core.models import Clinician, Homework, Measure, NoteAddendum, Patient, ProgressNote
+from trdplanner.core.models import (
+    Clinician,
+    Homework,
+    Measure,
+    NoteAddendum,
+    NoteCosignature,
+    Patient,
+    ProgressNote,
+)
 from trdplanner.core.records import ClinicianRec, InstanceRec, PatientRecord, SessionRec
 from trdplanner.core.serialize import from_data, to_data
 from trdplanner.core.services.history import add_trial_in, trials_in
@@ -140,6 +148,8 @@ def _check_note(sess: SessionRec, where: str) -> None:
             )
     elif note.addenda:
         raise InputError(f"{where}.note.addenda", "only a signed note can have addenda")
+    elif note.cosignatures:
+        raise InputError(f"{where}.note.cosignatures", "only a signed note can be co-signed")
 
 
 def _write_record(s: Session, record: PatientRecord) -> int:
@@ -206,6 +216,12 @@ def _write_note(s: Session, session_id: int, sess: SessionRec) -> None:
             fingerprint=a.fingerprint,
         )
         for a in note.addenda
+    ]
+    # Co-signatures come back as they were signed (their fingerprints were checked by _check_note).
+    row.cosignatures = [
+        NoteCosignature(signer_name=c.signer_name, signer_login=c.signer_login, signed_at=c.signed_at,
+                        fingerprint=c.fingerprint)
+        for c in note.cosignatures
     ]
     s.add(row)
 
