@@ -102,17 +102,24 @@ def start(
     install_excepthook(lambda: window)
     window.show()
 
+    # A group practice's login, asked for when the server wants a password (see failed()).
+    credentials: dict[str, str | None] = {"url": args.db, "password": None}
+
     def open_context(passphrase: str | None) -> tuple[AppContext, list[PatientSummary]]:
         from trdplanner.context import AppContext
 
+        url, password = credentials["url"], credentials["password"]
         if passphrase is None:  # $TRDPLANNER_PASSPHRASE, or a database that needs none
-            ctx = AppContext.open(str(paths.data_dir), args.db)
+            ctx = AppContext.open(str(paths.data_dir), url, db_password=password)
         else:
             opener: Any = AppContext.open  # takes the passphrase on builds that encrypt
-            ctx = opener(str(paths.data_dir), args.db, passphrase)
+            ctx = opener(str(paths.data_dir), url, passphrase, db_password=password)
         return ctx, ctx.patients.summaries(status=None)
 
+    last_passphrase: list[str | None] = [None]
+
     def attempt(passphrase: str | None) -> None:
+        last_passphrase[0] = passphrase
         window.statusBar().showMessage("Opening the database…")
         run_in_background(lambda: open_context(passphrase), ready, failed)
 
@@ -144,6 +151,30 @@ def start(
             dialog = PassphraseDialog(new, str(paths.data_dir), message, window)
             if dialog.exec():
                 attempt(dialog.value())
+            else:
+                app.exit(0)
+            return
+
+        from trdplanner.gui.login import LoginDialog, needs_login
+
+        if credentials["url"] and needs_login(exc):
+            from sqlalchemy.engine import make_url
+
+            url = make_url(str(credentials["url"]))
+            retry = credentials["password"] is not None
+            log.info("the server asks for a login")
+            window.statusBar().showMessage("Waiting for your login")
+            login_dialog = LoginDialog(
+                f"{url.host or 'localhost'}{':' + str(url.port) if url.port else ''}/{url.database or ''}",
+                url.username or "",
+                "That login and password were not accepted. Check them and try again." if retry else "",
+                window,
+            )
+            if login_dialog.exec():
+                login, password = login_dialog.value()
+                credentials["url"] = url.set(username=login or None).render_as_string(hide_password=False)
+                credentials["password"] = password
+                attempt(last_passphrase[0])
             else:
                 app.exit(0)
             return

@@ -40,6 +40,8 @@ class AppContext:
     key: DatabaseKey | None = field(default=None, repr=False)
     # What opening found wrong against the audit anchor (rolled back, truncated, rewritten).
     anchor_problems: list[str] = field(default_factory=list)
+    # A server password given apart from the URL (login dialog, --db-password-file); never stored.
+    db_password: str | None = field(default=None, repr=False)
 
     @classmethod
     def open(
@@ -49,6 +51,7 @@ class AppContext:
         passphrase: str | None = None,
         *,
         encrypt_new: bool = True,
+        db_password: str | None = None,
     ) -> AppContext:
         """Open the data dir and its database.
 
@@ -59,7 +62,8 @@ class AppContext:
         url = paths.database_url(db_url)
         key = crypto.unlock(url, passphrase if passphrase is not None else crypto.passphrase_from_env(),
                             encrypt_new=encrypt_new)
-        ctx = cls(paths=paths, db_url=url, settings=load_settings(paths.settings_file), key=key)
+        ctx = cls(paths=paths, db_url=url, settings=load_settings(paths.settings_file), key=key,
+                  db_password=db_password)
         ctx.db  # noqa: B018 - open and migrate now, so errors surface at start-up
         ctx.anchor_problems = anchor.attach(ctx.db, paths.data_dir)
         ctx.db.repaired_guards = ctx.db.repair_guards()
@@ -68,7 +72,12 @@ class AppContext:
     @cached_property
     def db(self) -> Database:
         flags.configure(self.settings.trd_settings())
-        return Database.open(self.db_url, self.key, repair=False)
+        db = Database.open(self.db_url, self.key, repair=False, password=self.db_password)
+        if not db.is_server:
+            # Solo practice: the clinician who unlocked the app is the actor, never $USER.
+            current = PracticeService(db).current_clinician()
+            db.acting_clinician = current.display if current else None
+        return db
 
     def save_settings(self, settings: Settings) -> None:
         save_settings(self.paths.settings_file, settings)
@@ -92,7 +101,11 @@ class AppContext:
 
     @cached_property
     def patients(self) -> PatientService:
-        return PatientService(self.db, self.settings)
+        service = PatientService(self.db, self.settings)
+        me = self.practice.current_clinician()
+        if me is not None and me.id is not None and self.practice.supervises_anyone(me.id):
+            service.cosigner_id = me.id
+        return service
 
     @cached_property
     def trials(self) -> TrialService:

@@ -18,7 +18,7 @@ from trdplanner.cli import output
 from trdplanner.context import AppContext
 from trdplanner.core.crypto import WrongPassphrase, passphrase_from
 from trdplanner.core.db import DatabaseError
-from trdplanner.core.errors import InputError, LockedError, NotFoundError
+from trdplanner.core.errors import AccessDenied, InputError, LockedError, NotFoundError, StaleError
 from trdplanner.logsetup import configure_logging
 from trdplanner.paths import AppPaths
 
@@ -53,6 +53,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="URL",
         help="a SQLAlchemy database URL, e.g. postgresql+psycopg://user@host/trd (or set TRDPLANNER_DB)",
     )
+    parser.add_argument(
+        "--db-password-file",
+        metavar="FILE",
+        type=Path,
+        help="read the PostgreSQL password from the first line of FILE (or set PGPASSWORD, or use ~/.pgpass)",
+    )
     parser.add_argument("--verbose", action="store_true", help="more detail in the log file")
     parser.add_argument(
         "--passphrase-file",
@@ -72,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     from trdplanner.cli import safety; safety.register(commands)  # noqa: E702, I001 - one line: data safety
     from trdplanner.cli import calendar; calendar.register(commands)  # noqa: E702, I001 - one line: calendar
     from trdplanner.cli import keys; keys.register(commands)  # noqa: E702, I001 - one line: signing keys
+    from trdplanner.cli import practice; practice.register(commands)  # noqa: E702, I001 - one line: group practice
     return parser
 
 
@@ -92,10 +99,16 @@ def main(argv: Sequence[str]) -> int:
             configure_logging(AppPaths.resolve(args.data_dir).ensure().logs_dir, verbose=args.verbose)
             log.info("command %s started", args.command)
             return int(standalone(args, passphrase))
+        db_password = None
+        if args.db_password_file is not None:
+            from trdplanner.cli.practice import read_secret
+
+            db_password = read_secret(args.db_password_file, "db-password-file")
         ctx = AppContext.open(
-            args.data_dir, args.db, passphrase, encrypt_new=not getattr(args, "no_encryption", False)
+            args.data_dir, args.db, passphrase, encrypt_new=not getattr(args, "no_encryption", False),
+            db_password=db_password,
         )
-    except (InputError, NotFoundError, LockedError) as exc:
+    except (InputError, NotFoundError, LockedError, AccessDenied) as exc:
         output.error(str(exc))
         return 2
     except (DatabaseError, OSError) as exc:
@@ -116,7 +129,7 @@ def main(argv: Sequence[str]) -> int:
     except InputError as exc:
         output.error(str(exc))
         return 2
-    except (NotFoundError, LockedError) as exc:
+    except (NotFoundError, LockedError, AccessDenied, StaleError) as exc:
         output.error(str(exc))
         return 2
     except DatabaseError as exc:

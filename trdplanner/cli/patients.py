@@ -24,6 +24,8 @@ def register(commands: Any) -> None:
     ls.add_argument("--json", action="store_true", help="print JSON")
     ls.add_argument("--all", action="store_true", help="include archived patients")
     ls.add_argument("--search", default="", help="filter by name, code or diagnosis")
+    ls.add_argument("--cosign", action="store_true",
+                    help="only patients with signed notes waiting for my co-signature (supervisors)")
     ls.set_defaults(handler=list_patients)
 
     show = sub.add_parser("show", help="show one patient's profile, TRD status and scores")
@@ -53,10 +55,15 @@ def register(commands: Any) -> None:
 
     schema = sub.add_parser("schema", help="print the JSON Schema of the patient file (docs/patient.schema.json)")
     schema.set_defaults(standalone=print_schema)  # needs no database
+    from trdplanner.cli.practice import register_patient_actions
+
+    register_patient_actions(sub)
 
 
 def list_patients(ctx: AppContext, args: argparse.Namespace) -> int:
     rows = ctx.patients.summaries(args.search, status=None if args.all else "active")
+    if args.cosign:
+        rows = [r for r in rows if r.awaiting_my_cosignature]
     if args.json:
         output.emit_json(rows)
         return 0

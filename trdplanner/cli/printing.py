@@ -280,6 +280,10 @@ def note_text(content: NoteContent) -> str:
         signed = note.signed_at.isoformat() if note.signed_at else "unknown time"
         lines.append(f"Signed by {note.signer_name} at {signed} ({check})")
         lines.append(f"Key {note.key_fingerprint or 'none'}; content fingerprint {note.fingerprint}")
+        for c in note.cosignatures:
+            lines.append(f"Co-signed by {c.signer_name} at {c.signed_at.isoformat()} ({c.fingerprint})")
+        if note.awaiting_cosigner:
+            lines.append(f"Awaiting co-signature by {note.awaiting_cosigner}")
         for a in note.addenda:
             lines += ["", f"== {a.kind.replace('_', ' ').capitalize()} ==", a.text.strip()]
             lines.append(f"Signed by {a.signer_name} at {a.signed_at.isoformat()} (key {a.key_fingerprint or 'none'}; "

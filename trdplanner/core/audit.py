@@ -22,6 +22,7 @@ import json
 import logging
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import event, func, insert, inspect, select, text
@@ -39,7 +40,9 @@ from trdplanner.core.models import (
     Measure,
     Medication,
     NoteAddendum,
+    NoteCosignature,
     Patient,
+    PatientShare,
     PlanGoal,
     PlanIntervention,
     PlanObjective,
@@ -183,6 +186,15 @@ def summarise_in(
 
 
 def _last(s: Session) -> tuple[int, str, Any]:
+    if s.info.get("group"):
+        # A clinician may not read other people's entries; this SECURITY DEFINER function hands
+        # out only the last one, which the next entry's hash links to.
+        row = s.execute(text("SELECT * FROM trd_audit_tail()")).first()
+        if row is None:
+            return 0, GENESIS, None
+        last = SimpleNamespace(**row._asdict())
+        last.at = row.at.replace(tzinfo=dt.UTC)
+        return row.id, row.hash, last
     row = s.execute(
         select(AuditEvent.id, AuditEvent.hash, AuditEvent.at, AuditEvent.actor, AuditEvent.action,
                AuditEvent.object_type, AuditEvent.object_id)
@@ -212,8 +224,12 @@ def write_events(s: Session, events: list[_Event]) -> int:
     last_id, prev, last = _last(s)
     now = utcnow()
     rows = []
+    # A group practice: the login the server authenticated, whatever the event says (its
+    # trigger refuses any other). Elsewhere (SQLite, or a server everyone reaches with one
+    # shared login): the signer, else the clinician who unlocked the app, else the OS user.
+    login = s.info.get("login") if s.info.get("group") else None
     for e in events:
-        actor = (e.actor or current_actor())[:200]
+        actor = (login or e.actor or s.info.get("actor") or current_actor())[:200]
         if len(events) == 1 and _coalesces(last, e, actor, now):
             return 0
         last_id += 1
@@ -287,6 +303,8 @@ def _describe(s: Session, obj: Any, kind: str, known: dict[tuple[type, int], Any
         action = f"patient.{kind}"
         if kind == "change" and _changed(obj, "status"):
             action = "patient.archive" if obj.status == "archived" else "patient.reactivate"
+        elif kind == "change" and _changed(obj, "clinician_id"):
+            return _Event("patient.assign", "patient", str(obj.id), canonical_detail({"clinician": obj.clinician_id}))
         return _Event(action, "patient", str(obj.id))
     if isinstance(obj, _PATIENT_CHILDREN):
         return _Event("patient.change", "patient", str(obj.patient_id))
@@ -315,6 +333,14 @@ def _describe(s: Session, obj: Any, kind: str, known: dict[tuple[type, int], Any
             return _Event(f"addendum.{kind}", "note", str(obj.note_id), canonical_detail({"addendum": obj.id}))
         detail = {"addendum": obj.id, "kind": obj.kind, "fingerprint": obj.fingerprint}
         return _Event("note.addendum", "note", str(obj.note_id), canonical_detail(detail), obj.signer_name)
+    if isinstance(obj, NoteCosignature):
+        if kind != "create":
+            return _Event(f"cosignature.{kind}", "note", str(obj.note_id), canonical_detail({"cosignature": obj.id}))
+        detail = {"cosignature": obj.id, "fingerprint": obj.fingerprint}
+        return _Event("note.cosign", "note", str(obj.note_id), canonical_detail(detail), obj.signer_name)
+    if isinstance(obj, PatientShare):
+        action = "patient.share" if kind == "create" else "patient.unshare"
+        return _Event(action, "patient", str(obj.patient_id), canonical_detail({"clinician": obj.clinician_id}))
     if isinstance(obj, TreatmentPlan):
         return _Event(f"plan.{kind}", "treatment_plan", str(obj.id), canonical_detail({"patient": obj.patient_id}))
     if isinstance(obj, _PLAN_PARTS):

@@ -34,10 +34,14 @@ def scalar_fields(record: object, *, skip: tuple[str, ...] = ("id",)) -> dict[st
     return out
 
 
-def row_from_record(model: type[T], record: object, *, skip: tuple[str, ...] = ("id",), **extra: Any) -> T:
+# ``version`` is the database's (bumped on each UPDATE); a record's copy is only compared, never written.
+_NEVER_COPIED = ("id", "version")
+
+
+def row_from_record(model: type[T], record: object, *, skip: tuple[str, ...] = _NEVER_COPIED, **extra: Any) -> T:
     return model(**scalar_fields(record, skip=skip), **extra)
 
 
-def update_row(row: object, record: object, *, skip: tuple[str, ...] = ("id",)) -> None:
+def update_row(row: object, record: object, *, skip: tuple[str, ...] = _NEVER_COPIED) -> None:
     for name, value in scalar_fields(record, skip=skip).items():
         setattr(row, name, value)

@@ -13,23 +13,25 @@ import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.pool import NullPool
 
-from trdplanner.core.errors import InputError
+from trdplanner.core.errors import AccessDenied, InputError, StaleError
 
 if TYPE_CHECKING:
     from trdplanner.core.anchor import Anchor
     from trdplanner.core.crypto import DatabaseKey
+    from trdplanner.core.group import GroupInfo
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +53,13 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def create_db_engine(url: str, key: DatabaseKey | None = None) -> Engine:
-    """An engine for ``url``; with ``key``, a SQLite file is opened through SQLCipher."""
+def create_db_engine(url: str, key: DatabaseKey | None = None, *, password: str | None = None) -> Engine:
+    """An engine for ``url``; with ``key``, a SQLite file is opened through SQLCipher.
+
+    ``password`` is a server password given apart from the URL (a login dialog, a password
+    file); it is handed to the driver and never written into the URL, a log or a setting.
+    Without one, libpq finds it in the URL, ``PGPASSWORD`` or ``~/.pgpass`` as usual.
+    """
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
@@ -71,8 +78,11 @@ def create_db_engine(url: str, key: DatabaseKey | None = None) -> Engine:
         engine = create_engine(parsed, poolclass=NullPool, **extra)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
+    connect_args: dict[str, Any] = {}
+    if password is not None:
+        connect_args["password"] = password
     try:
-        return create_engine(parsed, pool_pre_ping=True)
+        return create_engine(parsed, pool_pre_ping=True, connect_args=connect_args)
     except (ArgumentError, ImportError) as exc:  # unknown dialect, or its driver is not installed
         raise DatabaseError(f"database: cannot use {parsed.drivername!r} databases ({exc})") from exc
 
@@ -147,34 +157,85 @@ def _check_text_lengths(session: Session, _context: Any, _instances: Any) -> Non
                 raise InputError(f"{table.name}.{column.key}", f"is longer than {limit} characters")
 
 
+def _is_refusal(exc: DBAPIError) -> bool:
+    # SQLSTATE 42501 insufficient_privilege: a missing grant, a row-level security policy,
+    # or one of practice setup's triggers (signing as someone else, reassigning a patient).
+    return getattr(exc.orig, "sqlstate", None) == "42501"
+
+
 class Database:
     """Owns the engine and hands out one session per action."""
 
-    def __init__(self, url: str, key: DatabaseKey | None = None) -> None:
-        # audit: imported for its hooks, so every transaction appends to the audit trail.
-        from trdplanner.core import audit, crypto  # noqa: F401
+    def __init__(self, url: str, key: DatabaseKey | None = None, *, password: str | None = None) -> None:
+        # audit and versioning: imported for their hooks (the audit trail, record versions).
+        from trdplanner.core import audit, crypto, versioning  # noqa: F401
 
         if key is None:  # an encrypted file opened by URL alone: the passphrase comes from the environment
             key = crypto.key_from_environment(url)
         self.url = url  # never holds the key: the engine's URL does, and hides it when printed
         self.key = key
-        self.engine = create_db_engine(url, key)
+        self.engine = create_db_engine(url, key, password=password)
         # "database" lets the audit hooks find this object's anchor (core/anchor.py) after a commit.
         self._sessions = sessionmaker(self.engine, expire_on_commit=False, info={"database": self})
         self.anchor: Anchor | None = None
         event.listen(self._sessions, "before_flush", _check_text_lengths)
         self.upgrade_backup: Path | None = None
         self.repaired_guards: list[str] = []
+        # SQLite: the clinician who unlocked the app (set by the composition root). A server
+        # database ignores it: there the actor is always the login the server authenticated.
+        self.acting_clinician: str | None = None
+        self._login: str | None = None
+        self._group: GroupInfo | Literal[False] | None = None
+
+    @property
+    def is_server(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
+
+    @property
+    def login(self) -> str | None:
+        """The PostgreSQL login role this database is used as (``session_user``); None on SQLite."""
+        if not self.is_server:
+            return None
+        if self._login is None:
+            with self.engine.connect() as conn:
+                self._login = str(conn.execute(text("SELECT session_user")).scalar_one())
+        return self._login
+
+    @property
+    def group(self) -> GroupInfo | None:
+        """The group practice's roles when ``practice setup`` has been run on this server database."""
+        if not self.is_server:
+            return None
+        if self._group is None:
+            from trdplanner.core.group import group_info
+
+            with self.engine.connect() as conn:
+                self._group = group_info(conn) or False
+        return self._group or None
+
+    def forget_group(self) -> None:
+        self._group = None
+
+    def actor(self) -> str:
+        """Who the audit trail and record stamps name: in a group practice the server's login; else
+        the clinician who unlocked the app, else (a server shared by one login) that login."""
+        from trdplanner.core.audit import os_user
+
+        if self.group is not None:
+            return str(self.login)
+        return self.acting_clinician or self.login or os_user()
 
     @property
     def encrypted(self) -> bool:
         return self.key is not None
 
     @classmethod
-    def open(cls, url: str, key: DatabaseKey | None = None, *, repair: bool = True) -> Database:
+    def open(
+        cls, url: str, key: DatabaseKey | None = None, *, repair: bool = True, password: str | None = None
+    ) -> Database:
         """Open and migrate; ``repair`` puts back missing guards now (AppContext does it after
         checking the audit anchor, so the repair's own audit entry does not hide a cut-short chain)."""
-        db = cls(url, key)
+        db = cls(url, key, password=password)
         db.upgrade_backup = ensure_schema(db.engine)
         if repair:
             db.repaired_guards = db.repair_guards()
@@ -194,16 +255,45 @@ class Database:
             log.error("could not restore database guards: %s", type(exc.orig).__name__)
             return []
 
+    def _session(self) -> Session:
+        from trdplanner.core.versioning import ACTOR_KEY
+
+        session = self._sessions()
+        session.info[ACTOR_KEY] = self.actor()
+        session.info["login"] = self.login
+        session.info["group"] = self.group is not None
+        return session
+
+    def _refused(self, exc: DBAPIError) -> AccessDenied:
+        """The server's refusal (a grant, a row-level security policy, a trigger), in plain words."""
+        first_line = str(exc.orig).splitlines()[0] if exc.orig is not None else ""
+        if "row-level security" in first_line:
+            first_line = ("the practice's access rules do not allow it (a patient outside your caseload, "
+                          "or something only an admin may do)")
+        return AccessDenied(f"The database refused this for {self.login}: {first_line}.")
+
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """One unit of work: committed if the block succeeds, rolled back entirely if not."""
-        with self._sessions() as session, session.begin():
-            yield session
+        try:
+            with self._session() as session, session.begin():
+                yield session
+        except StaleDataError as exc:  # another transaction updated the same row first
+            raise StaleError("record") from exc
+        except DBAPIError as exc:
+            if _is_refusal(exc):
+                raise self._refused(exc) from exc
+            raise
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
-        with self._sessions() as session:
-            yield session
+        try:
+            with self._session() as session:
+                yield session
+        except DBAPIError as exc:
+            if _is_refusal(exc):
+                raise self._refused(exc) from exc
+            raise
 
     def close(self) -> None:
         self.engine.dispose()

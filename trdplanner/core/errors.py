@@ -21,3 +21,29 @@ class NotFoundError(LookupError):
 
 class LockedError(PermissionError):
     """An attempt to change something that is signed and therefore read-only."""
+
+
+class StaleError(RuntimeError):
+    """A save based on a version of a record that someone else has changed since it was loaded.
+
+    Nothing was written. ``changed_by`` and ``changed_at`` say who made the newer version and
+    when, so the window can offer to reload it or to keep one's own changes on top of it.
+    """
+
+    def __init__(self, what: str, changed_by: str = "", changed_at: object = None, version: int | None = None) -> None:
+        who = changed_by or "someone else"
+        when = ""
+        if changed_at is not None and hasattr(changed_at, "astimezone"):
+            when = f" at {changed_at.astimezone().strftime('%Y-%m-%d %H:%M')}"
+        super().__init__(
+            f"{what}: changed by {who}{when} after you opened it, so your save was not applied. "
+            "Reload to see their changes, or keep yours on top of them."
+        )
+        self.what = what
+        self.changed_by = changed_by
+        self.changed_at = changed_at
+        self.version = version
+
+
+class AccessDenied(PermissionError):
+    """The login may not do this (another clinician's patient, signing as someone else, a purge)."""

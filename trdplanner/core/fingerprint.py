@@ -63,3 +63,19 @@ def addendum_fingerprint(note_fingerprint_value: str, kind: str, text: str, sign
 
 def signed_message(key_fingerprint: str, form: bytes) -> bytes:
     return SIGNATURE_CONTEXT + key_fingerprint.encode() + b"\n" + form
+
+
+def cosignature_form(note_fingerprint_value: str, signer: str, signed_at: dt.datetime) -> bytes:
+    # Over the note's own fingerprint, which covers its content, signer and time: the co-signer
+    # vouches for exactly what was signed, and the co-signature cannot be moved to another note.
+    payload = {
+        "kind": "cosignature",
+        "note": note_fingerprint_value,
+        "signer": signer,
+        "signed_at": _utc(signed_at),
+    }
+    return canonical(payload)
+
+
+def cosignature_fingerprint(note_fingerprint_value: str, signer: str, signed_at: dt.datetime) -> str:
+    return hashlib.sha256(cosignature_form(note_fingerprint_value, signer, signed_at)).hexdigest()

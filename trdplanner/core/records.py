@@ -18,6 +18,12 @@ class ClinicianRec:
     licence_number: str = ""
     email: str = ""
     id: int | None = None
+    # Group practice: the PostgreSQL login, the practice role and the supervisor's login.
+    login: str | None = None
+    role: str = "clinician"
+    supervisor_id: int | None = None
+    active: bool = True
+    version: int | None = field(default=None, compare=False)  # which copy was loaded, not content
 
     @property
     def display(self) -> str:
@@ -30,6 +36,7 @@ class PracticeRec:
     address: str = ""
     phone: str = ""
     id: int | None = None
+    version: int | None = field(default=None, compare=False)  # which copy was loaded, not content
 
 
 @dataclass
@@ -98,6 +105,8 @@ class PatientProfile:
     medications: list[MedicationRec] = field(default_factory=list)
     episodes: list[EpisodeRec] = field(default_factory=list)
     id: int | None = None
+    # The version loaded; a save based on an older one is refused (StaleError). None: unchecked.
+    version: int | None = field(default=None, compare=False)  # which copy was loaded, not content
 
     @property
     def display_name(self) -> str:
@@ -131,6 +140,8 @@ class PatientSummary:
     open_alerts: int = 0
     # Code, names and diagnosis folded for case- and accent-insensitive search (core.text.fold).
     search_text: str = ""
+    # Signed notes waiting for the working clinician's co-signature (they supervise the signer).
+    awaiting_my_cosignature: int = 0
 
 
 @dataclass
@@ -159,6 +170,7 @@ class TrialRec:
     clinician_judged_adequate: bool | None = None
     notes: str = ""
     id: int | None = None
+    version: int | None = field(default=None, compare=False)  # which copy was loaded, not content
 
 
 @dataclass
@@ -221,6 +233,7 @@ class PlanRec:
     client_participation: str = ""
     problems: list[ProblemRec] = field(default_factory=list)
     id: int | None = None
+    version: int | None = field(default=None, compare=False)  # which copy was loaded, not content
 
 
 @dataclass
@@ -271,6 +284,21 @@ class NoteSectionRec:
 
 
 @dataclass
+class CosignatureRec:
+    """A supervisor's second signature over the note's own signed content."""
+
+    signer_name: str
+    signed_at: dt.datetime
+    fingerprint: str
+    signer_login: str = ""
+    id: int | None = None
+    # Ed25519 by the co-signer's key (core/signing.check_cosignature); the public key travels too.
+    key_fingerprint: str = ""
+    signature: str = ""
+    public_key: str = ""
+
+
+@dataclass
 class NoteRec:
     format: str
     sections: list[NoteSectionRec] = field(default_factory=list)
@@ -284,6 +312,11 @@ class NoteRec:
     public_key: str = ""
     signed_elsewhere: bool = False
     id: int | None = None
+    cosignatures: list[CosignatureRec] = field(default_factory=list)
+    # Whose co-signature the signed note waits for ('' when none is due or it has been given).
+    awaiting_cosigner: str = field(default="", compare=False)
+    signer_login: str = field(default="", compare=False)
+    version: int | None = field(default=None, compare=False)  # which copy was loaded, not content
 
 
 @dataclass
@@ -302,6 +335,7 @@ class SessionRec:
     homework: list[HomeworkRec] = field(default_factory=list)
     note: NoteRec | None = None
     id: int | None = None
+    version: int | None = field(default=None, compare=False)  # which copy was loaded, not content
 
 
 @dataclass

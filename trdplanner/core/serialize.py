@@ -23,6 +23,8 @@ JSON = Any
 MAX_TEXT = 1_000_000
 MAX_LIST = 100_000
 MIN_INT, MAX_INT = -(2**31), 2**31 - 1
+# Fields that only mean something inside one database, left out with the ids.
+LOCAL_FIELDS = frozenset({"version", "supervisor_id", "awaiting_cosigner"})
 
 
 def to_data(record: Any, *, with_ids: bool = True) -> JSON:
@@ -32,6 +34,8 @@ def to_data(record: Any, *, with_ids: bool = True) -> JSON:
         for f in dataclasses.fields(record):
             # Database ids are local to one database; string ids (note sections) are content.
             if f.name == "id" and not with_ids and not isinstance(getattr(record, f.name), str):
+                continue
+            if f.name in LOCAL_FIELDS and not with_ids:
                 continue
             out[f.name] = to_data(getattr(record, f.name), with_ids=with_ids)
         return out

@@ -39,13 +39,15 @@ from trdplanner.core.fingerprint import (
     addendum_fingerprint,
     addendum_form,
     canonical,
+    cosignature_fingerprint,
+    cosignature_form,
     note_fingerprint,
     note_form,
     signed_message,
 )
 from trdplanner.core.models import Clinician, KeyEvent, NoteAddendum, ProgressNote, SigningKey
 from trdplanner.core.models.base import utcnow
-from trdplanner.core.records import AddendumRec, NoteRec
+from trdplanner.core.records import AddendumRec, CosignatureRec, NoteRec
 from trdplanner.core.vocab import AddendumKind, NoteStatus
 
 MIN_PASSWORD = 8
@@ -154,6 +156,17 @@ def check_addendum(note_fp: str, a: AddendumRec) -> SignatureCheck:
     return SignatureCheck(True, _signer_words(a.signer_name, a.key_fingerprint, a.signed_elsewhere))
 
 
+def check_cosignature(note_fp: str, c: CosignatureRec) -> SignatureCheck:
+    """A supervisor's co-signature: its fingerprint and its key signature over the same form."""
+    if cosignature_fingerprint(note_fp, c.signer_name, c.signed_at) != c.fingerprint:
+        return SignatureCheck(False, f"co-signature by {c.signer_name}: it does not match the note it co-signs")
+    problem = check_signature(c.public_key, c.key_fingerprint, c.signature,
+                              cosignature_form(note_fp, c.signer_name, c.signed_at))
+    if problem:
+        return SignatureCheck(False, f"co-signature by {c.signer_name}: {problem}")
+    return SignatureCheck(True, f"co-signed by {c.signer_name}, key {short(c.key_fingerprint)}")
+
+
 def check_note(note: NoteRec) -> SignatureCheck:
     """Whether a signed note and its addenda carry valid signatures over what they say now."""
     if note.status != NoteStatus.SIGNED:
@@ -173,6 +186,10 @@ def check_note(note: NoteRec) -> SignatureCheck:
         return SignatureCheck(False, problem)
     for a in note.addenda:
         checked = check_addendum(note.fingerprint, a)
+        if not checked.ok:
+            return checked
+    for c in note.cosignatures:
+        checked = check_cosignature(note.fingerprint, c)
         if not checked.ok:
             return checked
     return SignatureCheck(True, _signer_words(note.signer_name, note.key_fingerprint, note.signed_elsewhere))
@@ -379,6 +396,7 @@ class SigningService:
                     fingerprint=hashlib.sha256(form).hexdigest(),
                     key_fingerprint=key.fingerprint,
                     signature=private.sign(signed_message(key.fingerprint, form)).hex(),
+                    signer_login=s.info.get("login") or "",
                 )
             )
             s.flush()

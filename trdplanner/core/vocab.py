@@ -21,6 +21,15 @@ class PatientStatus(Labeled):
     ARCHIVED = "archived"
 
 
+class ClinicianRole(Labeled):
+    """A group practice's roles; each is a PostgreSQL group role the clinician's login belongs to."""
+
+    CLINICIAN = "clinician"  # their own caseload and patients shared with them
+    SUPERVISOR = "supervisor"  # also reads and co-signs for the clinicians they supervise
+    ADMIN = "admin"  # manages clinicians, assigns patients, purges
+    AUDITOR = "auditor"  # reads the audit trail, nothing else
+
+
 class RiskLevel(Labeled):
     UNKNOWN = "unknown"
     LOW = "low"

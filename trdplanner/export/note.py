@@ -192,7 +192,18 @@ def _signature(s: Styles, content: NoteContent, width: float) -> list[Flowable]:
         Paragraph(f"Content fingerprint (SHA-256): {markup(note.fingerprint)}", s.small),
         Paragraph(check, s.small),
     ]
-    return [KeepTogether(_boxed(body, width, thick=not intact))]
+    out: list[Flowable] = [KeepTogether(_boxed(body, width, thick=not intact))]
+    for c in note.cosignatures:
+        cosign = [
+            Paragraph(f"Co-signed by supervisor <b>{markup(c.signer_name)}</b>", s.body),
+            Paragraph(f"Co-signed at {_moment(c.signed_at)}, over the content fingerprint above", s.small),
+            Paragraph(f"Co-signature fingerprint (SHA-256): {markup(c.fingerprint)}", s.small),
+        ]
+        out += [Spacer(1, GAP / 2), KeepTogether(_boxed(cosign, width))]
+    if note.awaiting_cosigner:
+        out += [Spacer(1, GAP / 2),
+                Paragraph(f"<b>Awaiting co-signature by {markup(note.awaiting_cosigner)}.</b>", s.small)]
+    return out
 
 
 def _addenda(s: Styles, note: NoteRec | None, width: float) -> list[Flowable]:
@@ -241,10 +252,16 @@ def _brief(s: Styles, content: NoteContent) -> list[Flowable]:
     else:
         checked = check_note(note)
         check = "signature verified" if checked.ok else f"<b>SIGNATURE DOES NOT VERIFY: {markup(checked.text)}</b>"
+        cosigned = "".join(
+            f"; co-signed by {markup(c.signer_name)} at {_moment(c.signed_at)} (key {markup(short(c.key_fingerprint))})"
+            for c in note.cosignatures
+        )
+        if note.awaiting_cosigner:
+            cosigned += f"; <b>awaiting co-signature by {markup(note.awaiting_cosigner)}</b>"
         out.append(
             Paragraph(
                 f"Signed by {markup(note.signer_name)} at {_moment(note.signed_at)}; "
-                f"key {markup(short(note.key_fingerprint))}; {check}",
+                f"key {markup(short(note.key_fingerprint))}{cosigned}; {check}",
                 s.help,
             )
         )

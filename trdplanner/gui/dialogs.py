@@ -6,7 +6,7 @@ import logging
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from trdplanner.core.errors import InputError, LockedError, NotFoundError
+from trdplanner.core.errors import AccessDenied, InputError, LockedError, NotFoundError, StaleError
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,10 @@ def explain(exc: BaseException) -> tuple[str, str]:
     storage = storage_problem(exc)
     if storage is not None:
         return (storage.removeprefix("storage: ").capitalize(), "Your records are safe; nothing was half-written.")
+    if isinstance(exc, StaleError):
+        return (str(exc), "Nothing was saved. Reload to see the newer version.")
+    if isinstance(exc, AccessDenied):
+        return (str(exc), "Nothing was changed. Ask the practice's admin if you need this.")
     if isinstance(exc, PermissionError):
         return (
             f"The app was not allowed to write a file ({exc.filename or 'unknown file'}).",

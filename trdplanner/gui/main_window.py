@@ -115,6 +115,9 @@ class MainWindow(QMainWindow):
         """Hand the window its services; the patient list loads from them."""
         self.ctx = ctx
         self._update_actions()
+        self.patients.set_cosigner(ctx.patients.cosigner_id is not None)
+        if ctx.db.login is not None and ctx.db.group is not None:
+            self.setWindowTitle(f"TRD Planner — {ctx.db.login}")
         if summaries is not None:
             self._show_patients(summaries)
         else:
@@ -246,11 +249,14 @@ class MainWindow(QMainWindow):
                                       "preferences", "Page size, print identity, clinical thresholds, autosave")
         if self.act_prefs.shortcut().isEmpty():
             self.act_prefs.setShortcut(QKeySequence("Ctrl+,"))
+        self.act_practice = self._action("Pr&actice…", self.practice_dialog, None, None,
+                                         "The practice's details and clinicians; in a group practice, logins "
+                                         "and caseloads (admins)")
         self.act_quit = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit, "quit", "Close TRD Planner")
         if self.act_quit.shortcut().isEmpty():
             self.act_quit.setShortcut(QKeySequence("Ctrl+Q"))
         for a in (self.act_new, None, self.act_save, self.act_print, self.act_calendar, None, self.act_archive, None,
-                  self.act_prefs, None, self.act_quit):
+                  self.act_prefs, self.act_practice, None, self.act_quit):
             file_menu.addSeparator() if a is None else file_menu.addAction(a)
 
         edit_menu = bar.addMenu("&Edit")
@@ -326,6 +332,7 @@ class MainWindow(QMainWindow):
         ready = self.ctx is not None
         self.act_new.setEnabled(ready)
         self.act_prefs.setEnabled(ready)
+        self.act_practice.setEnabled(ready)
         self.act_refresh.setEnabled(ready)
         p = self.patients.model.find(self._patient_id) if self._patient_id is not None else None
         self.act_archive.setEnabled(p is not None)
@@ -405,6 +412,14 @@ class MainWindow(QMainWindow):
         path = export_calendar(self, self.ctx, self._patient_id)
         if path is not None:
             self.statusBar().showMessage(f"Planned sessions saved to {path.name}", 5000)
+
+    def practice_dialog(self) -> None:
+        if self.ctx is None:
+            return
+        from trdplanner.gui.practice_dialog import PracticeDialog
+
+        PracticeDialog(self.ctx, self).exec()
+        self.reload_patients()
 
     def preferences(self) -> None:
         if self.ctx is None:

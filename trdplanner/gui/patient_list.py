@@ -66,11 +66,13 @@ class PatientListPanel(QWidget):
         self.trd = self._toggle("TRD", "Only patients whose history meets the TRD definition")
         self.risk = self._toggle("Risk", "Only patients with a risk flag, an open alert or a high risk level")
         self.unsigned = self._toggle("Unsigned", "Only patients with progress notes waiting for a signature")
+        self.cosign = self._toggle("Co-sign", "Only patients with notes waiting for my co-signature")
+        self.cosign.setVisible(False)  # shown to supervisors (set_cosigner)
 
         filters = QHBoxLayout()
         filters.setSpacing(4)
         filters.addWidget(self.status, 1)
-        for b in (self.trd, self.risk, self.unsigned):
+        for b in (self.trd, self.risk, self.unsigned, self.cosign):
             filters.addWidget(b)
 
         self.model = PatientTableModel()
@@ -158,7 +160,14 @@ class PatientListPanel(QWidget):
             trd_only=self.trd.isChecked(),
             risk_only=self.risk.isChecked(),
             unsigned_only=self.unsigned.isChecked(),
+            cosign_only=self.cosign.isChecked() and not self.cosign.isHidden(),
         )
+
+    def set_cosigner(self, on: bool) -> None:
+        """Show the "waiting for my co-signature" filter (to clinicians who supervise someone)."""
+        self.cosign.setVisible(on)
+        if not on:
+            self.cosign.setChecked(False)
 
     def show_loading(self) -> None:
         self.empty.setText("Loading patients…")

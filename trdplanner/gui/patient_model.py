@@ -34,10 +34,11 @@ class PatientFilter:
     trd_only: bool = False
     risk_only: bool = False
     unsigned_only: bool = False
+    cosign_only: bool = False  # waiting for my co-signature
 
     @property
     def narrowed(self) -> bool:
-        return bool(self.text.strip()) or self.trd_only or self.risk_only or self.unsigned_only
+        return bool(self.text.strip()) or self.trd_only or self.risk_only or self.unsigned_only or self.cosign_only
 
     def accepts(self, p: PatientSummary, words: list[str]) -> bool:
         if self.status and p.status != self.status:
@@ -47,6 +48,8 @@ class PatientFilter:
         if self.risk_only and not (p.risk_flag or p.risk_level == "high"):
             return False
         if self.unsigned_only and not p.unsigned_notes:
+            return False
+        if self.cosign_only and not p.awaiting_my_cosignature:
             return False
         return all(w in p.search_text for w in words)
 

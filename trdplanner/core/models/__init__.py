@@ -5,7 +5,7 @@ from trdplanner.core.models.base import Base
 from trdplanner.core.models.flags import PatientFlags
 from trdplanner.core.models.history import Trial
 from trdplanner.core.models.measures import Measure
-from trdplanner.core.models.notes import NoteAddendum, ProgressNote
+from trdplanner.core.models.notes import NoteAddendum, NoteCosignature, ProgressNote
 from trdplanner.core.models.patient import (
     CareTeamMember,
     Comorbidity,
@@ -21,7 +21,7 @@ from trdplanner.core.models.plans import (
     PlanProblem,
     TreatmentPlan,
 )
-from trdplanner.core.models.practice import Clinician, Practice
+from trdplanner.core.models.practice import Clinician, PatientShare, Practice
 from trdplanner.core.models.sessions import Homework, TemplateInstance, TherapySession
 from trdplanner.core.models.signing import KeyEvent, SigningKey
 
@@ -38,8 +38,10 @@ __all__ = [
     "Measure",
     "Medication",
     "NoteAddendum",
+    "NoteCosignature",
     "Patient",
     "PatientFlags",
+    "PatientShare",
     "PlanGoal",
     "PlanIntervention",
     "PlanObjective",

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Dialect, MetaData, String, TypeDecorator
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy import JSON, DateTime, Dialect, Integer, MetaData, String, TypeDecorator
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):
@@ -51,3 +51,22 @@ class Base(DeclarativeBase):
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+class Versioned:
+    """A record two people may edit at once: every UPDATE bumps ``version``.
+
+    SQLAlchemy adds ``WHERE version = <loaded>`` to each UPDATE and DELETE (version_id_col),
+    so of two transactions racing on the same row one fails; the services also compare the
+    version a window loaded with the current one and refuse a stale save, naming
+    ``updated_by`` and ``updated_at`` (stamped by ``trdplanner.core.versioning``).
+    """
+
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # Who last changed the row: the login (PostgreSQL) or the clinician who unlocked the app (SQLite).
+    updated_by: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    updated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]

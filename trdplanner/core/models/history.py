@@ -7,10 +7,10 @@ import datetime as dt
 from sqlalchemy import Boolean, Date, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from trdplanner.core.models.base import Base
+from trdplanner.core.models.base import Base, Versioned
 
 
-class Trial(Base):
+class Trial(Versioned, Base):
     __tablename__ = "trial"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy import Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from trdplanner.core.models.base import Base, utcnow
+from trdplanner.core.models.base import Base, Versioned, utcnow
 
 
-class Measure(Base):
+class Measure(Versioned, Base):
     __tablename__ = "measure"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -8,11 +8,11 @@ from typing import Any
 from sqlalchemy import Date, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from trdplanner.core.models.base import Base, utcnow
+from trdplanner.core.models.base import Base, Versioned, utcnow
 from trdplanner.core.models.signing import SigningKey
 
 
-class ProgressNote(Base):
+class ProgressNote(Versioned, Base):
     __tablename__ = "progress_note"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -28,9 +28,14 @@ class ProgressNote(Base):
     # Ed25519 over the canonical content (core/fingerprint.py), by the key named here.
     signature: Mapped[str] = mapped_column(String(128), default="")
     key_fingerprint: Mapped[str] = mapped_column(String(64), default="")
+    # The login the server saw sign (PostgreSQL session_user); '' in a solo practice.
+    signer_login: Mapped[str] = mapped_column(String(63), default="", server_default="")
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     addenda: Mapped[list[NoteAddendum]] = relationship(cascade="all, delete-orphan", order_by="NoteAddendum.signed_at")
+    cosignatures: Mapped[list[NoteCosignature]] = relationship(
+        cascade="all, delete-orphan", order_by="NoteCosignature.signed_at"
+    )
     # The key that signed it, if this practice knows it (read-only: matched by fingerprint).
     key: Mapped[SigningKey | None] = relationship(
         primaryjoin="foreign(ProgressNote.key_fingerprint) == SigningKey.fingerprint", viewonly=True, lazy="selectin"
@@ -53,7 +58,30 @@ class NoteAddendum(Base):
     fingerprint: Mapped[str] = mapped_column(String(64))
     signature: Mapped[str] = mapped_column(String(128), default="")
     key_fingerprint: Mapped[str] = mapped_column(String(64), default="")
+    signer_login: Mapped[str] = mapped_column(String(63), default="", server_default="")
 
     key: Mapped[SigningKey | None] = relationship(
         primaryjoin="foreign(NoteAddendum.key_fingerprint) == SigningKey.fingerprint", viewonly=True, lazy="selectin"
+    )
+
+
+class NoteCosignature(Base):
+    """A supervisor's second signature over the same content as the note's own (append-only)."""
+
+    __tablename__ = "note_cosignature"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    note_id: Mapped[int] = mapped_column(ForeignKey("progress_note.id", ondelete="CASCADE"), index=True)
+    signer_id: Mapped[int | None] = mapped_column(ForeignKey("clinician.id"))
+    signer_name: Mapped[str] = mapped_column(String(300))
+    signer_login: Mapped[str] = mapped_column(String(63), default="", server_default="")
+    signed_at: Mapped[dt.datetime] = mapped_column()
+    # Over the note's own fingerprint (its content, signer and time), the co-signer and the time.
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    # Ed25519 by the co-signer's own key over the same form (core/fingerprint.cosignature_form).
+    signature: Mapped[str] = mapped_column(String(128), default="", server_default="")
+    key_fingerprint: Mapped[str] = mapped_column(String(64), default="", server_default="")
+
+    key: Mapped[SigningKey | None] = relationship(
+        primaryjoin="foreign(NoteCosignature.key_fingerprint) == SigningKey.fingerprint", viewonly=True, lazy="selectin"
     )

@@ -7,10 +7,10 @@ import datetime as dt
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from trdplanner.core.models.base import Base, utcnow
+from trdplanner.core.models.base import Base, Versioned, utcnow
 
 
-class Patient(Base):
+class Patient(Versioned, Base):
     __tablename__ = "patient"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,10 +7,10 @@ import datetime as dt
 from sqlalchemy import Date, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from trdplanner.core.models.base import Base
+from trdplanner.core.models.base import Base, Versioned
 
 
-class TreatmentPlan(Base):
+class TreatmentPlan(Versioned, Base):
     __tablename__ = "treatment_plan"
 
     id: Mapped[int] = mapped_column(primary_key=True)

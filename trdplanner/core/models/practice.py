@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from trdplanner.core.models.base import Base
+from trdplanner.core.models.base import Base, Versioned
 
 
-class Practice(Base):
+class Practice(Versioned, Base):
     __tablename__ = "practice"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -19,7 +19,7 @@ class Practice(Base):
     clinicians: Mapped[list[Clinician]] = relationship(back_populates="practice")
 
 
-class Clinician(Base):
+class Clinician(Versioned, Base):
     __tablename__ = "clinician"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -28,5 +28,21 @@ class Clinician(Base):
     credentials: Mapped[str] = mapped_column(String(100), default="")
     licence_number: Mapped[str] = mapped_column(String(100), default="")
     email: Mapped[str] = mapped_column(String(200), default="")
+    # Group practice: the PostgreSQL login role this clinician connects as (None in a solo practice).
+    login: Mapped[str | None] = mapped_column(String(63), unique=True)
+    # clinician / supervisor / admin / auditor (vocab.ClinicianRole); the server's role membership rules.
+    role: Mapped[str] = mapped_column(String(20), default="clinician", server_default="clinician")
+    supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("clinician.id"))
+    # A deactivated clinician cannot log in; their signatures stay valid.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
 
     practice: Mapped[Practice | None] = relationship(back_populates="clinicians")
+
+
+class PatientShare(Base):
+    """A patient shared with a clinician who is not their own (cover, a second opinion)."""
+
+    __tablename__ = "patient_share"
+
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id", ondelete="CASCADE"), primary_key=True)
+    clinician_id: Mapped[int] = mapped_column(ForeignKey("clinician.id", ondelete="CASCADE"), primary_key=True)

@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from trdplanner.core.models.base import Base, utcnow
+from trdplanner.core.models.base import Base, Versioned, utcnow
 
 
-class TherapySession(Base):
+class TherapySession(Versioned, Base):
     __tablename__ = "therapy_session"
 
     id: Mapped[int] = mapped_column(primary_key=True)

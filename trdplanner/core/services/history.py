@@ -11,6 +11,7 @@ from trdplanner.core.errors import InputError, NotFoundError
 from trdplanner.core.models import Episode, Patient, Trial
 from trdplanner.core.records import TrialRec
 from trdplanner.core.validate import check_trial
+from trdplanner.core.versioning import check_version
 
 
 def _episode_ids(s: Session, patient_id: int) -> dict[int, int]:
@@ -36,7 +37,7 @@ def add_trial_in(s: Session, patient_id: int, rec: TrialRec, field: str = "trial
     row = row_from_record(
         Trial,
         rec,
-        skip=("id", "episode_number"),
+        skip=("id", "episode_number", "version"),
         patient_id=patient_id,
         episode_id=episodes.get(rec.episode_number) if rec.episode_number else None,
     )
@@ -68,9 +69,10 @@ class TrialService:
             row = s.get(Trial, rec.id)
             if row is None:
                 raise NotFoundError("trial", rec.id)
+            check_version(row, rec.version, "trial")
             episodes = _episode_ids(s, row.patient_id)
             check_trial(rec, set(episodes))
-            update_row(row, rec, skip=("id", "episode_number"))
+            update_row(row, rec, skip=("id", "episode_number", "version"))
             row.episode_id = episodes.get(rec.episode_number) if rec.episode_number else None
 
     def delete(self, trial_id: int) -> None:

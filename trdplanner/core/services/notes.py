@@ -7,15 +7,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from trdplanner.clinical import missing_parts, review_text
 from trdplanner.clinical import score as score_measure
 from trdplanner.clinical.risk import clean_review
 from trdplanner.core.db import Database
-from trdplanner.core.errors import InputError, LockedError, NotFoundError
-from trdplanner.core.fingerprint import note_fingerprint
-from trdplanner.core.models import Clinician, Measure, Patient, ProgressNote, TherapySession
+from trdplanner.core.errors import AccessDenied, InputError, LockedError, NotFoundError
+from trdplanner.core.fingerprint import cosignature_fingerprint, cosignature_form, note_fingerprint, signed_message
+from trdplanner.core.models import Clinician, Measure, NoteCosignature, Patient, ProgressNote, TherapySession
 from trdplanner.core.models.base import utcnow
 from trdplanner.core.records import NoteRec, NoteSectionRec
 from trdplanner.core.services.measures import measures_in
@@ -25,6 +25,7 @@ from trdplanner.core.services.templating import RISK_REVIEW_SECTION, measures_of
 from trdplanner.core.signing import SigningService, check_note
 from trdplanner.core.text import fold
 from trdplanner.core.validate import one_of
+from trdplanner.core.versioning import check_version, touch
 from trdplanner.core.vocab import AddendumKind, NoteFormat, NoteStatus
 
 # The same ceiling the patient file import holds every text to; far above any real note.
@@ -110,15 +111,43 @@ def section_data(x: NoteSectionRec) -> dict[str, Any]:
 
 def _note_for_session(s: Session, session_id: int) -> ProgressNote | None:
     return s.scalar(
-        select(ProgressNote).where(ProgressNote.session_id == session_id).options(selectinload(ProgressNote.addenda))
+        select(ProgressNote)
+        .where(ProgressNote.session_id == session_id)
+        .options(selectinload(ProgressNote.addenda), selectinload(ProgressNote.cosignatures))
     )
 
 
 def _signer(s: Session, clinician_id: int) -> Clinician:
+    """The clinician signing; on a server, only the clinician whose login this is.
+
+    The database refuses it too (practice setup's trd_sign_as_self trigger); checking here
+    gives the person at the keyboard a plain message instead of a server error.
+    """
     clinician = s.get(Clinician, clinician_id)
     if clinician is None:
         raise NotFoundError("clinician", clinician_id)
+    login = s.info.get("login")
+    if s.info.get("group") and clinician.login != login:
+        raise AccessDenied(f"Nobody can sign as someone else: you are logged in as {login}, "
+                           f"not as {clinician.name}.")
     return clinician
+
+
+def awaiting_cosigner(s: Session, row: ProgressNote) -> Clinician | None:
+    """The supervisor whose co-signature a signed note waits for, or None (not due, or given)."""
+    if row.status != NoteStatus.SIGNED or row.signer_id is None:
+        return None
+    signer = s.get(Clinician, row.signer_id)
+    if signer is None or signer.supervisor_id is None:
+        return None
+    if any(c.signer_id == signer.supervisor_id for c in row.cosignatures):
+        return None
+    return s.get(Clinician, signer.supervisor_id)
+
+
+def _rec(s: Session, row: ProgressNote) -> NoteRec:
+    waiting = awaiting_cosigner(s, row)
+    return note_from_row(row, _display(waiting) if waiting else "")
 
 
 def _display(c: Clinician) -> str:
@@ -132,9 +161,12 @@ class NoteService:
     def for_session(self, session_id: int) -> NoteRec | None:
         with self.db.reading() as s:
             row = _note_for_session(s, session_id)
-            return note_from_row(row) if row else None
+            return _rec(s, row) if row else None
 
-    def save_draft(self, session_id: int, fmt: str, sections: list[NoteSectionRec]) -> NoteRec:
+    def save_draft(
+        self, session_id: int, fmt: str, sections: list[NoteSectionRec], *, version: int | None = None
+    ) -> NoteRec:
+        """Save the draft; with ``version`` (the one the editor loaded) a draft changed since is refused."""
         one_of("note.format", fmt, NoteFormat)
         check_note_size(sections)
         with self.db.transaction() as s:
@@ -146,6 +178,9 @@ class NoteService:
                 s.add(row)
             elif row.status == NoteStatus.SIGNED:
                 raise LockedError("This note is signed and locked; add an addendum instead.")
+            else:
+                check_version(row, version, "note")
+                touch(row)
             row.format = fmt
             row.sections = [section_data(x) for x in sections]
             s.flush()
@@ -192,10 +227,54 @@ class NoteService:
                         text += f"\nOpen alerts acknowledged at signing ({done}) by {signer}."
                 review["text"] = text
                 row.sections = sections
+            row.signer_login = s.info.get("login") or ""
             SigningService(self.db).sign_row(s, row, clinician.id, password, signed_at)
             s.flush()
             s.refresh(row)
-            return note_from_row(row)
+            return _rec(s, row)
+
+    def cosign(
+        self, session_id: int, supervisor_id: int, *, password: str, at: dt.datetime | None = None
+    ) -> NoteRec:
+        """The supervisor's second signature over the same signed content as the note's own.
+
+        Signed with the supervisor's own key (their signing ``password`` unlocks it) over the
+        note's fingerprint, the co-signer and the time. Only the signer's own supervisor, as
+        themselves, on a signed note, once; the server's policies refuse anything else too.
+        """
+        with self.db.transaction() as s:
+            row = _note_for_session(s, session_id)
+            if row is None or row.status != NoteStatus.SIGNED:
+                raise InputError("note", "only a signed note can be co-signed; the clinician signs it first")
+            supervisor = _signer(s, supervisor_id)
+            waiting = awaiting_cosigner(s, row)
+            if any(c.signer_id == supervisor.id for c in row.cosignatures):
+                raise LockedError("You have already co-signed this note.")
+            if waiting is None or waiting.id != supervisor.id:
+                raise AccessDenied(f"{supervisor.name} does not supervise {row.signer_name}; "
+                                   "only the signer's supervisor co-signs their notes.")
+            key, private = SigningService(self.db).unlock(s, supervisor.id, password)
+            signed_at = (at or utcnow()).replace(microsecond=0)
+            signer = _display(supervisor)
+            form = cosignature_form(row.fingerprint, signer, signed_at)
+            row.cosignatures.append(
+                NoteCosignature(
+                    signer_id=supervisor.id,
+                    signer_name=signer,
+                    signer_login=s.info.get("login") or "",
+                    signed_at=signed_at,
+                    fingerprint=cosignature_fingerprint(row.fingerprint, signer, signed_at),
+                    key_fingerprint=key.fingerprint,
+                    signature=private.sign(signed_message(key.fingerprint, form)).hex(),
+                )
+            )
+            s.flush()
+            return _rec(s, row)
+
+    def awaiting_my_cosignature(self, supervisor_id: int) -> list[int]:
+        """Session ids of signed notes by the supervisor's supervisees that they have not co-signed."""
+        with self.db.reading() as s:
+            return awaiting_sessions(s, supervisor_id)
 
     def add_addendum(
         self,
@@ -213,6 +292,8 @@ class NoteService:
             raise InputError("addendum.text", "must not be empty")
         if len(text) > MAX_NOTE_TEXT:
             raise InputError("addendum.text", f"is longer than {MAX_NOTE_TEXT} characters")
+        with self.db.reading() as s:
+            _signer(s, clinician_id)  # nobody adds an addendum as someone else (the server refuses it too)
         return SigningService(self.db).sign_addendum(
             session_id, clinician_id, password, text, kind=kind, refers_to_date=refers_to_date, at=at
         )
@@ -243,6 +324,23 @@ class NoteService:
                 date_to=date_to,
                 unsigned_only=unsigned_only,
             )
+
+def awaiting_query(supervisor_id: int) -> Any:
+    """SELECT of (session id, patient id) for signed notes waiting for this supervisor's co-signature."""
+    signer = aliased(Clinician)
+    done = select(NoteCosignature.id).where(
+        NoteCosignature.note_id == ProgressNote.id, NoteCosignature.signer_id == supervisor_id
+    )
+    return (
+        select(ProgressNote.session_id, TherapySession.patient_id)
+        .join(signer, signer.id == ProgressNote.signer_id)
+        .join(TherapySession, TherapySession.id == ProgressNote.session_id)
+        .where(ProgressNote.status == NoteStatus.SIGNED, signer.supervisor_id == supervisor_id, ~done.exists())
+    )
+
+
+def awaiting_sessions(s: Session, supervisor_id: int) -> list[int]:
+    return [sid for sid, _pid in s.execute(awaiting_query(supervisor_id))]
 
 
 @dataclass(frozen=True)

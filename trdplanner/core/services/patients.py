@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from trdplanner.core.convert import record_from_row, row_from_record, update_row
 from trdplanner.core.db import Database
-from trdplanner.core.errors import InputError, NotFoundError
+from trdplanner.core.errors import AccessDenied, InputError, NotFoundError
 from trdplanner.core.models import (
     CareTeamMember,
     Comorbidity,
@@ -33,8 +33,10 @@ from trdplanner.core.records import (
     PatientSummary,
 )
 from trdplanner.core.services.flags import compute_flags, refresh_stale
+from trdplanner.core.services.notes import awaiting_query
 from trdplanner.core.text import fold, patient_search_text
 from trdplanner.core.validate import check_profile
+from trdplanner.core.versioning import check_version, touch
 from trdplanner.core.vocab import PatientStatus, RiskLevel
 from trdplanner.settings import Settings
 
@@ -107,6 +109,9 @@ class PatientService:
     def __init__(self, db: Database, settings: Settings | None = None) -> None:
         self.db = db
         self.trd_settings = (settings or Settings()).trd_settings()
+        # The clinician working now, when they supervise anyone: the list counts the notes
+        # waiting for their co-signature (set by the composition root).
+        self.cosigner_id: int | None = None
 
     def summaries(
         self,
@@ -117,11 +122,13 @@ class PatientService:
         trd: str | None = None,
         risk: bool | None = None,
         unsigned: bool | None = None,
+        awaiting_cosign_by: int | None = None,
     ) -> list[PatientSummary]:
         """The patient list, filtered by a search over name, code and diagnosis and by the derived flags.
 
         ``trd`` is a TRD status (trd / not_trd / insufficient_data); ``risk`` keeps patients with
-        a risk flag or a high risk level; ``unsigned`` keeps patients with unsigned notes.
+        a risk flag or a high risk level; ``unsigned`` keeps patients with unsigned notes;
+        ``awaiting_cosign_by`` keeps patients with a signed note waiting for that supervisor's co-signature.
         """
         self.refresh_flags()
         # Plain columns, not ORM objects: the list of 10,000 loads several times faster.
@@ -146,12 +153,19 @@ class PatientService:
             query = query.where(flagged if risk else ~flagged)
         if unsigned is not None:
             query = query.where(PatientFlags.unsigned_notes > 0 if unsigned else PatientFlags.unsigned_notes == 0)
+        if awaiting_cosign_by is not None:
+            waiting_for = awaiting_query(awaiting_cosign_by).subquery()
+            query = query.where(Patient.id.in_(select(waiting_for.c.patient_id)))
         if limit:
             query = query.limit(limit)
         with self.db.reading() as s:
+            waiting: dict[int, int] = {}
+            if self.cosigner_id is not None:
+                for _sid, pid in s.execute(awaiting_query(self.cosigner_id)):
+                    waiting[pid] = waiting.get(pid, 0) + 1
             return [
                 PatientSummary(pid, code, name, preferred, dx, status, risk, last, unsigned or 0, trd or "",
-                               failed or 0, bool(flagged), alerts or 0, search_text)
+                               failed or 0, bool(flagged), alerts or 0, search_text, waiting.get(pid, 0))
                 for pid, code, name, preferred, dx, status, risk, last, unsigned, trd, failed, flagged, alerts,
                 search_text in s.execute(query).all()
             ]
@@ -185,6 +199,7 @@ class PatientService:
         check_profile(profile)
         with self.db.transaction() as s:
             row = load_patient(s, profile.id)
+            check_version(row, profile.version, "patient profile")
             clash = s.scalar(select(Patient.id).where(Patient.code == profile.code, Patient.id != profile.id))
             if clash is not None:
                 raise InputError("code", f"a patient with code {profile.code!r} already exists")
@@ -195,6 +210,7 @@ class PatientService:
             update_row(row, profile)
             row.search_text = _search_text(profile)
             _replace_children(row, profile)
+            touch(row)  # children may be all that changed; the profile's version still moves (once)
             s.flush()
             return profile_from_row(row)
 
@@ -212,6 +228,8 @@ class PatientService:
         from trdplanner.core import audit
 
         with self.db.transaction() as s:
+            if s.info.get("group") and not s.execute(text("SELECT trd_is_admin()")).scalar_one():
+                raise AccessDenied("Only an admin purges a patient's record.")
             row = s.get(Patient, patient_id)
             if row is None:
                 raise NotFoundError("patient", patient_id)

@@ -24,6 +24,7 @@ from trdplanner.core.records import (
     ProblemRec,
 )
 from trdplanner.core.validate import check_plan
+from trdplanner.core.versioning import check_version, touch
 
 
 def plan_from_row(row: TreatmentPlan) -> PlanRec:
@@ -109,8 +110,10 @@ class PlanService:
                 if found is None or found.patient_id != patient_id:
                     raise NotFoundError("treatment plan", plan.id)
                 row = found
+                check_version(row, plan.version, "treatment plan")
                 for name in ("created_on", "revised_on", "review_date", "status", "client_participation"):
                     setattr(row, name, getattr(plan, name))
                 _fill_problems(row, plan)
+                touch(row)
             s.flush()
             return row.id

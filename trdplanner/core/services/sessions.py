@@ -25,6 +25,7 @@ from trdplanner.core.models import (
 from trdplanner.core.records import (
     AddendumRec,
     ClinicianRec,
+    CosignatureRec,
     HomeworkRec,
     InstanceRec,
     NoteRec,
@@ -33,6 +34,7 @@ from trdplanner.core.records import (
 )
 from trdplanner.core.services.form_measures import FormMeasure, record_form_measure
 from trdplanner.core.validate import one_of
+from trdplanner.core.versioning import check_version, touch
 from trdplanner.core.vocab import HomeworkStatus, InstanceRole, Modality, SessionFormat, SessionStatus
 
 
@@ -44,14 +46,32 @@ def _key_fields(row: ProgressNote | NoteAddendum) -> dict[str, Any]:
     }
 
 
-def note_from_row(row: ProgressNote) -> NoteRec:
+def note_from_row(row: ProgressNote, awaiting_cosigner: str = "") -> NoteRec:
     return record_from_row(
         NoteRec,
         row,
         sections=[NoteSectionRec(**s) for s in row.sections],
         addenda=[record_from_row(AddendumRec, a, **_key_fields(a)) for a in row.addenda],
+        cosignatures=[
+            record_from_row(CosignatureRec, c, public_key=c.key.public_key if c.key is not None else "")
+            for c in row.cosignatures
+        ],
+        awaiting_cosigner=awaiting_cosigner,
         **_key_fields(row),
     )
+
+
+def _awaiting_name(row: ProgressNote, clinicians: dict[int, Clinician]) -> str:
+    """Who must still co-sign this signed note ('' when nobody): the signer's supervisor, until they do."""
+    signer = clinicians.get(row.signer_id) if row.status == "signed" and row.signer_id else None
+    if signer is None or signer.supervisor_id is None:
+        return ""
+    if any(c.signer_id == signer.supervisor_id for c in row.cosignatures):
+        return ""
+    sup = clinicians.get(signer.supervisor_id)
+    if sup is None:
+        return ""
+    return f"{sup.name}, {sup.credentials}" if sup.credentials else sup.name
 
 
 def _session_options() -> list[Any]:
@@ -75,7 +95,9 @@ def _session_records(s: Session, rows: list[TherapySession]) -> list[SessionRec]
         {
             n.session_id: n
             for n in s.scalars(
-                select(ProgressNote).where(ProgressNote.session_id.in_(ids)).options(selectinload(ProgressNote.addenda))
+                select(ProgressNote)
+                .where(ProgressNote.session_id.in_(ids))
+                .options(selectinload(ProgressNote.addenda), selectinload(ProgressNote.cosignatures))
             )
         }
         if ids
@@ -88,7 +110,8 @@ def _session_records(s: Session, rows: list[TherapySession]) -> list[SessionRec]
             select(TherapySession.id, TherapySession.number).where(TherapySession.id.in_(reviewed))
         )
     }
-    clinicians = {c.id: record_from_row(ClinicianRec, c) for c in s.scalars(select(Clinician))}
+    clinician_rows = {c.id: c for c in s.scalars(select(Clinician))}
+    clinicians = {i: record_from_row(ClinicianRec, c) for i, c in clinician_rows.items()}
     out = []
     for r in rows:
         note = notes.get(r.id)
@@ -113,7 +136,7 @@ def _session_records(s: Session, rows: list[TherapySession]) -> list[SessionRec]
                     )
                     for h in r.homework
                 ],
-                note=note_from_row(note) if note else None,
+                note=note_from_row(note, _awaiting_name(note, clinician_rows)) if note else None,
             )
         )
     return out
@@ -244,6 +267,8 @@ class SessionService:
         check_session(rec)
         with self.db.transaction() as s:
             row = load_session(s, rec.id)
+            check_version(row, rec.version, "session")
+            touch(row)
             for name in ("date", "duration_minutes", "format", "modality", "status", "safety_plan_reviewed"):
                 setattr(row, name, getattr(rec, name))
             row.agenda = list(rec.agenda)

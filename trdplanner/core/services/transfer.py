@@ -11,7 +11,7 @@ import datetime as dt
 import json
 from collections.abc import Callable
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from trdplanner import __version__
@@ -23,6 +23,7 @@ from trdplanner.core.models import (
     Homework,
     Measure,
     NoteAddendum,
+    NoteCosignature,
     Patient,
     ProgressNote,
     SigningKey,
@@ -65,6 +66,8 @@ def _find_or_add_clinician(s: Session, rec: ClinicianRec | None) -> int | None:
     )
     if found is not None:
         return found
+    if s.info.get("group"):  # a group practice's clinicians are added by an admin, with their login
+        return None
     row = Clinician(name=rec.name, credentials=rec.credentials, licence_number=rec.licence_number, email=rec.email)
     s.add(row)
     s.flush()
@@ -190,10 +193,15 @@ def _check_note(sess: SessionRec, where: str) -> None:
                 raise InputError(f"{where}.note.addenda[{j}].signed_at", "is before the note was signed")
     elif note.addenda:
         raise InputError(f"{where}.note.addenda", "only a signed note can have addenda")
+    elif note.cosignatures:
+        raise InputError(f"{where}.note.cosignatures", "only a signed note can be co-signed")
 
 
 def _write_record(s: Session, record: PatientRecord) -> int:
     clinician_id = _find_or_add_clinician(s, record.clinician)
+    if s.info.get("group") and not s.execute(text("SELECT trd_is_admin()")).scalar_one():
+        # A clinician imports into their own caseload; the server would refuse anyone else's.
+        clinician_id = s.execute(text("SELECT trd_me()")).scalar_one()
     patient_id = create_patient_in(s, record.profile, clinician_id=clinician_id)
     session_ids: dict[int, int] = {}
     pending_reviews: list[tuple[Homework, int]] = []
@@ -250,6 +258,8 @@ def _write_note(s: Session, session_id: int, sess: SessionRec) -> None:
     _known_signer(s, note.signer_name, note.public_key, note.key_fingerprint, where)
     for a in note.addenda:
         _known_signer(s, a.signer_name, a.public_key, a.key_fingerprint, f"{where}.addenda")
+    for c in note.cosignatures:
+        _known_signer(s, c.signer_name, c.public_key, c.key_fingerprint, f"{where}.cosignatures")
     row = ProgressNote(
         session_id=session_id,
         format=note.format,
@@ -274,6 +284,12 @@ def _write_note(s: Session, session_id: int, sess: SessionRec) -> None:
             key_fingerprint=a.key_fingerprint,
         )
         for a in note.addenda
+    ]
+    # Co-signatures come back as they were signed (their signatures were checked by _check_note).
+    row.cosignatures = [
+        NoteCosignature(signer_name=c.signer_name, signer_login=c.signer_login, signed_at=c.signed_at,
+                        fingerprint=c.fingerprint, signature=c.signature, key_fingerprint=c.key_fingerprint)
+        for c in note.cosignatures
     ]
     s.add(row)
 

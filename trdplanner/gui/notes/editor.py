@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from trdplanner.clinical import missing_parts
 from trdplanner.context import AppContext
-from trdplanner.core.errors import InputError
+from trdplanner.core.errors import InputError, StaleError
 from trdplanner.core.records import NoteRec, NoteSectionRec, SessionRec
 from trdplanner.core.services.notes import RiskReviewIncomplete
 from trdplanner.core.services.templating import (
@@ -43,6 +43,7 @@ from trdplanner.gui.forms.style import repolish
 from trdplanner.gui.notes.addenda import AddendaPanel
 from trdplanner.gui.notes.risk_review import RiskReviewBox
 from trdplanner.gui.notes.signing_dialog import signing_password
+from trdplanner.gui.stale import ask_stale
 
 log = logging.getLogger(__name__)
 
@@ -125,6 +126,10 @@ class NoteEditor(QWidget):
         self.sign_button = QPushButton("Sign…")
         self.sign_button.setToolTip("Sign the note. A signed note is locked; later changes go in addenda.")
         self.sign_button.clicked.connect(self.sign)
+        self.cosign_button = QPushButton("Co-sign…")
+        self.cosign_button.setToolTip("Add your co-signature as this clinician's supervisor.")
+        self.cosign_button.clicked.connect(self.cosign)
+        self.cosign_button.setVisible(False)
         self.state = QLabel()
         self.state.setProperty("role", "muted")
         self.state.setToolTip("When the draft was last saved")
@@ -141,6 +146,7 @@ class NoteEditor(QWidget):
         tools.addWidget(self.state)
         tools.addWidget(self.save_button)
         tools.addWidget(self.sign_button)
+        tools.addWidget(self.cosign_button)
 
         self.signature = QLabel()
         self.signature.setWordWrap(True)
@@ -299,16 +305,22 @@ class NoteEditor(QWidget):
         self.refill_button.setEnabled(not signed)
         self.save_button.setEnabled(not signed)
         self.sign_button.setEnabled(not signed)
+        self.cosign_button.setVisible(self._may_cosign())
         self.addenda.setVisible(signed)
         if signed and self.note is not None:
             checked = check_note(self.note)
             ok = checked.ok
             when = self.note.signed_at.astimezone().strftime("%d %b %Y %H:%M") if self.note.signed_at else ""
             check = f"✓ signature verified ({checked.text})" if ok else f"⚠ SIGNATURE DOES NOT VERIFY: {checked.text}"
-            self.signature.setText(
+            lines = (
                 f"Signed by {self.note.signer_name} on {when}\nSigning key {self.note.key_fingerprint or 'none'}\n"
                 f"{check}"
             )
+            for c in self.note.cosignatures:
+                lines += f"\nCo-signed by {c.signer_name} on {c.signed_at.astimezone():%d %b %Y %H:%M}"
+            if self.note.awaiting_cosigner:
+                lines += f"\nAwaiting co-signature by {self.note.awaiting_cosigner}"
+            self.signature.setText(lines)
             self.signature.setProperty("verified", ok)
             repolish(self.signature)
             self.addenda.set_addenda(self.note.addenda)
@@ -359,8 +371,13 @@ class NoteEditor(QWidget):
     def _write(self, quiet: bool) -> bool:
         assert self.session is not None and self.session.id is not None
         self.autosave.stop()
+        version = self.note.version if self.note is not None else None
         try:
-            self.note = self.ctx.notes.save_draft(self.session.id, self.current_format(), self.sections_now())
+            self.note = self.ctx.notes.save_draft(
+                self.session.id, self.current_format(), self.sections_now(), version=version
+            )
+        except StaleError as exc:
+            return self._resolve_stale(exc)
         except Exception as exc:
             self.last_error = exc
             self.state.setText("Not saved: see the message")
@@ -373,6 +390,36 @@ class NoteEditor(QWidget):
         self._refresh_state()
         self.saved.emit()
         return True
+
+    def _resolve_stale(self, exc: StaleError) -> bool:
+        """Someone else saved this draft since it was loaded: reload theirs, or keep mine on top."""
+        assert self.session is not None and self.session.id is not None
+        theirs = self.ctx.notes.for_session(self.session.id)
+        mine = self.sections_now()
+        if theirs is None or theirs.status == "signed":
+            show_error(self, "The draft could not be saved", exc)
+            return False
+        differing = [x.title for x in mine if x not in theirs.sections] or (
+            ["format"] if theirs.format != self.current_format() else [])
+        choice = ask_stale(self, exc, "This note's draft", differing)
+        if choice == "reload":
+            self.dirty = False
+            self.set_session(self.session.id)
+            return False
+        if choice == "keep":
+            try:
+                self.note = self.ctx.notes.save_draft(
+                    self.session.id, self.current_format(), mine, version=theirs.version
+                )
+            except Exception as again:
+                show_error(self, "The draft could not be saved", again)
+                return False
+            self.dirty = False
+            self.state.setText(f"Saved (yours, over theirs) {dt.datetime.now():%H:%M:%S}")
+            self._refresh_state()
+            self.saved.emit()
+            return True
+        return False
 
     def showEvent(self, event) -> None:
         # A note not yet started is prefilled afresh each time it is shown, so worksheets
@@ -479,6 +526,31 @@ class NoteEditor(QWidget):
         target = self.review_box()
         if target is not None:
             self._scroll.ensureWidgetVisible(target)
+
+
+    def _may_cosign(self) -> bool:
+        if self.note is None or not self.note.awaiting_cosigner:
+            return False
+        me = self.ctx.practice.current_clinician()
+        return me is not None and me.display == self.note.awaiting_cosigner
+
+    def cosign(self) -> bool:
+        if self.session is None or self.session.id is None or self.note is None:
+            return False
+        me = self.ctx.practice.current_clinician()
+        if me is None or me.id is None:
+            return False
+        password = signing_password(self, self.ctx, me, f"Co-sign this note by {self.note.signer_name}")
+        if password is None:
+            return False
+        try:
+            self.note = self.ctx.notes.cosign(self.session.id, me.id, password=password)
+        except Exception as exc:
+            show_error(self, "The note could not be co-signed", exc)
+            return False
+        self._refresh_state()
+        self.saved.emit()
+        return True
 
     def _add_addendum(self, kind: str, text: str) -> None:
         if self.session is None or self.session.id is None:

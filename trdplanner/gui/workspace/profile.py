@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from trdplanner.core.errors import InputError
+from trdplanner.core.errors import InputError, StaleError
 from trdplanner.core.records import (
     CareTeamRec,
     ComorbidityRec,
@@ -33,6 +33,7 @@ from trdplanner.core.records import (
 from trdplanner.core.validate import check_profile
 from trdplanner.core.vocab import FACTORS, Adherence, CareRole, FactorGroup, PatientStatus, RiskLevel, Severity
 from trdplanner.gui.dialogs import show_error
+from trdplanner.gui.stale import ask_stale, differences
 from trdplanner.gui.theme import icon
 from trdplanner.gui.workspace.base import WorkspaceTab
 from trdplanner.gui.workspace.fields import (
@@ -371,6 +372,8 @@ class ProfileTab(WorkspaceTab):
         except InputError as exc:
             self._show_errors({_top(exc.field): (_row(exc.field), _message(exc))})
             return False
+        except StaleError as exc:
+            return self._resolve_stale(exc)
         except Exception as exc:
             show_error(self, "Could not save the profile", exc)
             return False
@@ -378,6 +381,30 @@ class ProfileTab(WorkspaceTab):
         self.state.setText("Saved")
         self.notify_saved()
         return True
+
+
+    def _resolve_stale(self, exc: StaleError) -> bool:
+        """Someone else saved this profile since it was loaded: reload theirs, or keep mine on top."""
+        mine = self.profile()
+        assert mine.id is not None
+        theirs = self.ctx.patients.get(mine.id)
+        choice = ask_stale(self, exc, "This patient's profile", differences(mine, theirs))
+        if choice == "reload":
+            self.fill(theirs)
+            self.state.setText("Reloaded their version")
+            return False
+        if choice == "keep":
+            mine.version = theirs.version
+            try:
+                saved = self.ctx.patients.update(mine)
+            except Exception as again:
+                show_error(self, "Could not save the profile", again)
+                return False
+            self.fill(saved)
+            self.state.setText("Saved (yours, over theirs)")
+            self.notify_saved()
+            return True
+        return False
 
 
 def _top(field: str) -> str:
