@@ -230,7 +230,7 @@ def test_a_cosigned_note_survives_export_and_import_and_a_forged_cosignature_is_
     try:
         forged = json.loads(text_)
         forged["sessions"][0]["note"]["cosignatures"][0]["signer_name"] = "Dr. Someone Else"
-        with pytest.raises(InputError, match="fingerprint"):
+        with pytest.raises(InputError, match=r"co-signature|fingerprint"):
             other.transfer.import_json(json.dumps(forged))
         new_id = other.transfer.import_json(text_)
         note = other.sessions.list(new_id)[0].note

@@ -308,17 +308,21 @@ def missing(conn: Connection) -> list[str]:
         ).all()
         present = {(r[0], r[1]) for r in rows if r[2] != "D"}
         gone = [f"{name} on {table}" for (name, table) in PG_TRIGGERS if (name, table) not in present]
-        funcs: dict[str, str] = dict(conn.execute(
-            text("SELECT p.proname, pg_get_functiondef(p.oid) FROM pg_proc p WHERE p.proname LIKE 'trd_%'")
-        ).tuples().all())
+        funcs: dict[str, str] = {
+            str(r[0]): str(r[1])
+            for r in conn.execute(
+                text("SELECT p.proname, pg_get_functiondef(p.oid) FROM pg_proc p WHERE p.proname LIKE 'trd_%'")
+            )
+        }
         for name, sql in PG_FUNCTIONS.items():
             body = sql.split("$$")[1] if "$$" in sql else ""
             if name not in funcs or _normal(body) not in _normal(funcs[name]):
                 gone.append(f"function {name}")
         return gone
-    stored: dict[str, str] = dict(
-        conn.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")).tuples().all()
-    )
+    stored: dict[str, str] = {
+        str(r[0]): str(r[1] or "")
+        for r in conn.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"))
+    }
     return [name for name, sql in SQLITE_TRIGGERS.items() if _normal(stored.get(name) or "") != _normal(sql)]
 
 
