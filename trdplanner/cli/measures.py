@@ -8,7 +8,7 @@ from typing import Any
 from trdplanner.cli import output
 from trdplanner.cli.args import date_arg, int_list, patient_id
 from trdplanner.cli.patients import measure_json
-from trdplanner.clinical import FLAG_TEXT, Instrument
+from trdplanner.clinical import Instrument
 from trdplanner.context import AppContext
 from trdplanner.core.errors import InputError
 from trdplanner.core.services.summary import score_measures
@@ -59,6 +59,6 @@ def add_measure(ctx: AppContext, args: argparse.Namespace) -> int:
         f"Recorded {instrument.display_name} for patient {pid} on {rec.taken_on}: "
         f"{scored.score.total}/{scored.score.max_total} ({scored.score.severity})."
     )
-    for flag in scored.score.flags:
-        print(f"ALERT: {FLAG_TEXT[flag]}")
+    for message in scored.score.flag_messages:  # one line per finding, most urgent first
+        print(f"ALERT: {message}")
     return 0

@@ -160,7 +160,7 @@ def _pdf_password(args: argparse.Namespace) -> str | None:
     from trdplanner.core.crypto import read_passphrase_file
 
     try:
-        return read_passphrase_file(file)
+        return read_passphrase_file(file, "password-file")
     except InputError as exc:
         raise InputError("password-file", exc.problem) from None
 

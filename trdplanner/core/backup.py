@@ -37,6 +37,7 @@ from trdplanner.core import crypto
 from trdplanner.core.crypto import DatabaseKey, FileState, WrongPassphrase
 from trdplanner.core.db import Database, DatabaseError
 from trdplanner.core.errors import InputError
+from trdplanner.core.intake import require_regular_file
 
 log = logging.getLogger(__name__)
 
@@ -318,8 +319,10 @@ def restore_backup(db_file: Path, source: Path, passphrase: str | None, *, url: 
     the previous database is put back.
     """
     source = Path(source)
-    if not source.is_file():
-        raise BackupError(f"not found: {source}", "restore")
+    try:  # the shared door: a device or pipe is refused in words, never opened
+        require_regular_file(source, field="restore", what="backup")
+    except InputError as exc:
+        raise BackupError(exc.problem, "restore") from None
     if source.resolve() == db_file.resolve():
         raise BackupError("that file is the database itself", "restore")
     key = backup_key(source, passphrase)

@@ -22,6 +22,8 @@ from reportlab.lib.colors import Color
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable
 
+from trdplanner.core.errors import InputError
+from trdplanner.core.intake import parse_json
 from trdplanner.export.styles import INK, RULE
 
 MANIFEST_FIELD = "trdplanner"
@@ -88,9 +90,9 @@ class Manifest:
     def from_json(cls, text: str) -> Manifest:
         """Parse a manifest; ``ValueError`` with the reason if it is not ours or is damaged."""
         try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"its TRD Planner data is damaged ({exc.msg})") from None
+            data = parse_json(text, field="manifest")  # repeated keys and deep nesting refused in words
+        except InputError as exc:
+            raise ValueError(f"its TRD Planner data is damaged ({exc.problem})") from None
         if not isinstance(data, dict) or data.get("kind") != MANIFEST_KIND:
             raise ValueError("it was not made by TRD Planner")
         if data.get("format") != MANIFEST_FORMAT:

@@ -16,7 +16,7 @@ from trdplanner.core.models.base import utcnow
 from trdplanner.core.records import NoteRec, NoteSectionRec
 from trdplanner.core.services.sessions import note_from_row
 from trdplanner.core.text import fold
-from trdplanner.core.validate import one_of
+from trdplanner.core.validate import one_of, search_text
 from trdplanner.core.vocab import AddendumKind, NoteFormat, NoteStatus
 
 # The same ceiling the patient file import holds every text to; far above any real note.
@@ -170,6 +170,7 @@ class NoteService:
     ) -> list[NoteHit]:
         """The patient's notes, newest first, matching every word of ``text`` (any case or accent)
         in a section or an addendum, and every filter given."""
+        search_text(text)
         with self.db.reading() as s:
             if s.get(Patient, patient_id) is None:
                 raise NotFoundError("patient", patient_id)
