@@ -264,8 +264,7 @@ def check_new_passphrase(passphrase: str) -> None:
         raise InputError("passphrase", "must be one line of text")
     score, _hint = strength_hint(passphrase)
     if score == 0:  # the same rule the window's meter shows: a common word or a repeated character
-        raise InputError("passphrase", "is too easy to guess (a common word or a repeated character); try a few "
-                         "unrelated words")
+        raise InputError("passphrase", "is too easy to guess; try a few unrelated words")
 
 
 _COMMON = frozenset(
