@@ -405,3 +405,12 @@ def test_yaml_templates_refuse_duplicate_keys_too() -> None:
     text = (templates_dir() / "cbt" / "cbt-thought-record-3.yaml").read_text(encoding="utf-8")
     with pytest.raises(TemplateError):
         load_template_text(text.replace("title:", "title: One\ntitle:", 1), "dup.yaml")
+
+
+def test_a_hostile_settings_file_falls_back_to_the_defaults(tmp_path: Path) -> None:
+    from trdplanner.settings import Settings, load_settings
+
+    path = tmp_path / "settings.json"
+    for text in ("[" * 200_000 + "]" * 200_000, '{"lock_after_minutes": 5, "lock_after_minutes": 7}'):
+        path.write_text(text, encoding="utf-8")
+        assert load_settings(path) == Settings()
