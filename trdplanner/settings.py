@@ -121,7 +121,9 @@ def load_settings(path: Path) -> Settings:
     if not path.exists():
         return Settings()
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        from trdplanner.core.intake import read_json_file  # the shared door: bounded, strict
+
+        data = read_json_file(path, 1024 * 1024, field="settings")
         if not isinstance(data, dict):
             raise SettingsError("the file does not hold a JSON object")
         return Settings.from_dict(data)

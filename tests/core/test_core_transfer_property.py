@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from trdplanner.catalog import FieldType, load_catalog, template_to_dict
 from trdplanner.clinical import SPECS, Adherence, Instrument, Outcome, StopReason, TrialKind
 from trdplanner.clinical import score as score_measure
 from trdplanner.core.db import Database
@@ -77,6 +78,7 @@ from trdplanner.core.vocab import (
     SessionStatus,
     Severity,
 )
+from trdplanner.paths import templates_dir
 
 TODAY = dt.date.today()
 
@@ -121,7 +123,9 @@ OFFSETS = st.sampled_from([dt.UTC, dt.timezone(dt.timedelta(hours=5, minutes=30)
 
 
 def moments() -> st.SearchStrategy[dt.datetime]:
-    return st.datetimes(min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2090, 1, 1), timezones=OFFSETS)
+    # Signatures and acknowledgements happened: import refuses a moment more than a year ahead.
+    latest = dt.datetime.combine(TODAY, dt.time())
+    return st.datetimes(min_value=dt.datetime(2000, 1, 1), max_value=latest, timezones=OFFSETS)
 
 
 def amounts() -> st.SearchStrategy[float | None]:
@@ -132,16 +136,28 @@ def small_ints() -> st.SearchStrategy[int | None]:
     return st.none() | st.integers(min_value=0, max_value=500)
 
 
-JSON_VALUES = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.integers(-(2**53), 2**53)
-    | st.floats(allow_nan=False, allow_infinity=False)
-    | texts(20),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(texts(10), inner, max_size=3),
-    max_leaves=8,
-)
-JSON_OBJECTS = st.dictionaries(texts(12), JSON_VALUES, max_size=4)
+
+# Filled templates in a file are checked against their snapshot on import, so instances are
+# real catalog templates with answers that fit them (hostile ones are tests/safety/test_fuzz.py's).
+_CATALOG = sorted(load_catalog(templates_dir()).templates, key=lambda t: t.id)
+_ANSWER = st.text(st.characters(exclude_categories=("Cs", "Cc")), max_size=40)
+
+
+@st.composite
+def instance_recs(draw: st.DrawFn) -> InstanceRec:
+    template = draw(st.sampled_from(_CATALOG))
+    values: dict[str, Any] = {}
+    for fld in template.input_fields:
+        if fld.type in (FieldType.SHORT_TEXT, FieldType.LONG_TEXT) and draw(st.booleans()):
+            values[fld.key] = draw(_ANSWER)[: fld.max_length or 40]
+    return InstanceRec(
+        template_id=template.id,
+        template_version=template.version,
+        template_snapshot=template_to_dict(template),
+        values=values,
+        role=draw(words(InstanceRole)),
+    )
+
 
 # Clinicians are matched by name and licence number on import, so each pair has one identity.
 CLINICIANS = [
@@ -350,16 +366,7 @@ def sessions(draw: st.DrawFn) -> list[SessionRec]:
     session_dates = sorted(draw(st.lists(dates(dt.date(2000, 1, 1)), min_size=count, max_size=count)))
     out = []
     for number, date in zip(numbers, session_dates, strict=True):
-        instances = [
-            InstanceRec(
-                template_id=draw(texts(100)),
-                template_version=draw(st.integers(1, 1000)),
-                template_snapshot=draw(JSON_OBJECTS),
-                values=draw(JSON_OBJECTS),
-                role=draw(words(InstanceRole)),
-            )
-            for _ in range(draw(st.integers(0, 2)))
-        ]
+        instances = [draw(instance_recs()) for _ in range(draw(st.integers(0, 2)))]
         homework = [
             HomeworkRec(
                 title=draw(texts(300)),

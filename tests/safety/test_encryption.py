@@ -83,6 +83,7 @@ def test_passphrase_file_is_read_and_a_bad_one_refused(run: Run, data_dir: Path,
     monkeypatch.delenv(crypto.PASSPHRASE_ENV)
     secret = tmp_path / "pass.txt"
     secret.write_text("a file-borne passphrase\n", encoding="utf-8")
+    secret.chmod(0o600)  # a secret file others can read is refused (tested below)
     assert run("--passphrase-file", str(secret), "patient", "list").code == 0
     assert crypto.file_state(data_dir / "trdplanner.sqlite3") == FileState.ENCRYPTED
     monkeypatch.setenv(crypto.PASSPHRASE_ENV, "a file-borne passphrase")
@@ -90,6 +91,7 @@ def test_passphrase_file_is_read_and_a_bad_one_refused(run: Run, data_dir: Path,
 
     empty = tmp_path / "empty.txt"
     empty.write_text("\n", encoding="utf-8")
+    empty.chmod(0o600)
     result = run("--passphrase-file", str(empty), "patient", "list")
     assert result.code == 2 and "passphrase-file" in result.err and result.err.count("\n") == 1
 
@@ -241,6 +243,7 @@ def test_passphrase_change_rekeys(run: Run, data_dir: Path, tmp_path: Path, monk
     path = data_dir / "trdplanner.sqlite3"
     new_file = tmp_path / "new.txt"
     new_file.write_text("a brand new passphrase for the practice\n", encoding="utf-8")
+    new_file.chmod(0o600)
 
     monkeypatch.setenv(crypto.PASSPHRASE_ENV, "not the current passphrase")
     before = digest(path)

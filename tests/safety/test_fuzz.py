@@ -6,7 +6,9 @@ and a refusal writes nothing. Each renderer must print whatever text it is given
 
 ``TRDPLANNER_FUZZ_EXAMPLES`` (default 1000) scales the run; with the default, the tests
 below generate 1000 template files, 1000 sets of instance values, 500 patient files, 250
-filled-PDF files and 25 records per PDF renderer (9 renderers): 2,975 cases in all.
+filled-PDF files and 25 records per PDF renderer (9 renderers), then for the door (issue 19)
+100 extreme dates, 250 instance bombs, 125 render bombs, 200 deeply nested files, 200 files
+with a repeated key and 50 unbounded or odd streams: 3,900 cases in all.
 """
 
 from __future__ import annotations
@@ -553,6 +555,267 @@ def test_every_renderer_prints_hostile_text_intact(renderer: str, practice: AppC
         text = body_text(data)
         for value in expect:
             assert intact(text, value), (renderer, value)
+
+    run()
+
+
+# ------------------------------------------------------------------------------ issue 19: the door
+
+# Dates from year 1 to 9999, weighted to the edges of what is plausible.
+EDGE_DATES = st.one_of(
+    st.dates(dt.date(1, 1, 1), dt.date(9999, 12, 31)),
+    st.dates(dt.date(1899, 12, 1), dt.date(1900, 1, 31)),
+    st.integers(-400, 400).map(lambda d: dt.date.today() + dt.timedelta(days=d)),
+    st.sampled_from([dt.date(1, 1, 1), dt.date(9999, 12, 31), dt.date(2100, 12, 31), dt.date(2101, 1, 1)]),
+)
+# Where a date sits in a patient file, and which rule it must meet.
+DATE_PLACES = [
+    (("profile", "date_of_birth"), "birth"),
+    (("sessions", 0, "date"), "event"),
+    (("measures", 0, "taken_on"), "taken"),
+    (("trials", 0, "start"), "event"),
+    (("plans", 0, "created_on"), "event"),
+    (("plans", 0, "review_date"), "planned"),
+]
+
+
+def plausible(kind: str, day: dt.date) -> bool:
+    today = dt.date.today()
+    if kind == "birth":
+        return dt.date(1900, 1, 1) <= day <= today
+    if kind == "planned":
+        return dt.date(1900, 1, 1) <= day <= dt.date(2100, 12, 31)
+    if kind == "taken":  # a score cannot be taken ahead (a day's grace for time zones)
+        return dt.date(1900, 1, 1) <= day <= today + dt.timedelta(days=1)
+    return dt.date(1900, 1, 1) <= day <= today + dt.timedelta(days=366)
+
+
+def test_extreme_dates_are_refused_or_plausible(import_db: tuple[Database, str]) -> None:
+    from trdplanner.core.services.transfer import TransferService
+
+    db, bases = import_db
+    files = [f for f in (json.loads(b) for b in json.loads(bases)) if f["sessions"] and f["measures"]
+             and f["trials"] and f["plans"]]
+    assert files, "the demo gives a patient with every kind of dated record"
+    transfer = TransferService(db)
+    seen = {"n": 0}
+
+    @fuzz_settings(FUZZ // 10)
+    @given(st.sampled_from(files), st.sampled_from(DATE_PLACES), EDGE_DATES)
+    def run(base: dict[str, Any], place: tuple[tuple[Any, ...], str], day: dt.date) -> None:
+        count("extreme dates")
+        seen["n"] += 1
+        data = copy.deepcopy(base)
+        data["profile"]["code"] = f"DT-{seen['n']}"
+        path, kind = place
+        get_at(data, path[:-1])[path[-1]] = day.isoformat()
+        if kind == "event" and path[0] == "trials":
+            data["trials"][0]["stop"] = None  # keep stop >= start out of the way
+        field = "profile.date_of_birth" if path[0] == "profile" else f"{path[0]}[0].{path[2]}"
+        before = _counts(db)
+        try:
+            transfer.import_json(json.dumps(data))
+        except InputError as exc:
+            assert one_line(str(exc)), str(exc)
+            assert _counts(db) == before
+            # An implausible date is refused by name; a plausible one never is.
+            assert str(exc).startswith(field) != plausible(kind, day), (str(exc), day)
+            return
+        assert plausible(kind, day), (path, day)  # accepted only inside the range for its meaning
+
+    run()
+
+
+@st.composite
+def instance_bombs(draw: st.DrawFn, catalog: Catalog) -> InstanceRec:
+    """A filled template as a hostile patient file carries it: huge tables, wrong types, a broken snapshot."""
+    template = draw(st.sampled_from(sorted(catalog.templates, key=lambda t: t.id)))
+    snapshot = template_to_dict(template)
+    ids = [f.id for f in template.input_fields] or ["x"]
+    kind = draw(st.sampled_from(["rows", "types", "snapshot", "version", "nested"]))
+    values: dict[str, Any] = {}
+    if kind == "rows":
+        values[draw(st.sampled_from(ids))] = [{"x": "y"}] * draw(st.sampled_from([501, 5_000, 100_000]))
+    elif kind == "types":
+        values = {k: draw(junk) for k in draw(st.lists(st.sampled_from(ids), min_size=1, max_size=4))}
+    elif kind == "snapshot":
+        snapshot, _ = draw(mutated(snapshot))
+    elif kind == "nested":
+        value: Any = "deep"
+        for _ in range(draw(st.integers(1, 30))):
+            value = [value]
+        values[draw(st.sampled_from(ids))] = value
+    version = template.version + (draw(st.integers(1, 5)) if kind == "version" else 0)
+    return InstanceRec(template.id, version, snapshot, values)
+
+
+def test_instance_bombs_are_refused_by_path(catalog: Catalog) -> None:
+    from trdplanner.core.services.transfer import check_instance_snapshot
+
+    @fuzz_settings(FUZZ // 4)
+    @given(instance_bombs(catalog))
+    def run(instance: InstanceRec) -> None:
+        count("instance bombs")
+        try:
+            check_instance_snapshot(instance, "sessions[0].instances[0]")
+        except InputError as exc:
+            assert one_line(str(exc)) and str(exc).startswith("sessions[0].instances[0]."), str(exc)
+            return
+        # Accepted: then it renders and validates everywhere the app shows it.
+        from trdplanner.catalog import instance_lines, summarize_instance, template_from_dict
+
+        template = template_from_dict(instance.template_snapshot)
+        summarize_instance(template, instance.values)
+        instance_lines(template, instance.values)
+
+    run()
+
+
+_LOOP = "{% for v{n} in range({size}) %}{body}{% endfor %}"
+RENDER_PIECES = st.sampled_from([
+    "{{ '%0{w}d' % 1 }}", "{{ '{{:>{w}}}'.format(1) }}", "{{ 'x'.center({w}) }}", "{{ 'x'|center({w}) }}",
+    "{{ [1]|batch({w}, 0)|list|length }}", "{{ ('x' * 100)|replace('x', 'y' * {w}) }}", "{{ range({w})|join }}",
+    "{{ 'x' * {w} }}", "{{ 7 ** {w} }}", ".",
+])
+
+
+@st.composite
+def render_bombs(draw: st.DrawFn) -> str:
+    """Jinja text a hostile template could carry: nested loops, self-calling macros, huge widths."""
+    width = draw(st.sampled_from([1, 10, 9_999, 10_001, 99_999, 999_999_999]))
+    body = draw(RENDER_PIECES).replace("{w}", str(width))
+    for n in range(draw(st.integers(0, 4))):
+        size = draw(st.sampled_from([1, 3, 50, 300, 99_999]))
+        body = _LOOP.replace("{n}", str(n)).replace("{size}", str(size)).replace("{body}", body)
+    if draw(st.booleans()):
+        calls = "{{ f(n-1) }}" * draw(st.integers(1, 3))
+        body = ("{% macro f(n) %}{% if n > 0 %}" + calls + "{% endif %}" + body[:200] + "{% endmacro %}"
+                + "{{ f(" + str(draw(st.sampled_from([2, 8, 12, 40]))) + ") }}")
+    return body
+
+
+def test_render_bombs_end_in_a_clear_error_or_bounded_text() -> None:
+    from trdplanner.catalog import RenderError
+    from trdplanner.catalog import sandbox as jinja_sandbox
+    from trdplanner.catalog.limits import MAX_RENDERED_LENGTH
+
+    env = jinja_sandbox.make_environment()
+
+    @fuzz_settings(FUZZ // 8)
+    @given(render_bombs())
+    def run(source: str) -> None:
+        count("render bombs")
+        try:
+            text = jinja_sandbox.render(env, source, {}, "fuzz: note_summary")
+        except RenderError as exc:
+            assert one_line(str(exc)) and str(exc).startswith("fuzz: note_summary: "), str(exc)
+            return
+        assert len(text) <= MAX_RENDERED_LENGTH
+
+    run()
+
+
+@st.composite
+def deep_json(draw: st.DrawFn) -> tuple[str, int]:
+    """JSON text nested ``depth`` levels, by lists or objects, with the nest anywhere in the file."""
+    depth = draw(st.one_of(st.integers(1, 80), st.integers(60, 70), st.sampled_from([1_000, 100_000, 200_000])))
+    opener, closer = draw(st.sampled_from([("[", "]"), ('{"a":', "}"), ('[{"b":', "}]")]))
+    levels = depth if opener != '[{"b":' else depth // 2
+    text = opener * levels + "0" + closer * levels
+    actual = levels * (2 if opener == '[{"b":' else 1)
+    return text, actual
+
+
+def test_deep_nesting_is_refused_in_words() -> None:
+    from trdplanner.core.intake import MAX_JSON_DEPTH, parse_json
+    from trdplanner.core.services.transfer import record_from_json
+    from trdplanner.export.formfields import Manifest
+
+    @fuzz_settings(FUZZ // 5)
+    @given(deep_json(), st.sampled_from(["json", "patient", "manifest", "yaml"]))
+    def run(case: tuple[str, int], reader: str) -> None:
+        count("deep nesting")
+        text, depth = case
+        try:
+            if reader == "json":
+                parse_json(text)
+            elif reader == "patient":
+                record_from_json('{"format": "trdplanner.patient", "format_version": 1, "profile": ' + text + "}")
+            elif reader == "manifest":
+                Manifest.from_json('{"kind": "trdplanner-worksheet", "format": 1, "kept": ' + text + "}")
+            else:  # the YAML reader is slow on huge nests; its own limit is 40 levels
+                parse_yaml(text if depth <= 2_000 else text[:1_000] + text[-1_000:])
+        except (InputError, ValueError, TemplateError) as exc:
+            assert one_line(str(exc)), str(exc)
+            assert "Recursion" not in str(exc)
+            return
+        assert depth <= MAX_JSON_DEPTH or reader == "yaml"
+
+    run()
+
+
+def _dumps_with_duplicate(node: Any, target: tuple[Any, ...], key: str, extra: Any) -> str:
+    """``node`` as JSON with ``key`` written a second time in the object at ``target``."""
+    if isinstance(node, dict):
+        pairs = []
+        for k, v in node.items():
+            inner = target[1:] if target[:1] == (k,) else (None,)
+            pairs.append(f"{json.dumps(k)}: {_dumps_with_duplicate(v, inner, key, extra)}")
+        if target == ():
+            pairs.append(f"{json.dumps(key)}: {json.dumps(extra)}")
+        return "{" + ", ".join(pairs) + "}"
+    if isinstance(node, list):
+        items = [_dumps_with_duplicate(v, target[1:] if target[:1] == (i,) else (None,), key, extra)
+                 for i, v in enumerate(node)]
+        return "[" + ", ".join(items) + "]"
+    return json.dumps(node)
+
+
+def test_duplicate_keys_are_refused_wherever_they_are(import_db: tuple[Database, str]) -> None:
+    from trdplanner.core.services.transfer import record_from_json
+
+    _db, bases = import_db
+    files = [json.loads(b) for b in json.loads(bases)]
+
+    @fuzz_settings(FUZZ // 5)
+    @given(st.sampled_from(files).flatmap(
+        lambda f: st.tuples(st.just(f), st.sampled_from([p for p in node_paths(f) if isinstance(get_at(f, p), dict)
+                                                         and get_at(f, p)]))), st.data())
+    def run(case: tuple[dict[str, Any], tuple[Any, ...]], data: st.DataObject) -> None:
+        count("duplicate keys")
+        base, path = case
+        key = data.draw(st.sampled_from(sorted(get_at(base, path))))
+        text = _dumps_with_duplicate(base, path, key, data.draw(junk.filter(lambda v: v == v)))
+        with pytest.raises(InputError) as err:
+            record_from_json(text)
+        assert one_line(str(err.value)) and "appears twice" in str(err.value), str(err.value)
+
+    run()
+
+
+def test_unbounded_and_odd_streams_are_read_within_bounds(tmp_path: Path) -> None:
+    from trdplanner.core.intake import read_bounded
+
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+
+    @fuzz_settings(max(10, FUZZ // 20))
+    @given(st.sampled_from(["/dev/zero", "/dev/urandom", "/dev/null", "fifo", "folder", "missing", "proc", "sized"]),
+           st.integers(0, 4096), st.integers(-2, 2))
+    def run(source: str, limit: int, delta: int) -> None:
+        count("unbounded streams")
+        path = {"fifo": fifo, "folder": tmp_path, "missing": tmp_path / "none", "proc": Path("/proc/self/status"),
+                "sized": tmp_path / "sized"}.get(source, Path(source))
+        if source == "sized":
+            path.write_bytes(b"x" * max(0, limit + delta))
+        try:
+            data = read_bounded(path, limit)
+        except InputError as exc:
+            assert one_line(str(exc)) and str(exc).startswith("file: "), str(exc)
+            assert source not in ("sized",) or limit + delta > limit
+            return
+        assert len(data) <= limit
+        assert source in ("sized", "proc")
 
     run()
 

@@ -30,6 +30,7 @@ def test_pdf_password_from_a_file(run: Run, tmp_path: Path) -> None:
     assert run("demo").code == 0
     secret = tmp_path / "pdf-password.txt"
     secret.write_text("a password for the report\n", encoding="utf-8")
+    secret.chmod(0o600)  # a secret file others can read is refused
     out = tmp_path / "report.pdf"
     result = run("report", "DEMO-02", "-o", str(out), "--password-file", str(secret))
     assert result.code == 0 and "password-protected" in result.out

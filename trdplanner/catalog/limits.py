@@ -25,3 +25,7 @@ MAX_NUMBER = 1e12  # number/rating bounds in a definition
 MAX_TABLE_ROWS = 500  # rows in a filled table when the template sets no max_rows
 MAX_VALUE_LENGTH = 100_000  # one filled text value
 MAX_RENDERED_LENGTH = 200_000  # text produced by one Jinja render
+# Work one render may do, across all its loops and calls together (each loop alone is already
+# bounded by Jinja's sandbox); a real summary of a full 500-row table needs a few thousand steps.
+MAX_RENDER_STEPS = 200_000
+MAX_RENDER_SECONDS = 2.0

@@ -20,6 +20,7 @@ from trdplanner.catalog.catalog import BrokenFile, Catalog, cross_template_probl
 from trdplanner.catalog.errors import TemplateError
 from trdplanner.catalog.limits import MAX_FILE_BYTES, MAX_YAML_DEPTH, MAX_YAML_NODES
 from trdplanner.catalog.model import Template
+from trdplanner.catalog.summaries import check_summary_budget
 from trdplanner.catalog.validation import parse_template
 
 log = logging.getLogger(__name__)
@@ -84,14 +85,15 @@ def _check_tree_size(data: Any) -> None:
 
 
 def read_text(path: Path) -> str:
-    """A definition file's text, refusing files over the size limit and non-UTF-8 content."""
+    """A definition file's text, refusing files over the size limit, devices, pipes and non-UTF-8 content."""
+    from trdplanner.core.errors import InputError
+    from trdplanner.core.intake import read_bounded
+
     try:
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_FILE_BYTES + 1)
-    except OSError as exc:
-        raise TemplateError("", f"cannot read the file ({exc.strerror or exc})") from None
-    if len(raw) > MAX_FILE_BYTES:
-        raise TemplateError("", f"file too large (more than {MAX_FILE_BYTES // 1024} KB)")
+        too_large = f"file too large (more than {MAX_FILE_BYTES // 1024} KB)"
+        raw = read_bounded(path, MAX_FILE_BYTES, what="template file", too_large=too_large)
+    except InputError as exc:
+        raise TemplateError("", exc.problem) from None
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -201,6 +203,11 @@ def load_catalog(builtin_dir: Path, user_dir: Path | None = None) -> Catalog:
                 template = _guarded(functools.partial(load_template_file, path, shown), shown)
                 if builtin:
                     _check_builtin_location(template, root, path, shown)
+                else:  # a user's summary must prove it stays inside the render budget (built-ins are tested)
+                    try:
+                        check_summary_budget(template)
+                    except TemplateError as exc:
+                        raise exc.in_file(shown) from None
                 if template.id in where:
                     _first_path, first_shown, first_builtin = where[template.id]
                     owner = "a built-in template" if first_builtin and not builtin else first_shown

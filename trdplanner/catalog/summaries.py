@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from trdplanner.catalog import sandbox
+from trdplanner.catalog.errors import InstanceError
 from trdplanner.catalog.instances import is_blank, validate_instance
 from trdplanner.catalog.model import Column, Field, FieldType, Template
 from trdplanner.catalog.validation import option_labels
@@ -192,3 +193,67 @@ def summarize_instance(template: Template, values: Mapping[str, Any], state: str
     }
     text = sandbox.render(_ENV, template.note_summary, context, f"{template.ref}: note_summary")
     return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+# ------------------------------------------------------------------------------ worst case
+
+# How long each text answer is in the worst-case instance. The check proves the *work* a summary
+# does stays bounded (every table full, every option ticked); a summary that quotes answers
+# verbatim grows with them, and the output limit at render time covers that.
+_WORST_TEXT_CHARS = 200
+
+
+def _worst_value(shape: Field | Column) -> Any:
+    kind = shape.type
+    if kind in (FieldType.SHORT_TEXT, FieldType.LONG_TEXT):
+        limit = shape.max_length if shape.max_length is not None else _WORST_TEXT_CHARS
+        return ("{{ 7*7 }} " * (_WORST_TEXT_CHARS // 10 + 1))[: max(1, min(limit, _WORST_TEXT_CHARS))]
+    if kind is FieldType.RATING and shape.min is not None and shape.max is not None:
+        return shape.min + int((shape.max - shape.min) // shape.step) * shape.step  # the top of the scale
+    if kind in (FieldType.NUMBER, FieldType.RATING):
+        return shape.max if shape.max is not None else 10**9
+    if kind is FieldType.DATE:
+        return "2026-12-31"
+    if kind is FieldType.TIME:
+        return "23:59"
+    if kind is FieldType.YES_NO:
+        return True
+    if kind is FieldType.CHOICE:
+        return shape.options[-1].id if shape.options else None
+    if kind is FieldType.CHECKLIST:
+        return [o.id for o in shape.options]
+    return None
+
+
+def worst_case_values(template: Template) -> dict[str, Any]:
+    """Values that make a template's summary do the most work: every field filled, every table
+    at its largest, every option ticked. Valid against the template (it is checked, not trusted)."""
+    from trdplanner.catalog.limits import MAX_TABLE_ROWS
+
+    values: dict[str, Any] = {}
+    for fld in template.input_fields:
+        if fld.type is FieldType.TABLE:
+            rows = len(fld.fixed_rows) if fld.fixed_rows else (fld.max_rows or MAX_TABLE_ROWS)
+            values[fld.key] = [{c.id: _worst_value(c) for c in fld.columns} for _ in range(rows)]
+        else:
+            values[fld.key] = _worst_value(fld)
+    try:
+        return validate_instance(template, values, partial=True)
+    except InstanceError as exc:  # a value this guesser got wrong is left blank rather than failing the check
+        wrong = {p.path.split(".")[0].split("[")[0] for p in exc.problems}
+        return validate_instance(template, {k: v for k, v in values.items() if k not in wrong}, partial=True)
+
+
+def check_summary_budget(template: Template) -> None:
+    """Render the note summary against :func:`worst_case_values`; a ``TemplateError`` on
+    ``note_summary`` if it fails or leaves the render budget (output length, work, time)."""
+    from trdplanner.catalog.errors import RenderError, TemplateError
+
+    if template.note_summary is None:
+        return
+    try:
+        summarize_instance(template, worst_case_values(template))
+    except RenderError as exc:
+        raise TemplateError(
+            "note_summary", f"fails on a full worksheet (every table at its largest): {exc.problem}"
+        ) from None

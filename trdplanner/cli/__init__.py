@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from trdplanner import __version__
+from trdplanner.catalog.errors import InstanceError, RenderError, TemplateError
 from trdplanner.cli import output
 from trdplanner.context import AppContext
 from trdplanner.core.crypto import WrongPassphrase, passphrase_from
@@ -88,12 +89,24 @@ def _run_gui(ctx: AppContext, args: argparse.Namespace) -> int:
     return run_gui(ctx)
 
 
+def _warn_if_new_database_gets_a_weak_passphrase(args: argparse.Namespace, passphrase: str) -> None:
+    """A new database is about to be encrypted with ``passphrase``: say what the window's meter would.
+
+    Too easy to guess is refused by ``unlock`` itself; weak or fair is a warning.
+    """
+    from trdplanner.core import crypto
+
+    path = crypto.sqlite_file(AppPaths.resolve(args.data_dir).database_url(args.db))
+    if path is not None and crypto.file_state(path) == crypto.FileState.MISSING:
+        output.weak_passphrase_warning(passphrase)
+
+
 def main(argv: Sequence[str]) -> int:
     parser = build_parser()
     args = parser.parse_args(list(argv))
     handler: Handler = getattr(args, "handler", _run_gui)
     try:
-        passphrase = passphrase_from(args.passphrase_file)
+        passphrase = passphrase_from(args.passphrase_file, output.warning)
         standalone = getattr(args, "standalone", None)  # commands that open (or replace) the database themselves
         if standalone is not None:
             configure_logging(AppPaths.resolve(args.data_dir).ensure().logs_dir, verbose=args.verbose)
@@ -104,9 +117,11 @@ def main(argv: Sequence[str]) -> int:
             from trdplanner.cli.practice import read_secret
 
             db_password = read_secret(args.db_password_file, "db-password-file")
+        encrypt_new = not getattr(args, "no_encryption", False)
+        if passphrase and encrypt_new:
+            _warn_if_new_database_gets_a_weak_passphrase(args, passphrase)
         ctx = AppContext.open(
-            args.data_dir, args.db, passphrase, encrypt_new=not getattr(args, "no_encryption", False),
-            db_password=db_password,
+            args.data_dir, args.db, passphrase, encrypt_new=encrypt_new, db_password=db_password
         )
     except (InputError, NotFoundError, LockedError, AccessDenied) as exc:
         output.error(str(exc))
@@ -126,8 +141,11 @@ def main(argv: Sequence[str]) -> int:
     log.info("command %s started", args.command or "gui")
     try:
         return handler(ctx, args)
-    except InputError as exc:
+    except (InputError, InstanceError, RenderError, TemplateError) as exc:  # each names where and what
         output.error(str(exc))
+        return 2
+    except RecursionError:  # input nested beyond what any of our checks expected: still said in words
+        output.error("input: nested too deeply to process; nothing was changed")
         return 2
     except (NotFoundError, LockedError, AccessDenied, StaleError) as exc:
         output.error(str(exc))

@@ -9,7 +9,7 @@ from typing import Any
 from trdplanner.cli import output
 from trdplanner.cli.args import date_arg, int_list, patient_id, read_text_file
 from trdplanner.cli.patients import measure_json
-from trdplanner.clinical import FLAG_TEXT, Instrument
+from trdplanner.clinical import Instrument
 from trdplanner.context import AppContext
 from trdplanner.core.errors import InputError
 from trdplanner.core.records import MeasureRec
@@ -93,8 +93,8 @@ def _report(ctx: AppContext, pid: int, instrument: Instrument, rec: MeasureRec, 
         print(scored.change.explanation)
     elif scored.baseline is not None:
         print(f"Baseline: {scored.baseline.label}.")
-    for flag in scored.score.flags:
-        print(f"ALERT: {FLAG_TEXT[flag]}")
+    for message in scored.score.flag_messages:  # one line per finding, most urgent first
+        print(f"ALERT: {message}")
     if summary.risk.raised:
         print(f"Risk flag: {summary.risk.explanation}")
     return 0

@@ -14,6 +14,23 @@ def error(message: str) -> None:
     print(f"error: {' '.join(message.split())}", file=sys.stderr)
 
 
+def warning(message: str) -> None:
+    """A one-line warning on stderr: the command goes on."""
+    print(f"warning: {' '.join(message.split())}", file=sys.stderr)
+
+
+def weak_passphrase_warning(passphrase: str) -> None:
+    """The window's strength meter, in words: a new passphrase that is only weak or fair is said so.
+
+    (One too easy to guess is refused outright by ``check_new_passphrase``, as in the window.)
+    """
+    from trdplanner.core.crypto import strength_hint
+
+    score, hint = strength_hint(passphrase)
+    if 0 < score < 3:
+        warning(f"new passphrase: {hint}")
+
+
 def emit_json(value: Any) -> None:
     json.dump(to_data(value), sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")

@@ -68,7 +68,12 @@ def list_patients(ctx: AppContext, args: argparse.Namespace) -> int:
         output.emit_json(rows)
         return 0
     if not rows:
-        print("No patients yet. Run 'trdplanner demo' to add demo patients.")
+        if args.search.strip():
+            print(f"No patients match {args.search.strip()!r}.")
+        elif not args.all and ctx.patients.summaries(status=None):
+            print("No active patients (add --all to include archived ones).")
+        else:
+            print("No patients yet. Run 'trdplanner demo' to add demo patients.")
         return 0
     print(
         output.table(
@@ -214,18 +219,7 @@ def show_patient(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def import_patient(ctx: AppContext, args: argparse.Namespace) -> int:
-    path: Path = args.file
-    try:
-        if path.stat().st_size > 50 * 1024 * 1024:
-            raise InputError("file", "is larger than 50 MB")
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise InputError("file", f"not found: {path}") from exc
-    except UnicodeDecodeError as exc:
-        raise InputError("file", "is not UTF-8 text") from exc
-    except OSError as exc:
-        raise InputError("file", f"cannot be read ({exc.strerror})") from exc
-    pid = ctx.transfer.import_json(text)
+    pid = ctx.transfer.import_file(args.file)
     print(f"Imported patient {pid}.")
     return 0
 

@@ -183,7 +183,7 @@ def _pdf_password(args: argparse.Namespace) -> str | None:
     from trdplanner.core.crypto import read_passphrase_file
 
     try:
-        password = read_passphrase_file(file)
+        password = read_passphrase_file(file, "password-file")
     except InputError as exc:
         raise InputError("password-file", exc.problem) from None
     from trdplanner.export.base import password_problem

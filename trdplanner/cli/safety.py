@@ -138,14 +138,20 @@ def _prompt_new(what: str) -> str | None:
 
 
 def _new_passphrase(file: Path | None, env: str, what: str) -> str:
+    prompted = False
     if file is not None:
-        value: str | None = crypto.read_passphrase_file(file)
+        value: str | None = crypto.read_passphrase_file(file, "new-passphrase-file", output.warning)
     else:
-        value = os.environ.get(env) or _prompt_new(what)
+        value = os.environ.get(env)
+        if not value:
+            value, prompted = _prompt_new(what), True
     if not value:
         raise InputError(
             "passphrase", f"give the new passphrase in {env}, with a passphrase file, or type it at a terminal"
         )
+    crypto.check_new_passphrase(value)  # the window's rule, before anything is touched
+    if not prompted:  # the prompt has already shown its hint
+        output.weak_passphrase_warning(value)
     return value
 
 
@@ -270,6 +276,9 @@ def run_encrypt(args: argparse.Namespace, passphrase: str | None) -> int:
     paths, db_file = _sqlite_file(args)
     if not passphrase:
         passphrase = _prompt_new("New passphrase")
+    elif crypto.file_state(db_file) == crypto.FileState.PLAIN:  # the prompt shows its own hint
+        crypto.check_new_passphrase(passphrase)
+        output.weak_passphrase_warning(passphrase)
     if not passphrase:
         raise InputError(
             "passphrase", f"give the new passphrase in {crypto.PASSPHRASE_ENV}, with --passphrase-file FILE, "

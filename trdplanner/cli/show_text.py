@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from trdplanner.clinical import FLAG_TEXT, Instrument
+from trdplanner.clinical import Instrument
 from trdplanner.core.services.summary import ClinicalSummary
 
 
@@ -46,8 +46,8 @@ def render_summary(summary: ClinicalSummary, sessions: list[Any]) -> str:
             lines.append(
                 f"  {m.record.taken_on}  {name:<9} {m.score.total:>2}/{m.score.max_total} {m.score.severity}{extra}"
             )
-            for flag in m.score.flags:
-                lines.append(f"      ! {FLAG_TEXT[flag]}")
+            for message in m.score.flag_messages:  # each finding once (PHQ-9 item 9 says it all)
+                lines.append(f"      ! {message}")
     if sessions:
         lines.append("")
         lines.append(f"Sessions: {len(sessions)} (last {sessions[-1].date})")

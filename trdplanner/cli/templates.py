@@ -8,6 +8,7 @@ from typing import Any
 
 from trdplanner.catalog import Kind, Modality, TemplateError, load_template_file
 from trdplanner.catalog.catalog import cross_template_problems
+from trdplanner.catalog.summaries import check_summary_budget
 from trdplanner.cli import output
 from trdplanner.context import AppContext
 
@@ -81,7 +82,10 @@ def validate_template(ctx: AppContext, args: argparse.Namespace) -> int:
         return 2
     try:
         template = load_template_file(path)
+        check_summary_budget(template)  # rendered against a full worksheet: proves it stays inside the budget
     except TemplateError as exc:
+        if not exc.file:
+            exc = exc.in_file(str(path))
         output.error(str(exc))
         return 1
     catalog = ctx.catalog

@@ -129,13 +129,24 @@ class Score:
         return ScoreFlag.SUICIDALITY_ITEM_POSITIVE in self.flags
 
     @property
-    def flag_messages(self) -> tuple[str, ...]:
-        """Plain-language text for every flag, most urgent first."""
+    def alert_flags(self) -> tuple[ScoreFlag, ...]:
+        """The flags to raise as alerts, each finding once, most urgent first.
+
+        The PHQ-9 text already says everything the generic suicidality text says, and a
+        total-only instrument (MADRS, BDI-II) has no items to miss, so "items unknown" is no
+        alert there (the flag stays on the score: it is still true).
+        """
         shown = set(self.flags)
-        # The PHQ-9 text already says everything the generic suicidality text says.
         if ScoreFlag.PHQ9_ITEM9_POSITIVE in shown:
             shown.discard(ScoreFlag.SUICIDALITY_ITEM_POSITIVE)
-        return tuple(FLAG_TEXT[f] for f in ScoreFlag if f in shown)
+        if not _resolve(self.instrument).items_storable:
+            shown.discard(ScoreFlag.ITEMS_NOT_RECORDED)
+        return tuple(f for f in ScoreFlag if f in shown)
+
+    @property
+    def flag_messages(self) -> tuple[str, ...]:
+        """Plain-language text for every alert, most urgent first (see :attr:`alert_flags`)."""
+        return tuple(FLAG_TEXT[f] for f in self.alert_flags)
 
 
 def _resolve(instrument: Instrument | str) -> InstrumentSpec:

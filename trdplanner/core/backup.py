@@ -37,6 +37,7 @@ from trdplanner.core import crypto
 from trdplanner.core.crypto import DatabaseKey, FileState, WrongPassphrase
 from trdplanner.core.db import Database, DatabaseError
 from trdplanner.core.errors import InputError
+from trdplanner.core.intake import require_regular_file
 
 if TYPE_CHECKING:
     from trdplanner.core.restore_check import Losses
@@ -383,8 +384,10 @@ def restore_backup(
 
     anchor_folder = anchor_folder or db_file.parent  # the data folder holds both, unless told otherwise
     source = Path(source)
-    if not source.is_file():
-        raise BackupError(f"not found: {source}", "restore")
+    try:  # the shared door: a device or pipe is refused in words, never opened
+        require_regular_file(source, field="restore", what="backup")
+    except InputError as exc:
+        raise BackupError(exc.problem, "restore") from None
     if source.resolve() == db_file.resolve():
         raise BackupError("that file is the database itself", "restore")
     key = backup_key(source, passphrase)

@@ -22,6 +22,7 @@ import hashlib
 import os
 import secrets
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,7 @@ from trdplanner.core.db import DatabaseError
 from trdplanner.core.errors import InputError
 
 PASSPHRASE_ENV = "TRDPLANNER_PASSPHRASE"
+Warn = Callable[[str], None]
 MIN_PASSPHRASE_LENGTH = 8
 MAX_PASSPHRASE_BYTES = 1024
 
@@ -275,6 +277,9 @@ def check_new_passphrase(passphrase: str) -> None:
         raise InputError("passphrase", "must not start or end with a space")
     if "\n" in passphrase or "\r" in passphrase or "\x00" in passphrase:
         raise InputError("passphrase", "must be one line of text")
+    score, _hint = strength_hint(passphrase)
+    if score == 0:  # the same rule the window's meter shows: a common word or a repeated character
+        raise InputError("passphrase", "is too easy to guess; try a few unrelated words")
 
 
 _COMMON = frozenset(
@@ -340,20 +345,27 @@ def passphrase_from_env() -> str | None:
     return value if value else None
 
 
-def read_passphrase_file(path: Path) -> str:
-    """The first line of ``path`` (without its line ending) as the passphrase; InputError if unusable."""
-    where = "passphrase-file"
-    try:
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_PASSPHRASE_BYTES + 3)
-    except FileNotFoundError:
-        raise InputError(where, f"not found: {path}") from None
-    except IsADirectoryError:
-        raise InputError(where, f"{path} is a folder") from None
-    except OSError as exc:
-        raise InputError(where, f"cannot read {path} ({exc.strerror or exc})") from None
-    if len(raw) > MAX_PASSPHRASE_BYTES + 2:
-        raise InputError(where, f"{path} is longer than {MAX_PASSPHRASE_BYTES} bytes")
+def _warn_on_stderr(message: str) -> None:
+    import sys
+
+    print(f"warning: {' '.join(message.split())}", file=sys.stderr)
+
+
+def read_passphrase_file(path: Path, where: str = "passphrase-file", warn: Warn | None = None) -> str:
+    """The first line of ``path`` (without its line ending) as the passphrase; InputError if unusable.
+
+    A file every user can read is refused (POSIX); one the group can read gets a warning through
+    ``warn`` (stderr by default). Read with the bounded reader: a FIFO or ``/dev/zero`` is refused.
+    """
+    from trdplanner.core.intake import check_secret_file, read_bounded
+
+    raw = read_bounded(
+        path, MAX_PASSPHRASE_BYTES + 2, field=where, what="passphrase file",
+        too_large=f"{path} is longer than {MAX_PASSPHRASE_BYTES} bytes",
+    )
+    warning = check_secret_file(path, field=where)
+    if warning:
+        (warn or _warn_on_stderr)(f"{where}: {warning}")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -364,8 +376,8 @@ def read_passphrase_file(path: Path) -> str:
     return line
 
 
-def passphrase_from(file: Path | None) -> str | None:
+def passphrase_from(file: Path | None, warn: Warn | None = None) -> str | None:
     """The passphrase a command was given: ``--passphrase-file`` first, else the environment."""
     if file is not None:
-        return read_passphrase_file(file)
+        return read_passphrase_file(file, warn=warn)
     return passphrase_from_env()

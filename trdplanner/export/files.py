@@ -6,6 +6,7 @@ from pathlib import Path
 
 from trdplanner.core.errors import InputError
 from trdplanner.core.fileio import write_atomic
+from trdplanner.core.intake import read_bounded
 
 
 def save_pdf(path: Path, data: bytes) -> None:
@@ -26,15 +27,9 @@ def save_pdf(path: Path, data: bytes) -> None:
 
 
 def read_pdf(path: Path, limit: int = 50 * 1024 * 1024) -> bytes:
-    """Read a PDF the user names; problems are an ``InputError`` on ``file``."""
-    path = Path(path)
-    try:
-        if path.stat().st_size > limit:
-            raise InputError("file", f"{path} is larger than {limit // (1024 * 1024)} MB")
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise InputError("file", f"not found: {path}") from None
-    except IsADirectoryError:
-        raise InputError("file", f"{path} is a folder, not a PDF") from None
-    except OSError as exc:
-        raise InputError("file", f"cannot read {path} ({exc.strerror or exc})") from None
+    """Read a PDF the user names; problems are an ``InputError`` on ``file``.
+
+    Bounded: never more than ``limit`` bytes, and never a device or pipe (``/dev/zero`` reports
+    a size of 0 and then never ends).
+    """
+    return read_bounded(Path(path), limit, what="PDF")

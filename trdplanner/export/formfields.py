@@ -23,6 +23,8 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable
 
 from trdplanner.catalog.limits import MAX_ITEMS, MAX_TABLE_ROWS
+from trdplanner.core.errors import InputError
+from trdplanner.core.intake import parse_json
 from trdplanner.export.styles import INK, RULE
 
 # Far above any real manifest (the kept values of a full worksheet), checked before parsing.
@@ -94,9 +96,9 @@ class Manifest:
         if len(text) > MAX_MANIFEST_CHARS:
             raise ValueError(f"its TRD Planner data is {len(text):,} characters long, far more than a worksheet needs")
         try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"its TRD Planner data is damaged ({exc.msg})") from None
+            data = parse_json(text, field="manifest")  # repeated keys and deep nesting refused in words
+        except InputError as exc:
+            raise ValueError(f"its TRD Planner data is damaged ({exc.problem})") from None
         if not isinstance(data, dict) or data.get("kind") != MANIFEST_KIND:
             raise ValueError("it was not made by TRD Planner")
         if data.get("format") != MANIFEST_FORMAT:

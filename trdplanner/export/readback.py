@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pypdf import PdfReader
-from pypdf.errors import PdfReadError
+from pypdf.errors import LimitReachedError, PdfReadError
 
 from trdplanner.catalog import Column, Field, FieldType, Template
 from trdplanner.catalog.limits import MAX_TABLE_ROWS
@@ -36,6 +36,21 @@ def read_form(data: bytes, password: str | None = None) -> FilledForm:
     """Open a PDF (with its open password, if it has one) and find our manifest and every field's value."""
     if not data.startswith(b"%PDF"):
         raise ReadbackError("is not a PDF file")
+    # pypdf resolves objects lazily, so a bomb can go off at any step: guard the whole reading.
+    try:
+        return _read_form(data, password)
+    except LimitReachedError:  # a compressed stream that would expand past pypdf's limit (a Flate bomb)
+        raise ReadbackError(
+            "holds a compressed part that expands to an impossible size; it is damaged or was made to attack "
+            "the reader"
+        ) from None
+    except RecursionError:  # objects nested inside each other beyond any real form
+        raise ReadbackError(
+            "is nested too deeply to be a form; it is damaged or was made to attack the reader"
+        ) from None
+
+
+def _read_form(data: bytes, password: str | None) -> FilledForm:
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from trdplanner.core.validate import MAX_SEARCH_CHARS
 from trdplanner.gui.patient_model import PatientFilter, PatientTableModel
 from trdplanner.gui.theme import icon
 
@@ -51,6 +52,7 @@ class PatientListPanel(QWidget):
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search name, code or diagnosis")
         self.search.setClearButtonEnabled(True)
+        self.search.setMaxLength(MAX_SEARCH_CHARS)  # the service's limit: a paste cannot go past it
         self.search.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
         self.search.setToolTip("Type to filter the list as you type (Ctrl+F). Accents and case are ignored.")
         self.search.textChanged.connect(self._refilter)

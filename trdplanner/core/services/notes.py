@@ -24,7 +24,7 @@ from trdplanner.core.services.summary import ScoredMeasure
 from trdplanner.core.services.templating import RISK_REVIEW_SECTION, measures_of_session, reasons_from
 from trdplanner.core.signing import SigningService, check_note
 from trdplanner.core.text import fold
-from trdplanner.core.validate import one_of
+from trdplanner.core.validate import one_of, search_text
 from trdplanner.core.versioning import check_version, touch
 from trdplanner.core.vocab import AddendumKind, NoteFormat, NoteStatus
 
@@ -311,6 +311,7 @@ class NoteService:
     ) -> list[NoteHit]:
         """The patient's notes, newest first, matching every word of ``text`` (any case or accent)
         in a section or an addendum, and every filter given."""
+        search_text(text)
         with self.db.reading() as s:
             if s.get(Patient, patient_id) is None:
                 raise NotFoundError("patient", patient_id)

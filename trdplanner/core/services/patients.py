@@ -34,7 +34,7 @@ from trdplanner.core.records import (
 )
 from trdplanner.core.services.flags import compute_flags, refresh_stale
 from trdplanner.core.text import fold, patient_search_text
-from trdplanner.core.validate import check_profile
+from trdplanner.core.validate import check_profile, search_text
 from trdplanner.core.versioning import check_version, touch
 from trdplanner.core.vocab import PatientStatus, RiskLevel
 from trdplanner.settings import Settings
@@ -143,7 +143,7 @@ class PatientService:
         )
         if status:
             query = query.where(Patient.status == status)
-        for word in fold(search).split():
+        for word in fold(search_text(search)).split():
             query = query.where(Patient.search_text.contains(word, autoescape=True))
         if trd:
             query = query.where(PatientFlags.trd_status == trd)

@@ -33,7 +33,7 @@ from trdplanner.core.records import (
     SessionRec,
 )
 from trdplanner.core.services.form_measures import FormMeasure, record_form_measure
-from trdplanner.core.validate import one_of
+from trdplanner.core.validate import event_date, one_of
 from trdplanner.core.versioning import check_version, touch
 from trdplanner.core.vocab import HomeworkStatus, InstanceRole, Modality, SessionFormat, SessionStatus
 
@@ -162,6 +162,7 @@ def check_session(rec: SessionRec, field: str = "session") -> None:
         raise InputError(f"{field}.number", "must be 1 or more")
     if not 5 <= rec.duration_minutes <= 600:
         raise InputError(f"{field}.duration_minutes", "must be 5 to 600 minutes")
+    event_date(f"{field}.date", rec.date)
     for i, inst in enumerate(rec.instances):
         one_of(f"{field}.instances[{i}].role", inst.role, InstanceRole)
     for i, hw in enumerate(rec.homework):

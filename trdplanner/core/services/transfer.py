@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
+from pathlib import Path
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -18,6 +19,7 @@ from trdplanner import __version__
 from trdplanner.core.audit import AuditService, summarise_in
 from trdplanner.core.db import Database
 from trdplanner.core.errors import InputError, NotFoundError
+from trdplanner.core.intake import decode_utf8, parse_json, read_bounded
 from trdplanner.core.models import (
     Clinician,
     Homework,
@@ -38,7 +40,7 @@ from trdplanner.core.services.patients import create_patient_in, load_patient, p
 from trdplanner.core.services.plans import plan_row, plans_in
 from trdplanner.core.services.sessions import check_session, session_row, sessions_in
 from trdplanner.core.signing import LEGACY, check_note, remember_foreign_key, short
-from trdplanner.core.validate import check_plan, check_profile, one_of
+from trdplanner.core.validate import check_plan, check_profile, event_date, one_of
 from trdplanner.core.vocab import NoteFormat, NoteStatus
 
 FORMAT = "trdplanner.patient"
@@ -47,6 +49,47 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 
 # Checks a filled template instance against its snapshot; raises InputError.
 InstanceCheck = Callable[[InstanceRec, str], None]
+
+
+def check_instance_snapshot(inst: InstanceRec, where: str) -> None:
+    """A filled template in a patient file, checked like one filled in the app.
+
+    The snapshot must be a valid template of the id and version it claims, the values must fit
+    it, and its note summary must render within the budget: otherwise ``homework``, ``note`` or
+    a print would fail later with an error the user cannot act on.
+    """
+    from trdplanner.catalog import (
+        InstanceError,
+        RenderError,
+        TemplateError,
+        summarize_instance,
+        template_from_dict,
+        validate_instance,
+    )
+
+    try:
+        template = template_from_dict(inst.template_snapshot)
+    except TemplateError as exc:
+        detail = ": ".join(p for p in (exc.path, exc.problem) if p)
+        raise InputError(f"{where}.template_snapshot", f"is not a valid template ({detail})") from None
+    except (RecursionError, MemoryError):
+        raise InputError(f"{where}.template_snapshot", "is too complex to be a template") from None
+    if (template.id, template.version) != (inst.template_id, inst.template_version):
+        raise InputError(
+            f"{where}.template_id",
+            f"says {inst.template_id} v{inst.template_version} but the snapshot is {template.ref}",
+        )
+    try:
+        cleaned = validate_instance(template, inst.values, partial=True)
+    except InstanceError as exc:
+        first = exc.problems[0]
+        more = f" (and {len(exc.problems) - 1} more problems)" if len(exc.problems) > 1 else ""
+        field = f"{where}.values.{first.path}" if first.path else f"{where}.values"
+        raise InputError(field, first.message + more) from None
+    try:
+        summarize_instance(template, cleaned)
+    except RenderError as exc:
+        raise InputError(f"{where}.template_snapshot.note_summary", exc.problem) from None
 
 
 def _clinician_rec(s: Session, clinician_id: int | None) -> ClinicianRec | None:
@@ -95,10 +138,7 @@ def record_to_json(record: PatientRecord) -> str:
 def record_from_json(text: str) -> PatientRecord:
     if len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
         raise InputError("file", f"is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError("file", f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from exc
+    data = parse_json(text)  # repeated keys and deep nesting are refused here, in words
     if not isinstance(data, dict):
         raise InputError("file", "must hold a JSON object")
     if data.pop("format", None) != FORMAT:
@@ -110,7 +150,7 @@ def record_from_json(text: str) -> PatientRecord:
     return from_data(PatientRecord, data)
 
 
-def check_record(record: PatientRecord, instance_check: InstanceCheck | None = None) -> None:
+def check_record(record: PatientRecord, instance_check: InstanceCheck | None = check_instance_snapshot) -> None:
     """Every check the import makes before it writes anything."""
     try:
         check_profile(record.profile)
@@ -133,6 +173,8 @@ def check_record(record: PatientRecord, instance_check: InstanceCheck | None = N
         if sess.note is not None:
             _check_note(sess, where)
     for i, m in enumerate(record.measures):
+        event_date(f"measures[{i}].taken_on", m.taken_on)
+        event_date(f"measures[{i}].alert_acknowledged_at", m.alert_acknowledged_at)
         if m.session_number is not None and m.session_number not in numbers:
             raise InputError(f"measures[{i}].session_number", "no such session")
         _check_acknowledgement(m, f"measures[{i}]")
@@ -174,6 +216,10 @@ def _check_note(sess: SessionRec, where: str) -> None:
     assert note is not None
     one_of(f"{where}.note.format", note.format, NoteFormat)
     one_of(f"{where}.note.status", note.status, NoteStatus)
+    event_date(f"{where}.note.signed_at", note.signed_at)
+    for k, addendum in enumerate(note.addenda):
+        event_date(f"{where}.note.addenda[{k}].signed_at", addendum.signed_at)
+        event_date(f"{where}.note.addenda[{k}].refers_to_date", addendum.refers_to_date)
     if note.status == NoteStatus.SIGNED:
         if note.signed_at is None or not note.signer_name:
             raise InputError(f"{where}.note.signed_at", "a signed note needs a signer and a time")
@@ -306,7 +352,7 @@ def signed_note_ids(s: Session, patient_id: int) -> list[int]:
 
 
 class TransferService:
-    def __init__(self, db: Database, instance_check: InstanceCheck | None = None) -> None:
+    def __init__(self, db: Database, instance_check: InstanceCheck | None = check_instance_snapshot) -> None:
         self.db = db
         self.instance_check = instance_check
 
@@ -354,4 +400,9 @@ class TransferService:
 
     def import_json(self, text: str) -> int:
         return self.import_record(record_from_json(text))
+
+    def import_file(self, path: Path) -> int:
+        """Import a patient file through the door: bounded read, UTF-8, strict JSON, then every check."""
+        data = read_bounded(path, MAX_FILE_BYTES, what="patient file")
+        return self.import_json(decode_utf8(data, name=str(path)))
 

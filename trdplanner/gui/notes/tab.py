@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from trdplanner.context import AppContext
 from trdplanner.core.services.notes import NoteHit
 from trdplanner.core.services.templating import modality_label
+from trdplanner.core.validate import MAX_SEARCH_CHARS
 from trdplanner.core.vocab import Modality
 from trdplanner.gui.dialogs import show_error
 from trdplanner.gui.forms.style import STYLESHEET
@@ -64,6 +65,7 @@ class NotesTab(QWidget):
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search the text of every note and addendum")
         self.search.setClearButtonEnabled(True)
+        self.search.setMaxLength(MAX_SEARCH_CHARS)  # the service's limit: a paste cannot go past it
         self.search.setToolTip("Words in any order, case or accent (Ctrl+Shift+F)")
         self.modality = QComboBox()
         self.modality.addItem("All modalities", "")

@@ -261,12 +261,11 @@ class MeasureEntry(QWidget):
         self.result.setText(f"<span style='font-size:13pt'>Total <b>{result.total}</b> of {result.max_total}"
                             f" · <b>{esc(result.severity)}</b></span> <span style='color:{muted}'>"
                             f"({esc(s.severity_source)})</span>")
-        self._show_flags(sorted(result.flags))
+        self._show_flags(list(result.alert_flags))
         self.ready_changed.emit(True)
 
     def _show_flags(self, flags: list[ScoreFlag]) -> None:
-        shown = [f for f in flags if f is not ScoreFlag.SUICIDALITY_ITEM_POSITIVE
-                 or ScoreFlag.PHQ9_ITEM9_POSITIVE not in flags]
+        shown = flags  # already one per finding (Score.alert_flags)
         if not shown:
             self.flags.setVisible(False)
             return
