@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDate, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -28,28 +27,19 @@ from trdplanner.context import AppContext
 from trdplanner.core.services.notes import NoteHit
 from trdplanner.core.services.templating import modality_label
 from trdplanner.core.vocab import Modality
+from trdplanner.gui.dates import DateField
 from trdplanner.gui.dialogs import show_error
 from trdplanner.gui.forms.style import STYLESHEET
 from trdplanner.gui.notes.editor import NoteEditor
 from trdplanner.gui.notes.printing import note_preview
 
-_NO_DATE = QDate(2000, 1, 1)
+
+def _date_filter(tip: str) -> DateField:
+    return DateField(tip=tip, empty_text="Any date")
 
 
-def _date_filter(tip: str) -> QDateEdit:
-    edit = QDateEdit()
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("yyyy-MM-dd")
-    edit.setMinimumDate(_NO_DATE)
-    edit.setSpecialValueText("Any date")
-    edit.setDate(_NO_DATE)
-    edit.setToolTip(tip)
-    return edit
-
-
-def _py_date(edit: QDateEdit) -> dt.date | None:
-    d = edit.date()
-    return None if d == _NO_DATE else dt.date(d.year(), d.month(), d.day())
+def _py_date(edit: DateField) -> dt.date | None:
+    return edit.value()
 
 
 class NotesTab(QWidget):
@@ -167,8 +157,8 @@ class NotesTab(QWidget):
         self.search.clear()
         self.modality.setCurrentIndex(0)
         self.format.setCurrentIndex(0)
-        self.date_from.setDate(_NO_DATE)
-        self.date_to.setDate(_NO_DATE)
+        self.date_from.set_value(None)
+        self.date_to.set_value(None)
         self.unsigned.setChecked(False)
         for w in (self.search, self.modality, self.format, self.date_from, self.date_to, self.unsigned):
             w.blockSignals(False)

@@ -5,11 +5,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import (
 from trdplanner.context import AppContext
 from trdplanner.core.records import HomeworkRec, SessionRec
 from trdplanner.core.vocab import HomeworkStatus, Modality, SessionFormat, SessionStatus
+from trdplanner.gui.dates import DateField
 from trdplanner.gui.dialogs import confirm, show_error
 from trdplanner.gui.forms.fields import PlainText, hint_label
 from trdplanner.gui.sessions.agenda import starting_agenda
@@ -54,10 +54,7 @@ class PlanPage(QWidget):
         self.autosave = QTimer(self, singleShot=True)
         self.autosave.timeout.connect(self.flush)
 
-        self.date = QDateEdit()
-        self.date.setCalendarPopup(True)
-        self.date.setDisplayFormat("yyyy-MM-dd")
-        self.date.setToolTip("The date of the session")
+        self.date = DateField(tip="The date of the session", empty_text="Session date")
         self.duration = QSpinBox()
         self.duration.setRange(5, 600)
         self.duration.setSuffix(" min")
@@ -184,7 +181,7 @@ class PlanPage(QWidget):
         if session is None or session.id is None:
             return
         self._loading = True
-        self.date.setDate(QDate(session.date.year, session.date.month, session.date.day))
+        self.date.set_value(session.date)
         self.duration.setValue(session.duration_minutes)
         self.format.setCurrentIndex(max(0, self.format.findData(session.format)))
         self.modality.setCurrentIndex(max(0, self.modality.findData(session.modality)))
@@ -367,10 +364,9 @@ class PlanPage(QWidget):
         self.autosave.stop()
         if not self.dirty or self.session is None:
             return True
-        d = self.date.date()
         rec = dataclasses.replace(
             self.session,
-            date=dt.date(d.year(), d.month(), d.day()),
+            date=self.date.value() or self.session.date,  # a session always has a date; empty keeps the old one
             duration_minutes=self.duration.value(),
             format=str(self.format.currentData()),
             modality=str(self.modality.currentData() or ""),

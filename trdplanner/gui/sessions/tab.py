@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -30,6 +29,7 @@ from trdplanner.core.records import SessionRec
 from trdplanner.core.services.templating import modality_label
 from trdplanner.core.vocab import Modality, SessionFormat
 from trdplanner.gui import pdfs
+from trdplanner.gui.dates import DateField
 from trdplanner.gui.dialogs import show_error
 from trdplanner.gui.forms.style import STYLESHEET
 from trdplanner.gui.notes.editor import NoteEditor
@@ -44,10 +44,8 @@ class NewSessionDialog(QDialog):
     def __init__(self, modality: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("New session")
-        self.date = QDateEdit(QDate.currentDate())
-        self.date.setCalendarPopup(True)
-        self.date.setDisplayFormat("yyyy-MM-dd")
-        self.date.setToolTip("When the session takes place")
+        self.date = DateField(tip="When the session takes place", empty_text="Session date")
+        self.date.set_value(dt.date.today())
         self.modality = QComboBox()
         for m in Modality:
             self.modality.addItem(m.label, str(m))
@@ -79,8 +77,15 @@ class NewSessionDialog(QDialog):
         layout.addWidget(buttons)
 
     def values(self) -> tuple[dt.date, str, str]:
-        d = self.date.date()
-        return dt.date(d.year(), d.month(), d.day()), str(self.modality.currentData()), str(self.format.currentData())
+        return (self.date.value() or dt.date.today(), str(self.modality.currentData()),
+                str(self.format.currentData()))
+
+    def accept(self) -> None:
+        if self.date.error() or self.date.value() is None:
+            self.date.setFocus()
+            self.date.echo.setText(self.date.error() or "Give the session's date.")
+            return
+        super().accept()
 
 
 class SessionsTab(QWidget):

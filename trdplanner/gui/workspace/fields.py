@@ -11,13 +11,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import QDate, QLocale, Qt, Signal
+from PySide6.QtCore import QLocale, Qt, Signal
 from PySide6.QtGui import QDoubleValidator, QIntValidator
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -30,9 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from trdplanner.gui.dates import DateField as DateField  # the one date field; imported from here too
 from trdplanner.gui.theme import icon
-
-NULL_DATE = QDate(1900, 1, 1)
 
 
 def set_invalid(widget: QWidget, invalid: bool) -> None:
@@ -53,34 +51,6 @@ class ErrorLabel(QLabel):
     def show_error(self, text: str) -> None:
         self.setText(text)
         self.setVisible(bool(text))
-
-
-class DateField(QDateEdit):
-    """A date that may be left empty (shown as "Not set"); Delete clears it."""
-
-    def __init__(self, parent: QWidget | None = None, *, tip: str = "") -> None:
-        super().__init__(parent)
-        self.setCalendarPopup(True)
-        self.setDisplayFormat("yyyy-MM-dd")
-        self.setMinimumDate(NULL_DATE)
-        self.setMaximumDate(QDate(2200, 12, 31))
-        self.setSpecialValueText("Not set")
-        self.setDate(NULL_DATE)
-        self.setToolTip((tip + "\n" if tip else "") + "Type YYYY-MM-DD or pick from the calendar; Delete clears it")
-        self.calendarWidget().setToolTip("Pick a date")
-
-    def keyPressEvent(self, event) -> None:
-        if event.key() == Qt.Key.Key_Delete:
-            self.set_value(None)
-            return
-        super().keyPressEvent(event)
-
-    def value(self) -> dt.date | None:
-        d = self.date()
-        return None if d == NULL_DATE else dt.date(d.year(), d.month(), d.day())
-
-    def set_value(self, value: dt.date | None) -> None:
-        self.setDate(QDate(value.year, value.month, value.day) if value else NULL_DATE)
 
 
 class NumberField(QLineEdit):
