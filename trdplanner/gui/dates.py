@@ -26,6 +26,8 @@ from PySide6.QtWidgets import (
     QWidgetAction,
 )
 
+from trdplanner.gui.forms.style import repolish
+
 MIN_DATE = dt.date(1900, 1, 1)
 MAX_DATE = dt.date(2200, 12, 31)
 
@@ -142,8 +144,8 @@ class DateField(QWidget):
         self.pick = QToolButton()
         self.pick.setText("▾")
         self.pick.setToolTip("Pick the date from a calendar (Alt+Down)")
-        self.pick.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.pick.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the text field is the keyboard path; Tab moves on
+        self.pick.clicked.connect(self.open_calendar)
         menu = QMenu(self.pick)
         self.calendar = QCalendarWidget()
         self.calendar.setGridVisible(False)
@@ -155,11 +157,12 @@ class DateField(QWidget):
         action.setDefaultWidget(self.calendar)
         menu.addAction(action)
         menu.aboutToShow.connect(self._sync_calendar)
-        self.pick.setMenu(menu)
+        self.menu = menu
         self.echo = QLabel()
         self.echo.setProperty("role", "muted")
-        self.echo.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.echo.setMinimumWidth(0)
+        self.echo.setWordWrap(True)  # an error message wraps under itself rather than widening the form
+        self.echo.setMinimumWidth(self.echo.fontMetrics().horizontalAdvance("Wed 30 Sep 2026") + 6)
+        self.echo.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
@@ -213,8 +216,7 @@ class DateField(QWidget):
         invalid = bool(error)
         if bool(self.edit.property("invalid")) != invalid:
             self.edit.setProperty("invalid", invalid)
-            self.edit.style().unpolish(self.edit)
-            self.edit.style().polish(self.edit)
+            repolish(self.edit)
         if error:
             self.echo.setProperty("role", "fieldError")
             self.echo.setText(error)
@@ -224,8 +226,7 @@ class DateField(QWidget):
             shown = reading.date if reading is not None and reading.ok else self._value
             self.echo.setText(spoken(shown) if shown is not None and self.edit.text().strip() else "")
             self.echo.setToolTip("")
-        self.echo.style().unpolish(self.echo)
-        self.echo.style().polish(self.echo)
+        repolish(self.echo)
         self.edit.setAccessibleDescription(error or self.echo.text())
 
     # ------------------------------------------------------------------ calendar
@@ -239,7 +240,7 @@ class DateField(QWidget):
         return super().eventFilter(obj, event)
 
     def open_calendar(self) -> None:
-        self.pick.showMenu()
+        self.menu.popup(self.pick.mapToGlobal(self.pick.rect().bottomLeft()))
 
     def _sync_calendar(self) -> None:
         day = self._value or dt.date.today()
@@ -251,7 +252,5 @@ class DateField(QWidget):
     def _picked(self, date: QDate) -> None:
         value = dt.date(date.year(), date.month(), date.day())
         self.set_value(value)
-        menu = self.pick.menu()
-        if menu is not None:
-            menu.close()
+        self.menu.close()
         self.edit.setFocus()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -76,6 +76,7 @@ class PatientListPanel(QWidget):
         self.model = PatientTableModel()
         self.model.set_alert_icon(icon("alert"))
         self.table = _Table()
+        self.table.setTabKeyNavigation(False)  # Tab goes on into the workspace; arrows move in the list
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -94,11 +95,17 @@ class PatientListPanel(QWidget):
         header.setStretchLastSection(False)
         header.setSectionResizeMode(PatientTableModel.COL_NAME, QHeaderView.ResizeMode.Stretch)
         header.setMinimumSectionSize(48)
-        for col, w in {1: 74, 2: 200, 3: 78, 4: 98, 5: 90, 6: 74}.items():
+        self._widths = {1: 74, 2: 200, 3: 78, 4: 98, 5: 90, 6: 74}
+        for col, w in self._widths.items():
             header.resizeSection(col, w)
         # Diagnosis and unsigned count are one right-click away (and in each row's tooltip).
         self.table.setColumnHidden(PatientTableModel.COL_DIAGNOSIS, True)
         self.table.setColumnHidden(PatientTableModel.COL_UNSIGNED, True)
+        # The list never scrolls sideways: columns that do not fit its width step aside, least
+        # needed first, and come back when it is widened (the row tooltip has them all).
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._chosen_hidden = {PatientTableModel.COL_DIAGNOSIS, PatientTableModel.COL_UNSIGNED}
+        self.table.viewport().installEventFilter(self)
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._column_menu)
         header.setToolTip("Click to sort; right-click to choose the columns")
@@ -146,8 +153,43 @@ class PatientListPanel(QWidget):
             action.setCheckable(True)
             action.setChecked(not self.table.isColumnHidden(col))
             action.setToolTip(PatientTableModel.HEADER_TIPS[col])
-            action.toggled.connect(lambda on, c=col: self.table.setColumnHidden(c, not on))
+            action.toggled.connect(lambda on, c=col: self.choose_column(c, on))
         menu.exec(self.table.horizontalHeader().mapToGlobal(pos))
+
+    def hidden_choice(self) -> str:
+        return ",".join(str(c) for c in sorted(self._chosen_hidden))
+
+    def restore_hidden_choice(self, text: str) -> None:
+        self._chosen_hidden = {int(x) for x in text.split(",") if x.strip().isdigit()}
+        self.fit_columns()
+
+    def choose_column(self, col: int, shown: bool) -> None:
+        if shown:
+            self._chosen_hidden.discard(col)
+        else:
+            self._chosen_hidden.add(col)
+        self.fit_columns()
+
+    #: Which columns give way first when the list is narrow.
+    GIVE_WAY = (PatientTableModel.COL_DIAGNOSIS, PatientTableModel.COL_UNSIGNED, PatientTableModel.COL_LAST,
+                PatientTableModel.COL_TRD, PatientTableModel.COL_CODE, PatientTableModel.COL_RISK)
+    NAME_ROOM = 130
+
+    def fit_columns(self) -> None:
+        header = self.table.horizontalHeader()
+        room = self.table.viewport().width() - self.NAME_ROOM
+        wanted = [c for c in reversed(self.GIVE_WAY) if c not in self._chosen_hidden]
+        for c in wanted:
+            if not self.table.isColumnHidden(c):
+                self._widths[c] = header.sectionSize(c)  # keep a width the user dragged
+            width = self._widths.get(c, header.defaultSectionSize())
+            fits = room >= width
+            self.table.setColumnHidden(c, not fits)
+            if fits:
+                room -= width
+        for c in self._chosen_hidden:
+            self.table.setColumnHidden(c, True)
+
 
     # ---------------------------------------------------------------- state
 
@@ -231,6 +273,9 @@ class PatientListPanel(QWidget):
             self._emit_row(row)
 
     def eventFilter(self, obj, event) -> bool:
+        if obj is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            self.fit_columns()  # the table's own width, also when it appears after loading
+            return False
         # Down arrow from the search box moves into the list; Esc clears the search.
         if obj is self.search and isinstance(event, QKeyEvent) and event.type() == QKeyEvent.Type.KeyPress:
             if event.key() == Qt.Key.Key_Down and self.model.rowCount():

@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
 
 from trdplanner.core.fileio import write_atomic
 from trdplanner.gui.dialogs import show_error
-from trdplanner.gui.forms.style import STYLESHEET
 from trdplanner.gui.tasks import run_in_background
 
 log = logging.getLogger(__name__)
@@ -280,7 +279,6 @@ class PdfPreviewDialog(QDialog):
     def __init__(self, title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
-        self.setStyleSheet(STYLESHEET)
         self.resize(820, 900)
         self.preview = PdfPreview(self)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)

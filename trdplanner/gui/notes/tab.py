@@ -29,7 +29,6 @@ from trdplanner.core.services.templating import modality_label
 from trdplanner.core.vocab import Modality
 from trdplanner.gui.dates import DateField
 from trdplanner.gui.dialogs import show_error
-from trdplanner.gui.forms.style import STYLESHEET
 from trdplanner.gui.notes.editor import NoteEditor
 from trdplanner.gui.notes.printing import note_preview
 
@@ -94,6 +93,8 @@ class NotesTab(QWidget):
         filters.addWidget(self.clear_button)
 
         self.table = QTableWidget(0, len(self.COLUMNS))
+
+        self.table.setTabKeyNavigation(False)  # Tab leaves the list; arrows move in it
         self.table.setHorizontalHeaderLabels(self.COLUMNS)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -137,7 +138,6 @@ class NotesTab(QWidget):
         layout.addWidget(split, 1)
         find = QShortcut(QKeySequence("Ctrl+Shift+F"), self, self._focus_search)
         find.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.setStyleSheet(STYLESHEET)
         self.set_patient(None)
 
     def _focus_search(self) -> None:

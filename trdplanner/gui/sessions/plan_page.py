@@ -9,7 +9,6 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFormLayout,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -30,6 +29,7 @@ from trdplanner.gui.dates import DateField
 from trdplanner.gui.dialogs import confirm, show_error
 from trdplanner.gui.forms.fields import PlainText, hint_label
 from trdplanner.gui.sessions.agenda import starting_agenda
+from trdplanner.gui.theme import colour, icon
 
 
 def _button(text: str, tip: str) -> QPushButton:
@@ -74,14 +74,22 @@ class PlanPage(QWidget):
         self.status.setToolTip("Planned, completed or cancelled")
         self.safety = QCheckBox("Safety plan reviewed in this session")
         self.safety.setToolTip("Tick once the safety plan has been gone through together; the note records it")
+        # Details sit in two short columns so the agenda gets the height, not the width.
         details = QGroupBox("Session")
-        form = QFormLayout(details)
-        form.addRow("&Date:", self.date)
-        form.addRow("D&uration:", self.duration)
-        form.addRow("&Format:", self.format)
-        form.addRow("&Modality:", self.modality)
-        form.addRow("S&tatus:", self.status)
-        form.addRow("", self.safety)
+        grid = QGridLayout(details)
+        grid.setHorizontalSpacing(10)
+        for i, (text, widget) in enumerate((("&Date:", self.date), ("D&uration:", self.duration),
+                                            ("&Format:", self.format), ("&Modality:", self.modality),
+                                            ("S&tatus:", self.status))):
+            label = QLabel(text)
+            label.setBuddy(widget)
+            row, col = (i, 0) if i < 3 else (i - 3, 2)
+            grid.addWidget(label, row, col)
+            grid.addWidget(widget, row, col + 1)
+        grid.addWidget(self.safety, 2, 2, 1, 2)
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(3, 1)
+        self.details = details
 
         self.agenda = QListWidget()
         self.agenda.setToolTip("Agenda items in order; F2 or double-click edits an item")
@@ -140,7 +148,7 @@ class PlanPage(QWidget):
         self.print_button.clicked.connect(self.request_print)
         homework_box = QGroupBox("Homework")
         hw = QGridLayout(homework_box)
-        hw.addWidget(QLabel("Waiting for review:"), 0, 0, 1, 3)
+        hw.addWidget(QLabel("Waiting for review (early in the session):"), 0, 0, 1, 3)
         hw.addWidget(self.outstanding_list, 1, 0, 1, 3)
         hw.addWidget(self.review_status, 2, 0)
         hw.addWidget(review, 2, 1)
@@ -148,19 +156,14 @@ class PlanPage(QWidget):
         hw.addWidget(self.assigned, 4, 0, 1, 3)
         hw.addWidget(assign, 5, 0)
         hw.addWidget(self.print_button, 5, 2)
+        hw.setColumnStretch(2, 1)
+        #: The Sessions tab shows homework on a page of its own, after the forms, as a session runs.
+        self.homework_box = homework_box
 
-        left = QVBoxLayout()
-        left.addWidget(details)
-        left.addWidget(interventions_box)
-        left.addStretch(1)
-        right = QVBoxLayout()
-        right.addWidget(homework_box)
-        columns = QHBoxLayout()
-        columns.addLayout(left, 2)
-        columns.addWidget(agenda_box, 3)
-        columns.addLayout(right, 3)
         layout = QVBoxLayout(self)
-        layout.addLayout(columns, 1)
+        layout.addWidget(details)
+        layout.addWidget(agenda_box, 3)
+        layout.addWidget(interventions_box, 1)
         self.state = hint_label("")
         layout.addWidget(self.state)
         for signal in (
@@ -205,7 +208,12 @@ class PlanPage(QWidget):
         item = QListWidgetItem(text)
         item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
         if text.startswith("Safety plan review"):
-            item.setForeground(Qt.GlobalColor.darkRed)
+            # Colour and weight and a mark: readable in both schemes and without colour vision.
+            item.setForeground(colour("danger"))
+            font = item.font()
+            font.setBold(True)
+            item.setFont(font)
+            item.setIcon(icon("alert"))
         self.agenda.addItem(item)
         return item
 

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
@@ -31,13 +30,13 @@ from trdplanner.core.vocab import Modality, SessionFormat
 from trdplanner.gui import pdfs
 from trdplanner.gui.dates import DateField
 from trdplanner.gui.dialogs import show_error
-from trdplanner.gui.forms.style import STYLESHEET
 from trdplanner.gui.notes.editor import NoteEditor
 from trdplanner.gui.notes.printing import note_preview
 from trdplanner.gui.preview import PdfPreviewDialog
 from trdplanner.gui.sessions.agenda import starting_agenda
 from trdplanner.gui.sessions.forms_page import FormsPage
 from trdplanner.gui.sessions.plan_page import PlanPage
+from trdplanner.gui.theme import colour
 
 
 class NewSessionDialog(QDialog):
@@ -90,6 +89,8 @@ class NewSessionDialog(QDialog):
 
 class SessionsTab(QWidget):
     COLUMNS = ("#", "Date", "Modality", "Status", "Note")
+    #: Shown in the narrow list; modality and status are in each row's tooltip and on the Plan page.
+    COMPACT = (0, 1, 4)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -106,6 +107,7 @@ class SessionsTab(QWidget):
         self.report_button.setToolTip("Preview the progress report, then print or save it")
         self.report_button.clicked.connect(self.progress_report)
         self.table = QTableWidget(0, len(self.COLUMNS))
+        self.table.setTabKeyNavigation(False)  # Tab leaves the list; arrows move in it
         self.table.setHorizontalHeaderLabels(self.COLUMNS)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -114,6 +116,9 @@ class SessionsTab(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        for c in range(len(self.COLUMNS)):
+            self.table.setColumnHidden(c, c not in self.COMPACT)
         self.table.setToolTip("Sessions, newest first; choose one to plan it, fill its forms or write its note")
         self.table.itemSelectionChanged.connect(self._selected)
         self.list_empty = QLabel()
@@ -126,11 +131,9 @@ class SessionsTab(QWidget):
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.new_button)
-        buttons.addWidget(self.report_button)
-        left_layout.addLayout(buttons)
+        left_layout.addWidget(self.new_button)
         left_layout.addWidget(self.list_stack, 1)
+        left_layout.addWidget(self.report_button)
 
         self.plan = PlanPage(ctx)
         self.plan.saved.connect(self._session_saved)
@@ -140,14 +143,22 @@ class SessionsTab(QWidget):
         self.forms.preview_requested.connect(self.preview_instance)
         self.note = NoteEditor(ctx)
         self.note.saved.connect(self._note_saved)
+        # The pages follow a session: set the agenda and review homework, work on forms and measures,
+        # agree new homework, then write and sign the note.
+        homework = QWidget()
+        homework_layout = QVBoxLayout(homework)
+        homework_layout.addWidget(self.plan.homework_box, 1)
+        self.homework = homework
         self.pages = QTabWidget()
         self.pages.setDocumentMode(True)
-        self.pages.addTab(self.plan, "&Plan")
-        self.pages.addTab(self.forms, "F&orms")
-        self.pages.addTab(self.note, "&Note")
-        self.pages.setTabToolTip(0, "Details, agenda, interventions and homework")
-        self.pages.setTabToolTip(1, "Worksheets and exercises filled in this session")
-        self.pages.setTabToolTip(2, "The progress note: write, sign, add addenda")
+        self.pages.addTab(self.plan, "&1 Plan")
+        self.pages.addTab(self.forms, "&2 Forms")
+        self.pages.addTab(self.homework, "&3 Homework")
+        self.pages.addTab(self.note, "&4 Note && sign")
+        self.pages.setTabToolTip(0, "Session details, agenda and interventions (Alt+1)")
+        self.pages.setTabToolTip(1, "Worksheets, exercises and measures filled in this session (Alt+2)")
+        self.pages.setTabToolTip(2, "Review earlier homework; assign and print this session's (Alt+3)")
+        self.pages.setTabToolTip(3, "The progress note: write, sign, add addenda (Alt+4)")
         self.detail_empty = QLabel()
         self.detail_empty.setProperty("role", "empty")
         self.detail_empty.setWordWrap(True)
@@ -159,13 +170,16 @@ class SessionsTab(QWidget):
         split = QSplitter()
         split.addWidget(left)
         split.addWidget(self.detail)
-        split.setStretchFactor(1, 4)
-        split.setSizes([380, 1000])
-        left.setMinimumWidth(340)
-        split.setChildrenCollapsible(False)
+        split.setStretchFactor(0, 0)
+        split.setStretchFactor(1, 1)
+        left.setMinimumWidth(150)
+        left.setMaximumWidth(320)
+        split.setSizes([190, 1000])
+        split.setCollapsible(1, False)  # the list may fold away; the session never does
+        self.split = split
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(split)
-        self.setStyleSheet(STYLESHEET)
         self.set_patient(None)
 
     # ------------------------------------------------------------------ patient and list
@@ -204,11 +218,17 @@ class SessionsTab(QWidget):
         for r, s in enumerate(self.sessions):
             note = "—" if s.note is None else ("Signed" if s.note.status == "signed" else "Draft")
             cells = (str(s.number), f"{s.date:%Y-%m-%d}", modality_label(s.modality), s.status.capitalize(), note)
+            tip = f"Session {s.number}, {s.date:%Y-%m-%d}: {cells[2] or 'no modality'}, {cells[3].lower()}, " \
+                  f"note {note.lower() if s.note else 'not started'}"
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                item.setToolTip(f"Session {s.number}: {text}")
+                item.setToolTip(tip)
                 if c == 4 and note == "Draft":
-                    item.setForeground(Qt.GlobalColor.darkRed)
+                    # Not by colour alone: a draft is bold and in the theme's warning colour.
+                    item.setForeground(colour("warning"))
+                    font = item.font()
+                    font.setBold(True)
+                    item.setFont(font)
                 self.table.setItem(r, c, item)
         self.table.blockSignals(False)
         if self.patient_id is None:

@@ -140,6 +140,7 @@ class RecordTable(QWidget):
         self.noun = noun
         self.make = make  # record factory from a dict of column values
         self.table = QTableWidget(0, len(columns))
+        self.table.setTabKeyNavigation(False)  # Tab leaves the list; arrows move in it
         self.table.setHorizontalHeaderLabels([c.header for c in columns])
         for i, c in enumerate(columns):
             head = self.table.horizontalHeaderItem(i)

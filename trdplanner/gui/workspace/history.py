@@ -52,6 +52,7 @@ class HistoryTab(WorkspaceTab):
         self.status = Banner("ok")
         self.status.setToolTip("TRD status of the current episode, from the trials below")
         self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setTabKeyNavigation(False)  # Tab leaves the list; arrows move in it
         self.table.setHorizontalHeaderLabels(COLUMNS)
         for i, tip in enumerate(TIPS):
             head = self.table.horizontalHeaderItem(i)

@@ -84,6 +84,7 @@ class MeasuresTab(WorkspaceTab):
         chart_head.addStretch(1)
 
         self.history = QTableWidget(0, len(HISTORY_COLUMNS))
+        self.history.setTabKeyNavigation(False)  # Tab leaves the list; arrows move in it
         self.history.setHorizontalHeaderLabels(HISTORY_COLUMNS)
         self.history.verticalHeader().setVisible(False)
         self.history.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
