@@ -11,7 +11,7 @@ import datetime as dt
 import logging
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
+    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -29,6 +30,7 @@ from trdplanner.core.errors import InputError
 from trdplanner.core.records import NoteRec, NoteSectionRec, SessionRec
 from trdplanner.core.services.notes import verify
 from trdplanner.core.services.templating import modality_label, note_context
+from trdplanner.core.text import match_spans
 from trdplanner.core.vocab import AddendumKind
 from trdplanner.gui.dialogs import confirm, show_error
 from trdplanner.gui.forms.fields import PlainText, hint_label
@@ -112,7 +114,9 @@ class NoteEditor(QWidget):
         self.save_button.setToolTip("Save the draft now (Ctrl+S). Drafts also save automatically.")
         self.save_button.clicked.connect(self.save_draft)
         self.sign_button = QPushButton("Sign…")
-        self.sign_button.setToolTip("Sign the note. A signed note is locked; later changes go in addenda.")
+        self.sign_button.setShortcut("Ctrl+Shift+S")
+        self.sign_button.setToolTip("Sign the note (Ctrl+Shift+S; asks first). A signed note is locked; later "
+                                    "changes go in addenda.")
         self.sign_button.clicked.connect(self.sign)
         self.state = QLabel()
         self.state.setProperty("role", "muted")
@@ -171,6 +175,41 @@ class NoteEditor(QWidget):
         save = QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self, self.save_draft)
         save.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self._show_body(False)
+
+    # ------------------------------------------------------------------ search
+
+    def highlight(self, query: str) -> int:
+        """Mark every match of the search words in the sections and scroll to the first; returns the count."""
+        first: tuple[SectionBox, int] | None = None
+        count = 0
+        fill = self.palette().color(self.palette().ColorRole.Highlight)
+        ink = self.palette().color(self.palette().ColorRole.HighlightedText)
+        for box in self.sections:
+            marks = []
+            for start, end in match_spans(box.text(), query) if query.strip() else []:
+                sel = QTextEdit.ExtraSelection()
+                cursor = box.edit.textCursor()
+                cursor.setPosition(start)
+                cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+                sel.cursor = cursor  # type: ignore[misc]
+                fmt = QTextCharFormat()
+                fmt.setBackground(fill)
+                fmt.setForeground(ink)
+                fmt.setFontUnderline(True)  # seen without colour too
+                sel.format = fmt  # type: ignore[misc]
+                marks.append(sel)
+                if first is None:
+                    first = (box, start)
+            box.edit.setExtraSelections(marks)
+            count += len(marks)
+        if first is not None:
+            box, start = first
+            cursor = box.edit.textCursor()
+            cursor.setPosition(start)
+            box.edit.setTextCursor(cursor)
+            box.edit.ensureCursorVisible()
+            self._scroll.ensureWidgetVisible(box)
+        return count
 
     # ------------------------------------------------------------------ loading
 

@@ -31,6 +31,7 @@ from trdplanner.gui.dates import DateField
 from trdplanner.gui.dialogs import show_error
 from trdplanner.gui.notes.editor import NoteEditor
 from trdplanner.gui.notes.printing import note_preview
+from trdplanner.gui.theme import colour
 
 
 def _date_filter(tip: str) -> DateField:
@@ -81,16 +82,23 @@ class NotesTab(QWidget):
             edit.dateChanged.connect(self.refresh)
         self.unsigned.toggled.connect(self.refresh)
 
-        filters = QHBoxLayout()
-        filters.addWidget(self.search, 3)
-        filters.addWidget(self.modality)
-        filters.addWidget(self.format)
-        filters.addWidget(QLabel("From"))
-        filters.addWidget(self.date_from)
-        filters.addWidget(QLabel("to"))
-        filters.addWidget(self.date_to)
-        filters.addWidget(self.unsigned)
-        filters.addWidget(self.clear_button)
+        # Two rows: the search and its switches, then the narrowing filters; one row is wider than a laptop.
+        filters = QVBoxLayout()
+        first = QHBoxLayout()
+        first.addWidget(self.search, 1)
+        first.addWidget(self.unsigned)
+        first.addWidget(self.clear_button)
+        second = QHBoxLayout()
+        second.addWidget(self.modality)
+        second.addWidget(self.format)
+        for text, edit in (("&From", self.date_from), ("&to", self.date_to)):
+            label = QLabel(text)
+            label.setBuddy(edit)
+            second.addWidget(label)
+            second.addWidget(edit)
+        second.addStretch(1)
+        filters.addLayout(first)
+        filters.addLayout(second)
 
         self.table = QTableWidget(0, len(self.COLUMNS))
 
@@ -102,6 +110,9 @@ class NotesTab(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.setAlternatingRowColors(True)
         self.table.horizontalHeader().setSectionResizeMode(len(self.COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        for c in (2, 3):  # modality and format are in each row's tooltip; the list stays narrow
+            self.table.setColumnHidden(c, True)
         self.table.setToolTip("Notes, newest first; choose one to read or edit it")
         self.table.itemSelectionChanged.connect(self._selected)
         self.empty = QLabel()
@@ -133,6 +144,8 @@ class NotesTab(QWidget):
         split.setStretchFactor(0, 2)
         split.setStretchFactor(1, 3)
         split.setChildrenCollapsible(False)
+        self.list_stack.setMinimumWidth(220)
+        self.split = split
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
         layout.addWidget(split, 1)
@@ -221,9 +234,13 @@ class NotesTab(QWidget):
             )
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                item.setToolTip(hit.snippet if c == 5 else text)
+                item.setToolTip(hit.snippet if c == 5 else f"Session {cells[1]}, {cells[0]}: {cells[2]}, "
+                                f"{cells[3]} note, {status.lower()}")
                 if c == 4 and hit.status != "signed":
-                    item.setForeground(Qt.GlobalColor.darkRed)
+                    item.setForeground(colour("warning"))  # and bold: not by colour alone
+                    font = item.font()
+                    font.setBold(True)
+                    item.setFont(font)
                 self.table.setItem(r, c, item)
         self.table.resizeColumnsToContents()
         self.table.horizontalHeader().setSectionResizeMode(len(self.COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
@@ -233,6 +250,7 @@ class NotesTab(QWidget):
             self.table.blockSignals(True)
             self.table.selectRow(row)
             self.table.blockSignals(False)
+            self.editor.highlight(self.search.text())
         elif current is not None:
             self.table.clearSelection()
 
@@ -249,6 +267,7 @@ class NotesTab(QWidget):
         rows = self.table.selectionModel().selectedRows()
         if rows and rows[0].row() < len(self.hits):
             self.editor.set_session(self.hits[rows[0].row()].session_id)
+            self.editor.highlight(self.search.text())
 
     def select_session(self, session_id: int) -> bool:
         for r, hit in enumerate(self.hits):

@@ -184,6 +184,14 @@ class SessionsTab(QWidget):
 
     # ------------------------------------------------------------------ patient and list
 
+    def panes(self) -> list[QWidget]:
+        """F6 stops: the session list (unless folded away), then the page on show."""
+        out: list[QWidget] = []
+        if self.split.sizes()[0] > 0:
+            out.append(self.split.widget(0))
+        out.append(self.pages.currentWidget() if self.detail.currentWidget() is self.pages else self.detail)
+        return out
+
     def set_patient(self, patient_id: int | None) -> None:
         self.flush()
         self.patient_id = patient_id
@@ -191,6 +199,8 @@ class SessionsTab(QWidget):
         self.report_button.setEnabled(patient_id is not None)
         self._open(None)
         self.reload()
+        if self.sessions:  # the newest session is the one a therapist usually wants: open it
+            self.table.selectRow(0)
 
     def flush(self) -> None:
         """Save anything unsaved on every page (called before switching patient or session)."""

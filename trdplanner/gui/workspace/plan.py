@@ -9,6 +9,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -99,11 +100,12 @@ class PlanTab(WorkspaceTab):
                                              self._add_intervention)
         self.remove = self._button("Remove…", "remove", "Remove the selected item and everything under it",
                                    self._remove)
-        tools = QHBoxLayout()
-        for b in (self.add_problem, self.add_goal, self.add_objective, self.add_intervention):
-            tools.addWidget(b)
-        tools.addStretch(1)
-        tools.addWidget(self.remove)
+        # Two short rows rather than one long one: the tree keeps its room on a 1024-pixel screen.
+        tools = QGridLayout()
+        tools.setHorizontalSpacing(4)
+        for i, b in enumerate((self.add_problem, self.add_goal, self.add_objective, self.add_intervention,
+                               self.remove)):
+            tools.addWidget(b, i // 3, i % 3)
 
         # editors
         self.p_statement = _area("The problem in the client's words or the clinician's formulation")
@@ -174,8 +176,9 @@ class PlanTab(WorkspaceTab):
         rl.addWidget(editor, 1)
         split.addWidget(left)
         split.addWidget(right)
-        split.setSizes([640, 420])
+        split.setSizes([520, 480])
         split.setChildrenCollapsible(False)
+        left.setMinimumWidth(240)
 
         self.save_button = self._button("Save plan", "save", "Save the treatment plan (Ctrl+S)", self.save_current)
         self.state = QLabel()
