@@ -123,7 +123,7 @@ class DateField(QWidget):
     dateChanged = Signal(object)  # the new value: dt.date or None
 
     def __init__(self, parent: QWidget | None = None, *, tip: str = "", empty_text: str = "Not set",
-                 locale: QLocale | None = None) -> None:
+                 locale: QLocale | None = None, compact: bool = False) -> None:
         super().__init__(parent)
         self._locale = locale or QLocale.system()
         self._value: dt.date | None = None
@@ -132,7 +132,7 @@ class DateField(QWidget):
         self.edit.setPlaceholderText(empty_text)
         self.edit.setClearButtonEnabled(True)
         self.edit.setMaxLength(24)
-        width = self.edit.fontMetrics().horizontalAdvance("2025-06-01") + 48
+        width = self.edit.fontMetrics().horizontalAdvance("2025-06-01") + 40  # room for the clear button
         self.edit.setMinimumWidth(width)
         self.edit.setMaximumWidth(width + 40)
         example = QDate(2025, 6, 1).toString(locale_pattern(self._locale))
@@ -161,7 +161,7 @@ class DateField(QWidget):
         self.echo = QLabel()
         self.echo.setProperty("role", "muted")
         self.echo.setWordWrap(True)  # an error message wraps under itself rather than widening the form
-        self.echo.setMinimumWidth(self.echo.fontMetrics().horizontalAdvance("Wed 30 Sep 2026") + 6)
+        self.echo.setMinimumWidth(self.echo.fontMetrics().horizontalAdvance("Wed 30 Sep") + 6)  # wraps below that
         self.echo.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -169,6 +169,10 @@ class DateField(QWidget):
         layout.addWidget(self.edit)
         layout.addWidget(self.pick)
         layout.addWidget(self.echo, 1)
+        self.compact = compact
+        if compact:  # in a filter row the understood date goes in the tooltip; errors still show
+            self.echo.setMinimumWidth(0)
+            self.echo.hide()
         self.setFocusProxy(self.edit)
         self.edit.installEventFilter(self)
 
@@ -217,6 +221,10 @@ class DateField(QWidget):
         if bool(self.edit.property("invalid")) != invalid:
             self.edit.setProperty("invalid", invalid)
             repolish(self.edit)
+        if self.compact:
+            self.echo.setVisible(bool(error))
+            self.edit.setToolTip(self.edit.toolTip().split("\n\nUnderstood as")[0]
+                                 + (f"\n\nUnderstood as {spoken(self._value)}" if self._value else ""))
         if error:
             self.echo.setProperty("role", "fieldError")
             self.echo.setText(error)

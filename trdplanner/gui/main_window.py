@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QThreadPool, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QLabel,
@@ -577,6 +577,14 @@ class MainWindow(QMainWindow):
             self._size_splitter = False
             width = min(420, max(240, self.width() // 4))  # a small screen leaves the workspace the room
             QTimer.singleShot(0, lambda: self.splitter.setSizes([width, max(self.width() - width, 600)]))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        # A window made smaller takes the room from the list first, so the workspace still fits.
+        sizes = self.splitter.sizes()
+        cap = max(self.patients.minimumWidth(), int(self.width() * 0.3))
+        if len(sizes) == 2 and sizes[0] > cap:
+            self.splitter.setSizes([cap, sum(sizes) - cap])
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._workspace is not None and not self._workspace.confirm_leave(self):

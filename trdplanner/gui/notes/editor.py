@@ -98,6 +98,7 @@ class NoteEditor(QWidget):
 
         self.title = QLabel()
         self.title.setProperty("role", "title")
+        self.title.setWordWrap(True)
         self.status_badge = badge("", "draft")
         self.format_combo = QComboBox()
         self.format_combo.setToolTip("Note format: the sections this note is written in")

@@ -35,7 +35,7 @@ from trdplanner.gui.theme import colour
 
 
 def _date_filter(tip: str) -> DateField:
-    return DateField(tip=tip, empty_text="Any date")
+    return DateField(tip=tip, empty_text="Any date", compact=True)
 
 
 def _py_date(edit: DateField) -> dt.date | None:

@@ -65,10 +65,8 @@ class FormsPage(QWidget):
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(self.list, 1)
-        row = QHBoxLayout()
-        row.addWidget(self.add_button)
-        row.addWidget(self.remove_button)
-        left_layout.addLayout(row)
+        left_layout.addWidget(self.add_button)  # stacked, so the list can stay narrow
+        left_layout.addWidget(self.remove_button)
 
         self.title = QLabel()
         self.title.setProperty("role", "title")
@@ -106,6 +104,8 @@ class FormsPage(QWidget):
         self.stack.addWidget(self.empty)
         self.stack.addWidget(editor)
 
+        left.setMinimumWidth(140)
+        self.title.setWordWrap(True)  # a long template name wraps instead of widening the page
         split = QSplitter()
         split.addWidget(left)
         split.addWidget(self.stack)

@@ -86,7 +86,10 @@ class PlanPage(QWidget):
             row, col = (i, 0) if i < 3 else (i - 3, 2)
             grid.addWidget(label, row, col)
             grid.addWidget(widget, row, col + 1)
-        grid.addWidget(self.safety, 2, 2, 1, 2)
+        grid.addWidget(self.safety, 3, 0, 1, 4)
+        for box in (self.format, self.modality, self.status):  # long labels elide instead of widening the page
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            box.setMinimumContentsLength(10)
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(3, 1)
         self.details = details
@@ -107,7 +110,7 @@ class PlanPage(QWidget):
         down.setShortcut("Alt+Down")
         down.clicked.connect(self._move_down)
         self.rebuild = _button(
-            "Rebuild from structure",
+            "Rebuild",
             "Replace the agenda with the modality's session structure, outstanding homework and risk items",
         )
         self.rebuild.clicked.connect(self._rebuild_clicked)

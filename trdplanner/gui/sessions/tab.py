@@ -28,6 +28,7 @@ from trdplanner.core.records import SessionRec
 from trdplanner.core.services.templating import modality_label
 from trdplanner.core.vocab import Modality, SessionFormat
 from trdplanner.gui import pdfs
+from trdplanner.gui.columns import fit_columns
 from trdplanner.gui.dates import DateField
 from trdplanner.gui.dialogs import show_error
 from trdplanner.gui.notes.editor import NoteEditor
@@ -119,6 +120,7 @@ class SessionsTab(QWidget):
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         for c in range(len(self.COLUMNS)):
             self.table.setColumnHidden(c, c not in self.COMPACT)
+        self.fitter = fit_columns(self.table, 4)
         self.table.setToolTip("Sessions, newest first; choose one to plan it, fill its forms or write its note")
         self.table.itemSelectionChanged.connect(self._selected)
         self.list_empty = QLabel()

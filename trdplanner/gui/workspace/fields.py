@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from trdplanner.gui.columns import fit_columns
 from trdplanner.gui.dates import DateField as DateField  # the one date field; imported from here too
 from trdplanner.gui.theme import icon
 
@@ -158,6 +159,8 @@ class RecordTable(QWidget):
                 header.resizeSection(i, c.width)
             elif c.kind == "text":
                 header.setSectionResizeMode(i, QHeaderView.ResizeMode.Stretch)
+        text_cols = [i for i, c in enumerate(columns) if c.kind == "text"]
+        self.fitter = fit_columns(self.table, text_cols[0] if text_cols else None)  # no sideways scrolling
         self.table.itemChanged.connect(lambda _item: self.edited.emit())
         self.table.setMinimumHeight(96)
         self.add_button = QPushButton(icon("add"), f"Add {noun}")

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from trdplanner.core.errors import InputError
+from trdplanner.gui.columns import fit_columns
 from trdplanner.gui.dialogs import confirm, show_error
 from trdplanner.gui.theme import colour, icon
 from trdplanner.gui.workspace.base import Banner, WorkspaceTab, empty_state, esc, rich_label
@@ -69,6 +70,7 @@ class HistoryTab(WorkspaceTab):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.fitter = fit_columns(self.table, 0)  # the ledger fits the window; cells elide, tooltips hold all
         self.table.doubleClicked.connect(lambda _i: self.edit_trial())
         self.table.itemSelectionChanged.connect(self._show_reason)
         self.table.activated.connect(lambda _i: self.edit_trial())

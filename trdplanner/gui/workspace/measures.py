@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from trdplanner.clinical import spec
 from trdplanner.core.errors import InputError
 from trdplanner.gui.charts import ChartEvent, ScoreChart, ScorePoint
+from trdplanner.gui.columns import fit_columns
 from trdplanner.gui.dialogs import show_error
 from trdplanner.gui.theme import colour, icon
 from trdplanner.gui.workspace.base import Banner, WorkspaceTab, empty_state, esc
@@ -97,6 +98,7 @@ class MeasuresTab(WorkspaceTab):
         head.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         head.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         head.setStretchLastSection(False)
+        self.fitter = fit_columns(self.history, 3)
         for i, tip in enumerate(HISTORY_TIPS):
             item = self.history.horizontalHeaderItem(i)
             if item is not None:

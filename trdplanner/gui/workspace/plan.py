@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from trdplanner.core.errors import InputError
 from trdplanner.core.records import GoalRec, InterventionRec, ObjectiveRec, PlanRec, ProblemRec
 from trdplanner.core.vocab import COMPARATORS, GoalStatus, ObjectiveStatus, PlanStatus
+from trdplanner.gui.columns import fit_columns
 from trdplanner.gui.dialogs import confirm, show_error
 from trdplanner.gui.theme import colour, icon
 from trdplanner.gui.workspace.base import WorkspaceTab, empty_state
@@ -89,6 +90,7 @@ class PlanTab(WorkspaceTab):
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
         header.resizeSection(1, 100)
         header.resizeSection(2, 170)
+        self.fitter = fit_columns(self.tree, 0)
         self.tree.setStyleSheet("QTreeView::item { padding: 3px 0; }")
         self.tree.currentItemChanged.connect(lambda cur, _prev: self._select(cur))
 

@@ -33,6 +33,7 @@ from trdplanner.core.records import (
 from trdplanner.core.validate import check_profile
 from trdplanner.core.vocab import FACTORS, Adherence, CareRole, FactorGroup, PatientStatus, RiskLevel, Severity
 from trdplanner.gui.dialogs import show_error
+from trdplanner.gui.reflow import Place, Reflow
 from trdplanner.gui.theme import icon
 from trdplanner.gui.workspace.base import WorkspaceTab
 from trdplanner.gui.workspace.fields import (
@@ -193,14 +194,12 @@ class ProfileTab(WorkspaceTab):
         grid = QGridLayout()
         grid.setHorizontalSpacing(14)
         grid.setVerticalSpacing(12)
-        grid.addWidget(identity, 0, 0)
-        grid.addWidget(contact, 0, 1)
-        grid.addWidget(clinical, 1, 0, 1, 2)
-        grid.addWidget(table_group("Episodes", self.episodes), 2, 0, 1, 2)
-        grid.addWidget(table_group("Co-occurring conditions", self.comorbidities), 3, 0)
-        grid.addWidget(table_group("Care team", self.care_team), 3, 1)
-        grid.addWidget(table_group("Contributing factors", self.factors), 4, 0, 1, 2)
-        grid.addWidget(table_group("Current medications", self.medications), 5, 0, 1, 2)
+        places = [Place(identity, 0, 0), Place(contact, 0, 1), Place(clinical, 1, 0, 2),
+                  Place(table_group("Episodes", self.episodes), 2, 0, 2),
+                  Place(table_group("Co-occurring conditions", self.comorbidities), 3, 0),
+                  Place(table_group("Care team", self.care_team), 3, 1),
+                  Place(table_group("Contributing factors", self.factors), 4, 0, 2),
+                  Place(table_group("Current medications", self.medications), 5, 0, 2)]
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(1, 1)
 
@@ -213,6 +212,7 @@ class ProfileTab(WorkspaceTab):
         scroll.setWidgetResizable(True)
         scroll.setWidget(page)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.reflow = Reflow(grid, scroll.viewport(), places, 800)  # one column on a small screen
 
         self.save_button = QPushButton(icon("save"), "Save profile")
         self.save_button.setToolTip("Save the profile (Ctrl+S)")
