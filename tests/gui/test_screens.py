@@ -1,0 +1,161 @@
+"""Tests that look: every workspace tab and session page at 1280x720 and 1024x700, light and dark.
+
+A tab fails when it shows a sideways scroll bar, when two widgets of one layout overlap, or when
+a widget sticks out of its parent or a button is squeezed below its size (its label cut off).
+Each case also saves the screen it looked at, for a person to look at too.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
+from pytestqt.qtbot import QtBot
+
+from tests.gui.conftest import open_plain
+from trdplanner.context import AppContext
+from trdplanner.core.demo import create_demo
+from trdplanner.gui.layout_check import overlaps_and_cuts, problems, sideways_scrollbars
+from trdplanner.gui.main_window import MainWindow
+from trdplanner.gui.theme import THEME_ENV, apply_theme
+
+SIZES = ((1280, 720), (1024, 700))
+SCHEMES = ("light", "dark")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppContext]:
+    data = tmp_path_factory.mktemp("screens")
+    old = os.environ.get("TRDPLANNER_PASSPHRASE")
+    os.environ["TRDPLANNER_PASSPHRASE"] = "screens test passphrase"
+    ctx = open_plain(data)
+    create_demo(ctx)
+    yield ctx
+    ctx.close()
+    if old is None:
+        os.environ.pop("TRDPLANNER_PASSPHRASE", None)
+    else:
+        os.environ["TRDPLANNER_PASSPHRASE"] = old
+
+
+def _scheme(app: QApplication, name: str) -> None:
+    os.environ[THEME_ENV] = name
+    apply_theme(app)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_every_tab_fits_without_scrolling_sideways_or_overlapping(
+    qtbot: QtBot, demo: AppContext, tmp_path: Path, size: tuple[int, int], scheme: str
+) -> None:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    _scheme(app, scheme)
+    try:
+        window = MainWindow(demo, tmp_path / "state.ini")
+        qtbot.addWidget(window)
+        window.resize(*size)
+        window.show()
+        qtbot.waitExposed(window)
+        pid = demo.patients.id_for_code("DEMO-05")  # the patient with the most on file
+        assert pid is not None
+        window.open_patient(pid)
+        ws = window.workspace
+        seen: list[str] = []
+        found: list[str] = []
+        for i in range(ws.count()):
+            ws.setCurrentIndex(i)
+            pages = range(ws.sessions.pages.count()) if ws.tab_at(i) is ws.sessions else [None]
+            for p in pages:
+                if p is not None:
+                    ws.sessions.pages.setCurrentIndex(p)
+                qtbot.wait(60)
+                where = ws.tabText(i) + ("" if p is None else " / " + ws.sessions.pages.tabText(p).replace("&", ""))
+                seen.append(where)
+                window.grab().save(str(tmp_path / f"{len(seen):02d}.png"))
+                found.extend(f"{where}: {problem}" for problem in problems(window))
+        assert window.width() <= size[0] and window.height() <= size[1]
+        assert len(seen) == ws.count() - 1 + ws.sessions.pages.count()
+        assert ws.sessions.current is not None  # the newest session opened by itself
+        assert not found, "\n".join(found)
+    finally:
+        _scheme(app, "light")
+
+
+def test_the_sign_button_and_format_box_are_in_view_at_1280x720(qtbot: QtBot, demo: AppContext,
+                                                                 tmp_path: Path) -> None:
+    window = MainWindow(demo, tmp_path / "state.ini")
+    qtbot.addWidget(window)
+    window.resize(1280, 720)
+    window.show()
+    qtbot.waitExposed(window)
+    pid = demo.patients.id_for_code("DEMO-05")
+    assert pid is not None
+    window.open_patient(pid)
+    ws = window.workspace
+    ws.show_widget(ws.sessions)
+    ws.sessions.pages.setCurrentWidget(ws.sessions.note)
+    qtbot.wait(60)
+    for w in (ws.sessions.note.sign_button, ws.sessions.note.format_combo, ws.sessions.note.save_button):
+        assert w.isVisible()
+        top_left = w.mapTo(window, w.rect().topLeft())
+        bottom_right = w.mapTo(window, w.rect().bottomRight())
+        assert window.rect().contains(top_left) and window.rect().contains(bottom_right), w
+
+
+def test_the_patient_list_folds_away_and_comes_back(qtbot: QtBot, demo: AppContext, tmp_path: Path) -> None:
+    window = MainWindow(demo, tmp_path / "state.ini")
+    qtbot.addWidget(window)
+    window.resize(1024, 700)
+    window.show()
+    qtbot.waitExposed(window)
+    before = window.splitter.sizes()[1]
+    window.toggle_patient_list()
+    assert window.splitter.sizes()[0] == 0 and not window.act_list.isChecked()
+    assert window.splitter.sizes()[1] > before
+    window.toggle_patient_list()
+    assert window.splitter.sizes()[0] >= window.patients.minimumWidth() and window.act_list.isChecked()
+
+
+# ---------------------------------------------------------------------------- the checker itself
+
+
+def test_the_checker_sees_a_sideways_scroll_bar(qtbot: QtBot) -> None:
+    area = QScrollArea()
+    qtbot.addWidget(area)
+    wide = QLabel("x" * 400)
+    area.setWidget(wide)
+    area.resize(200, 100)
+    area.show()
+    qtbot.waitExposed(area)
+    assert sideways_scrollbars(area)
+
+
+def test_the_checker_sees_overlap_and_a_squeezed_button(qtbot: QtBot) -> None:
+    host = QWidget()
+    qtbot.addWidget(host)
+    row = QHBoxLayout(host)
+    a = QPushButton("A fairly long button label")
+    b = QPushButton("Another long button label")
+    row.addWidget(a)
+    row.addWidget(b)
+    host.setFixedWidth(120)  # narrower than the buttons need
+    host.show()
+    qtbot.waitExposed(host)
+    assert any(p.kind == "cut off" for p in overlaps_and_cuts(host))
+
+    other = QWidget()
+    qtbot.addWidget(other)
+    col = QVBoxLayout(other)
+    c, d = QLabel("one"), QLabel("two")
+    col.addWidget(c)
+    col.addWidget(d)
+    other.resize(200, 120)
+    other.show()
+    qtbot.waitExposed(other)
+    assert not overlaps_and_cuts(other)
+    d.setGeometry(c.geometry().translated(5, 5))  # painted over its sibling
+    assert any(p.kind == "overlap" for p in overlaps_and_cuts(other))
