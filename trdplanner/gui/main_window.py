@@ -145,7 +145,7 @@ class MainWindow(QMainWindow):
             self._loading = False
             show_error(self, "Could not load the patient list", exc)
 
-        run_in_background(lambda: patients.summaries(status=None), done, failed)
+        run_in_background(lambda: patients.summaries(status=None), done, failed, owner=self)
 
     def _show_patients(self, rows: list[PatientSummary], select: int | None = None) -> None:
         self.patients.set_rows(rows, select)

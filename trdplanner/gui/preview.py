@@ -240,7 +240,7 @@ class PdfPreview(QWidget):
                 self.show_message(f"{what[:1].upper()}{what[1:]} could not be made.")
                 show_error(self, "Preview failed", exc)
 
-        run_in_background(produce, done, failed)
+        run_in_background(produce, done, failed, owner=self)
 
     def page_count(self) -> int:
         return self.document.pageCount() if self._data else 0
