@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -159,3 +161,77 @@ def test_the_checker_sees_overlap_and_a_squeezed_button(qtbot: QtBot) -> None:
     assert not overlaps_and_cuts(other)
     d.setGeometry(c.geometry().translated(5, 5))  # painted over its sibling
     assert any(p.kind == "overlap" for p in overlaps_and_cuts(other))
+
+
+# ---------------------------------------------------------------------------- keyboard
+
+
+def _active_window(qtbot: QtBot, demo: AppContext, tmp_path: Path) -> MainWindow:
+    window = MainWindow(demo, tmp_path / "state.ini")
+    qtbot.addWidget(window)
+    window.resize(1280, 720)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    pid = demo.patients.id_for_code("DEMO-03")
+    assert pid is not None
+    window.open_patient(pid)
+    return window
+
+
+def _press(key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> QWidget:
+    focus = QApplication.focusWidget()
+    assert focus is not None
+    QTest.keyClick(focus, key, modifier)
+    now = QApplication.focusWidget()
+    assert now is not None
+    return now
+
+
+def test_tab_leaves_the_patient_list_for_the_workspace(qtbot: QtBot, demo: AppContext, tmp_path: Path) -> None:
+    window = _active_window(qtbot, demo, tmp_path)
+    window.patients.table.setFocus()
+    presses = 0
+    while not window.workspace.isAncestorOf(QApplication.focusWidget()):
+        presses += 1
+        assert presses <= 6, "six presses of Tab did not reach the workspace"
+        _press(Qt.Key.Key_Tab)
+
+
+def test_f6_moves_between_the_panes(qtbot: QtBot, demo: AppContext, tmp_path: Path) -> None:
+    window = _active_window(qtbot, demo, tmp_path)
+    ws = window.workspace
+    ws.show_widget(ws.sessions)
+    qtbot.wait(50)
+    window.patients.table.setFocus()
+    stops = []
+    for _ in range(4):
+        QTest.keyClick(window, Qt.Key.Key_F6)
+        focus = QApplication.focusWidget()
+        stops.append(next((i for i, p in enumerate(window.panes()) if focus is p or p.isAncestorOf(focus)), -1))
+    # patient list -> session list -> session page -> patient list -> ...
+    assert stops == [1, 2, 0, 1]
+    QTest.keyClick(window, Qt.Key.Key_F6, Qt.KeyboardModifier.ShiftModifier)
+    assert window.patients.isAncestorOf(QApplication.focusWidget())
+
+
+def test_help_lists_the_shortcuts_for_new_session_sign_and_lock(qtbot: QtBot, demo: AppContext, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    window = _active_window(qtbot, demo, tmp_path)
+    shown: list[str] = []
+    monkeypatch.setattr("trdplanner.gui.main_window.QMessageBox.information",
+                        lambda _parent, _title, text: shown.append(text))
+    window._shortcuts()
+    text = shown[0]
+    for key, what in (("Ctrl+Shift+N", "New session"), ("Ctrl+Shift+S", "Sign"), ("Ctrl+L", "Lock"),
+                      ("F6", "pane")):
+        assert key in text and what in text
+    assert window.workspace.sessions.note.sign_button.shortcut().toString() == "Ctrl+Shift+S"
+    assert window.app_lock.act_lock.shortcut().toString() == "Ctrl+L"  # type: ignore[attr-defined]
+
+
+def test_the_title_bar_names_the_patient_by_print_code(qtbot: QtBot, demo: AppContext, tmp_path: Path) -> None:
+    window = _active_window(qtbot, demo, tmp_path)
+    assert window.windowTitle() == "DEMO-03 — TRD Planner"
+    assert "Priya" not in window.windowTitle()
