@@ -235,3 +235,48 @@ def test_the_title_bar_names_the_patient_by_print_code(qtbot: QtBot, demo: AppCo
     window = _active_window(qtbot, demo, tmp_path)
     assert window.windowTitle() == "DEMO-03 — TRD Planner"
     assert "Priya" not in window.windowTitle()
+
+
+# ---------------------------------------------------------------------------- pre-session sheet, safety plan
+
+
+def _loaded(qtbot: QtBot, dialog) -> bytes:
+    qtbot.waitUntil(lambda: dialog.preview.page_count() > 0, timeout=30000)
+    return dialog.preview.data
+
+
+def test_pre_session_sheet_and_safety_plan_screens(qtbot: QtBot, demo: AppContext, tmp_path: Path) -> None:
+    from io import BytesIO
+
+    from pypdf import PdfReader
+    from PySide6.QtWidgets import QLineEdit, QPlainTextEdit
+
+    window = _active_window(qtbot, demo, tmp_path)
+    pid = demo.patients.id_for_code("DEMO-05")
+    assert pid is not None
+    window.open_patient(pid)
+    tab = window.workspace.sessions
+    window.workspace.show_widget(tab)
+    qtbot.wait(50)
+    assert tab.current is not None
+    sheet = _loaded(qtbot, tab.pre_session_sheet())
+    text = " ".join(p.extract_text() or "" for p in PdfReader(BytesIO(sheet)).pages)
+    assert "DEMO-05" in text
+
+    dialog = tab.safety_plan()
+    assert dialog is not None
+    before = len(dialog.versions)
+    assert before >= 1, "the demo's high-risk patient has a safety plan on file"
+    form = dialog.forms.currentWidget()
+    edits = [*form.findChildren(QLineEdit), *form.findChildren(QPlainTextEdit)]
+    assert edits and all(w.isReadOnly() for w in edits)  # history is read, not rewritten
+    card = _loaded(qtbot, tab.print_safety_plan(True))
+    page = PdfReader(BytesIO(card)).pages[0]
+    assert float(page.mediabox.width) > float(page.mediabox.height)  # the fold-up card is landscape
+    shown = dialog.shown_values()
+    new_id = tab.revise_safety_plan(shown)
+    assert new_id is not None and tab.pages.currentWidget() is tab.forms
+    again = tab.safety_plan()
+    assert again is not None and len(again.versions) == before + 1
+    carried = {k: v for k, v in shown.items() if isinstance(v, str) and v}
+    assert carried and all(again.versions[0].values.get(k) == v for k, v in carried.items())

@@ -46,7 +46,7 @@ def describe(w: QWidget) -> str:
         bits.append(f"#{name}")
     if label:
         bits.append(f"“{label}”")
-    chain = []
+    chain: list[str] = []
     p = w.parentWidget()
     while p is not None and len(chain) < 3:
         chain.append(type(p).__name__)

@@ -244,7 +244,8 @@ class MainWindow(QMainWindow):
         total = sum(sizes)
         if sizes[0] > 0:
             self._list_width = sizes[0]
-            if self.patients.isAncestorOf(QApplication.focusWidget()):
+            focus = QApplication.focusWidget()
+            if focus is not None and self.patients.isAncestorOf(focus):
                 self.cycle_pane(1)
             self.splitter.setSizes([0, total])
         else:

@@ -38,3 +38,13 @@ def note_pdf(ctx: AppContext, session_id: int) -> bytes:
 
 def progress_report_pdf(ctx: AppContext, patient_id: int) -> bytes:
     return assemble.report_document(ctx, patient_id, options=_options(ctx)).render()
+
+
+def prep_pdf(ctx: AppContext, session_id: int) -> bytes:
+    """The one-page pre-session sheet."""
+    return assemble.prep_document(ctx, session_id, _options(ctx)).render()
+
+
+def safety_plan_pdf(ctx: AppContext, patient_id: int, fold: bool) -> bytes:
+    """The newest safety plan (or a blank one prefilled), on full pages or as the fold-up card."""
+    return assemble.safety_plan_document(ctx, patient_id, fold=fold, options=_options(ctx)).render()

@@ -187,7 +187,7 @@ class _FocusRing(QObject):
         frame = self._frame
         try:
             if frame is not None:
-                frame.setWidget(None)
+                frame.setWidget(None)  # type: ignore[arg-type]  # Qt takes nullptr: detach
         except RuntimeError:  # the frame went with its window
             frame = None
         if new is None or new.isWindow() or not new.isVisible():

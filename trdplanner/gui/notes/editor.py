@@ -192,12 +192,12 @@ class NoteEditor(QWidget):
                 cursor = box.edit.textCursor()
                 cursor.setPosition(start)
                 cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
-                sel.cursor = cursor  # type: ignore[misc]
+                sel.cursor = cursor
                 fmt = QTextCharFormat()
                 fmt.setBackground(fill)
                 fmt.setForeground(ink)
                 fmt.setFontUnderline(True)  # seen without colour too
-                sel.format = fmt  # type: ignore[misc]
+                sel.format = fmt
                 marks.append(sel)
                 if first is None:
                     first = (box, start)

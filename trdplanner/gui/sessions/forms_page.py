@@ -238,13 +238,21 @@ class FormsPage(QWidget):
         if template is not None:
             self.add(template, homework=picker.as_homework())
 
-    def add(self, template: Template, *, homework: bool) -> int | None:
-        """Add ``template`` prefilled from the session; returns the new instance id."""
+    def add(self, template: Template, *, homework: bool, start_from: dict | None = None) -> int | None:
+        """Add ``template`` prefilled from the session (and from ``start_from``, an earlier version's
+        answers, where given); returns the new instance id."""
         assert self.session is not None and self.session.id is not None
         self.flush()
         try:
             bundle = self.ctx.bundles.for_session(self.session.id)
-            values = validate_instance(template, prefilled_values(template, bundle, self.ctx.settings), partial=True)
+            start = prefilled_values(template, bundle, self.ctx.settings)
+            # Carried over: the answers. Not carried: fields bound to the day, the patient or the
+            # clinician (date written, name), which take this session's values as a new plan would.
+            for key, value in (start_from or {}).items():
+                f = template.field(key)
+                if f is not None and f.prefill is None and value not in (None, "", [], {}):
+                    start[key] = value
+            values = validate_instance(template, start, partial=True)
             rec = InstanceRec(
                 template_id=template.id,
                 template_version=template.version,

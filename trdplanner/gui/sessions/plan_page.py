@@ -83,9 +83,9 @@ class PlanPage(QWidget):
                                             ("S&tatus:", self.status))):
             label = QLabel(text)
             label.setBuddy(widget)
-            row, col = (i, 0) if i < 3 else (i - 3, 2)
-            grid.addWidget(label, row, col)
-            grid.addWidget(widget, row, col + 1)
+            r, c = (i, 0) if i < 3 else (i - 3, 2)
+            grid.addWidget(label, r, c)
+            grid.addWidget(widget, r, c + 1)
         grid.addWidget(self.safety, 3, 0, 1, 4)
         for box in (self.format, self.modality, self.status):  # long labels elide instead of widening the page
             box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)

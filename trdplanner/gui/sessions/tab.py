@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from trdplanner.context import AppContext
 from trdplanner.core.records import SessionRec
+from trdplanner.core.services.documents import SAFETY_PLAN_TEMPLATE
 from trdplanner.core.services.templating import modality_label
 from trdplanner.core.vocab import Modality, SessionFormat
 from trdplanner.gui import pdfs
@@ -37,6 +38,7 @@ from trdplanner.gui.preview import PdfPreviewDialog
 from trdplanner.gui.sessions.agenda import starting_agenda
 from trdplanner.gui.sessions.forms_page import FormsPage
 from trdplanner.gui.sessions.plan_page import PlanPage
+from trdplanner.gui.sessions.safety import SafetyPlanDialog
 from trdplanner.gui.theme import colour
 
 
@@ -107,6 +109,12 @@ class SessionsTab(QWidget):
         self.report_button = QPushButton("Progress report…")
         self.report_button.setToolTip("Preview the progress report, then print or save it")
         self.report_button.clicked.connect(self.progress_report)
+        self.prep_button = QPushButton("Pre-session sheet…")
+        self.prep_button.setToolTip("The one-page sheet to read before the chosen session: view and print it")
+        self.prep_button.clicked.connect(self.pre_session_sheet)
+        self.safety_button = QPushButton("Safety plan…")
+        self.safety_button.setToolTip("Every version of the safety plan; print it or the fold-up card; revise it")
+        self.safety_button.clicked.connect(self.safety_plan)
         self.table = QTableWidget(0, len(self.COLUMNS))
         self.table.setTabKeyNavigation(False)  # Tab leaves the list; arrows move in it
         self.table.setHorizontalHeaderLabels(self.COLUMNS)
@@ -135,6 +143,8 @@ class SessionsTab(QWidget):
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(self.new_button)
         left_layout.addWidget(self.list_stack, 1)
+        left_layout.addWidget(self.prep_button)
+        left_layout.addWidget(self.safety_button)
         left_layout.addWidget(self.report_button)
 
         self.plan = PlanPage(ctx)
@@ -189,9 +199,11 @@ class SessionsTab(QWidget):
     def panes(self) -> list[QWidget]:
         """F6 stops: the session list (unless folded away), then the page on show."""
         out: list[QWidget] = []
-        if self.split.sizes()[0] > 0:
-            out.append(self.split.widget(0))
-        out.append(self.pages.currentWidget() if self.detail.currentWidget() is self.pages else self.detail)
+        left = self.split.widget(0)
+        if left is not None and self.split.sizes()[0] > 0:
+            out.append(left)
+        page = self.pages.currentWidget()
+        out.append(page if page is not None and self.detail.currentWidget() is self.pages else self.detail)
         return out
 
     def set_patient(self, patient_id: int | None) -> None:
@@ -199,6 +211,7 @@ class SessionsTab(QWidget):
         self.patient_id = patient_id
         self.new_button.setEnabled(patient_id is not None)
         self.report_button.setEnabled(patient_id is not None)
+        self.safety_button.setEnabled(patient_id is not None)
         self._open(None)
         self.reload()
         if self.sessions:  # the newest session is the one a therapist usually wants: open it
@@ -277,6 +290,7 @@ class SessionsTab(QWidget):
             self.forms.set_session(None)
             self.note.set_session(None)
             self.detail.setCurrentWidget(self.detail_empty)
+            self.prep_button.setEnabled(False)
             return
         self.flush()
         try:
@@ -288,6 +302,7 @@ class SessionsTab(QWidget):
         self.forms.set_session(session)
         self.note.set_session(session_id)
         self.detail.setCurrentWidget(self.pages)
+        self.prep_button.setEnabled(True)
 
     def open_session(self, session_id: int, page: int = 0) -> None:
         self.reload(select=session_id)
@@ -411,6 +426,52 @@ class SessionsTab(QWidget):
         return self._preview(
             "Progress report", lambda: pdfs.progress_report_pdf(ctx, pid), "progress-report.pdf", "the progress report"
         )
+
+    def pre_session_sheet(self) -> PdfPreviewDialog | None:
+        session = self.current
+        if session is None or session.id is None:
+            return None
+        sid, ctx = session.id, self.ctx
+        return self._preview(f"Pre-session sheet — session {session.number}", lambda: pdfs.prep_pdf(ctx, sid),
+                             f"pre-session-{session.number}.pdf", "the pre-session sheet")
+
+    def safety_plan(self) -> SafetyPlanDialog | None:
+        if self.patient_id is None:
+            return None
+        try:
+            dialog = SafetyPlanDialog(self.ctx, self.patient_id, self)
+        except Exception as exc:
+            show_error(self, "Could not open the safety plan", exc)
+            return None
+        dialog.print_requested.connect(self.print_safety_plan)
+        dialog.revise_requested.connect(self.revise_safety_plan)
+        dialog.revise_button.setEnabled(self.current is not None)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        self._dialogs.append(dialog)
+        dialog.destroyed.connect(lambda: self._dialogs.remove(dialog) if dialog in self._dialogs else None)
+        return dialog
+
+    def print_safety_plan(self, fold: bool) -> PdfPreviewDialog | None:
+        if self.patient_id is None:
+            return None
+        pid, ctx = self.patient_id, self.ctx
+        what = "the fold-up safety card" if fold else "the safety plan"
+        return self._preview("Safety plan card" if fold else "Safety plan",
+                             lambda: pdfs.safety_plan_pdf(ctx, pid, fold),
+                             "safety-plan-card.pdf" if fold else "safety-plan.pdf", what)
+
+    def revise_safety_plan(self, values: dict) -> int | None:
+        """A new version in the open session, starting from ``values``; shown on the Forms page."""
+        if self.current is None:
+            return None
+        template = self.ctx.catalog.find(SAFETY_PLAN_TEMPLATE)
+        if template is None:
+            show_error(self, "Could not revise the safety plan", LookupError("the safety plan template is missing"))
+            return None
+        instance_id = self.forms.add(template, homework=False, start_from=values)
+        self.pages.setCurrentWidget(self.forms)
+        return instance_id
 
     def print_current(self) -> None:
         """File > Print…: the page on show decides what prints."""
