@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractScrollArea,
     QFocusFrame,
+    QLabel,
     QScrollBar,
     QStackedWidget,
     QTabBar,
@@ -94,6 +95,10 @@ def overlaps_and_cuts(root: QWidget) -> list[Problem]:
             ga = a.geometry()
             if not bounds.contains(ga):
                 out.append(Problem("cut off", f"{describe(a)} at {_rect(ga)} outside {_rect(parent.rect())}"))
+            elif isinstance(a, QLabel) and a.wordWrap() and a.text() and \
+                    a.heightForWidth(a.width()) > a.height() + TOLERANCE + 2:
+                out.append(Problem("cut off", f"{describe(a)} shows {a.height()} of the "
+                                              f"{a.heightForWidth(a.width())} pixels its text needs"))
             elif isinstance(a, QAbstractButton) and a.width() + TOLERANCE < a.minimumSizeHint().width():
                 out.append(Problem("cut off", f"{describe(a)} squeezed to {a.width()} of "
                                               f"{a.minimumSizeHint().width()} pixels"))

@@ -33,7 +33,7 @@ from trdplanner.core.services.templating import modality_label, note_context
 from trdplanner.core.text import match_spans
 from trdplanner.core.vocab import AddendumKind
 from trdplanner.gui.dialogs import confirm, show_error
-from trdplanner.gui.forms.fields import PlainText, hint_label
+from trdplanner.gui.forms.fields import PlainText, WrappingLabel, hint_label
 from trdplanner.gui.forms.style import repolish
 from trdplanner.gui.notes.addenda import AddendaPanel
 
@@ -96,9 +96,8 @@ class NoteEditor(QWidget):
         self.autosave.setSingleShot(True)
         self.autosave.timeout.connect(self._autosave)
 
-        self.title = QLabel()
+        self.title = WrappingLabel()
         self.title.setProperty("role", "title")
-        self.title.setWordWrap(True)
         self.status_badge = badge("", "draft")
         self.format_combo = QComboBox()
         self.format_combo.setToolTip("Note format: the sections this note is written in")
@@ -124,7 +123,6 @@ class NoteEditor(QWidget):
         self.state.setToolTip("When the draft was last saved")
 
         head = QHBoxLayout()
-        head.addWidget(self.title)
         head.addWidget(self.status_badge)
         head.addStretch(1)
         head.addWidget(QLabel("Format:"))
@@ -167,6 +165,7 @@ class NoteEditor(QWidget):
         self.header = QWidget()
         header_layout = QVBoxLayout(self.header)
         header_layout.setContentsMargins(12, 8, 12, 0)
+        header_layout.addWidget(self.title)  # its own row: a long title wraps instead of being cut
         header_layout.addLayout(head)
         header_layout.addLayout(tools)
         layout.addWidget(self.header)
