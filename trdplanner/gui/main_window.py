@@ -581,7 +581,10 @@ class MainWindow(QMainWindow):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        # A window made smaller takes the room from the list first, so the workspace still fits.
+        # A window made smaller takes the room from the list first, so the workspace still fits
+        # (only when it shrinks: a restored layout keeps the list width it was left with).
+        if event.oldSize().width() <= 0 or event.size().width() >= event.oldSize().width():
+            return
         sizes = self.splitter.sizes()
         cap = max(self.patients.minimumWidth(), int(self.width() * 0.3))
         if len(sizes) == 2 and sizes[0] > cap:

@@ -105,6 +105,7 @@ class PatientListPanel(QWidget):
         # needed first, and come back when it is widened (the row tooltip has them all).
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._chosen_hidden = {PatientTableModel.COL_DIAGNOSIS, PatientTableModel.COL_UNSIGNED}
+        self._auto_hidden: set[int] = set()
         self.table.viewport().installEventFilter(self)
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._column_menu)
@@ -156,29 +157,42 @@ class PatientListPanel(QWidget):
             action.toggled.connect(lambda on, c=col: self.choose_column(c, on))
         menu.exec(self.table.horizontalHeader().mapToGlobal(pos))
 
+    def _note_direct_changes(self) -> None:
+        """Columns shown or hidden other than by fitting (the menu, a restored layout) are the user's choice."""
+        for c in self.GIVE_WAY:
+            if not self.table.isColumnHidden(c):
+                self._chosen_hidden.discard(c)
+            elif c not in self._auto_hidden:
+                self._chosen_hidden.add(c)
+
     def hidden_choice(self) -> str:
+        self._note_direct_changes()
         return ",".join(str(c) for c in sorted(self._chosen_hidden))
 
     def restore_hidden_choice(self, text: str) -> None:
         self._chosen_hidden = {int(x) for x in text.split(",") if x.strip().isdigit()}
+        self._auto_hidden = set()
+        for c in self.GIVE_WAY:  # what fitting hid last time is not a choice: fit again from scratch
+            self.table.setColumnHidden(c, c in self._chosen_hidden)
         self.fit_columns()
 
     def choose_column(self, col: int, shown: bool) -> None:
-        if shown:
-            self._chosen_hidden.discard(col)
-        else:
-            self._chosen_hidden.add(col)
+        self.table.setColumnHidden(col, not shown)
         self.fit_columns()
 
-    #: Which columns give way first when the list is narrow.
+    #: Which columns give way first when the list is narrow (a column the user turned on goes last).
     GIVE_WAY = (PatientTableModel.COL_DIAGNOSIS, PatientTableModel.COL_UNSIGNED, PatientTableModel.COL_LAST,
                 PatientTableModel.COL_TRD, PatientTableModel.COL_CODE, PatientTableModel.COL_RISK)
+    OFF_BY_DEFAULT = (PatientTableModel.COL_DIAGNOSIS, PatientTableModel.COL_UNSIGNED)
     NAME_ROOM = 130
 
     def fit_columns(self) -> None:
+        self._note_direct_changes()
         header = self.table.horizontalHeader()
         room = self.table.viewport().width() - self.NAME_ROOM
         wanted = [c for c in reversed(self.GIVE_WAY) if c not in self._chosen_hidden]
+        wanted.sort(key=lambda c: 0 if c in self.OFF_BY_DEFAULT else 1)  # asked for: keep it
+        self._auto_hidden = set()
         for c in wanted:
             if not self.table.isColumnHidden(c):
                 self._widths[c] = header.sectionSize(c)  # keep a width the user dragged
@@ -187,9 +201,8 @@ class PatientListPanel(QWidget):
             self.table.setColumnHidden(c, not fits)
             if fits:
                 room -= width
-        for c in self._chosen_hidden:
-            self.table.setColumnHidden(c, True)
-
+            else:
+                self._auto_hidden.add(c)
 
     # ---------------------------------------------------------------- state
 
