@@ -289,3 +289,18 @@ def test_pre_session_sheet_and_safety_plan_screens(qtbot: QtBot, demo: AppContex
     assert again is not None and len(again.versions) == before + 1
     carried = {k: v for k, v in shown.items() if isinstance(v, str) and v}
     assert carried and all(again.versions[0].values.get(k) == v for k, v in carried.items())
+
+
+def test_tab_through_a_measure_stops_only_on_fields(qtbot: QtBot, demo: AppContext, tmp_path: Path) -> None:
+    window = _active_window(qtbot, demo, tmp_path)
+    ws = window.workspace
+    ws.show_widget(ws.measures)
+    qtbot.wait(50)
+    window.patients.table.setFocus()
+    QTest.keyClick(window, Qt.Key.Key_F6)  # into the workspace: the first field of the tab
+    stops = [QApplication.focusWidget()]
+    for _ in range(6):
+        stops.append(_press(Qt.Key.Key_Tab))
+    assert all(ws.measures.isAncestorOf(w) for w in stops if w is not None)
+    assert not [w for w in stops if isinstance(w, QScrollArea)], "Tab stopped on a bare frame"
+    assert any(type(w).__name__ == "ItemRow" for w in stops)  # reaches the items, scored by digits

@@ -14,7 +14,7 @@ from functools import cache
 
 from PySide6.QtCore import QByteArray, QObject, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QIcon, QIconEngine, QImage, QPainter, QPalette, QPixmap
-from PySide6.QtWidgets import QApplication, QFocusFrame, QWidget
+from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QFocusFrame, QWidget
 
 from trdplanner.paths import resources_dir
 
@@ -161,6 +161,9 @@ def stylesheet() -> str:
     }}
     QTabWidget#workspace::pane {{ border-top: 1px solid {hex_colour("card_border")}; }}
     QFocusFrame {{ border: 2px solid {hex_colour("focus")}; border-radius: 3px; }}
+    QAbstractItemView:focus, QPlainTextEdit:focus, QTextEdit:focus {{
+        border: 2px solid {hex_colour("focus")};
+    }}
     QTabBar::tab:focus {{ text-decoration: underline; }}
     """ + _form_rules()
 
@@ -192,6 +195,8 @@ class _FocusRing(QObject):
             frame = None
         if new is None or new.isWindow() or not new.isVisible():
             return
+        if isinstance(new, QAbstractScrollArea) or isinstance(new.parentWidget(), QAbstractScrollArea):
+            return  # lists and text areas fill their space; the style sheet draws their ring inside
         if frame is None:
             frame = self._frame = QFocusFrame()
             frame.destroyed.connect(self._forget)

@@ -178,6 +178,7 @@ class MeasureEntry(QWidget):
         self.items_layout.setSpacing(1)
         self.items_layout.addStretch(1)
         scroll = QScrollArea()
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the fields, not the frame
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.items_box)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)

@@ -209,6 +209,7 @@ class ProfileTab(WorkspaceTab):
         page_layout.addLayout(grid)
         page_layout.addStretch(1)
         scroll = QScrollArea()
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the fields, not the frame
         scroll.setWidgetResizable(True)
         scroll.setWidget(page)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
