@@ -110,3 +110,21 @@ def test_tab_leaves_the_field(qtbot) -> None:
     QTest.keyClick(field.edit, Qt.Key.Key_Tab)
     assert host.focusWidget() is after
     assert field.value() == dt.date(2025, 6, 1)
+
+
+def test_a_form_will_not_save_over_an_unreadable_date(qtbot) -> None:
+    from trdplanner.gui.dates import first_unreadable
+
+    host = QWidget()
+    qtbot.addWidget(host)
+    layout = QVBoxLayout(host)
+    ok, bad = DateField(locale=UK), DateField(locale=UK)
+    layout.addWidget(ok)
+    layout.addWidget(bad)
+    host.show()
+    ok.set_value(dt.date(2025, 6, 1))
+    bad.set_value(dt.date(2024, 1, 1))
+    assert first_unreadable(host) is None
+    bad.edit.setText("31/02/2025")  # typed, not yet finished: still caught
+    assert first_unreadable(host) is bad
+    assert "no day 31" in bad.error() and bad.value() == dt.date(2024, 1, 1)

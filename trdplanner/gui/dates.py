@@ -262,3 +262,16 @@ class DateField(QWidget):
         self.set_value(value)
         self.menu.close()
         self.edit.setFocus()
+
+
+def first_unreadable(root: QWidget) -> DateField | None:
+    """The first date field under ``root`` whose text could not be read; focused, so it can be fixed.
+
+    Forms call this before saving: a date typed wrongly must stop the save, not quietly keep the
+    previous value."""
+    for field in root.findChildren(DateField):
+        if field.isVisibleTo(root) and (field.error() or read_date(field.text(), field._locale).error):
+            field._finished()  # show the message if typing has not finished yet
+            field.setFocus()
+            return field
+    return None

@@ -25,6 +25,7 @@ from trdplanner.clinical import spec
 from trdplanner.core.errors import InputError
 from trdplanner.gui.charts import ChartEvent, ScoreChart, ScorePoint
 from trdplanner.gui.columns import fit_columns
+from trdplanner.gui.dates import first_unreadable
 from trdplanner.gui.dialogs import show_error
 from trdplanner.gui.theme import colour, icon
 from trdplanner.gui.workspace.base import Banner, WorkspaceTab, empty_state, esc
@@ -217,6 +218,10 @@ class MeasuresTab(WorkspaceTab):
             missing = [r.index + 1 for r in self.entry.rows if r.value is None]
             self.entry.rows[missing[0] - 1].setFocus()
             self.entry.result.setText(f"<b>Score every item before saving</b> — item {missing[0]} is empty.")
+            return False
+        bad = first_unreadable(self.entry)
+        if bad is not None:
+            self.entry.result.setText(f"<b>The date could not be read</b> — {bad.error()}")
             return False
         items, total = self.entry.values()
         taken_on = self.entry.taken_on.value() or dt.date.today()

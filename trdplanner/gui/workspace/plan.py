@@ -29,6 +29,7 @@ from trdplanner.core.errors import InputError
 from trdplanner.core.records import GoalRec, InterventionRec, ObjectiveRec, PlanRec, ProblemRec
 from trdplanner.core.vocab import COMPARATORS, GoalStatus, ObjectiveStatus, PlanStatus
 from trdplanner.gui.columns import fit_columns
+from trdplanner.gui.dates import first_unreadable
 from trdplanner.gui.dialogs import confirm, show_error
 from trdplanner.gui.theme import colour, icon
 from trdplanner.gui.workspace.base import WorkspaceTab, empty_state
@@ -450,6 +451,10 @@ class PlanTab(WorkspaceTab):
 
     def save_current(self) -> bool:
         if self.plan is None or self.patient_id is None:
+            return False
+        bad = first_unreadable(self)
+        if bad is not None:
+            self.editor_error.show_error("A date could not be read: " + bad.error())
             return False
         plan = copy.deepcopy(self.plan)
         if plan.id is not None:

@@ -32,6 +32,7 @@ from trdplanner.core.records import (
 )
 from trdplanner.core.validate import check_profile
 from trdplanner.core.vocab import FACTORS, Adherence, CareRole, FactorGroup, PatientStatus, RiskLevel, Severity
+from trdplanner.gui.dates import first_unreadable
 from trdplanner.gui.dialogs import show_error
 from trdplanner.gui.reflow import Place, Reflow
 from trdplanner.gui.theme import icon
@@ -362,6 +363,8 @@ class ProfileTab(WorkspaceTab):
 
     def save_current(self) -> bool:
         if self._profile is None:
+            return False
+        if first_unreadable(self) is not None:
             return False
         if not self.validate():
             return False

@@ -33,6 +33,7 @@ from trdplanner.clinical import (
 from trdplanner.core.errors import InputError
 from trdplanner.core.records import EpisodeRec, TrialRec
 from trdplanner.core.services.summary import trial_facts
+from trdplanner.gui.dates import first_unreadable
 from trdplanner.gui.workspace.base import Banner, esc
 from trdplanner.gui.workspace.fields import DateField, ErrorLabel, NumberField, add_row, combo, set_invalid
 
@@ -272,6 +273,8 @@ class TrialDialog(QDialog):
         return True
 
     def _accept(self) -> None:
+        if first_unreadable(self) is not None:
+            return
         if not self.update_verdict():
             return
         t = self.trial()
