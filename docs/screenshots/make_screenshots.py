@@ -44,7 +44,7 @@ def main() -> int:
     window.resize(*SIZE)
     window.show()
 
-    def settle(ms: int = 250) -> None:
+    def settle(ms: int = 700) -> None:  # wrapped labels take a few passes to find their height
         loop_end = QTimer()
         loop_end.setSingleShot(True)
         loop_end.start(ms)
