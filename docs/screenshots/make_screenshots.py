@@ -1,6 +1,6 @@
 """Regenerate the README screenshots from the demo practice (synthetic patients only).
 
-    xvfb-run -s "-screen 0 1600x1000x24" env PYTHONPATH=. python docs/screenshots/make_screenshots.py
+    xvfb-run -s "-screen 0 1280x720x24" env PYTHONPATH=. python docs/screenshots/make_screenshots.py
 
 Runs on a throwaway data dir; nothing touches your own data.
 """
@@ -16,7 +16,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 OUT = Path(__file__).resolve().parent
-SIZE = (1440, 900)
+SIZE = (1280, 720)  # a common laptop screen: what fits here fits most
 
 
 def _open_plain(cls: Any, data_dir: Path) -> Any:
@@ -44,7 +44,7 @@ def main() -> int:
     window.resize(*SIZE)
     window.show()
 
-    def settle(ms: int = 250) -> None:
+    def settle(ms: int = 700) -> None:  # wrapped labels take a few passes to find their height
         loop_end = QTimer()
         loop_end.setSingleShot(True)
         loop_end.start(ms)
@@ -97,6 +97,21 @@ def main() -> int:
     ack.close()
     entry.reset()
 
+    ws.show_tab("Sessions")  # the newest session opens by itself, in session order: plan, forms, homework, note
+    shot(window, "sessions")
+    ws.sessions.pages.setCurrentWidget(ws.sessions.note)
+    shot(window, "sessions-note")
+    safety = ws.sessions.safety_plan()
+    assert safety is not None
+    shot(safety, "safety-plan")
+    safety.close()
+    ws.show_tab("Notes")
+    ws.notes.search.setText("sleep")
+    ws.notes.refresh()
+    ws.notes.table.selectRow(0)
+    shot(window, "notes-search")
+    ws.notes.clear_filters()
+
     prefs = PreferencesDialog(ctx.settings, window)
     prefs.show()
     shot(prefs, "preferences")
@@ -116,6 +131,9 @@ def main() -> int:
     apply_theme(app)
     window.workspace.show_tab("Overview")
     shot(window, "overview-dark")
+    window.resize(1024, 700)  # the smallest screen the app is laid out for
+    window.workspace.show_tab("Measures")
+    shot(window, "measures-1024-dark")
 
     window.close()
     ctx.close()

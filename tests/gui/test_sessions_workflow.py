@@ -70,7 +70,7 @@ def test_plan_fill_print_note_sign_addendum_report(
     def new_dialog() -> NewSessionDialog:
         dialog = NewSessionDialog("", tab)
         dialog.modality.setCurrentIndex(dialog.modality.findData("cbt"))
-        dialog.date.setDate(dialog.date.date().addDays(0))
+        dialog.date.set_value(dialog.date.value())
         monkeypatch.setattr(dialog, "exec", lambda: QDialog.DialogCode.Accepted.value)
         return dialog
 

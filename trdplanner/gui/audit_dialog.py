@@ -57,6 +57,7 @@ class AuditDialog(QDialog):
             self.kind.addItem(label, prefix)
         self.kind.currentIndexChanged.connect(lambda _i: self.reload())
         self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setTabKeyNavigation(False)  # Tab leaves the list; arrows move in it
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

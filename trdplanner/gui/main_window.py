@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QThreadPool, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QLabel,
@@ -91,9 +91,13 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(right_box)
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
-        self.patients.setMinimumWidth(380)
-        self.splitter.setChildrenCollapsible(False)
+        # The list can fold away (View ▸ Patient list, or drag it shut) to give a small screen to the workspace.
+        self.patients.setMinimumWidth(200)
+        self.splitter.setCollapsible(0, True)
+        self.splitter.setCollapsible(1, False)
+        self.splitter.splitterMoved.connect(lambda *_a: self._sync_list_action())
         self.setCentralWidget(self.splitter)
+        self._list_width = 320
 
         self._build_menus()
         from trdplanner.gui import lock; lock.install(self)  # noqa: E702, I001 - data safety: app lock, audit, backups
@@ -144,7 +148,7 @@ class MainWindow(QMainWindow):
             self._loading = False
             show_error(self, "Could not load the patient list", exc)
 
-        run_in_background(lambda: patients.summaries(status=None), done, failed)
+        run_in_background(lambda: patients.summaries(status=None), done, failed, owner=self)
 
     def _show_patients(self, rows: list[PatientSummary], select: int | None = None) -> None:
         self.patients.set_rows(rows, select)
@@ -204,6 +208,7 @@ class MainWindow(QMainWindow):
         p = self.patients.model.find(self._patient_id) if self._patient_id is not None else None
         if p is None:
             self.header.hide()
+            self.setWindowTitle("TRD Planner")
             return
         muted = hex_colour("muted")
         bits = [f"<span style='color:{muted}; font-weight:normal'>{_esc(p.code)}</span>"]
@@ -218,7 +223,70 @@ class MainWindow(QMainWindow):
         self.header.setText(f"{_esc(p.full_name)}&nbsp;&nbsp;" + "&nbsp; · &nbsp;".join(bits))
         self.header.setToolTip(p.primary_diagnosis or "")
         self.header.show()
-        self.setWindowTitle(f"{p.full_name} — TRD Planner")
+        self.setWindowTitle(f"{self._title_name(p)} — TRD Planner")
+
+    def _title_name(self, p: PatientSummary) -> str:
+        """The title bar and taskbar are seen by others: name the patient as the print setting says."""
+        from trdplanner.core.services.templating import initials
+        from trdplanner.settings import PrintIdentity
+
+        identity = self.ctx.settings.print_identity if self.ctx is not None else PrintIdentity.CODE
+        if identity == PrintIdentity.NAME:
+            return p.full_name
+        if identity == PrintIdentity.INITIALS:
+            return initials(p.full_name)
+        return p.code
+
+    # ---------------------------------------------------------------- panes
+
+    def patient_list_shown(self) -> bool:
+        return self.splitter.sizes()[0] > 0
+
+    def toggle_patient_list(self) -> None:
+        sizes = self.splitter.sizes()
+        total = sum(sizes)
+        if sizes[0] > 0:
+            self._list_width = sizes[0]
+            focus = QApplication.focusWidget()
+            if focus is not None and self.patients.isAncestorOf(focus):
+                self.cycle_pane(1)
+            self.splitter.setSizes([0, total])
+        else:
+            width = max(self.patients.minimumWidth(), min(self._list_width, total // 3))
+            self.splitter.setSizes([width, total - width])
+            self.patients.focus_search()
+        self._sync_list_action()
+
+    def _sync_list_action(self) -> None:
+        self.act_list.setChecked(self.patient_list_shown())
+
+    def panes(self) -> list[QWidget]:
+        """The panes F6 moves between, in screen order: the list, the open tab, its inner panes."""
+        out: list[QWidget] = []
+        if self.patient_list_shown():
+            out.append(self.patients)
+        tab = self._current_tab()
+        if tab is not None:
+            inner = getattr(tab, "panes", None)
+            out.extend(inner() if callable(inner) else [tab])
+        return out
+
+    def cycle_pane(self, step: int) -> None:
+        panes = self.panes()
+        if not panes:
+            return
+        focus = QApplication.focusWidget()
+        here = next((i for i, p in enumerate(panes) if focus is not None and (p is focus or p.isAncestorOf(focus))),
+                    -1)
+        target = panes[(here + step) % len(panes)]
+        if target is self.patients:
+            if self.patients.model.rowCount():
+                self.patients.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            else:
+                self.patients.focus_search()
+            return
+        first = _first_focusable(target)
+        (first or target).setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def _theme_changed(self) -> None:
         self._update_header()
@@ -288,6 +356,17 @@ class MainWindow(QMainWindow):
         self.act_refresh = self._action("&Refresh patient list", lambda: self.reload_patients(), "F5", "refresh",
                                         "Read the patient list from the database again")
         self.view_menu.addAction(self.act_refresh)
+        self.act_list = self._action("&Patient list", self.toggle_patient_list, "Ctrl+Shift+L", None,
+                                     "Show or fold away the patient list (more room for the workspace)")
+        self.act_list.setCheckable(True)
+        self.act_list.setChecked(True)
+        self.view_menu.addAction(self.act_list)
+        self.act_next_pane = self._action("Next &pane", lambda: self.cycle_pane(1), "F6", None,
+                                          "Move between the patient list and the workspace")
+        self.act_prev_pane = self._action("Previous pa&ne", lambda: self.cycle_pane(-1), "Shift+F6", None,
+                                          "Move between the workspace and the patient list")
+        self.view_menu.addAction(self.act_next_pane)
+        self.view_menu.addAction(self.act_prev_pane)
         self.view_menu.addSeparator()
 
         help_menu = bar.addMenu("&Help")
@@ -442,9 +521,16 @@ class MainWindow(QMainWindow):
 
     def _shortcuts(self) -> None:
         rows = [("Ctrl+N", "New patient"), ("Ctrl+F", "Find patient"), ("Enter", "Open the selected patient"),
+                ("F6 / Shift+F6", "Next / previous pane: patient list, workspace, session pages"),
+                ("Tab / Shift+Tab", "Next / previous field"), ("Ctrl+Shift+L", "Show or fold away the patient list"),
                 ("Ctrl+1 … Ctrl+7", "Overview, Profile, Treatment history, Measures, Treatment plan, Sessions, "
-                 "Notes"), ("Ctrl+PgUp / Ctrl+PgDown", "Previous / next tab"), ("Ctrl+S", "Save"),
-                ("Ctrl+P", "Print"), ("Ctrl+Z / Ctrl+Shift+Z", "Undo / redo in a text field"),
+                 "Notes"), ("Ctrl+PgUp / Ctrl+PgDown", "Previous / next tab"),
+                ("Ctrl+Shift+N", "New session (Sessions tab)"),
+                ("Alt+1 … Alt+4", "Session pages: Plan, Forms, Homework, Note & sign"),
+                ("Ctrl+Shift+S", "Sign the progress note (asks first)"), ("Ctrl+S", "Save"),
+                ("Ctrl+P", "Print"), ("Ctrl+L", "Lock the app now"),
+                ("Ctrl+Z / Ctrl+Shift+Z", "Undo / redo in a text field"),
+                ("Alt+Down or F4 in a date", "Open the calendar"),
                 ("Ctrl+,", "Preferences"), ("F5", "Refresh the patient list"),
                 ("0–4 on a measure item", "Score it and move to the next item"), ("Ctrl+Q", "Quit")]
         html = "<table cellspacing=6>" + "".join(f"<tr><td><b>{k}</b></td><td>{v}</td></tr>" for k, v in rows)
@@ -489,6 +575,9 @@ class MainWindow(QMainWindow):
             value = st.value(key)
             if isinstance(value, QByteArray | bytes):
                 restore(value)
+        hidden = st.value("patient_list/hidden")
+        if hidden is not None:
+            self.patients.restore_hidden_choice(str(hidden))
         status = st.value("patient_list/status")
         if status is not None:
             i = self.patients.status.findText(str(status))
@@ -504,6 +593,7 @@ class MainWindow(QMainWindow):
         st.setValue("main_window/splitter", self.splitter.saveState())
         st.setValue("patient_list/header", self.patients.table.horizontalHeader().saveState())
         st.setValue("patient_list/status", self.patients.status.currentText())
+        st.setValue("patient_list/hidden", self.patients.hidden_choice())
         if self._workspace is not None:
             st.setValue("workspace/tab", self._workspace.currentIndex())
         st.sync()
@@ -512,7 +602,19 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         if getattr(self, "_size_splitter", False):  # first run: room for the list's columns
             self._size_splitter = False
-            QTimer.singleShot(0, lambda: self.splitter.setSizes([490, max(self.width() - 490, 600)]))
+            width = min(420, max(240, self.width() // 4))  # a small screen leaves the workspace the room
+            QTimer.singleShot(0, lambda: self.splitter.setSizes([width, max(self.width() - width, 600)]))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        # A window made smaller takes the room from the list first, so the workspace still fits
+        # (only when it shrinks: a restored layout keeps the list width it was left with).
+        if event.oldSize().width() <= 0 or event.size().width() >= event.oldSize().width():
+            return
+        sizes = self.splitter.sizes()
+        cap = max(self.patients.minimumWidth(), int(self.width() * 0.3))
+        if len(sizes) == 2 and sizes[0] > cap:
+            self.splitter.setSizes([cap, sum(sizes) - cap])
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._workspace is not None and not self._workspace.confirm_leave(self):
@@ -521,6 +623,17 @@ class MainWindow(QMainWindow):
         self.save_layout()
         QThreadPool.globalInstance().waitForDone(5000)  # a list reload still running reports to no one
         super().closeEvent(event)
+
+
+def _first_focusable(root: QWidget) -> QWidget | None:
+    """The first widget inside ``root`` that Tab would reach."""
+    w = root.nextInFocusChain()
+    while w is not None and w is not root:
+        if (root.isAncestorOf(w) and w.isVisible() and w.isEnabled()
+                and w.focusPolicy() & Qt.FocusPolicy.TabFocus and not w.focusProxy()):
+            return w
+        w = w.nextInFocusChain()
+    return None
 
 
 def _esc(text: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -80,6 +80,7 @@ class PatientListPanel(QWidget):
         self.model = PatientTableModel()
         self.model.set_alert_icon(icon("alert"))
         self.table = _Table()
+        self.table.setTabKeyNavigation(False)  # Tab goes on into the workspace; arrows move in the list
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -98,11 +99,18 @@ class PatientListPanel(QWidget):
         header.setStretchLastSection(False)
         header.setSectionResizeMode(PatientTableModel.COL_NAME, QHeaderView.ResizeMode.Stretch)
         header.setMinimumSectionSize(48)
-        for col, w in {1: 74, 2: 200, 3: 78, 4: 98, 5: 90, 6: 74}.items():
+        self._widths = {1: 74, 2: 200, 3: 78, 4: 98, 5: 90, 6: 74}
+        for col, w in self._widths.items():
             header.resizeSection(col, w)
         # Diagnosis and unsigned count are one right-click away (and in each row's tooltip).
         self.table.setColumnHidden(PatientTableModel.COL_DIAGNOSIS, True)
         self.table.setColumnHidden(PatientTableModel.COL_UNSIGNED, True)
+        # The list never scrolls sideways: columns that do not fit its width step aside, least
+        # needed first, and come back when it is widened (the row tooltip has them all).
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._chosen_hidden = {PatientTableModel.COL_DIAGNOSIS, PatientTableModel.COL_UNSIGNED}
+        self._auto_hidden: set[int] = set()
+        self.table.viewport().installEventFilter(self)
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._column_menu)
         header.setToolTip("Click to sort; right-click to choose the columns")
@@ -150,8 +158,55 @@ class PatientListPanel(QWidget):
             action.setCheckable(True)
             action.setChecked(not self.table.isColumnHidden(col))
             action.setToolTip(PatientTableModel.HEADER_TIPS[col])
-            action.toggled.connect(lambda on, c=col: self.table.setColumnHidden(c, not on))
+            action.toggled.connect(lambda on, c=col: self.choose_column(c, on))
         menu.exec(self.table.horizontalHeader().mapToGlobal(pos))
+
+    def _note_direct_changes(self) -> None:
+        """Columns shown or hidden other than by fitting (the menu, a restored layout) are the user's choice."""
+        for c in self.GIVE_WAY:
+            if not self.table.isColumnHidden(c):
+                self._chosen_hidden.discard(c)
+            elif c not in self._auto_hidden:
+                self._chosen_hidden.add(c)
+
+    def hidden_choice(self) -> str:
+        self._note_direct_changes()
+        return ",".join(str(c) for c in sorted(self._chosen_hidden))
+
+    def restore_hidden_choice(self, text: str) -> None:
+        self._chosen_hidden = {int(x) for x in text.split(",") if x.strip().isdigit()}
+        self._auto_hidden = set()
+        for c in self.GIVE_WAY:  # what fitting hid last time is not a choice: fit again from scratch
+            self.table.setColumnHidden(c, c in self._chosen_hidden)
+        self.fit_columns()
+
+    def choose_column(self, col: int, shown: bool) -> None:
+        self.table.setColumnHidden(col, not shown)
+        self.fit_columns()
+
+    #: Which columns give way first when the list is narrow (a column the user turned on goes last).
+    GIVE_WAY = (PatientTableModel.COL_DIAGNOSIS, PatientTableModel.COL_UNSIGNED, PatientTableModel.COL_LAST,
+                PatientTableModel.COL_TRD, PatientTableModel.COL_CODE, PatientTableModel.COL_RISK)
+    OFF_BY_DEFAULT = (PatientTableModel.COL_DIAGNOSIS, PatientTableModel.COL_UNSIGNED)
+    NAME_ROOM = 130
+
+    def fit_columns(self) -> None:
+        self._note_direct_changes()
+        header = self.table.horizontalHeader()
+        room = self.table.viewport().width() - self.NAME_ROOM
+        wanted = [c for c in reversed(self.GIVE_WAY) if c not in self._chosen_hidden]
+        wanted.sort(key=lambda c: 0 if c in self.OFF_BY_DEFAULT else 1)  # asked for: keep it
+        self._auto_hidden = set()
+        for c in wanted:
+            if not self.table.isColumnHidden(c):
+                self._widths[c] = header.sectionSize(c)  # keep a width the user dragged
+            width = self._widths.get(c, header.defaultSectionSize())
+            fits = room >= width
+            self.table.setColumnHidden(c, not fits)
+            if fits:
+                room -= width
+            else:
+                self._auto_hidden.add(c)
 
     # ---------------------------------------------------------------- state
 
@@ -242,6 +297,9 @@ class PatientListPanel(QWidget):
             self._emit_row(row)
 
     def eventFilter(self, obj, event) -> bool:
+        if obj is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            self.fit_columns()  # the table's own width, also when it appears after loading
+            return False
         # Down arrow from the search box moves into the list; Esc clears the search.
         if obj is self.search and isinstance(event, QKeyEvent) and event.type() == QKeyEvent.Type.KeyPress:
             if event.key() == Qt.Key.Key_Down and self.model.rowCount():

@@ -51,3 +51,11 @@ def progress_report_pdf(
 
 def prescriber_letter_pdf(ctx: AppContext, patient_id: int, start: dt.date | None, end: dt.date | None) -> bytes:
     return assemble.prescriber_letter(ctx, patient_id, start, end, _options(ctx)).render()
+def prep_pdf(ctx: AppContext, session_id: int) -> bytes:
+    """The one-page pre-session sheet."""
+    return assemble.prep_document(ctx, session_id, _options(ctx)).render()
+
+
+def safety_plan_pdf(ctx: AppContext, patient_id: int, fold: bool) -> bytes:
+    """The newest safety plan (or a blank one prefilled), on full pages or as the fold-up card."""
+    return assemble.safety_plan_document(ctx, patient_id, fold=fold, options=_options(ctx)).render()

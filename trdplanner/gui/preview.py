@@ -8,11 +8,24 @@ freezes the window.
 from __future__ import annotations
 
 import logging
+import shutil
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QRectF, QSize, QStandardPaths, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence, QPainter
+from PySide6.QtCore import (
+    QBuffer,
+    QByteArray,
+    QIODevice,
+    QPointF,
+    QRectF,
+    QSize,
+    QSizeF,
+    QStandardPaths,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QAction, QKeySequence, QPageLayout, QPageSize, QPainter, QTransform
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
@@ -31,7 +44,6 @@ from PySide6.QtWidgets import (
 
 from trdplanner.core.fileio import write_atomic
 from trdplanner.gui.dialogs import show_error
-from trdplanner.gui.forms.style import STYLESHEET
 from trdplanner.gui.tasks import run_in_background
 
 log = logging.getLogger(__name__)
@@ -67,6 +79,9 @@ def print_pdf(document: QPdfDocument, printer: QPrinter, progress: Callable[[int
                 page, QSize(round(points.width() * PRINT_DPI / 72), round(points.height() * PRINT_DPI / 72))
             )
             area = QRectF(painter.viewport())
+            if (image.width() > image.height()) != (area.width() > area.height()):
+                # A landscape page on portrait paper (or the reverse) is turned, not shrunk.
+                image = image.transformed(QTransform().rotate(90))
             scale = min(area.width() / image.width(), area.height() / image.height())
             target = QRectF(QPointF(0, 0), QSize(round(image.width() * scale), round(image.height() * scale)))
             target.moveCenter(area.center())
@@ -74,6 +89,37 @@ def print_pdf(document: QPdfDocument, printer: QPrinter, progress: Callable[[int
     finally:
         painter.end()
     return total
+
+
+def match_page(printer: QPrinter, document: QPdfDocument) -> None:
+    """Start the print dialog on the document's own paper size and orientation."""
+    if document.pageCount() <= 0:
+        return
+    points = document.pagePointSize(0)
+    landscape = points.width() > points.height()
+    size = QPageSize(QSizeF(min(points.width(), points.height()), max(points.width(), points.height())),
+                     QPageSize.Unit.Point)
+    printer.setPageSize(size)
+    printer.setPageOrientation(QPageLayout.Orientation.Landscape if landscape else QPageLayout.Orientation.Portrait)
+
+
+def send_to_cups(data: bytes, printer: QPrinter) -> bool:
+    """Hand the PDF to the system's print queue with ``lp``; False where there is none (then we draw it)."""
+    lp = shutil.which("lp")
+    name = printer.printerName()
+    if lp is None or not name or printer.outputFormat() != QPrinter.OutputFormat.NativeFormat:
+        return False
+    # No orientation option: CUPS turns each PDF page to fit the paper; asking again would turn it twice.
+    args = [lp, "-d", name, "-n", str(max(1, printer.copyCount())), "-t", printer.docName() or "TRD Planner"]
+    try:
+        done = subprocess.run(args, input=data, capture_output=True, timeout=60, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        log.warning("lp could not be run: %s", type(exc).__name__)
+        return False
+    if done.returncode != 0:
+        log.warning("lp refused the job (exit %s)", done.returncode)
+        return False
+    return True
 
 
 class PdfPreview(QWidget):
@@ -194,7 +240,7 @@ class PdfPreview(QWidget):
                 self.show_message(f"{what[:1].upper()}{what[1:]} could not be made.")
                 show_error(self, "Preview failed", exc)
 
-        run_in_background(produce, done, failed)
+        run_in_background(produce, done, failed, owner=self)
 
     def page_count(self) -> int:
         return self.document.pageCount() if self._data else 0
@@ -223,10 +269,22 @@ class PdfPreview(QWidget):
             return False
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         printer.setDocName(self.suggested_name)
+        match_page(printer, self.document)
         dialog = self.make_print_dialog(printer)
         dialog.setWindowTitle("Print")
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return False
+        # Print to a file: the file is the app's own vector PDF, byte for byte, readable by the owner only.
+        if printer.outputFormat() == QPrinter.OutputFormat.PdfFormat and printer.outputFileName():
+            try:
+                write_atomic(Path(printer.outputFileName()), self._data, private=True)
+            except OSError as exc:
+                show_error(self, "Could not write the PDF", exc)
+                return False
+            return True
+        # A real printer on a CUPS system (Linux, macOS) takes the PDF itself: text stays text.
+        if send_to_cups(self._data, printer):
+            return True
         steps = QProgressDialog("Printing…", "Cancel", 0, self.document.pageCount(), self)
         steps.setWindowTitle("Printing")
         steps.setMinimumDuration(400)
@@ -280,7 +338,6 @@ class PdfPreviewDialog(QDialog):
     def __init__(self, title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
-        self.setStyleSheet(STYLESHEET)
         self.resize(820, 900)
         self.preview = PdfPreview(self)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)

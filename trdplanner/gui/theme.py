@@ -14,7 +14,7 @@ from functools import cache
 
 from PySide6.QtCore import QByteArray, QObject, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QIcon, QIconEngine, QImage, QPainter, QPalette, QPixmap
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QFocusFrame, QWidget
 
 from trdplanner.paths import resources_dir
 
@@ -28,8 +28,14 @@ _COLOURS: dict[str, tuple[str, str]] = {
     "ok_bg": ("#e6f4ea", "#173b24"),
     "accent": ("#2f6f8f", "#8cc4e0"),
     "muted": ("#5f6368", "#a8adb3"),
+    "accent_bg": ("#e8f1f6", "#1d3340"),
     "card": ("#ffffff", "#2b2d30"),
     "card_border": ("#d8dce0", "#45484d"),
+    # A chosen answer: filled, bold and ticked, so it differs by more than colour.
+    "selected_bg": ("#2f6f8f", "#8cc4e0"),
+    "selected_text": ("#ffffff", "#10232d"),
+    # The keyboard focus ring.
+    "focus": ("#1565c0", "#ffd54f"),
 }
 
 
@@ -78,7 +84,7 @@ def _dark_palette() -> QPalette:
         (roles.Button, QColor("#34363a")),
         (roles.ButtonText, text),
         (roles.BrightText, QColor("#ff6b6b")),
-        (roles.Highlight, QColor("#3d7ea6")),
+        (roles.Highlight, QColor("#336d91")),  # white on it reads at AA (4.5:1)
         (roles.HighlightedText, QColor("#ffffff")),
         (roles.Link, QColor("#8cc4e0")),
         (roles.PlaceholderText, QColor("#8a8d92")),
@@ -100,6 +106,7 @@ def _light_palette(app: QApplication) -> QPalette:
     p.setColor(QPalette.ColorRole.ToolTipBase, QColor("#fdfdf6"))
     p.setColor(QPalette.ColorRole.ToolTipText, QColor("#202124"))
     p.setColor(QPalette.ColorRole.AlternateBase, QColor("#f5f7f9"))
+    p.setColor(QPalette.ColorRole.PlaceholderText, QColor("#5f6368"))  # Fusion's half-black reads at 4:1 only
     return p
 
 
@@ -108,6 +115,7 @@ def apply_theme(app: QApplication) -> None:
     app.setStyle("Fusion")
     app.setWindowIcon(app_icon())
     _apply_palette(app)
+    install_focus_ring(app)
     with suppress(AttributeError):  # Qt before 6.5 has no colour scheme signal
         app.styleHints().colorSchemeChanged.connect(lambda _scheme: _apply_palette(app))
 
@@ -152,7 +160,55 @@ def stylesheet() -> str:
         border: 1px solid {hex_colour("danger")}; border-radius: 3px;
     }}
     QTabWidget#workspace::pane {{ border-top: 1px solid {hex_colour("card_border")}; }}
+    QFocusFrame {{ border: 2px solid {hex_colour("focus")}; border-radius: 3px; }}
+    QAbstractItemView:focus, QPlainTextEdit:focus, QTextEdit:focus {{
+        border: 2px solid {hex_colour("focus")};
+    }}
+    QTabBar::tab:focus {{ text-decoration: underline; }}
+    """ + _form_rules()
+
+
+def _form_rules() -> str:
+    from trdplanner.gui.forms.style import rules
+
+    return rules()
+
+
+class _FocusRing(QObject):
+    """One frame drawn around whichever widget has keyboard focus, in the theme's focus colour.
+
+    Fusion's own focus hint is a faint outline that many people cannot see on buttons, tabs
+    and search boxes; this ring is 2 px in a colour with at least 3:1 contrast in both schemes.
     """
+
+    def __init__(self, app: QApplication) -> None:
+        super().__init__(app)
+        self._frame: QFocusFrame | None = None
+        app.focusChanged.connect(self._moved)
+
+    def _moved(self, _old: QWidget | None, new: QWidget | None) -> None:
+        frame = self._frame
+        try:
+            if frame is not None:
+                frame.setWidget(None)  # type: ignore[arg-type]  # Qt takes nullptr: detach
+        except RuntimeError:  # the frame went with its window
+            frame = None
+        if new is None or new.isWindow() or not new.isVisible():
+            return
+        if isinstance(new, QAbstractScrollArea) or isinstance(new.parentWidget(), QAbstractScrollArea):
+            return  # lists and text areas fill their space; the style sheet draws their ring inside
+        if frame is None:
+            frame = self._frame = QFocusFrame()
+            frame.destroyed.connect(self._forget)
+        frame.setWidget(new)
+
+    def _forget(self, *_args: object) -> None:
+        self._frame = None
+
+
+def install_focus_ring(app: QApplication) -> None:
+    if getattr(app, "_trd_focus_ring", None) is None:
+        app._trd_focus_ring = _FocusRing(app)  # type: ignore[attr-defined]
 
 
 def heading_font(scale: float = 1.3, weight: QFont.Weight = QFont.Weight.DemiBold) -> QFont:

@@ -478,9 +478,26 @@ def make_editor(shape: Shape, compact: bool = False) -> Editor:
     raise ValueError(f"no editor for a {kind.value} field")
 
 
+class WrappingLabel(QLabel):
+    """A word-wrapped label that asks for the height its text needs at its current width.
+
+    Layouts inside a scroll area size a wrapped label from its one-line hint, so on a narrow
+    screen the second and third lines were painted over by the field below.
+    """
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setWordWrap(True)
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        need = self.heightForWidth(self.width())
+        if need > 0 and need != self.minimumHeight():
+            self.setMinimumHeight(need)
+
+
 def hint_label(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
+    label = WrappingLabel(text)
     label.setProperty("role", "muted")
     return label
 

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 from trdplanner.catalog import Field, FieldType, InstanceError, Template, validate_instance
 from trdplanner.gui.forms.fields import Editor, hint_label, make_editor
 from trdplanner.gui.forms.table import TableEditor
+from trdplanner.gui.theme import hex_colour
 
 _PATH = re.compile(r"^(?P<field>[^.\[]+)(?:\[(?P<row>\d+)\](?:\.(?P<column>.+))?)?$")
 
@@ -26,9 +27,8 @@ class FieldBox(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 6, 0, 6)
         layout.setSpacing(3)
-        self.label = QLabel(
-            html.escape(field.label) + (' <span style="color:#b3261e">*</span>' if field.required else "")
-        )
+        star = f' <span style="color:{hex_colour("danger")}">*</span>' if field.required else ""
+        self.label = QLabel(html.escape(field.label) + star)
         self.label.setTextFormat(Qt.TextFormat.RichText)
         self.label.setProperty("role", "fieldlabel")
         self.label.setWordWrap(True)

@@ -11,7 +11,7 @@ import datetime as dt
 import logging
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QScrollArea,
+    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -36,9 +37,10 @@ from trdplanner.core.services.templating import (
     modality_label,
 )
 from trdplanner.core.signing import check_note
+from trdplanner.core.text import match_spans
 from trdplanner.core.vocab import AddendumKind
 from trdplanner.gui.dialogs import confirm, show_error
-from trdplanner.gui.forms.fields import PlainText, hint_label
+from trdplanner.gui.forms.fields import PlainText, WrappingLabel, hint_label
 from trdplanner.gui.forms.style import repolish
 from trdplanner.gui.notes.addenda import AddendaPanel
 from trdplanner.gui.notes.risk_review import RiskReviewBox
@@ -106,7 +108,7 @@ class NoteEditor(QWidget):
         self.autosave.setSingleShot(True)
         self.autosave.timeout.connect(self._autosave)
 
-        self.title = QLabel()
+        self.title = WrappingLabel()
         self.title.setProperty("role", "title")
         self.status_badge = badge("", "draft")
         self.format_combo = QComboBox()
@@ -124,7 +126,9 @@ class NoteEditor(QWidget):
         self.save_button.setToolTip("Save the draft now (Ctrl+S). Drafts also save automatically.")
         self.save_button.clicked.connect(self.save_draft)
         self.sign_button = QPushButton("Sign…")
-        self.sign_button.setToolTip("Sign the note. A signed note is locked; later changes go in addenda.")
+        self.sign_button.setShortcut("Ctrl+Shift+S")
+        self.sign_button.setToolTip("Sign the note (Ctrl+Shift+S; asks first). A signed note is locked; later "
+                                    "changes go in addenda.")
         self.sign_button.clicked.connect(self.sign)
         self.cosign_button = QPushButton("Co-sign…")
         self.cosign_button.setToolTip("Add your co-signature as this clinician's supervisor.")
@@ -135,7 +139,6 @@ class NoteEditor(QWidget):
         self.state.setToolTip("When the draft was last saved")
 
         head = QHBoxLayout()
-        head.addWidget(self.title)
         head.addWidget(self.status_badge)
         head.addStretch(1)
         head.addWidget(QLabel("Format:"))
@@ -167,6 +170,7 @@ class NoteEditor(QWidget):
         body_layout.addWidget(self.addenda)
         body_layout.addStretch(1)
         scroll = QScrollArea()
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the fields, not the frame
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(body)
@@ -179,6 +183,7 @@ class NoteEditor(QWidget):
         self.header = QWidget()
         header_layout = QVBoxLayout(self.header)
         header_layout.setContentsMargins(12, 8, 12, 0)
+        header_layout.addWidget(self.title)  # its own row: a long title wraps instead of being cut
         header_layout.addLayout(head)
         header_layout.addLayout(tools)
         layout.addWidget(self.header)
@@ -188,6 +193,43 @@ class NoteEditor(QWidget):
         save = QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self, self.save_draft)
         save.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self._show_body(False)
+
+    # ------------------------------------------------------------------ search
+
+    def highlight(self, query: str) -> int:
+        """Mark every match of the search words in the sections and scroll to the first; returns the count."""
+        first: tuple[SectionBox, int] | None = None
+        count = 0
+        fill = self.palette().color(self.palette().ColorRole.Highlight)
+        ink = self.palette().color(self.palette().ColorRole.HighlightedText)
+        for box in self.sections:
+            if not isinstance(box, SectionBox):
+                continue  # the risk review's boxes are not searched text sections
+            marks = []
+            for start, end in match_spans(box.text(), query) if query.strip() else []:
+                sel = QTextEdit.ExtraSelection()
+                cursor = box.edit.textCursor()
+                cursor.setPosition(start)
+                cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+                sel.cursor = cursor
+                fmt = QTextCharFormat()
+                fmt.setBackground(fill)
+                fmt.setForeground(ink)
+                fmt.setFontUnderline(True)  # seen without colour too
+                sel.format = fmt
+                marks.append(sel)
+                if first is None:
+                    first = (box, start)
+            box.edit.setExtraSelections(marks)
+            count += len(marks)
+        if first is not None:
+            box, start = first
+            cursor = box.edit.textCursor()
+            cursor.setPosition(start)
+            box.edit.setTextCursor(cursor)
+            box.edit.ensureCursorVisible()
+            self._scroll.ensureWidgetVisible(box)
+        return count
 
     # ------------------------------------------------------------------ loading
 

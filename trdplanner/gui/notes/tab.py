@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDate, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -29,28 +28,19 @@ from trdplanner.core.services.notes import NoteHit
 from trdplanner.core.services.templating import modality_label
 from trdplanner.core.validate import MAX_SEARCH_CHARS
 from trdplanner.core.vocab import Modality
+from trdplanner.gui.dates import DateField
 from trdplanner.gui.dialogs import show_error
-from trdplanner.gui.forms.style import STYLESHEET
 from trdplanner.gui.notes.editor import NoteEditor
 from trdplanner.gui.notes.printing import note_preview
-
-_NO_DATE = QDate(2000, 1, 1)
-
-
-def _date_filter(tip: str) -> QDateEdit:
-    edit = QDateEdit()
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("yyyy-MM-dd")
-    edit.setMinimumDate(_NO_DATE)
-    edit.setSpecialValueText("Any date")
-    edit.setDate(_NO_DATE)
-    edit.setToolTip(tip)
-    return edit
+from trdplanner.gui.theme import colour
 
 
-def _py_date(edit: QDateEdit) -> dt.date | None:
-    d = edit.date()
-    return None if d == _NO_DATE else dt.date(d.year(), d.month(), d.day())
+def _date_filter(tip: str) -> DateField:
+    return DateField(tip=tip, empty_text="Any date", compact=True)
+
+
+def _py_date(edit: DateField) -> dt.date | None:
+    return edit.value()
 
 
 class NotesTab(QWidget):
@@ -94,18 +84,27 @@ class NotesTab(QWidget):
             edit.dateChanged.connect(self.refresh)
         self.unsigned.toggled.connect(self.refresh)
 
-        filters = QHBoxLayout()
-        filters.addWidget(self.search, 3)
-        filters.addWidget(self.modality)
-        filters.addWidget(self.format)
-        filters.addWidget(QLabel("From"))
-        filters.addWidget(self.date_from)
-        filters.addWidget(QLabel("to"))
-        filters.addWidget(self.date_to)
-        filters.addWidget(self.unsigned)
-        filters.addWidget(self.clear_button)
+        # Two rows: the search and its switches, then the narrowing filters; one row is wider than a laptop.
+        filters = QVBoxLayout()
+        first = QHBoxLayout()
+        first.addWidget(self.search, 1)
+        first.addWidget(self.unsigned)
+        first.addWidget(self.clear_button)
+        second = QHBoxLayout()
+        second.addWidget(self.modality)
+        second.addWidget(self.format)
+        for text, edit in (("&From", self.date_from), ("&to", self.date_to)):
+            label = QLabel(text)
+            label.setBuddy(edit)
+            second.addWidget(label)
+            second.addWidget(edit)
+        second.addStretch(1)
+        filters.addLayout(first)
+        filters.addLayout(second)
 
         self.table = QTableWidget(0, len(self.COLUMNS))
+
+        self.table.setTabKeyNavigation(False)  # Tab leaves the list; arrows move in it
         self.table.setHorizontalHeaderLabels(self.COLUMNS)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -113,6 +112,9 @@ class NotesTab(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.setAlternatingRowColors(True)
         self.table.horizontalHeader().setSectionResizeMode(len(self.COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        for c in (2, 3):  # modality and format are in each row's tooltip; the list stays narrow
+            self.table.setColumnHidden(c, True)
         self.table.setToolTip("Notes, newest first; choose one to read or edit it")
         self.table.itemSelectionChanged.connect(self._selected)
         self.empty = QLabel()
@@ -144,12 +146,13 @@ class NotesTab(QWidget):
         split.setStretchFactor(0, 2)
         split.setStretchFactor(1, 3)
         split.setChildrenCollapsible(False)
+        self.list_stack.setMinimumWidth(220)
+        self.split = split
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
         layout.addWidget(split, 1)
         find = QShortcut(QKeySequence("Ctrl+Shift+F"), self, self._focus_search)
         find.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.setStyleSheet(STYLESHEET)
         self.set_patient(None)
 
     def _focus_search(self) -> None:
@@ -169,8 +172,8 @@ class NotesTab(QWidget):
         self.search.clear()
         self.modality.setCurrentIndex(0)
         self.format.setCurrentIndex(0)
-        self.date_from.setDate(_NO_DATE)
-        self.date_to.setDate(_NO_DATE)
+        self.date_from.set_value(None)
+        self.date_to.set_value(None)
         self.unsigned.setChecked(False)
         for w in (self.search, self.modality, self.format, self.date_from, self.date_to, self.unsigned):
             w.blockSignals(False)
@@ -233,9 +236,13 @@ class NotesTab(QWidget):
             )
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                item.setToolTip(hit.snippet if c == 5 else text)
+                item.setToolTip(hit.snippet if c == 5 else f"Session {cells[1]}, {cells[0]}: {cells[2]}, "
+                                f"{cells[3]} note, {status.lower()}")
                 if c == 4 and hit.status != "signed":
-                    item.setForeground(Qt.GlobalColor.darkRed)
+                    item.setForeground(colour("warning"))  # and bold: not by colour alone
+                    font = item.font()
+                    font.setBold(True)
+                    item.setFont(font)
                 self.table.setItem(r, c, item)
         self.table.resizeColumnsToContents()
         self.table.horizontalHeader().setSectionResizeMode(len(self.COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
@@ -245,6 +252,7 @@ class NotesTab(QWidget):
             self.table.blockSignals(True)
             self.table.selectRow(row)
             self.table.blockSignals(False)
+            self.editor.highlight(self.search.text())
         elif current is not None:
             self.table.clearSelection()
 
@@ -261,6 +269,7 @@ class NotesTab(QWidget):
         rows = self.table.selectionModel().selectedRows()
         if rows and rows[0].row() < len(self.hits):
             self.editor.set_session(self.hits[rows[0].row()].session_id)
+            self.editor.highlight(self.search.text())
 
     def select_session(self, session_id: int) -> bool:
         for r, hit in enumerate(self.hits):

@@ -68,10 +68,8 @@ class FormsPage(QWidget):
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(self.list, 1)
-        row = QHBoxLayout()
-        row.addWidget(self.add_button)
-        row.addWidget(self.remove_button)
-        left_layout.addLayout(row)
+        left_layout.addWidget(self.add_button)  # stacked, so the list can stay narrow
+        left_layout.addWidget(self.remove_button)
         self.read_button = _button(
             "Read filled PDF…",
             "Store the answers from a fillable worksheet the client filled in; shows first any stored "
@@ -117,6 +115,8 @@ class FormsPage(QWidget):
         self.stack.addWidget(self.empty)
         self.stack.addWidget(editor)
 
+        left.setMinimumWidth(140)
+        self.title.setWordWrap(True)  # a long template name wraps instead of widening the page
         split = QSplitter()
         split.addWidget(left)
         split.addWidget(self.stack)
@@ -260,13 +260,21 @@ class FormsPage(QWidget):
         if template is not None:
             self.add(template, homework=picker.as_homework())
 
-    def add(self, template: Template, *, homework: bool) -> int | None:
-        """Add ``template`` prefilled from the session; returns the new instance id."""
+    def add(self, template: Template, *, homework: bool, start_from: dict | None = None) -> int | None:
+        """Add ``template`` prefilled from the session (and from ``start_from``, an earlier version's
+        answers, where given); returns the new instance id."""
         assert self.session is not None and self.session.id is not None
         self.flush()
         try:
             bundle = self.ctx.bundles.for_session(self.session.id)
-            values = validate_instance(template, prefilled_values(template, bundle, self.ctx.settings), partial=True)
+            start = prefilled_values(template, bundle, self.ctx.settings)
+            # Carried over: the answers. Not carried: fields bound to the day, the patient or the
+            # clinician (date written, name), which take this session's values as a new plan would.
+            for key, value in (start_from or {}).items():
+                f = template.field(key)
+                if f is not None and f.prefill is None and value not in (None, "", [], {}):
+                    start[key] = value
+            values = validate_instance(template, start, partial=True)
             rec = InstanceRec(
                 template_id=template.id,
                 template_version=template.version,

@@ -5,12 +5,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
-    QFormLayout,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -27,9 +25,11 @@ from PySide6.QtWidgets import (
 from trdplanner.context import AppContext
 from trdplanner.core.records import HomeworkRec, SessionRec
 from trdplanner.core.vocab import HomeworkStatus, Modality, SessionFormat, SessionStatus
+from trdplanner.gui.dates import DateField
 from trdplanner.gui.dialogs import confirm, show_error
 from trdplanner.gui.forms.fields import PlainText, hint_label
 from trdplanner.gui.sessions.agenda import starting_agenda
+from trdplanner.gui.theme import colour, icon
 
 
 def _button(text: str, tip: str) -> QPushButton:
@@ -54,10 +54,7 @@ class PlanPage(QWidget):
         self.autosave = QTimer(self, singleShot=True)
         self.autosave.timeout.connect(self.flush)
 
-        self.date = QDateEdit()
-        self.date.setCalendarPopup(True)
-        self.date.setDisplayFormat("yyyy-MM-dd")
-        self.date.setToolTip("The date of the session")
+        self.date = DateField(tip="The date of the session", empty_text="Session date")
         self.duration = QSpinBox()
         self.duration.setRange(5, 600)
         self.duration.setSuffix(" min")
@@ -77,14 +74,25 @@ class PlanPage(QWidget):
         self.status.setToolTip("Planned, completed or cancelled")
         self.safety = QCheckBox("Safety plan reviewed in this session")
         self.safety.setToolTip("Tick once the safety plan has been gone through together; the note records it")
+        # Details sit in two short columns so the agenda gets the height, not the width.
         details = QGroupBox("Session")
-        form = QFormLayout(details)
-        form.addRow("&Date:", self.date)
-        form.addRow("D&uration:", self.duration)
-        form.addRow("&Format:", self.format)
-        form.addRow("&Modality:", self.modality)
-        form.addRow("S&tatus:", self.status)
-        form.addRow("", self.safety)
+        grid = QGridLayout(details)
+        grid.setHorizontalSpacing(10)
+        for i, (text, widget) in enumerate((("&Date:", self.date), ("D&uration:", self.duration),
+                                            ("&Format:", self.format), ("&Modality:", self.modality),
+                                            ("S&tatus:", self.status))):
+            label = QLabel(text)
+            label.setBuddy(widget)
+            r, c = (i, 0) if i < 3 else (i - 3, 2)
+            grid.addWidget(label, r, c)
+            grid.addWidget(widget, r, c + 1)
+        grid.addWidget(self.safety, 3, 0, 1, 4)
+        for box in (self.format, self.modality, self.status):  # long labels elide instead of widening the page
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            box.setMinimumContentsLength(10)
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(3, 1)
+        self.details = details
 
         self.agenda = QListWidget()
         self.agenda.setToolTip("Agenda items in order; F2 or double-click edits an item")
@@ -102,7 +110,7 @@ class PlanPage(QWidget):
         down.setShortcut("Alt+Down")
         down.clicked.connect(self._move_down)
         self.rebuild = _button(
-            "Rebuild from structure",
+            "Rebuild",
             "Replace the agenda with the modality's session structure, outstanding homework and risk items",
         )
         self.rebuild.clicked.connect(self._rebuild_clicked)
@@ -143,7 +151,7 @@ class PlanPage(QWidget):
         self.print_button.clicked.connect(self.request_print)
         homework_box = QGroupBox("Homework")
         hw = QGridLayout(homework_box)
-        hw.addWidget(QLabel("Waiting for review:"), 0, 0, 1, 3)
+        hw.addWidget(QLabel("Waiting for review (early in the session):"), 0, 0, 1, 3)
         hw.addWidget(self.outstanding_list, 1, 0, 1, 3)
         hw.addWidget(self.review_status, 2, 0)
         hw.addWidget(review, 2, 1)
@@ -151,19 +159,14 @@ class PlanPage(QWidget):
         hw.addWidget(self.assigned, 4, 0, 1, 3)
         hw.addWidget(assign, 5, 0)
         hw.addWidget(self.print_button, 5, 2)
+        hw.setColumnStretch(2, 1)
+        #: The Sessions tab shows homework on a page of its own, after the forms, as a session runs.
+        self.homework_box = homework_box
 
-        left = QVBoxLayout()
-        left.addWidget(details)
-        left.addWidget(interventions_box)
-        left.addStretch(1)
-        right = QVBoxLayout()
-        right.addWidget(homework_box)
-        columns = QHBoxLayout()
-        columns.addLayout(left, 2)
-        columns.addWidget(agenda_box, 3)
-        columns.addLayout(right, 3)
         layout = QVBoxLayout(self)
-        layout.addLayout(columns, 1)
+        layout.addWidget(details)
+        layout.addWidget(agenda_box, 3)
+        layout.addWidget(interventions_box, 1)
         self.state = hint_label("")
         layout.addWidget(self.state)
         for signal in (
@@ -184,7 +187,7 @@ class PlanPage(QWidget):
         if session is None or session.id is None:
             return
         self._loading = True
-        self.date.setDate(QDate(session.date.year, session.date.month, session.date.day))
+        self.date.set_value(session.date)
         self.duration.setValue(session.duration_minutes)
         self.format.setCurrentIndex(max(0, self.format.findData(session.format)))
         self.modality.setCurrentIndex(max(0, self.modality.findData(session.modality)))
@@ -208,7 +211,12 @@ class PlanPage(QWidget):
         item = QListWidgetItem(text)
         item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
         if text.startswith("Safety plan review"):
-            item.setForeground(Qt.GlobalColor.darkRed)
+            # Colour and weight and a mark: readable in both schemes and without colour vision.
+            item.setForeground(colour("danger"))
+            font = item.font()
+            font.setBold(True)
+            item.setFont(font)
+            item.setIcon(icon("alert"))
         self.agenda.addItem(item)
         return item
 
@@ -367,10 +375,9 @@ class PlanPage(QWidget):
         self.autosave.stop()
         if not self.dirty or self.session is None:
             return True
-        d = self.date.date()
         rec = dataclasses.replace(
             self.session,
-            date=dt.date(d.year(), d.month(), d.day()),
+            date=self.date.value() or self.session.date,  # a session always has a date; empty keeps the old one
             duration_minutes=self.duration.value(),
             format=str(self.format.currentData()),
             modality=str(self.modality.currentData() or ""),

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
@@ -27,11 +25,13 @@ from PySide6.QtWidgets import (
 
 from trdplanner.context import AppContext
 from trdplanner.core.records import SessionRec
+from trdplanner.core.services.documents import SAFETY_PLAN_TEMPLATE
 from trdplanner.core.services.templating import modality_label
 from trdplanner.core.vocab import Modality, SessionFormat
 from trdplanner.gui import pdfs
+from trdplanner.gui.columns import fit_columns
+from trdplanner.gui.dates import DateField
 from trdplanner.gui.dialogs import show_error
-from trdplanner.gui.forms.style import STYLESHEET
 from trdplanner.gui.notes.editor import NoteEditor
 from trdplanner.gui.notes.printing import note_preview
 from trdplanner.gui.preview import PdfPreviewDialog
@@ -39,16 +39,16 @@ from trdplanner.gui.sessions.agenda import starting_agenda
 from trdplanner.gui.sessions.forms_page import FormsPage
 from trdplanner.gui.sessions.plan_page import PlanPage
 from trdplanner.gui.sessions.report_chooser import ReportChooser
+from trdplanner.gui.sessions.safety import SafetyPlanDialog
+from trdplanner.gui.theme import colour
 
 
 class NewSessionDialog(QDialog):
     def __init__(self, modality: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("New session")
-        self.date = QDateEdit(QDate.currentDate())
-        self.date.setCalendarPopup(True)
-        self.date.setDisplayFormat("yyyy-MM-dd")
-        self.date.setToolTip("When the session takes place")
+        self.date = DateField(tip="When the session takes place", empty_text="Session date")
+        self.date.set_value(dt.date.today())
         self.modality = QComboBox()
         for m in Modality:
             self.modality.addItem(m.label, str(m))
@@ -80,14 +80,23 @@ class NewSessionDialog(QDialog):
         layout.addWidget(buttons)
 
     def values(self) -> tuple[dt.date, str, str]:
-        d = self.date.date()
-        return dt.date(d.year(), d.month(), d.day()), str(self.modality.currentData()), str(self.format.currentData())
+        return (self.date.value() or dt.date.today(), str(self.modality.currentData()),
+                str(self.format.currentData()))
+
+    def accept(self) -> None:
+        if self.date.error() or self.date.value() is None:
+            self.date.setFocus()
+            self.date.echo.setText(self.date.error() or "Give the session's date.")
+            return
+        super().accept()
 
 
 class SessionsTab(QWidget):
     COLUMNS = ("#", "Date", "Modality", "Status", "Note")
     #: A measure form recorded its score: the patient's list row, overview and charts change.
     measure_recorded = Signal(int)
+    #: Shown in the narrow list; modality and status are in each row's tooltip and on the Plan page.
+    COMPACT = (0, 1, 4)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -105,7 +114,14 @@ class SessionsTab(QWidget):
             "Choose a period, then preview a progress report or a letter to the prescriber to print or save"
         )
         self.report_button.clicked.connect(self.progress_report)
+        self.prep_button = QPushButton("Pre-session sheet…")
+        self.prep_button.setToolTip("The one-page sheet to read before the chosen session: view and print it")
+        self.prep_button.clicked.connect(self.pre_session_sheet)
+        self.safety_button = QPushButton("Safety plan…")
+        self.safety_button.setToolTip("Every version of the safety plan; print it or the fold-up card; revise it")
+        self.safety_button.clicked.connect(self.safety_plan)
         self.table = QTableWidget(0, len(self.COLUMNS))
+        self.table.setTabKeyNavigation(False)  # Tab leaves the list; arrows move in it
         self.table.setHorizontalHeaderLabels(self.COLUMNS)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -114,6 +130,10 @@ class SessionsTab(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        for c in range(len(self.COLUMNS)):
+            self.table.setColumnHidden(c, c not in self.COMPACT)
+        self.fitter = fit_columns(self.table, 4)
         self.table.setToolTip("Sessions, newest first; choose one to plan it, fill its forms or write its note")
         self.table.itemSelectionChanged.connect(self._selected)
         self.list_empty = QLabel()
@@ -126,11 +146,11 @@ class SessionsTab(QWidget):
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.new_button)
-        buttons.addWidget(self.report_button)
-        left_layout.addLayout(buttons)
+        left_layout.addWidget(self.new_button)
         left_layout.addWidget(self.list_stack, 1)
+        left_layout.addWidget(self.prep_button)
+        left_layout.addWidget(self.safety_button)
+        left_layout.addWidget(self.report_button)
 
         self.plan = PlanPage(ctx)
         self.plan.saved.connect(self._session_saved)
@@ -141,14 +161,22 @@ class SessionsTab(QWidget):
         self.forms.measure_recorded.connect(self._measure_recorded)
         self.note = NoteEditor(ctx)
         self.note.saved.connect(self._note_saved)
+        # The pages follow a session: set the agenda and review homework, work on forms and measures,
+        # agree new homework, then write and sign the note.
+        homework = QWidget()
+        homework_layout = QVBoxLayout(homework)
+        homework_layout.addWidget(self.plan.homework_box, 1)
+        self.homework = homework
         self.pages = QTabWidget()
         self.pages.setDocumentMode(True)
-        self.pages.addTab(self.plan, "&Plan")
-        self.pages.addTab(self.forms, "F&orms")
-        self.pages.addTab(self.note, "&Note")
-        self.pages.setTabToolTip(0, "Details, agenda, interventions and homework")
-        self.pages.setTabToolTip(1, "Worksheets and exercises filled in this session")
-        self.pages.setTabToolTip(2, "The progress note: write, sign, add addenda")
+        self.pages.addTab(self.plan, "&1 Plan")
+        self.pages.addTab(self.forms, "&2 Forms")
+        self.pages.addTab(self.homework, "&3 Homework")
+        self.pages.addTab(self.note, "&4 Note && sign")
+        self.pages.setTabToolTip(0, "Session details, agenda and interventions (Alt+1)")
+        self.pages.setTabToolTip(1, "Worksheets, exercises and measures filled in this session (Alt+2)")
+        self.pages.setTabToolTip(2, "Review earlier homework; assign and print this session's (Alt+3)")
+        self.pages.setTabToolTip(3, "The progress note: write, sign, add addenda (Alt+4)")
         self.detail_empty = QLabel()
         self.detail_empty.setProperty("role", "empty")
         self.detail_empty.setWordWrap(True)
@@ -160,24 +188,40 @@ class SessionsTab(QWidget):
         split = QSplitter()
         split.addWidget(left)
         split.addWidget(self.detail)
-        split.setStretchFactor(1, 4)
-        split.setSizes([380, 1000])
-        left.setMinimumWidth(340)
-        split.setChildrenCollapsible(False)
+        split.setStretchFactor(0, 0)
+        split.setStretchFactor(1, 1)
+        left.setMinimumWidth(150)
+        left.setMaximumWidth(320)
+        split.setSizes([190, 1000])
+        split.setCollapsible(1, False)  # the list may fold away; the session never does
+        self.split = split
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(split)
-        self.setStyleSheet(STYLESHEET)
         self.set_patient(None)
 
     # ------------------------------------------------------------------ patient and list
+
+    def panes(self) -> list[QWidget]:
+        """F6 stops: the session list (unless folded away), then the page on show."""
+        out: list[QWidget] = []
+        left = self.split.widget(0)
+        if left is not None and self.split.sizes()[0] > 0:
+            out.append(left)
+        page = self.pages.currentWidget()
+        out.append(page if page is not None and self.detail.currentWidget() is self.pages else self.detail)
+        return out
 
     def set_patient(self, patient_id: int | None) -> None:
         self.flush()
         self.patient_id = patient_id
         self.new_button.setEnabled(patient_id is not None)
         self.report_button.setEnabled(patient_id is not None)
+        self.safety_button.setEnabled(patient_id is not None)
         self._open(None)
         self.reload()
+        if self.sessions:  # the newest session is the one a therapist usually wants: open it
+            self.table.selectRow(0)
 
     def flush(self) -> None:
         """Save anything unsaved on every page (called before switching patient or session)."""
@@ -205,11 +249,17 @@ class SessionsTab(QWidget):
         for r, s in enumerate(self.sessions):
             note = "—" if s.note is None else ("Signed" if s.note.status == "signed" else "Draft")
             cells = (str(s.number), f"{s.date:%Y-%m-%d}", modality_label(s.modality), s.status.capitalize(), note)
+            tip = f"Session {s.number}, {s.date:%Y-%m-%d}: {cells[2] or 'no modality'}, {cells[3].lower()}, " \
+                  f"note {note.lower() if s.note else 'not started'}"
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                item.setToolTip(f"Session {s.number}: {text}")
+                item.setToolTip(tip)
                 if c == 4 and note == "Draft":
-                    item.setForeground(Qt.GlobalColor.darkRed)
+                    # Not by colour alone: a draft is bold and in the theme's warning colour.
+                    item.setForeground(colour("warning"))
+                    font = item.font()
+                    font.setBold(True)
+                    item.setFont(font)
                 self.table.setItem(r, c, item)
         self.table.blockSignals(False)
         if self.patient_id is None:
@@ -246,6 +296,7 @@ class SessionsTab(QWidget):
             self.forms.set_session(None)
             self.note.set_session(None)
             self.detail.setCurrentWidget(self.detail_empty)
+            self.prep_button.setEnabled(False)
             return
         self.flush()
         try:
@@ -257,6 +308,7 @@ class SessionsTab(QWidget):
         self.forms.set_session(session)
         self.note.set_session(session_id)
         self.detail.setCurrentWidget(self.pages)
+        self.prep_button.setEnabled(True)
 
     def open_session(self, session_id: int, page: int = 0) -> None:
         self.reload(select=session_id)
@@ -409,6 +461,52 @@ class SessionsTab(QWidget):
             "progress-report.pdf",
             "the progress report",
         )
+
+    def pre_session_sheet(self) -> PdfPreviewDialog | None:
+        session = self.current
+        if session is None or session.id is None:
+            return None
+        sid, ctx = session.id, self.ctx
+        return self._preview(f"Pre-session sheet — session {session.number}", lambda: pdfs.prep_pdf(ctx, sid),
+                             f"pre-session-{session.number}.pdf", "the pre-session sheet")
+
+    def safety_plan(self) -> SafetyPlanDialog | None:
+        if self.patient_id is None:
+            return None
+        try:
+            dialog = SafetyPlanDialog(self.ctx, self.patient_id, self)
+        except Exception as exc:
+            show_error(self, "Could not open the safety plan", exc)
+            return None
+        dialog.print_requested.connect(self.print_safety_plan)
+        dialog.revise_requested.connect(self.revise_safety_plan)
+        dialog.revise_button.setEnabled(self.current is not None)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        self._dialogs.append(dialog)
+        dialog.destroyed.connect(lambda: self._dialogs.remove(dialog) if dialog in self._dialogs else None)
+        return dialog
+
+    def print_safety_plan(self, fold: bool) -> PdfPreviewDialog | None:
+        if self.patient_id is None:
+            return None
+        pid, ctx = self.patient_id, self.ctx
+        what = "the fold-up safety card" if fold else "the safety plan"
+        return self._preview("Safety plan card" if fold else "Safety plan",
+                             lambda: pdfs.safety_plan_pdf(ctx, pid, fold),
+                             "safety-plan-card.pdf" if fold else "safety-plan.pdf", what)
+
+    def revise_safety_plan(self, values: dict) -> int | None:
+        """A new version in the open session, starting from ``values``; shown on the Forms page."""
+        if self.current is None:
+            return None
+        template = self.ctx.catalog.find(SAFETY_PLAN_TEMPLATE)
+        if template is None:
+            show_error(self, "Could not revise the safety plan", LookupError("the safety plan template is missing"))
+            return None
+        instance_id = self.forms.add(template, homework=False, start_from=values)
+        self.pages.setCurrentWidget(self.forms)
+        return instance_id
 
     def print_current(self) -> None:
         """File > Print…: the page on show decides what prints."""

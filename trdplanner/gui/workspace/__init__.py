@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QMessageBox, QScrollArea, QTabWidget, QWidget
 
 from trdplanner.gui.theme import icon
@@ -54,7 +54,10 @@ class PatientWorkspace(QTabWidget):
         self.ctx = ctx
         self.setObjectName("workspace")
         self.setDocumentMode(True)
-        self.setUsesScrollButtons(True)
+        # Tabs shrink and elide rather than hide behind scroll arrows on a small screen (Ctrl+1…7 and
+        # the tooltips name them in full).
+        self.setUsesScrollButtons(False)
+        self.setElideMode(Qt.TextElideMode.ElideRight)
         self.overview = OverviewTab(ctx)
         self.profile = ProfileTab(ctx)
         self.history = HistoryTab(ctx)
@@ -180,6 +183,7 @@ class PatientWorkspace(QTabWidget):
 
 def _scrolling(tab: QWidget) -> QScrollArea:
     area = QScrollArea()
+    area.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the fields, not the frame
     area.setWidgetResizable(True)
     area.setFrameShape(QScrollArea.Shape.NoFrame)
     area.setWidget(tab)

@@ -11,13 +11,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import QDate, QLocale, Qt, Signal
+from PySide6.QtCore import QLocale, Qt, Signal
 from PySide6.QtGui import QDoubleValidator, QIntValidator
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -30,9 +29,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from trdplanner.gui.columns import fit_columns
+from trdplanner.gui.dates import DateField as DateField  # the one date field; imported from here too
 from trdplanner.gui.theme import icon
-
-NULL_DATE = QDate(1900, 1, 1)
 
 
 def set_invalid(widget: QWidget, invalid: bool) -> None:
@@ -53,34 +52,6 @@ class ErrorLabel(QLabel):
     def show_error(self, text: str) -> None:
         self.setText(text)
         self.setVisible(bool(text))
-
-
-class DateField(QDateEdit):
-    """A date that may be left empty (shown as "Not set"); Delete clears it."""
-
-    def __init__(self, parent: QWidget | None = None, *, tip: str = "") -> None:
-        super().__init__(parent)
-        self.setCalendarPopup(True)
-        self.setDisplayFormat("yyyy-MM-dd")
-        self.setMinimumDate(NULL_DATE)
-        self.setMaximumDate(QDate(2200, 12, 31))
-        self.setSpecialValueText("Not set")
-        self.setDate(NULL_DATE)
-        self.setToolTip((tip + "\n" if tip else "") + "Type YYYY-MM-DD or pick from the calendar; Delete clears it")
-        self.calendarWidget().setToolTip("Pick a date")
-
-    def keyPressEvent(self, event) -> None:
-        if event.key() == Qt.Key.Key_Delete:
-            self.set_value(None)
-            return
-        super().keyPressEvent(event)
-
-    def value(self) -> dt.date | None:
-        d = self.date()
-        return None if d == NULL_DATE else dt.date(d.year(), d.month(), d.day())
-
-    def set_value(self, value: dt.date | None) -> None:
-        self.setDate(QDate(value.year, value.month, value.day) if value else NULL_DATE)
 
 
 TRI_OPTIONS = [("Not recorded", ""), ("Yes", "yes"), ("No", "no")]
@@ -173,6 +144,7 @@ class RecordTable(QWidget):
         self.noun = noun
         self.make = make  # record factory from a dict of column values
         self.table = QTableWidget(0, len(columns))
+        self.table.setTabKeyNavigation(False)  # Tab leaves the list; arrows move in it
         self.table.setHorizontalHeaderLabels([c.header for c in columns])
         for i, c in enumerate(columns):
             head = self.table.horizontalHeaderItem(i)
@@ -190,6 +162,8 @@ class RecordTable(QWidget):
                 header.resizeSection(i, c.width)
             elif c.kind == "text":
                 header.setSectionResizeMode(i, QHeaderView.ResizeMode.Stretch)
+        text_cols = [i for i, c in enumerate(columns) if c.kind == "text"]
+        self.fitter = fit_columns(self.table, text_cols[0] if text_cols else None)  # no sideways scrolling
         self.table.itemChanged.connect(lambda _item: self.edited.emit())
         self.table.setMinimumHeight(96)
         self.add_button = QPushButton(icon("add"), f"Add {noun}")

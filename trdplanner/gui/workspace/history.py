@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from trdplanner.core.errors import InputError
+from trdplanner.gui.columns import fit_columns
 from trdplanner.gui.dialogs import confirm, show_error
 from trdplanner.gui.theme import colour, icon
 from trdplanner.gui.workspace.base import Banner, WorkspaceTab, empty_state, esc, rich_label
@@ -52,6 +53,7 @@ class HistoryTab(WorkspaceTab):
         self.status = Banner("ok")
         self.status.setToolTip("TRD status of the current episode, from the trials below")
         self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setTabKeyNavigation(False)  # Tab leaves the list; arrows move in it
         self.table.setHorizontalHeaderLabels(COLUMNS)
         for i, tip in enumerate(TIPS):
             head = self.table.horizontalHeaderItem(i)
@@ -68,6 +70,7 @@ class HistoryTab(WorkspaceTab):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.fitter = fit_columns(self.table, 0)  # the ledger fits the window; cells elide, tooltips hold all
         self.table.doubleClicked.connect(lambda _i: self.edit_trial())
         self.table.itemSelectionChanged.connect(self._show_reason)
         self.table.activated.connect(lambda _i: self.edit_trial())

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from trdplanner.clinical import FLAG_TEXT, ScoreFlag, score, spec
+from trdplanner.clinical.anchors import answer_anchors
 from trdplanner.gui.theme import hex_colour
 from trdplanner.gui.workspace.base import Banner, esc, rich_label
 from trdplanner.gui.workspace.fields import DateField
@@ -47,10 +48,12 @@ class ItemRow(QFrame):
 
     scored = Signal(int)  # the row index, after a digit or click set the score
 
-    def __init__(self, index: int, label: str, maximum: int, suicidality: bool, parent: QWidget | None = None):
+    def __init__(self, index: int, label: str, maximum: int, suicidality: bool, parent: QWidget | None = None,
+                 anchors: tuple[str, ...] = ()):
         super().__init__(parent)
         self.index = index
         self.maximum = maximum
+        self.anchors = anchors
         self.value: int | None = None
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setObjectName("itemRow")
@@ -60,7 +63,15 @@ class ItemRow(QFrame):
         layout.setContentsMargins(6, 2, 6, 2)
         self.label = QLabel(f"<b>{index + 1}.</b> {esc(label)}")
         self.label.setWordWrap(True)
-        layout.addWidget(self.label, 1)
+        # What the chosen score means (or the ends of the scale), in words, under the item.
+        self.anchor = QLabel()
+        self.anchor.setWordWrap(True)
+        self.anchor.setProperty("role", "muted")
+        text_box = QVBoxLayout()
+        text_box.setSpacing(0)
+        text_box.addWidget(self.label)
+        text_box.addWidget(self.anchor)
+        layout.addLayout(text_box, 1)
         self.group = QButtonGroup(self)
         self.group.setExclusive(True)
         for v in range(maximum + 1):
@@ -68,13 +79,15 @@ class ItemRow(QFrame):
             b.setText(str(v))
             b.setCheckable(True)
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            b.setFixedWidth(30)
-            b.setToolTip(f"Score item {index + 1} as {v}")
+            b.setFixedWidth(34)
+            meaning = anchors[v] if v < len(anchors) else ""
+            b.setToolTip(f"{v}: {meaning}" if meaning else f"Score item {index + 1} as {v}")
+            b.setAccessibleName(f"Item {index + 1}, {v}" + (f": {meaning}" if meaning else ""))
             self.group.addButton(b, v)
             layout.addWidget(b)
         for _ in range(4 - maximum):  # keep the columns of buttons aligned across 0-2 and 0-4 items
             spacer = QWidget()
-            spacer.setFixedWidth(30)  # the layout adds the spacing itself
+            spacer.setFixedWidth(34)  # the layout adds the spacing itself
             layout.addWidget(spacer)
         self.group.idClicked.connect(self._clicked)
         self._suicidality = suicidality
@@ -122,7 +135,21 @@ class ItemRow(QFrame):
     def _restyle(self) -> None:
         border = hex_colour("accent") if self.hasFocus() else "transparent"
         bg = hex_colour("danger_bg") if self._suicidality and self.value else "transparent"
-        self.setStyleSheet(f"QFrame#itemRow {{ border: 2px solid {border}; border-radius: 4px; background: {bg}; }}")
+        # The chosen answer is filled, bold and ticked: it differs by more than colour.
+        self.setStyleSheet(
+            f"QFrame#itemRow {{ border: 2px solid {border}; border-radius: 4px; background: {bg}; }}"
+            f"QToolButton:checked {{ background: {hex_colour('selected_bg')}; color: {hex_colour('selected_text')};"
+            f" font-weight: 700; border: 1px solid {hex_colour('selected_bg')}; border-radius: 3px; }}"
+        )
+        for b in self.group.buttons():
+            v = self.group.id(b)
+            b.setText(f"✓{v}" if b.isChecked() else str(v))
+        if self.anchors:
+            if self.value is not None and self.value < len(self.anchors):
+                self.anchor.setText(f"{self.value} = {self.anchors[self.value]}")
+            else:
+                self.anchor.setText(f"0 = {self.anchors[0]} … {self.maximum} = {self.anchors[self.maximum]}")
+        self.anchor.setVisible(bool(self.anchors))
 
 
 class MeasureEntry(QWidget):
@@ -151,6 +178,7 @@ class MeasureEntry(QWidget):
         self.items_layout.setSpacing(1)
         self.items_layout.addStretch(1)
         scroll = QScrollArea()
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the fields, not the frame
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.items_box)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
@@ -193,9 +221,11 @@ class MeasureEntry(QWidget):
             row.deleteLater()
         self.rows = []
         s = spec(self.key)
+        anchors = answer_anchors(s.instrument)
         if s.items_storable:
             for i, (label, rng) in enumerate(zip(s.item_labels, s.item_ranges, strict=True)):
-                row = ItemRow(i, label, rng.maximum, s.suicidality_item == i + 1)
+                row = ItemRow(i, label, rng.maximum, s.suicidality_item == i + 1,
+                              anchors=anchors[i] if i < len(anchors) else ())
                 row.scored.connect(self._advance)
                 self.items_layout.insertWidget(len(self.rows), row)
                 self.rows.append(row)

@@ -24,6 +24,8 @@ from PySide6.QtWidgets import (
 from trdplanner.clinical import spec
 from trdplanner.core.errors import InputError
 from trdplanner.gui.charts import ChartEvent, ScoreChart, ScorePoint
+from trdplanner.gui.columns import fit_columns
+from trdplanner.gui.dates import first_unreadable
 from trdplanner.gui.dialogs import show_error
 from trdplanner.gui.theme import colour, icon
 from trdplanner.gui.workspace.base import Banner, WorkspaceTab, empty_state, esc
@@ -84,6 +86,7 @@ class MeasuresTab(WorkspaceTab):
         chart_head.addStretch(1)
 
         self.history = QTableWidget(0, len(HISTORY_COLUMNS))
+        self.history.setTabKeyNavigation(False)  # Tab leaves the list; arrows move in it
         self.history.setHorizontalHeaderLabels(HISTORY_COLUMNS)
         self.history.verticalHeader().setVisible(False)
         self.history.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -96,6 +99,7 @@ class MeasuresTab(WorkspaceTab):
         head.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         head.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         head.setStretchLastSection(False)
+        self.fitter = fit_columns(self.history, 3)
         for i, tip in enumerate(HISTORY_TIPS):
             item = self.history.horizontalHeaderItem(i)
             if item is not None:
@@ -216,6 +220,10 @@ class MeasuresTab(WorkspaceTab):
             missing = [r.index + 1 for r in self.entry.rows if r.value is None]
             self.entry.rows[missing[0] - 1].setFocus()
             self.entry.result.setText(f"<b>Score every item before saving</b> — item {missing[0]} is empty.")
+            return False
+        bad = first_unreadable(self.entry)
+        if bad is not None:
+            self.entry.result.setText(f"<b>The date could not be read</b> — {bad.error()}")
             return False
         items, total = self.entry.values()
         taken_on = self.entry.taken_on.value() or dt.date.today()

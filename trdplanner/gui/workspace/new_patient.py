@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QL
 from trdplanner.core.errors import InputError
 from trdplanner.core.records import EpisodeRec, PatientProfile
 from trdplanner.core.validate import check_profile
+from trdplanner.gui.dates import first_unreadable
 from trdplanner.gui.dialogs import show_error
 from trdplanner.gui.workspace.fields import DateField, ErrorLabel, add_row, set_invalid
 
@@ -92,6 +93,8 @@ class NewPatientDialog(QDialog):
             self.inputs[key].setFocus()
 
     def _create(self) -> None:
+        if first_unreadable(self) is not None:
+            return
         p = self.profile()
         try:
             check_profile(p)

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from trdplanner.clinical import BaselineKind, TrdStatusKind, spec
+from trdplanner.gui.reflow import Place, Reflow
 from trdplanner.gui.theme import hex_colour, icon
 from trdplanner.gui.workspace.base import Card, WorkspaceTab, esc, rich_label
 from trdplanner.gui.workspace.next_steps import suggest
@@ -74,12 +75,8 @@ class OverviewTab(WorkspaceTab):
 
         grid = QGridLayout()
         grid.setSpacing(12)
-        grid.addWidget(self.steps_card, 0, 0, 1, 2)
-        grid.addWidget(self.trd_card, 1, 0)
-        grid.addWidget(self.risk_card, 1, 1)
-        grid.addWidget(self.scores_card, 2, 0)
-        grid.addWidget(self.profile_card, 2, 1)
-        grid.addWidget(self.objectives_card, 3, 0, 1, 2)
+        places = [Place(self.steps_card, 0, 0, 2), Place(self.trd_card, 1, 0), Place(self.risk_card, 1, 1),
+                  Place(self.scores_card, 2, 0), Place(self.profile_card, 2, 1), Place(self.objectives_card, 3, 0, 2)]
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(1, 1)
         grid.setAlignment(Qt.AlignmentFlag.AlignTop)
@@ -89,9 +86,12 @@ class OverviewTab(WorkspaceTab):
         outer.addLayout(grid)
         outer.addStretch(1)
         scroll = QScrollArea()
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the fields, not the frame
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setWidget(page)
+        # Risk and scores stay whole on a small screen: one column below 820 pixels.
+        self.reflow = Reflow(grid, scroll.viewport(), places, 820)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(scroll)

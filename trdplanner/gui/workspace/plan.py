@@ -9,6 +9,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -27,6 +28,8 @@ from PySide6.QtWidgets import (
 from trdplanner.core.errors import InputError
 from trdplanner.core.records import GoalRec, InterventionRec, ObjectiveRec, PlanRec, ProblemRec
 from trdplanner.core.vocab import COMPARATORS, GoalStatus, ObjectiveStatus, PlanStatus
+from trdplanner.gui.columns import fit_columns
+from trdplanner.gui.dates import first_unreadable
 from trdplanner.gui.dialogs import confirm, show_error
 from trdplanner.gui.theme import colour, icon
 from trdplanner.gui.workspace.base import WorkspaceTab, empty_state
@@ -88,6 +91,7 @@ class PlanTab(WorkspaceTab):
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
         header.resizeSection(1, 100)
         header.resizeSection(2, 170)
+        self.fitter = fit_columns(self.tree, 0)
         self.tree.setStyleSheet("QTreeView::item { padding: 3px 0; }")
         self.tree.currentItemChanged.connect(lambda cur, _prev: self._select(cur))
 
@@ -99,11 +103,12 @@ class PlanTab(WorkspaceTab):
                                              self._add_intervention)
         self.remove = self._button("Remove…", "remove", "Remove the selected item and everything under it",
                                    self._remove)
-        tools = QHBoxLayout()
-        for b in (self.add_problem, self.add_goal, self.add_objective, self.add_intervention):
-            tools.addWidget(b)
-        tools.addStretch(1)
-        tools.addWidget(self.remove)
+        # Two short rows rather than one long one: the tree keeps its room on a 1024-pixel screen.
+        tools = QGridLayout()
+        tools.setHorizontalSpacing(4)
+        for i, b in enumerate((self.add_problem, self.add_goal, self.add_objective, self.add_intervention,
+                               self.remove)):
+            tools.addWidget(b, i // 3, i % 3)
 
         # editors
         self.p_statement = _area("The problem in the client's words or the clinician's formulation")
@@ -174,8 +179,9 @@ class PlanTab(WorkspaceTab):
         rl.addWidget(editor, 1)
         split.addWidget(left)
         split.addWidget(right)
-        split.setSizes([640, 420])
+        split.setSizes([520, 480])
         split.setChildrenCollapsible(False)
+        left.setMinimumWidth(240)
 
         self.save_button = self._button("Save plan", "save", "Save the treatment plan (Ctrl+S)", self.save_current)
         self.state = QLabel()
@@ -445,6 +451,10 @@ class PlanTab(WorkspaceTab):
 
     def save_current(self) -> bool:
         if self.plan is None or self.patient_id is None:
+            return False
+        bad = first_unreadable(self)
+        if bad is not None:
+            self.editor_error.show_error("A date could not be read: " + bad.error())
             return False
         plan = copy.deepcopy(self.plan)
         if plan.id is not None:

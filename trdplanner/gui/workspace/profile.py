@@ -32,7 +32,9 @@ from trdplanner.core.records import (
 )
 from trdplanner.core.validate import check_profile
 from trdplanner.core.vocab import FACTORS, Adherence, CareRole, FactorGroup, PatientStatus, RiskLevel, Severity
+from trdplanner.gui.dates import first_unreadable
 from trdplanner.gui.dialogs import show_error
+from trdplanner.gui.reflow import Place, Reflow
 from trdplanner.gui.stale import ask_stale, differences
 from trdplanner.gui.theme import icon
 from trdplanner.gui.workspace.base import WorkspaceTab
@@ -196,14 +198,12 @@ class ProfileTab(WorkspaceTab):
         grid = QGridLayout()
         grid.setHorizontalSpacing(14)
         grid.setVerticalSpacing(12)
-        grid.addWidget(identity, 0, 0)
-        grid.addWidget(contact, 0, 1)
-        grid.addWidget(clinical, 1, 0, 1, 2)
-        grid.addWidget(table_group("Episodes", self.episodes), 2, 0, 1, 2)
-        grid.addWidget(table_group("Co-occurring conditions", self.comorbidities), 3, 0)
-        grid.addWidget(table_group("Care team", self.care_team), 3, 1)
-        grid.addWidget(table_group("Contributing factors", self.factors), 4, 0, 1, 2)
-        grid.addWidget(table_group("Current medications", self.medications), 5, 0, 1, 2)
+        places = [Place(identity, 0, 0), Place(contact, 0, 1), Place(clinical, 1, 0, 2),
+                  Place(table_group("Episodes", self.episodes), 2, 0, 2),
+                  Place(table_group("Co-occurring conditions", self.comorbidities), 3, 0),
+                  Place(table_group("Care team", self.care_team), 3, 1),
+                  Place(table_group("Contributing factors", self.factors), 4, 0, 2),
+                  Place(table_group("Current medications", self.medications), 5, 0, 2)]
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(1, 1)
 
@@ -213,9 +213,11 @@ class ProfileTab(WorkspaceTab):
         page_layout.addLayout(grid)
         page_layout.addStretch(1)
         scroll = QScrollArea()
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the fields, not the frame
         scroll.setWidgetResizable(True)
         scroll.setWidget(page)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.reflow = Reflow(grid, scroll.viewport(), places, 800)  # one column on a small screen
 
         self.save_button = QPushButton(icon("save"), "Save profile")
         self.save_button.setToolTip("Save the profile (Ctrl+S)")
@@ -364,6 +366,8 @@ class ProfileTab(WorkspaceTab):
 
     def save_current(self) -> bool:
         if self._profile is None:
+            return False
+        if first_unreadable(self) is not None:
             return False
         if not self.validate():
             return False

@@ -38,6 +38,7 @@ from trdplanner.clinical.trd import TrdStatusKind
 from trdplanner.core.errors import InputError
 from trdplanner.core.records import EpisodeRec, TrialRec
 from trdplanner.core.services.summary import trial_facts
+from trdplanner.gui.dates import first_unreadable
 from trdplanner.gui.workspace.base import Banner, esc
 from trdplanner.gui.workspace.fields import DateField, ErrorLabel, NumberField, add_row, combo, set_invalid
 
@@ -349,6 +350,8 @@ class TrialDialog(QDialog):
         return True
 
     def _accept(self) -> None:
+        if first_unreadable(self) is not None:
+            return
         if not self.update_verdict():
             return
         t = self.trial()
