@@ -74,18 +74,24 @@ def missing_libraries(wanted: dict[str, str]) -> list[str]:
     return sorted({pkg for lib, pkg in wanted.items() if lib not in known})
 
 
-def ensure_system_libraries(wanted: dict[str, str]) -> None:
+# Programs the tests run, and the Debian package of each: the encrypted-PDF tests open files
+# with poppler, as most Linux viewers do.
+TEST_TOOLS = {"pdftotext": "poppler-utils"}
+
+
+def ensure_system_libraries(wanted: dict[str, str], tools: dict[str, str] | None = None) -> None:
     packages = missing_libraries(wanted)
+    packages += sorted({pkg for tool, pkg in (tools or {}).items() if not shutil.which(tool)} - set(packages))
     if not packages:
         return
     can_apt = shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0
     if not can_apt:
         fail(
-            "Qt needs system libraries that are not installed. On Debian or Ubuntu run:\n"
+            "Some system packages are not installed. On Debian or Ubuntu run:\n"
             f"    sudo apt-get install -y {' '.join(packages)}\n"
             "then run this command again."
         )
-    say(f"installing system libraries for Qt: {' '.join(packages)}")
+    say(f"installing system packages: {' '.join(packages)}")
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     run(["apt-get", "update", "-qq"], env=env)
     run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", *packages], env=env)
@@ -148,7 +154,7 @@ def start_app(args: list[str]) -> int:
 
 
 def run_tests(args: list[str]) -> int:
-    ensure_system_libraries(QT_CORE_LIBS)
+    ensure_system_libraries(QT_CORE_LIBS, TEST_TOOLS)
     python = ensure_venv("[test]")
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     say("ruff")
