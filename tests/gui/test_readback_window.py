@@ -89,3 +89,42 @@ def test_a_phq9_filled_on_screen_records_the_measure_once(
     assert len(measures) == before + 1 and measures[-1].items == [1, 1, 1, 1, 1, 1, 1, 1, 2]
     assert next(r for r in ctx.patients.summaries() if r.id == pid).risk_flag
     assert dialogs.shown == []
+
+
+def test_a_password_protected_filled_worksheet_asks_for_its_password(
+    qtbot: QtBot, ctx: AppContext, dialogs: Dialogs, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import pikepdf
+
+    pid = ctx.patients.id_for_code("DEMO-02")
+    assert pid is not None
+    session = ctx.sessions.create(pid, date=ctx.sessions.list(pid)[-1].date, modality="cbt")
+    assert session.id is not None
+    template = ctx.catalog.get(PHQ9)
+    printed = assemble.worksheet_document(ctx, template, session_id=session.id, fillable=True).render()
+    plain, locked = tmp_path / "plain.pdf", tmp_path / "locked.pdf"
+    plain.write_bytes(fill(printed, template, _answers(item9=1)))
+    with pikepdf.open(plain) as pdf:
+        pdf.save(locked, encryption=pikepdf.Encryption(user="client-pw", owner="owner-pw", R=6))
+    page = FormsPage(ctx)
+    qtbot.addWidget(page)
+    page.show()
+    page.set_session(ctx.sessions.get(session.id))
+    prompts: list[str] = []
+
+    def answer(value: str, ok: bool):  # stands in for QInputDialog.getText
+        return lambda _parent, _title, label, *_a, **_k: (prompts.append(label), (value, ok))[1]
+
+    monkeypatch.setattr("trdplanner.gui.sessions.forms_page.QInputDialog.getText", answer("", False))
+    assert not page.read_filled_pdf(str(locked))  # cancelled: nothing read
+    assert prompts and "password-protected" in prompts[0]
+    assert ctx.sessions.get(session.id).instances == []
+
+    monkeypatch.setattr("trdplanner.gui.sessions.forms_page.QInputDialog.getText", answer("wrong", True))
+    assert not page.read_filled_pdf(str(locked))
+    assert any("does not open with that password" in text for _, text, _ in dialogs.shown)
+    assert ctx.sessions.get(session.id).instances == []
+
+    monkeypatch.setattr("trdplanner.gui.sessions.forms_page.QInputDialog.getText", answer("client-pw", True))
+    assert page.read_filled_pdf(str(locked))
+    assert [m.items for m in ctx.measures.list(pid)][-1] == [1, 1, 1, 1, 1, 1, 1, 1, 1]

@@ -32,6 +32,14 @@ class FilledForm:
     fields: dict[str, Any]  # field name -> raw /V value
 
 
+def pdf_is_protected(data: bytes) -> bool:
+    """Whether the PDF needs an open password (False for anything pypdf cannot open at all)."""
+    try:
+        return bool(PdfReader(io.BytesIO(data)).is_encrypted)
+    except Exception:  # a damaged file: read_form says what is wrong with it
+        return False
+
+
 def read_form(data: bytes, password: str | None = None) -> FilledForm:
     """Open a PDF (with its open password, if it has one) and find our manifest and every field's value."""
     if not data.startswith(b"%PDF"):

@@ -14,7 +14,9 @@ from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPushButton,
@@ -309,11 +311,21 @@ class FormsPage(QWidget):
                 return False
         # Imported here: reading PDFs (pypdf) is not needed to show the window.
         from trdplanner.export import assemble, read_pdf
+        from trdplanner.export.readback import pdf_is_protected
 
         self.flush()
         session_id = self.session.id
         try:
-            found = assemble.read_back(self.ctx, session_id, read_pdf(Path(path)), Path(path).name)
+            data = read_pdf(Path(path))
+            password = None
+            if pdf_is_protected(data):  # the client's copy may have been printed with a password
+                password, ok = QInputDialog.getText(
+                    self, "Password-protected worksheet", f"{Path(path).name} is password-protected. Its password:",
+                    QLineEdit.EchoMode.Password,
+                )
+                if not ok:
+                    return False
+            found = assemble.read_back(self.ctx, session_id, data, Path(path).name, password or None)
         except Exception as exc:
             show_error(self, "The worksheet could not be read", exc)
             return False
