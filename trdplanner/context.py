@@ -65,9 +65,14 @@ class AppContext:
         ctx = cls(paths=paths, db_url=url, settings=load_settings(paths.settings_file), key=key,
                   db_password=db_password)
         ctx.db  # noqa: B018 - open and migrate now, so errors surface at start-up
-        ctx.anchor_problems = anchor.attach(ctx.db, paths.data_dir)
+        ctx.anchor_problems = anchor.attach(ctx.db, paths.data_dir, ctx.anchor_name)
         ctx.db.repaired_guards = ctx.db.repair_guards()
         return ctx
+
+    @property
+    def anchor_name(self) -> str:
+        """This database's anchor file in the data folder (core/anchor.py)."""
+        return anchor.anchor_name(self.db_url, f"sqlite:///{self.paths.database_file}")
 
     @cached_property
     def db(self) -> Database:

@@ -41,7 +41,7 @@ def row_counts(data_dir: Path, url: str | None = None) -> dict[str, int]:
 def json_out(run: Run, *argv: str) -> Any:
     result = run(*argv)
     assert result.code == 0, result.err
-    assert result.err == ""
+    assert result.err == "", result.err
     return json.loads(result.out)
 
 

@@ -185,8 +185,11 @@ def run_restore(args: argparse.Namespace, passphrase: str | None) -> int:
             answer = ""
         return answer.strip().lower() == "restore"
 
-    info = backup.restore_backup(db_file, args.file, passphrase, url=paths.database_url(args.db), confirm=confirm,
-                                 anchor_folder=paths.data_dir)
+    from trdplanner.core.anchor import anchor_name
+
+    url = paths.database_url(args.db)
+    info = backup.restore_backup(db_file, args.file, passphrase, url=url, confirm=confirm,
+                                 anchor_folder=paths.data_dir, anchor_file=anchor_name(url, f"sqlite:///{paths.database_file}"))
     print(f"Restored {info.rows} rows from {info.restored_from}.")
     if info.previous is not None:
         print(f"The database it replaced is kept at {info.previous}.")
@@ -237,7 +240,7 @@ def _against_anchor(ctx: AppContext, path: Path) -> list[str]:
 def run_audit_accept(ctx: AppContext, args: argparse.Namespace) -> int:
     from trdplanner.core.anchor import accept
 
-    problems = accept(ctx.db, ctx.paths.data_dir)
+    problems = accept(ctx.db, ctx.paths.data_dir, ctx.anchor_name)
     if not problems:
         print("Nothing to accept: the anchor holds no problems.")
         return 0

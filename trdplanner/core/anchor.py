@@ -57,10 +57,20 @@ def _write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+def anchor_name(url: str, default_url: str) -> str:
+    """The data folder's own database has audit-anchor.json; another one (``--db``) its own file."""
+    if url == default_url:
+        return ANCHOR_NAME
+    from sqlalchemy.engine import make_url
+
+    plain = make_url(url).render_as_string(hide_password=True)
+    return f"audit-anchor-{hashlib.sha256(plain.encode()).hexdigest()[:12]}.json"
+
+
 class Anchor:
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, name: str = ANCHOR_NAME) -> None:
         self.folder = folder
-        self.path = folder / ANCHOR_NAME
+        self.path = folder / name
         self.key_path = folder / KEY_NAME
 
     def _key(self) -> bytes:
@@ -129,14 +139,14 @@ def compare(s: object, state: AnchorState) -> str:
     return ""
 
 
-def attach(db: Database, folder: Path) -> list[str]:
+def attach(db: Database, folder: Path, name: str = ANCHOR_NAME) -> list[str]:
     """Compare the database with the folder's anchor, record any problem, and keep the anchor from now on.
 
     Returns the problems the anchor holds (new and earlier ones); empty when all is well.
     """
     from trdplanner.core import audit
 
-    anchor = Anchor(folder)
+    anchor = Anchor(folder, name)
     state = anchor.read()
     with db.reading() as s:
         problem = compare(s, state) if state is not None else ""
@@ -159,11 +169,11 @@ def attach(db: Database, folder: Path) -> list[str]:
     return problems
 
 
-def accept(db: Database, folder: Path) -> list[str]:
+def accept(db: Database, folder: Path, name: str = ANCHOR_NAME) -> list[str]:
     """Someone looked at the problems and accepts the database as it is now: recorded, then cleared."""
     from trdplanner.core import audit
 
-    anchor = Anchor(folder)
+    anchor = Anchor(folder, name)
     state = anchor.read()
     problems = state.problems if state else []
     audit.AuditService(db).record("anchor.accept", "database", "", {"problems": len(problems)})

@@ -365,6 +365,7 @@ def restore_backup(
     url: str | None = None,
     confirm: Callable[[Losses], bool] | None = None,
     anchor_folder: Path | None = None,
+    anchor_file: str = "audit-anchor.json",
 ) -> RestoreInfo:
     """Replace the database at ``db_file`` with the backup ``source``, keeping the current one aside.
 
@@ -468,7 +469,7 @@ def restore_backup(
                 from trdplanner.core.anchor import Anchor, chain_head
 
                 with db.reading() as s:
-                    Anchor(anchor_folder).write(*chain_head(s), [])
+                    Anchor(anchor_folder, anchor_file).write(*chain_head(s), [])
         finally:
             db.close()
     except BaseException as exc:
