@@ -129,3 +129,62 @@ def test_the_login_dialog_is_asked_for_only_when_the_server_wants_a_password() -
     assert needs_login(RuntimeError("database: cannot be opened (fe_sendauth: no password supplied)"))
     assert needs_login(RuntimeError('FATAL:  password authentication failed for user "blake"'))
     assert not needs_login(RuntimeError("could not connect to server: Connection refused"))
+
+
+def _choose(text: str, what: str):  # type: ignore[no-untyped-def]
+    def act(box: QMessageBox) -> None:
+        assert box.windowTitle() == "Changed by someone else"
+        assert what in box.text() and "Dr. Other" in box.text()
+        next(b for b in box.buttons() if b.text() == text).click()
+
+    return act
+
+
+def test_a_stale_session_and_plan_save_offer_reload_or_keep_mine(
+    qtbot: QtBot, ctx: AppContext, data_dir: Path
+) -> None:
+    import dataclasses
+
+    from trdplanner.core.records import PlanRec
+    from trdplanner.gui.sessions.plan_page import PlanPage
+    from trdplanner.gui.workspace.plan import PlanTab
+
+    pid = ctx.patients.create(PatientProfile("G-002", "Synthetic Person"))
+    session = ctx.sessions.create(pid, date=dt.date(2026, 11, 2))
+    assert session.id is not None
+    other = AppContext.open(str(data_dir / "other"), ctx.db_url, encrypt_new=False)
+    other.db.acting_clinician = "Dr. Other"
+    page = PlanPage(ctx)
+    qtbot.addWidget(page)
+    page.set_session(ctx.sessions.get(session.id))
+    # Someone else changes the session; my edit then meets their version.
+    other.sessions.update(dataclasses.replace(other.sessions.get(session.id), duration_minutes=30))
+    page.duration.setValue(75)
+    page.dirty = True
+    when_dialog(QMessageBox, _choose("Keep mine", "This session"))
+    assert page.flush()
+    assert ctx.sessions.get(session.id).duration_minutes == 75
+    other.sessions.update(dataclasses.replace(other.sessions.get(session.id), duration_minutes=45))
+    page.duration.setValue(90)
+    page.dirty = True
+    when_dialog(QMessageBox, _choose("Reload theirs", "This session"))
+    assert page.flush()
+    assert ctx.sessions.get(session.id).duration_minutes == 45  # theirs kept, mine dropped
+    assert page.duration.value() == 45
+
+    ctx.plans.save(pid, PlanRec(created_on=dt.date(2026, 11, 2), client_participation="Agreed together."))
+    tab = PlanTab(ctx)
+    qtbot.addWidget(tab)
+    tab.patient_id = pid
+    tab.load(pid)
+    theirs = other.plans.current(pid)
+    assert theirs is not None
+    theirs.client_participation = "Changed by the other clinician."
+    other.plans.save(pid, theirs)
+    assert tab.plan is not None
+    tab.plan.client_participation = "Mine."
+    when_dialog(QMessageBox, _choose("Keep mine", "This treatment plan"))
+    assert tab.save_current()
+    current = ctx.plans.current(pid)
+    assert current is not None and current.client_participation == "Mine."
+    other.close()

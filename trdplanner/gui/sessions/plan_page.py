@@ -23,12 +23,14 @@ from PySide6.QtWidgets import (
 )
 
 from trdplanner.context import AppContext
+from trdplanner.core.errors import StaleError
 from trdplanner.core.records import HomeworkRec, SessionRec
 from trdplanner.core.vocab import HomeworkStatus, Modality, SessionFormat, SessionStatus
 from trdplanner.gui.dates import DateField
 from trdplanner.gui.dialogs import confirm, show_error
 from trdplanner.gui.forms.fields import PlainText, hint_label
 from trdplanner.gui.sessions.agenda import starting_agenda
+from trdplanner.gui.stale import ask_stale, differences
 from trdplanner.gui.theme import colour, icon
 
 
@@ -388,6 +390,8 @@ class PlanPage(QWidget):
         )
         try:
             self.session = self.ctx.sessions.update(rec)
+        except StaleError as exc:
+            return self._resolve_stale(exc, rec)
         except Exception as exc:
             self.state.setText("Not saved: see the message")
             show_error(self, "The session could not be saved", exc)
@@ -396,6 +400,29 @@ class PlanPage(QWidget):
         self.state.setText(f"Saved {dt.datetime.now():%H:%M:%S}")
         self.saved.emit()
         return True
+
+    def _resolve_stale(self, exc: StaleError, mine: SessionRec) -> bool:
+        """Someone else saved this session since it was loaded: reload theirs, or keep mine on top."""
+        assert mine.id is not None
+        theirs = self.ctx.sessions.get(mine.id)
+        choice = ask_stale(self, exc, "This session", differences(mine, theirs))
+        if choice == "reload":
+            self.dirty = False
+            self.set_session(theirs)
+            self.state.setText("Reloaded their version")
+            return True
+        if choice == "keep":
+            try:
+                self.session = self.ctx.sessions.update(dataclasses.replace(mine, version=theirs.version))
+            except Exception as again:
+                show_error(self, "The session could not be saved", again)
+                return False
+            self.dirty = False
+            self.state.setText("Saved (yours, over theirs)")
+            self.saved.emit()
+            return True
+        self.state.setText("Not saved: changed by someone else")
+        return False
 
     def hideEvent(self, event) -> None:
         self.flush()

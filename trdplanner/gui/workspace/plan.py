@@ -25,12 +25,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from trdplanner.core.errors import InputError
+from trdplanner.core.errors import InputError, StaleError
 from trdplanner.core.records import GoalRec, InterventionRec, ObjectiveRec, PlanRec, ProblemRec
 from trdplanner.core.vocab import COMPARATORS, GoalStatus, ObjectiveStatus, PlanStatus
 from trdplanner.gui.columns import fit_columns
 from trdplanner.gui.dates import first_unreadable
 from trdplanner.gui.dialogs import confirm, show_error
+from trdplanner.gui.stale import ask_stale, differences
 from trdplanner.gui.theme import colour, icon
 from trdplanner.gui.workspace.base import WorkspaceTab, empty_state
 from trdplanner.gui.workspace.fields import DateField, ErrorLabel, NumberField, combo, set_combo
@@ -464,6 +465,8 @@ class PlanTab(WorkspaceTab):
         except InputError as exc:
             self.editor_error.show_error(_plan_error(exc))
             return False
+        except StaleError as exc:
+            return self._resolve_stale(exc, plan)
         except Exception as exc:
             show_error(self, "Could not save the treatment plan", exc)
             return False
@@ -471,6 +474,32 @@ class PlanTab(WorkspaceTab):
         self.invalidate()
         self.notify_saved()
         return True
+
+
+    def _resolve_stale(self, exc: StaleError, mine: PlanRec) -> bool:
+        """Someone else saved this plan since it was loaded: reload theirs, or keep mine on top."""
+        assert self.patient_id is not None
+        theirs = next((p for p in self.ctx.plans.list(self.patient_id) if p.id == mine.id), None)
+        if theirs is None:
+            show_error(self, "Could not save the treatment plan", exc)
+            return False
+        choice = ask_stale(self, exc, "This treatment plan", differences(mine, theirs))
+        if choice == "reload":
+            self._set_dirty(False)
+            self.show_plan(theirs)
+            return True
+        if choice == "keep":
+            mine.version = theirs.version
+            try:
+                self.ctx.plans.save(self.patient_id, mine)
+            except Exception as again:
+                show_error(self, "Could not save the treatment plan", again)
+                return False
+            self._set_dirty(False)
+            self.invalidate()
+            self.notify_saved()
+            return True
+        return False
 
 
 def _plan_error(exc: InputError) -> str:
