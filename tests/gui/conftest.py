@@ -24,6 +24,15 @@ def open_plain(data_dir: Path) -> AppContext:
     return AppContext.open(str(data_dir))
 
 
+@pytest.fixture(autouse=True)
+def signing_password_answered(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every signing-password prompt is answered with the demo password (README), so no test waits
+    on a modal dialog; a test that checks the prompt itself patches it again."""
+    from trdplanner.core.demo import DEMO_SIGNING_PASSWORD
+
+    monkeypatch.setattr("trdplanner.gui.notes.signing_dialog._ask", lambda *_a, **_k: DEMO_SIGNING_PASSWORD)
+
+
 @pytest.fixture
 def ctx(data_dir: Path) -> Iterator[AppContext]:
     context = open_plain(data_dir)

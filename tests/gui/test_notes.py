@@ -109,7 +109,7 @@ def test_a_failed_save_says_what_happened(
     assert not editor.save_draft()
     assert editor.state.text() == "Not saved: see the message"
     assert dialogs.shown and dialogs.shown[-1][0] == "The draft could not be saved"
-    assert "No space left on device" in dialogs.shown[-1][1]
+    assert "The disk is full" in dialogs.shown[-1][1]  # said as what it is (issue 11), not as an OSError
     assert editor.dirty  # the typing is still there to save again
 
 

@@ -11,6 +11,11 @@ from trdplanner.core.errors import AccessDenied, InputError, LockedError, NotFou
 log = logging.getLogger(__name__)
 
 
+def _sentence(text: str) -> str:
+    """The first letter upper-cased and the rest left alone (str.capitalize lower-cases the rest)."""
+    return text[:1].upper() + text[1:]
+
+
 def explain(exc: BaseException) -> tuple[str, str]:
     """(what happened, what to do) in plain words."""
     # Imported here: the window imports this module, and must not pull in the database layer
@@ -28,16 +33,16 @@ def explain(exc: BaseException) -> tuple[str, str]:
     if isinstance(exc, LockedError):
         return (str(exc), "Signed notes cannot be changed. Add an addendum to record anything new.")
     if isinstance(exc, NotFoundError):
-        return (str(exc).capitalize() + ".", "It may have been removed in another window. Refresh the list.")
+        return (_sentence(str(exc)) + ".", "It may have been removed in another window. Refresh the list.")
     from trdplanner.core.storage import StorageError, storage_problem
 
     if isinstance(exc, StorageError):
-        return (str(exc).removeprefix("storage: ").capitalize(), "Your records are safe; nothing was half-written.")
+        return (_sentence(str(exc).removeprefix("storage: ")), "Your records are safe; nothing was half-written.")
     if isinstance(exc, DatabaseError):
         return (str(exc), "Check that the database file or server is reachable, then try again.")
     storage = storage_problem(exc)
     if storage is not None:
-        return (storage.removeprefix("storage: ").capitalize(), "Your records are safe; nothing was half-written.")
+        return (_sentence(storage.removeprefix("storage: ")), "Your records are safe; nothing was half-written.")
     if isinstance(exc, StaleError):
         return (str(exc), "Nothing was saved. Reload to see the newer version.")
     if isinstance(exc, AccessDenied):
