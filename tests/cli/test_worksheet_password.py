@@ -26,6 +26,7 @@ def test_worksheet_read_takes_a_password_file(run: Run, demo_dir: Path, tmp_path
         ctx.close()
     secret = tmp_path / "pdf-password.txt"
     secret.write_text(PASSWORD + "\n", encoding="utf-8")
+    secret.chmod(0o600)  # a password file others can read is refused (see "Input at the door")
     printed = tmp_path / "sheet.pdf"
     made = run("--data-dir", str(demo_dir), "worksheet", template.id, "--session", str(session), "--fillable",
                "--password-file", str(secret), "-o", str(printed))  # fmt: skip
