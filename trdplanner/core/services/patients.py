@@ -91,11 +91,15 @@ def _search_text(p: PatientProfile) -> str:
     return patient_search_text(p.code, p.full_name, p.preferred_name, p.primary_diagnosis)
 
 
-def create_patient_in(s: Session, profile: PatientProfile, *, clinician_id: int | None) -> int:
+def create_patient_in(
+    s: Session, profile: PatientProfile, *, clinician_id: int | None, stamp_risk_date: bool = True
+) -> int:
+    """A new patient row. ``stamp_risk_date``: a risk summary typed now is dated today; an imported
+    one keeps the file's date (or none), since the app cannot know when it was written."""
     if s.scalar(select(Patient.id).where(Patient.code == profile.code)) is not None:
         raise InputError("code", f"a patient with code {profile.code!r} already exists")
     row = row_from_record(Patient, profile, clinician_id=clinician_id)
-    if row.risk_summary and row.risk_summary_updated is None:
+    if stamp_risk_date and row.risk_summary and row.risk_summary_updated is None:
         row.risk_summary_updated = dt.date.today()
     row.search_text = _search_text(profile)
     _replace_children(row, profile)

@@ -248,7 +248,7 @@ def _write_record(s: Session, record: PatientRecord) -> int:
     if s.info.get("group") and not s.execute(text("SELECT trd_is_admin()")).scalar_one():
         # A clinician imports into their own caseload; the server would refuse anyone else's.
         clinician_id = s.execute(text("SELECT trd_me()")).scalar_one()
-    patient_id = create_patient_in(s, record.profile, clinician_id=clinician_id)
+    patient_id = create_patient_in(s, record.profile, clinician_id=clinician_id, stamp_risk_date=False)
     session_ids: dict[int, int] = {}
     pending_reviews: list[tuple[Homework, int]] = []
     for sess in record.sessions:
