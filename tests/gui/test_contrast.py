@@ -8,8 +8,8 @@ import pytest
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication
 
+from tests.gui.contrast_check import AA_TEXT, contrast_ratio, text_pairs
 from trdplanner.gui import theme
-from trdplanner.gui.contrast import AA_TEXT, contrast_ratio, text_pairs
 
 
 def _palette(dark: bool):
@@ -37,7 +37,7 @@ def test_every_text_pair_meets_aa(qapp, dark: bool) -> None:
 
 
 def test_every_status_colour_is_checked(qapp) -> None:
-    """A colour added to the theme without a pair in gui.contrast fails here, so it cannot skip the check."""
+    """A theme colour without a pair in tests/gui/contrast_check.py fails here, so none skips the check."""
     what = " ".join(p.what for p in text_pairs(_palette(False), _colours(False)))
     for name in theme._COLOURS:
         if name in ("card_border",):  # a border line, not text

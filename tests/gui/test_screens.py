@@ -19,9 +19,9 @@ from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QPushButton, QS
 from pytestqt.qtbot import QtBot
 
 from tests.gui.conftest import open_plain
+from tests.gui.layout_check import overlaps_and_cuts, problems, sideways_scrollbars
 from trdplanner.context import AppContext
 from trdplanner.core.demo import create_demo
-from trdplanner.gui.layout_check import overlaps_and_cuts, problems, sideways_scrollbars
 from trdplanner.gui.main_window import MainWindow
 from trdplanner.gui.theme import THEME_ENV, apply_theme
 

@@ -1,7 +1,7 @@
 """Styles for the session, form and note screens, part of the app-wide style sheet.
 
 Colours come from the theme, so they follow the light or dark scheme and are checked for
-contrast with everything else (``gui.contrast``); everything else follows the palette.
+contrast with everything else (tests/gui/contrast_check.py); everything else follows the palette.
 """
 
 from __future__ import annotations
