@@ -40,6 +40,20 @@ def make_patient(ctx: AppContext, code: str = "SAFE-01") -> int:
     return ctx.patients.create(PatientProfile(code=code, full_name="Rowan Synthetic-Example"))
 
 
+# Every part of a risk review answered (synthetic), for signing after a positive item 9.
+COMPLETE_REVIEW = {
+    "thoughts": "Passive thoughts (synthetic).",
+    "intent": "None.",
+    "plan": "None.",
+    "means": "None at home.",
+    "protective": "Family.",
+    "formulation": "low",
+    "safety_plan": "reviewed",
+    "contacts": "Crisis line given.",
+    "follow_up": "Next week.",
+}
+
+
 def signed_session(ctx: AppContext, pid: int, text: str = "Mood lower this week; slept 5 hours.") -> tuple[int, int]:
     """A session with a signed SOAP note; returns (session id, clinician id)."""
     if ctx.practice.practice() is None:
@@ -48,7 +62,10 @@ def signed_session(ctx: AppContext, pid: int, text: str = "Mood lower this week;
     clinician = clinicians[0] if clinicians else ctx.practice.add_clinician(ClinicianRec("Dr. Test", "PhD"))
     assert clinician.id is not None
     session = ctx.sessions.create(pid, date=dt.date(2026, 1, 5), modality="cbt")
-    ctx.notes.save_draft(session.id, "soap", [NoteSectionRec("subjective", "Subjective", text)])
+    sections = [NoteSectionRec("subjective", "Subjective", text)]
+    if ctx.notes.review_reasons(session.id):  # an open item-9 alert: signing needs a complete risk review
+        sections.append(NoteSectionRec("risk_review", "Risk review", "", dict(COMPLETE_REVIEW)))
+    ctx.notes.save_draft(session.id, "soap", sections)
     if ctx.signing.active_key(clinician.id) is None:
         ctx.signing.create_key(clinician.id, PW)
     ctx.notes.sign(session.id, clinician.id, password=PW)

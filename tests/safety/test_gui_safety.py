@@ -61,7 +61,8 @@ def visible_text() -> str:
 def open_first_patient(qtbot: QtBot, w: MainWindow) -> int:
     pid = w.patients.model.rows[0].id if hasattr(w.patients.model, "rows") else w.ctx.patients.summaries()[0].id
     w.open_patient(pid)
-    qtbot.waitUntil(lambda: NAME in w.windowTitle())
+    code = w.ctx.patients.get(pid).code  # the title shows the print code by default (print-identity setting)
+    qtbot.waitUntil(lambda: code in w.windowTitle())
     return pid
 
 
@@ -100,7 +101,7 @@ def test_wrong_passphrase_keeps_it_locked_and_is_audited(qtbot: QtBot, window: M
     qtbot.keyClicks(cover.passphrase, PASSPHRASE)
     qtbot.keyClick(cover.passphrase, Qt.Key.Key_Return)
     assert not lock.locked
-    assert window.windowTitle() == f"{NAME} — TRD Planner" and window.centralWidget().isVisible()
+    assert window.windowTitle() == "SAFE-01 — TRD Planner" and window.centralWidget().isVisible()  # print code
     assert NAME in visible_text()
 
 
