@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -489,6 +490,8 @@ def _patient_with(ctx: AppContext, catalog: Catalog, texts: list[str]) -> dict[s
         first.id, InstanceRec(plan.id, plan.version, template_to_dict(plan), {first_text_field: worksheet[:200]})
     )
     ctx.measures.add(pid, "phq9", items=[1, 2, 1, 0, 1, 2, 1, 0, 1], taken_on=dt.date(2026, 1, 5), session_id=first.id)
+    # Held, so the pre-session sheet of the next session shows it as the last session (planned ones never count).
+    ctx.sessions.update(dataclasses.replace(ctx.sessions.get(first.id), status="completed"))
     second = ctx.sessions.create(pid, date=dt.date(2026, 1, 12), clinician_id=clinician)
     return {"patient": pid, "first": first.id, "second": second.id, "instance": instance}
 
