@@ -12,6 +12,8 @@ import os
 import random
 import sys
 
+from _safety_helpers import COMPLETE_REVIEW  # run as a script from this folder: the suite's shared answers
+
 from trdplanner.core import crypto
 from trdplanner.core.db import Database
 from trdplanner.core.demo import DEMO_SIGNING_PASSWORD
@@ -20,19 +22,6 @@ from trdplanner.core.services.measures import MeasureService
 from trdplanner.core.services.notes import NoteService
 from trdplanner.core.services.sessions import SessionService
 from trdplanner.core.signing import SigningService
-
-# Every part of a risk review answered (synthetic), so signing after a positive item 9 goes ahead.
-COMPLETE_REVIEW = {
-    "thoughts": "Passive thoughts (synthetic).",
-    "intent": "None.",
-    "plan": "None.",
-    "means": "None at home.",
-    "protective": "Family.",
-    "formulation": "low",
-    "safety_plan": "reviewed",
-    "contacts": "Crisis line given.",
-    "follow_up": "Next week.",
-}
 
 
 def say(line: str) -> None:
