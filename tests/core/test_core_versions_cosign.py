@@ -8,32 +8,22 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
+from tests.signing_helpers import cosign_note as _cosign
+from tests.signing_helpers import sign_note as _sign
 from trdplanner.context import AppContext
-from trdplanner.core.demo import DEMO_SIGNING_PASSWORD as PW
 from trdplanner.core.errors import AccessDenied, LockedError, StaleError
 from trdplanner.core.records import ClinicianRec, NoteSectionRec, PatientProfile, PlanRec, PracticeRec, TrialRec
 from trdplanner.core.services.notes import verify
 
 SECTIONS = [NoteSectionRec("subjective", "Subjective", "Synthetic: slept 6 hours.")]
 
-def _sign(ctx: Any, session_id: int, clinician_id: int, **kw: Any) -> Any:
-    """Sign with the clinician's own key (created on first use with the demo signing password)."""
-    if ctx.signing.active_key(clinician_id) is None:
-        ctx.signing.create_key(clinician_id, PW)
-    return ctx.notes.sign(session_id, clinician_id, password=PW, **kw)
 
 
-def _cosign(ctx: Any, session_id: int, clinician_id: int, **kw: Any) -> Any:
-    """Co-sign with the supervisor's own key (created on first use)."""
-    if ctx.signing.active_key(clinician_id) is None:
-        ctx.signing.create_key(clinician_id, PW)
-    return ctx.notes.cosign(session_id, clinician_id, password=PW, **kw)
 
 
 

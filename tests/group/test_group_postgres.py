@@ -12,6 +12,8 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.pool import NullPool
 
 from tests.group.conftest import Practice
+from tests.signing_helpers import cosign_note as _cosign
+from tests.signing_helpers import sign_note as _sign
 from trdplanner.context import AppContext
 from trdplanner.core import group
 from trdplanner.core.demo import DEMO_SIGNING_PASSWORD as PW
@@ -24,18 +26,8 @@ pytestmark = pytest.mark.postgres
 
 SECTIONS = [NoteSectionRec("subjective", "Subjective", "Synthetic: mood 4/10, sleeping better.")]
 
-def _sign(ctx: Any, session_id: int, clinician_id: int, **kw: Any) -> Any:
-    """Sign with the clinician's own key (created on first use with the demo signing password)."""
-    if ctx.signing.active_key(clinician_id) is None:
-        ctx.signing.create_key(clinician_id, PW)
-    return ctx.notes.sign(session_id, clinician_id, password=PW, **kw)
 
 
-def _cosign(ctx: Any, session_id: int, clinician_id: int, **kw: Any) -> Any:
-    """Co-sign with the supervisor's own key (created on first use)."""
-    if ctx.signing.active_key(clinician_id) is None:
-        ctx.signing.create_key(clinician_id, PW)
-    return ctx.notes.cosign(session_id, clinician_id, password=PW, **kw)
 
 
 

@@ -5,34 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from tests.gui.conftest import when_dialog
+from tests.signing_helpers import sign_note as _sign
 from trdplanner.context import AppContext
-from trdplanner.core.demo import DEMO_SIGNING_PASSWORD as PW
 from trdplanner.core.records import ClinicianRec, NoteSectionRec, PatientProfile
 from trdplanner.gui.login import needs_login
 from trdplanner.gui.main_window import MainWindow
 from trdplanner.gui.patient_model import PatientFilter
 from trdplanner.gui.practice_dialog import ClinicianDialog, PracticeDialog
-
-
-def _sign(ctx: Any, session_id: int, clinician_id: int, **kw: Any) -> Any:
-    """Sign with the clinician's own key (created on first use with the demo signing password)."""
-    if ctx.signing.active_key(clinician_id) is None:
-        ctx.signing.create_key(clinician_id, PW)
-    return ctx.notes.sign(session_id, clinician_id, password=PW, **kw)
-
-
-def _cosign(ctx: Any, session_id: int, clinician_id: int, **kw: Any) -> Any:
-    """Co-sign with the supervisor's own key (created on first use)."""
-    if ctx.signing.active_key(clinician_id) is None:
-        ctx.signing.create_key(clinician_id, PW)
-    return ctx.notes.cosign(session_id, clinician_id, password=PW, **kw)
-
 
 
 def _click(text: str):  # type: ignore[no-untyped-def]
