@@ -10,10 +10,7 @@ everywhere. Every variant checks that the data folder is left exactly as it was.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
-import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +19,7 @@ from _safety_helpers import PASSPHRASE, PW, Run, make_patient, signed_session
 from pypdf import PdfReader
 from sqlalchemy import text
 
+from tests.read_only_mount import fingerprint, mount_read_only, unmount
 from trdplanner.context import AppContext
 from trdplanner.core import backup, crypto
 from trdplanner.core.anchor import Anchor, chain_head
@@ -30,28 +28,6 @@ from trdplanner.core.records import NoteSectionRec, PatientProfile
 from trdplanner.core.writable import cannot_write
 
 ONE_LINE = f"error: {READ_ONLY_MESSAGE}\n"
-
-
-def _mount_read_only(src: Path, mnt: Path) -> bool:
-    """A read-only bind mount of ``src`` at ``mnt``, as a write-protected disk: False where not allowed."""
-    if os.geteuid() != 0 or shutil.which("mount") is None:
-        return False
-    mnt.mkdir()
-    if subprocess.run(["mount", "--bind", str(src), str(mnt)], capture_output=True).returncode:
-        return False
-    if subprocess.run(["mount", "-o", "remount,bind,ro", str(mnt)], capture_output=True).returncode:
-        subprocess.run(["umount", str(mnt)], capture_output=True)
-        return False
-    return True
-
-
-def _fingerprint(folder: Path) -> dict[str, str]:
-    """Every file under ``folder`` with its content hash (SQLite's -shm/-wal of a read-only reader aside)."""
-    return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file() and not p.name.endswith(("-shm", "-wal"))
-    }
 
 
 @pytest.fixture
@@ -72,12 +48,12 @@ def read_only(request: pytest.FixtureRequest, data_dir: Path, tmp_path: Path,
     how = request.param
     if how == "mount":
         mnt = tmp_path / "stick"
-        if not _mount_read_only(data_dir, mnt):
+        if not mount_read_only(data_dir, mnt):
             pytest.skip("a read-only mount needs root with mount rights")
         try:
             yield mnt, ["--data-dir", str(mnt)]
         finally:
-            subprocess.run(["umount", str(mnt)], capture_output=True)
+            unmount(mnt)
     elif how == "chmod":
         if os.geteuid() == 0:
             pytest.skip("root writes through permission bits; the mount variant covers root")
@@ -97,21 +73,21 @@ def test_the_writability_check_sees_a_read_only_mount(data_dir: Path, tmp_path: 
                                                        practice: tuple[int, int]) -> None:
     assert cannot_write(data_dir, [data_dir / "trdplanner.sqlite3"]) is None
     mnt = tmp_path / "stick"
-    if not _mount_read_only(data_dir, mnt):
+    if not mount_read_only(data_dir, mnt):
         pytest.skip("a read-only mount needs root with mount rights")
     try:
         reason = cannot_write(mnt, [mnt / "trdplanner.sqlite3"])
         assert reason is not None and "read-only disk" in reason
         assert not list(mnt.glob(".trdplanner-write-check-*"))
     finally:
-        subprocess.run(["umount", str(mnt)], capture_output=True)
+        unmount(mnt)
 
 
 def test_read_print_and_back_up_elsewhere(read_only: tuple[Path, list[str]], run: Run, tmp_path: Path,
                                           practice: tuple[int, int], data_dir: Path) -> None:
     folder, opts = read_only
     pid, session_id = practice
-    before = _fingerprint(data_dir)
+    before = fingerprint(data_dir)
     out = tmp_path / "elsewhere"
     out.mkdir()
 
@@ -141,7 +117,7 @@ def test_read_print_and_back_up_elsewhere(read_only: tuple[Path, list[str]], run
     verified = run(*opts, "audit", "verify")
     assert verified.code == 0, verified.err
 
-    assert _fingerprint(data_dir) == before  # nothing in the data folder was created or changed
+    assert fingerprint(data_dir) == before  # nothing in the data folder was created or changed
 
 
 @pytest.mark.parametrize("command", [
@@ -155,7 +131,7 @@ def test_read_print_and_back_up_elsewhere(read_only: tuple[Path, list[str]], run
 def test_every_write_is_refused_with_one_plain_line(read_only: tuple[Path, list[str]], run: Run, tmp_path: Path,
                                                     data_dir: Path, command: list[str]) -> None:
     folder, opts = read_only
-    before = _fingerprint(data_dir)
+    before = fingerprint(data_dir)
     password = tmp_path / "pw.txt"
     password.write_text(PW + "\n")
     password.chmod(0o600)
@@ -165,7 +141,7 @@ def test_every_write_is_refused_with_one_plain_line(read_only: tuple[Path, list[
     lines = result.err.splitlines()
     assert len(lines) == 1 and lines[0].startswith(ONE_LINE.strip().rstrip(".")), result.err
     assert "Traceback" not in result.err
-    assert _fingerprint(data_dir) == before
+    assert fingerprint(data_dir) == before
 
 
 def test_services_refuse_every_write_in_plain_words(data_dir: Path, practice: tuple[int, int]) -> None:
@@ -207,11 +183,11 @@ def test_a_database_needing_an_upgrade_is_refused_not_upgraded(data_dir: Path, p
         con.execute("UPDATE alembic_version SET version_num = '0007'")
     finally:
         con.close()
-    before = _fingerprint(data_dir)
+    before = fingerprint(data_dir)
     with pytest.raises(ReadOnlyError, match="older version") as err:
         AppContext.open(str(data_dir), read_only=True)
     assert "read-only" in str(err.value)
-    assert _fingerprint(data_dir) == before
+    assert fingerprint(data_dir) == before
 
 
 def test_an_anchor_problem_is_still_said_when_read_only(data_dir: Path, practice: tuple[int, int]) -> None:
@@ -220,13 +196,13 @@ def test_an_anchor_problem_is_still_said_when_read_only(data_dir: Path, practice
         count, head = chain_head(s)
     ctx.close()
     Anchor(data_dir).write(count + 3, head, [])  # the anchor saw more entries than the database now has
-    before = _fingerprint(data_dir)
+    before = fingerprint(data_dir)
     ctx = AppContext.open(str(data_dir), read_only=True)
     try:
         assert any("cut off" in p for p in ctx.anchor_problems)
     finally:
         ctx.close()
-    assert _fingerprint(data_dir) == before  # said, not recorded: nothing could be
+    assert fingerprint(data_dir) == before  # said, not recorded: nothing could be
 
 
 def test_a_read_only_folder_without_a_database_says_so(tmp_path: Path) -> None:
