@@ -87,10 +87,9 @@ def start(
 ) -> tuple[QApplication, MainWindow]:
     """Show the window at once and open the database behind it. ``on_ready`` runs once the list is shown."""
     args = _parse(argv)
+    from trdplanner.core.writable import cannot_write
     from trdplanner.logsetup import configure_logging
     from trdplanner.paths import AppPaths
-
-    from trdplanner.core.writable import cannot_write
 
     app = _application()
     paths = AppPaths.resolve(args.data_dir)
@@ -222,8 +221,9 @@ def _warn_about_record(window: QWidget, ctx: AppContext) -> None:
         lines.append("Protections that keep signed notes and the audit trail unchangeable were missing; they have "
                      "been put back and this is recorded.")
     if ctx.missing_guards:
-        lines.append("Protections that keep signed notes and the audit trail unchangeable are missing. The data folder "
-                     "is read-only, so they are put back (and this recorded) when it is opened where it can be written.")
+        lines.append("Protections that keep signed notes and the audit trail unchangeable are missing. The data "
+                     "folder is read-only, so they are put back (and this recorded) when it is opened where it can "
+                     "be written.")
     if not lines:
         return
     from PySide6.QtWidgets import QMessageBox
