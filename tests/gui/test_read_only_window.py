@@ -59,6 +59,12 @@ def test_the_window_reads_a_read_only_folder_and_says_so(qtbot: QtBot, data_dir:
     fields = [f for f in profile.findChildren(QLineEdit) if f.isVisibleTo(profile)]
     assert fields and all(f.isReadOnly() for f in fields)  # the record shows; typing is not taken
 
+    notes = window.workspace.notes
+    window.workspace.show_widget(notes)
+    qtbot.waitUntil(lambda: notes.search.isVisible(), timeout=10000)
+    assert not notes.search.isReadOnly()  # finding things in the record still works
+
+    window.workspace.show_widget(profile)
     # A save that gets through anyway (here called directly) is refused in a dialog, not a traceback.
     seen: dict[str, str] = {}
 

@@ -350,7 +350,7 @@ def _first_load(window: MainWindow, lock: AppLock) -> None:
     _update_menu(lock)
     lock.restart_timer()
     ctx = window.ctx
-    if ctx.db_url.startswith("sqlite") and ctx.key is None:
+    if ctx.db_url.startswith("sqlite") and ctx.key is None and not ctx.read_only:
         window.statusBar().showMessage("This database is not encrypted: File ▸ Data safety ▸ Encrypt the database…",
                                        15000)
     from trdplanner.gui.tasks import run_in_background

@@ -130,6 +130,7 @@ class MainWindow(QMainWindow):
             from trdplanner.gui import read_only
 
             read_only.show_banner(self.read_only_banner, ctx)
+            self.welcome.setText(self.welcome.text().replace(" · Ctrl+N adds a patient", ""))
         self._update_actions()
         self.patients.set_cosigner(ctx.patients.cosigner_id is not None)
         if ctx.db.login is not None and ctx.db.group is not None:

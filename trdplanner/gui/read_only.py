@@ -26,9 +26,12 @@ from PySide6.QtWidgets import (
 if TYPE_CHECKING:
     from trdplanner.context import AppContext
 
-BANNER_TEXT = ("<b>Read-only:</b> the data folder cannot be written ({reason}), so nothing can be saved. "
-               "You can still read, print and back up to another folder (File ▸ Data safety ▸ Back up now). "
-               "Opening and printing are not recorded in the audit trail.")
+BANNER_TEXT = ("<b>Read-only:</b> {reason}. Nothing can be saved; you can still read, print and back up to another "
+               "folder (File ▸ Data safety). Opening and printing are not recorded in the audit trail.")
+
+
+# Date filters (gui/dates.py, the Notes tab's From/to) say this when empty; date fields that save do not.
+FILTER_PLACEHOLDERS = frozenset({"Any date"})
 
 
 def banner() -> QLabel:
@@ -48,7 +51,8 @@ def banner() -> QLabel:
 def show_banner(label: QLabel, ctx: AppContext) -> None:
     from html import escape
 
-    label.setText(BANNER_TEXT.format(reason=escape(ctx.read_only_reason)))
+    reason = ctx.read_only_reason or "the data folder cannot be written"
+    label.setText(BANNER_TEXT.format(reason=escape(reason[:1].upper() + reason[1:])))
     label.setToolTip(str(ctx.paths.data_dir))
     label.show()
 
@@ -56,8 +60,16 @@ def show_banner(label: QLabel, ctx: AppContext) -> None:
 def _freeze_one(w: QWidget) -> None:
     # Text and numbers only: lists, filters and choosers stay usable for finding one's way
     # around the record, and any save they lead to is refused in words by the services.
-    if isinstance(w, QLineEdit | QTextEdit | QPlainTextEdit | QAbstractSpinBox):
+    if isinstance(w, QLineEdit | QTextEdit | QPlainTextEdit | QAbstractSpinBox) and not _is_filter(w):
         w.setReadOnly(True)
+
+
+def _is_filter(w: QWidget) -> bool:
+    """A search box or a date filter: it finds things in the record and saves nothing, so it stays usable."""
+    parent = w.parentWidget()
+    if parent is not None and getattr(parent, "search", None) is w:
+        return True
+    return isinstance(w, QLineEdit) and w.placeholderText() in FILTER_PLACEHOLDERS
 
 
 def freeze(root: QWidget) -> None:
