@@ -211,3 +211,20 @@ def test_a_read_only_folder_without_a_database_says_so(tmp_path: Path) -> None:
     with pytest.raises(ReadOnlyError, match="holds no database"):
         AppContext.open(str(empty), read_only=True)
     assert list(empty.iterdir()) == []
+
+
+@pytest.mark.postgres
+def test_a_server_database_opened_read_only_refuses_changes_in_the_server_too(data_dir: Path, pg_url: str) -> None:
+    ctx = AppContext.open(str(data_dir), pg_url)
+    pid = make_patient(ctx)
+    ctx.close()
+    ctx = AppContext.open(str(data_dir), pg_url, read_only=True)
+    try:
+        assert ctx.patients.get(pid).code == "SAFE-01"
+        with pytest.raises(ReadOnlyError):
+            ctx.patients.create(PatientProfile(code="RO-1", full_name="Never Saved"))
+        # Raw SQL past the app's checks: the server's read-only transaction refuses it (SQLSTATE 25006).
+        with pytest.raises(ReadOnlyError), ctx.db.transaction() as s:
+            s.connection().execute(text("UPDATE patient SET full_name = 'Changed' WHERE id = :i"), {"i": pid})
+    finally:
+        ctx.close()
