@@ -25,6 +25,7 @@ from trdplanner.core import backup, crypto
 from trdplanner.core.anchor import Anchor, chain_head
 from trdplanner.core.errors import READ_ONLY_MESSAGE, ReadOnlyError
 from trdplanner.core.records import NoteSectionRec, PatientProfile
+from trdplanner.core.storage import StorageError
 from trdplanner.core.writable import cannot_write
 
 ONE_LINE = f"error: {READ_ONLY_MESSAGE}\n"
@@ -228,3 +229,30 @@ def test_a_server_database_opened_read_only_refuses_changes_in_the_server_too(da
             s.connection().execute(text("UPDATE patient SET full_name = 'Changed' WHERE id = :i"), {"i": pid})
     finally:
         ctx.close()
+
+
+def test_changes_left_in_a_wal_file_on_a_read_only_disk_are_not_hidden(data_dir: Path, tmp_path: Path, run: Run,
+                                                                        practice: tuple[int, int]) -> None:
+    """A crash left saved changes in the -wal file; the stick is then write-protected. Reading it
+    as immutable would show the record without them, so the app says so instead."""
+    db_file = data_dir / "trdplanner.sqlite3"
+    con = crypto.connect(db_file, crypto.key_for_file(db_file, PASSPHRASE))
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("PRAGMA wal_autocheckpoint=0")
+    con.execute("PRAGMA user_version = 7")  # a committed change that lives only in the -wal file for now
+    as_left = {p.name: p.read_bytes() for p in data_dir.iterdir() if p.name.startswith(db_file.name)}
+    con.close()
+    for name, data in as_left.items():  # the files as a crash leaves them
+        (data_dir / name).write_bytes(data)
+    (data_dir / f"{db_file.name}-shm").unlink(missing_ok=True)
+    assert (data_dir / f"{db_file.name}-wal").stat().st_size > 0
+    mnt = tmp_path / "stick"
+    if not mount_read_only(data_dir, mnt):
+        pytest.skip("a read-only mount needs root with mount rights")
+    try:
+        with pytest.raises(StorageError, match="-wal"):
+            AppContext.open(str(mnt))
+        result = run("--data-dir", str(mnt), "patient", "list")
+        assert result.code == 3 and "Copy the whole folder" in result.err and "Traceback" not in result.err
+    finally:
+        unmount(mnt)
