@@ -184,7 +184,7 @@ def read_only_uri(path: Path) -> str:
     path = Path(path).resolve()
     uri = f"{path.as_uri()}?mode=ro"
     wal, shm = path.with_name(f"{path.name}-wal"), path.with_name(f"{path.name}-shm")
-    if shm.exists() or cannot_write(path.parent) is None:
+    if shm.exists() or cannot_write(path.parent, probe=False) is None:
         return uri
     if wal.exists() and wal.stat().st_size > 0:
         raise StorageError(

@@ -35,13 +35,14 @@ def _read_only_disk(folder: Path) -> bool:
         return False
 
 
-def cannot_write(folder: Path, files: Iterable[Path] = ()) -> str | None:
+def cannot_write(folder: Path, files: Iterable[Path] = (), *, probe: bool = True) -> str | None:
     """Why nothing can be saved in ``folder`` (read-only, no permission), or None when it can.
 
     ``files`` are files in it that must be writable too (the database file). A folder that
     does not exist yet is writable if it can be created. The last word is a real attempt
     to create (and at once remove) a file: permission bits do not show a read-only mount
-    on every system, and an administrator's rights override them.
+    on every system, and an administrator's rights override them. ``probe=False`` leaves
+    that attempt out (for a folder already being read read-only, which must not be touched).
     """
     folder = Path(folder)
     if not folder.exists():
@@ -56,8 +57,10 @@ def cannot_write(folder: Path, files: Iterable[Path] = ()) -> str | None:
     for file in files:
         if file.exists() and not _access(file, os.W_OK):
             return f"the database file {file} is read-only"
+    if not probe:
+        return None
     try:
-        fd, probe = tempfile.mkstemp(prefix=".trdplanner-write-check-", dir=folder)
+        fd, probe_file = tempfile.mkstemp(prefix=".trdplanner-write-check-", dir=folder)
     except OSError as exc:
         if exc.errno == errno.EROFS:
             return f"the data folder {folder} is on a read-only disk"
@@ -66,5 +69,5 @@ def cannot_write(folder: Path, files: Iterable[Path] = ()) -> str | None:
         return None  # a full disk or an odd error: said when something is actually saved
     os.close(fd)
     with contextlib.suppress(OSError):
-        os.unlink(probe)
+        os.unlink(probe_file)
     return None
