@@ -16,6 +16,7 @@ from pytestqt.qtbot import QtBot
 from tests.gui.conftest import open_plain, when_dialog
 from tests.read_only_mount import fingerprint, mount_read_only, unmount
 from trdplanner.app import start
+from trdplanner.core import backup
 from trdplanner.core.errors import READ_ONLY_MESSAGE
 from trdplanner.core.records import PatientProfile
 
@@ -37,8 +38,9 @@ def read_only_start(request: pytest.FixtureRequest, data_dir: Path, tmp_path: Pa
         unmount(mnt)
 
 
-def test_the_window_reads_a_read_only_folder_and_says_so(qtbot: QtBot, data_dir: Path,
-                                                          read_only_start: list[str]) -> None:
+def test_the_window_reads_a_read_only_folder_and_says_so(qtbot: QtBot, data_dir: Path, tmp_path: Path,
+                                                          read_only_start: list[str],
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     before = fingerprint(data_dir)
     _app, window = start(read_only_start)
     qtbot.addWidget(window)
@@ -76,6 +78,16 @@ def test_the_window_reads_a_read_only_folder_and_says_so(qtbot: QtBot, data_dir:
     assert profile.save_current() is False
     assert seen["text"] == READ_ONLY_MESSAGE
     assert "Nothing was changed" in seen["more"]
+    # File ▸ Data safety ▸ Back up to another folder…: a verified copy in the file chosen.
+    target = tmp_path / "elsewhere" / "copy.sqlite3"
+    target.parent.mkdir()
+    monkeypatch.setattr("trdplanner.gui.read_only.ask_backup_file", lambda *_a: target)
+    lock_menu = window.app_lock  # type: ignore[attr-defined]
+    assert lock_menu.act_backup is not None
+    lock_menu.act_backup.trigger()
+    assert backup.check_copy(target, ctx.key)["patient"] == 1
+    assert "Backup written and checked" in window.statusBar().currentMessage()
+
     window.close()
     ctx.close()
     assert fingerprint(data_dir) == before
