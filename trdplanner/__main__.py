@@ -16,7 +16,7 @@ def _wants_gui(argv: list[str]) -> bool:
             if not rest:
                 return False
             rest.pop(0)
-        elif arg.split("=", 1)[0] in _GUI_OPTIONS or arg in ("--verbose", "gui"):
+        elif arg.split("=", 1)[0] in _GUI_OPTIONS or arg in ("--verbose", "--read-only", "gui"):
             continue
         else:
             return False

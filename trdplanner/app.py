@@ -77,6 +77,7 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--data-dir")
     parser.add_argument("--db")
     parser.add_argument("--verbose", action="store_true")
+    parser.add_argument("--read-only", action="store_true")
     parser.add_argument("command", nargs="?", choices=["gui"])
     return parser.parse_args(argv)
 
@@ -86,12 +87,18 @@ def start(
 ) -> tuple[QApplication, MainWindow]:
     """Show the window at once and open the database behind it. ``on_ready`` runs once the list is shown."""
     args = _parse(argv)
+    from trdplanner.core.writable import cannot_write
     from trdplanner.logsetup import configure_logging
     from trdplanner.paths import AppPaths
 
     app = _application()
-    paths = AppPaths.resolve(args.data_dir).ensure()
-    configure_logging(paths.logs_dir, verbose=args.verbose)
+    paths = AppPaths.resolve(args.data_dir)
+    # A read-only data folder (a write-protected stick, a share without write rights): nothing is
+    # created or written there, a log included; the database opens read-only (context.py).
+    read_only = args.read_only or cannot_write(paths.data_dir, [paths.database_file]) is not None
+    if not read_only:
+        paths.ensure()
+        configure_logging(paths.logs_dir, verbose=args.verbose)
     logging.getLogger("alembic").setLevel(logging.WARNING)  # one line per plugin otherwise
     log.info("app starting")
 
@@ -109,11 +116,12 @@ def start(
         from trdplanner.context import AppContext
 
         url, password = credentials["url"], credentials["password"]
+        mode = True if args.read_only else None  # None: read-only exactly when the folder cannot be written
         if passphrase is None:  # $TRDPLANNER_PASSPHRASE, or a database that needs none
-            ctx = AppContext.open(str(paths.data_dir), url, db_password=password)
+            ctx = AppContext.open(str(paths.data_dir), url, db_password=password, read_only=mode)
         else:
             opener: Any = AppContext.open  # takes the passphrase on builds that encrypt
-            ctx = opener(str(paths.data_dir), url, passphrase, db_password=password)
+            ctx = opener(str(paths.data_dir), url, passphrase, db_password=password, read_only=mode)
         return ctx, ctx.patients.summaries(status=None)
 
     last_passphrase: list[str | None] = [None]
@@ -197,6 +205,8 @@ def _hold_lock(app: QApplication, ctx: AppContext) -> None:
     """While the window is open, `trdplanner restore` refuses to replace the database under it."""
     from trdplanner.core import backup
 
+    if ctx.read_only:  # nothing is written in a read-only data folder; a restore cannot happen there either
+        return
     try:
         mark = backup.hold_app_lock(ctx.paths.data_dir)
     except OSError:  # a read-only data folder: nothing can be restored into it anyway
@@ -210,6 +220,10 @@ def _warn_about_record(window: QWidget, ctx: AppContext) -> None:
     if ctx.db.repaired_guards:
         lines.append("Protections that keep signed notes and the audit trail unchangeable were missing; they have "
                      "been put back and this is recorded.")
+    if ctx.missing_guards:
+        lines.append("Protections that keep signed notes and the audit trail unchangeable are missing. The data "
+                     "folder is read-only, so they are put back (and this recorded) when it is opened where it can "
+                     "be written.")
     if not lines:
         return
     from PySide6.QtWidgets import QMessageBox

@@ -14,6 +14,7 @@ from trdplanner.core import anchor, crypto
 from trdplanner.core.audit import AuditService
 from trdplanner.core.crypto import DatabaseKey
 from trdplanner.core.db import Database
+from trdplanner.core.errors import ReadOnlyError
 from trdplanner.core.services import flags
 from trdplanner.core.services.bundles import BundleService
 from trdplanner.core.services.calendar import CalendarService
@@ -27,6 +28,8 @@ from trdplanner.core.services.sessions import SessionService
 from trdplanner.core.services.summary import SummaryService
 from trdplanner.core.services.transfer import TransferService
 from trdplanner.core.signing import SigningService
+from trdplanner.core.storage import StorageError
+from trdplanner.core.writable import cannot_write
 from trdplanner.paths import AppPaths, templates_dir
 from trdplanner.settings import Settings, load_settings, save_settings
 
@@ -42,6 +45,12 @@ class AppContext:
     anchor_problems: list[str] = field(default_factory=list)
     # A server password given apart from the URL (login dialog, --db-password-file); never stored.
     db_password: str | None = field(default=None, repr=False)
+    # Read-only mode: the data folder cannot be written (or --read-only was asked for). The record
+    # can be read, printed and backed up to another folder; every change is refused in plain words.
+    read_only: bool = False
+    read_only_reason: str = ""
+    # Read-only mode: guards found missing (they are put back once the folder can be written).
+    missing_guards: list[str] = field(default_factory=list)
 
     @classmethod
     def open(
@@ -52,21 +61,42 @@ class AppContext:
         *,
         encrypt_new: bool = True,
         db_password: str | None = None,
+        read_only: bool | None = None,
     ) -> AppContext:
         """Open the data dir and its database.
 
         The passphrase defaults to $TRDPLANNER_PASSPHRASE. A new SQLite database is encrypted
         with it; without one that is refused (PassphraseRequired) unless ``encrypt_new`` is False.
+
+        ``read_only``: None (the default) opens read-only exactly when the data folder or its
+        database file cannot be written (core/writable.py); True asks for it (``--read-only``).
+        Read-only, nothing in the data folder is created or changed: no migration, no anchor
+        write, no guard repair, no audit entry, no log file.
         """
-        paths = AppPaths.resolve(data_dir).ensure()
+        paths = AppPaths.resolve(data_dir)
         url = paths.database_url(db_url)
+        db_file = crypto.sqlite_file(url)
+        reason = "read-only mode was asked for (--read-only)" if read_only else ""
+        if read_only is None:
+            reason = cannot_write(paths.data_dir, [db_file] if db_file is not None else []) or ""
+        if not reason:
+            paths.ensure()
+        elif not paths.data_dir.is_dir():
+            raise StorageError(f"storage: the data folder {paths.data_dir} does not exist ({reason}). "
+                               "Nothing was changed.")
+        elif db_file is not None and crypto.file_state(db_file) == crypto.FileState.MISSING:
+            raise ReadOnlyError(f"The data folder is read-only ({reason}) and holds no database yet, so there is "
+                                "nothing to read. Choose the folder that holds your records, or one you can write.")
         key = crypto.unlock(url, passphrase if passphrase is not None else crypto.passphrase_from_env(),
-                            encrypt_new=encrypt_new)
+                            encrypt_new=encrypt_new, read_only=bool(reason))
         ctx = cls(paths=paths, db_url=url, settings=load_settings(paths.settings_file), key=key,
-                  db_password=db_password)
+                  db_password=db_password, read_only=bool(reason), read_only_reason=reason)
         ctx.db  # noqa: B018 - open and migrate now, so errors surface at start-up
         ctx.anchor_problems = anchor.attach(ctx.db, paths.data_dir, ctx.anchor_name)
-        ctx.db.repaired_guards = ctx.db.repair_guards()
+        if ctx.read_only:
+            ctx.missing_guards = ctx.db.missing_guards()
+        else:
+            ctx.db.repaired_guards = ctx.db.repair_guards()
         return ctx
 
     @property
@@ -77,7 +107,7 @@ class AppContext:
     @cached_property
     def db(self) -> Database:
         flags.configure(self.settings.trd_settings())
-        db = Database.open(self.db_url, self.key, repair=False, password=self.db_password)
+        db = Database.open(self.db_url, self.key, repair=False, password=self.db_password, read_only=self.read_only)
         if not db.is_server:
             # Solo practice: the clinician who unlocked the app is the actor, never $USER.
             current = PracticeService(db).current_clinician()
@@ -85,6 +115,8 @@ class AppContext:
         return db
 
     def save_settings(self, settings: Settings) -> None:
+        if self.read_only:
+            raise ReadOnlyError()
         save_settings(self.paths.settings_file, settings)
         self.settings = settings
         flags.configure(settings.trd_settings())

@@ -46,8 +46,8 @@ def test_a_full_disk_at_unlock_is_not_a_wrong_passphrase(
     ctx.close()
     real = crypto.connect
 
-    def full(path: Path, key: Any) -> Any:
-        con = real(path, key)
+    def full(path: Path, key: Any, **kw: Any) -> Any:
+        con = real(path, key, **kw)
 
         class Full:
             def execute(self, *_a: Any) -> Any:

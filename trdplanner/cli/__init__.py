@@ -19,7 +19,7 @@ from trdplanner.cli import output
 from trdplanner.context import AppContext
 from trdplanner.core.crypto import WrongPassphrase, passphrase_from
 from trdplanner.core.db import DatabaseError
-from trdplanner.core.errors import AccessDenied, InputError, LockedError, NotFoundError, StaleError
+from trdplanner.core.errors import AccessDenied, InputError, LockedError, NotFoundError, ReadOnlyError, StaleError
 from trdplanner.logsetup import configure_logging
 from trdplanner.paths import AppPaths
 
@@ -62,6 +62,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--verbose", action="store_true", help="more detail in the log file")
     parser.add_argument(
+        "--read-only",
+        action="store_true",
+        help="open the records for reading only: show, print and back up to another folder work, nothing is "
+        "saved or recorded (the app does this by itself when the data folder cannot be written)",
+    )
+    parser.add_argument(
         "--passphrase-file",
         metavar="FILE",
         type=Path,
@@ -101,6 +107,15 @@ def _warn_if_new_database_gets_a_weak_passphrase(args: argparse.Namespace, passp
         output.weak_passphrase_warning(passphrase)
 
 
+_UNRECORDED = {"document.print": "print", "patient.open": "reading of the record", "patient.export": "export",
+               "backup.create": "backup"}
+
+
+def _say_unrecorded(action: str) -> None:
+    what = _UNRECORDED.get(action, "access")
+    print(f"note: the data folder is read-only, so this {what} is not recorded in the audit trail", file=sys.stderr)
+
+
 def main(argv: Sequence[str]) -> int:
     parser = build_parser()
     args = parser.parse_args(list(argv))
@@ -109,6 +124,12 @@ def main(argv: Sequence[str]) -> int:
         passphrase = passphrase_from(args.passphrase_file, output.warning)
         standalone = getattr(args, "standalone", None)  # commands that open (or replace) the database themselves
         if standalone is not None:
+            # Each of these replaces or rewrites the database: refused at once when nothing can be saved.
+            from trdplanner.core.writable import cannot_write
+
+            paths = AppPaths.resolve(args.data_dir)
+            if args.read_only or cannot_write(paths.data_dir, [paths.database_file]):
+                raise ReadOnlyError()
             configure_logging(AppPaths.resolve(args.data_dir).ensure().logs_dir, verbose=args.verbose)
             log.info("command %s started", args.command)
             return int(standalone(args, passphrase))
@@ -121,9 +142,10 @@ def main(argv: Sequence[str]) -> int:
         if passphrase and encrypt_new:
             _warn_if_new_database_gets_a_weak_passphrase(args, passphrase)
         ctx = AppContext.open(
-            args.data_dir, args.db, passphrase, encrypt_new=encrypt_new, db_password=db_password
+            args.data_dir, args.db, passphrase, encrypt_new=encrypt_new, db_password=db_password,
+            read_only=True if args.read_only else None,
         )
-    except (InputError, NotFoundError, LockedError, AccessDenied) as exc:
+    except (InputError, NotFoundError, LockedError, AccessDenied, ReadOnlyError) as exc:
         output.error(str(exc))
         return 2
     except (DatabaseError, OSError) as exc:
@@ -133,11 +155,17 @@ def main(argv: Sequence[str]) -> int:
 
         output.error(str(exc) if isinstance(exc, DatabaseError) else (storage_problem(exc) or str(exc)))
         return 3
-    configure_logging(ctx.paths.logs_dir, verbose=args.verbose)
+    if ctx.read_only:  # nothing is written in the data folder, a log file included
+        ctx.db.on_unrecorded = _say_unrecorded
+    else:
+        configure_logging(ctx.paths.logs_dir, verbose=args.verbose)
     for problem in ctx.anchor_problems:
         print(f"warning: {problem} (recorded; see 'trdplanner audit verify')", file=sys.stderr)
     if ctx.db.repaired_guards:
         print("warning: the database's protections were missing and have been put back (recorded)", file=sys.stderr)
+    if ctx.missing_guards:
+        print("warning: the database's protections are missing; they are put back (and this recorded) once it is "
+              "opened where it can be written", file=sys.stderr)
     log.info("command %s started", args.command or "gui")
     try:
         return handler(ctx, args)
@@ -147,7 +175,7 @@ def main(argv: Sequence[str]) -> int:
     except RecursionError:  # input nested beyond what any of our checks expected: still said in words
         output.error("input: nested too deeply to process; nothing was changed")
         return 2
-    except (NotFoundError, LockedError, AccessDenied, StaleError) as exc:
+    except (NotFoundError, LockedError, AccessDenied, StaleError, ReadOnlyError) as exc:
         output.error(str(exc))
         return 2
     except DatabaseError as exc:

@@ -26,6 +26,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from trdplanner.core.db import Database
+from trdplanner.core.errors import ReadOnlyError
 from trdplanner.core.models import AuditEvent
 
 log = logging.getLogger(__name__)
@@ -68,15 +69,20 @@ def anchor_name(url: str, default_url: str) -> str:
 
 
 class Anchor:
-    def __init__(self, folder: Path, name: str = ANCHOR_NAME) -> None:
+    def __init__(self, folder: Path, name: str = ANCHOR_NAME, *, read_only: bool = False) -> None:
         self.folder = folder
         self.path = folder / name
         self.key_path = folder / KEY_NAME
+        # A read-only data folder: the anchor is read and compared, never written there (a
+        # backup's side file, in another folder, is still sealed with the folder's key).
+        self.read_only = read_only
 
     def _key(self) -> bytes:
         try:
             return bytes.fromhex(self.key_path.read_text().strip())
         except FileNotFoundError:
+            if self.read_only:
+                raise
             key = secrets.token_bytes(32)
             _write_atomic(self.key_path, key.hex().encode())
             return key
@@ -95,10 +101,16 @@ class Anchor:
             return None
         except (ValueError, KeyError, TypeError):
             return AnchorState(-1, "", problems=[f"the anchor file {target.name} is damaged"], sealed=False)
-        state.sealed = hmac.compare_digest(str(raw.get("mac", "")), self._mac(state.count, state.head, state.problems))
+        try:
+            mac = self._mac(state.count, state.head, state.problems)
+        except FileNotFoundError:  # read-only and its key is gone: the seal cannot be shown to match
+            mac = ""
+        state.sealed = bool(mac) and hmac.compare_digest(str(raw.get("mac", "")), mac)
         return state
 
     def write(self, count: int, head: str, problems: list[str] | None = None, path: Path | None = None) -> None:
+        if self.read_only and (path is None or path.parent.resolve() == self.folder.resolve()):
+            raise ReadOnlyError()
         if problems is None:
             current = self.read()
             problems = current.problems if current else []
@@ -142,11 +154,13 @@ def compare(s: object, state: AnchorState) -> str:
 def attach(db: Database, folder: Path, name: str = ANCHOR_NAME) -> list[str]:
     """Compare the database with the folder's anchor, record any problem, and keep the anchor from now on.
 
-    Returns the problems the anchor holds (new and earlier ones); empty when all is well.
+    Returns the problems the anchor holds (new and earlier ones); empty when all is well. A
+    database opened read-only is compared and nothing is written or recorded: the problems are
+    returned all the same, so the window and the command line still say them.
     """
     from trdplanner.core import audit
 
-    anchor = Anchor(folder, name)
+    anchor = Anchor(folder, name, read_only=db.read_only)
     state = anchor.read()
     with db.reading() as s:
         problem = compare(s, state) if state is not None else ""
@@ -154,6 +168,9 @@ def attach(db: Database, folder: Path, name: str = ANCHOR_NAME) -> list[str]:
     if state is not None and not problem and not state.sealed:
         problem = "the anchor file was edited by hand (its seal does not match)"
     problems = list(state.problems) if state is not None else []
+    if db.read_only:
+        db.anchor = anchor  # for sealing a backup's side file; it never writes the folder's own anchor
+        return problems + ([problem] if problem else [])
     try:
         if problem:
             problems.append(problem)

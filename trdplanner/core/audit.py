@@ -73,6 +73,9 @@ _HEAD = "audit_head"  # (count, hash) of the chain after this transaction's even
 
 _actor: str | None = None
 
+# Reading, printing and copying the record: what a read-only data folder still allows, unrecorded.
+READ_ACCESS = frozenset({"patient.open", "document.print", "patient.export", "backup.create", "unlock.failed"})
+
 
 def os_user() -> str:
     try:
@@ -443,7 +446,17 @@ class AuditService:
         *,
         actor: str | None = None,
     ) -> None:
-        """An event the database cannot see for itself (open, print, export, backup, unlock failure)."""
+        """An event the database cannot see for itself (open, print, export, backup, unlock failure).
+
+        A database opened read-only (its data folder cannot be written) records nothing: an access
+        event (``READ_ACCESS``) is then let through unrecorded, and whoever asked is told through
+        ``db.on_unrecorded``; anything else is refused (ReadOnlyError), as every change is.
+        """
+        if getattr(self.db, "read_only", False) and action in READ_ACCESS:
+            log.info("read-only data folder: %s not recorded", action)
+            if self.db.on_unrecorded is not None:
+                self.db.on_unrecorded(action)
+            return
         with self.db.transaction() as s:
             record_in(s, action, object_type, object_id, detail, actor=actor)
 

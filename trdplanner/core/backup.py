@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 from trdplanner.core import crypto
 from trdplanner.core.crypto import DatabaseKey, FileState, WrongPassphrase
 from trdplanner.core.db import Database, DatabaseError
-from trdplanner.core.errors import InputError
+from trdplanner.core.errors import READ_ONLY_MESSAGE, InputError, ReadOnlyError
 from trdplanner.core.intake import require_regular_file
 
 if TYPE_CHECKING:
@@ -124,8 +124,8 @@ def sqlite_path(db: Database) -> Path:
 
 
 @contextlib.contextmanager
-def _connection(path: Path, key: DatabaseKey | None) -> Iterator[Any]:
-    con = crypto.connect(path, key)
+def _connection(path: Path, key: DatabaseKey | None, *, read_only: bool = False) -> Iterator[Any]:
+    con = crypto.connect(path, key, read_only=read_only)
     try:
         yield con
     finally:
@@ -180,8 +180,12 @@ def check_copy(path: Path, key: DatabaseKey | None, expected: dict[str, int] | N
 # ------------------------------------------------------------------------------ backup
 
 
-def snapshot(source: Path, key: DatabaseKey | None, target: Path) -> BackupInfo:
-    """Copy the database at ``source`` to ``target``, verified; ``target`` is replaced atomically."""
+def snapshot(source: Path, key: DatabaseKey | None, target: Path, *, read_only: bool = False) -> BackupInfo:
+    """Copy the database at ``source`` to ``target``, verified; ``target`` is replaced atomically.
+
+    ``read_only``: ``source`` sits in a folder that cannot be written; it is read through SQLite's
+    read-only URI, so the copy works from a write-protected stick too.
+    """
     target = Path(target)
     if target.is_dir():
         raise BackupError(f"{target} is a folder; give a file name such as {target / 'trdplanner-backup.sqlite3'}")
@@ -194,7 +198,7 @@ def snapshot(source: Path, key: DatabaseKey | None, target: Path) -> BackupInfo:
     except OSError as exc:
         raise BackupError(f"cannot write in {target.parent} ({_reason(exc)}); nothing was changed") from None
     try:
-        with _connection(source, key) as con, _connection(tmp, key) as out:
+        with _connection(source, key, read_only=read_only) as con, _connection(tmp, key) as out:
             con.execute("BEGIN")  # one read snapshot for the counts and the copy, whatever else is writing
             try:
                 expected = _table_counts(con)
@@ -221,14 +225,20 @@ def snapshot(source: Path, key: DatabaseKey | None, target: Path) -> BackupInfo:
     return BackupInfo(target, key is not None, len(counts), sum(counts.values()), target.stat().st_size)
 
 
+def _inside(path: Path, folder: Path) -> bool:
+    return path.resolve().is_relative_to(folder.resolve())
+
+
 def backup_database(db: Database, target: Path, *, reason: str = "manual") -> BackupInfo:
     """Back up the open database to ``target`` and record it in the audit trail."""
     from trdplanner.core.anchor import chain_head
     from trdplanner.core.audit import AuditService
 
+    if db.read_only and _inside(Path(target), sqlite_path(db).parent):
+        raise ReadOnlyError(f"{READ_ONLY_MESSAGE} Choose a backup file outside {sqlite_path(db).parent}.")
     with db.reading() as s:  # read before the copy: the copy can only be at or past this head
         head = chain_head(s)
-    info = snapshot(sqlite_path(db), db.key, target)
+    info = snapshot(sqlite_path(db), db.key, target, read_only=db.read_only)
     if db.anchor is not None:  # the chain's head at backup time, sealed, beside the backup
         with contextlib.suppress(OSError):
             db.anchor.write(*head, [], path=anchor_side_file(info.path))
@@ -301,6 +311,8 @@ def rolling_backup(db: Database, folder: Path, keep: int, *, reason: str, now: d
     """An automatic backup into ``folder``; then only the newest ``keep`` automatic ones stay."""
     if keep < 1:
         raise BackupError("backups_to_keep must be at least 1")
+    if db.read_only and _inside(folder, sqlite_path(db).parent):
+        raise ReadOnlyError(f"{READ_ONLY_MESSAGE} Choose a backup file outside {sqlite_path(db).parent}.")
     with _rolling:  # the daily backup runs in the background; one at a time picks a name and prunes
         folder.mkdir(parents=True, exist_ok=True)
         stamp = (now or dt.datetime.now()).strftime(STAMP)
@@ -321,7 +333,7 @@ _rolling = threading.Lock()
 
 def backup_if_due(db: Database, folder: Path, keep: int) -> BackupInfo | None:
     """The daily automatic backup, if the newest automatic one is a day old or there is none."""
-    if crypto.sqlite_file(db.url) is None or not daily_backup_due(folder):
+    if crypto.sqlite_file(db.url) is None or db.read_only or not daily_backup_due(folder):
         return None
     return rolling_backup(db, folder, keep, reason="daily")
 

@@ -119,10 +119,10 @@ def file_salt(path: Path) -> bytes:
     return salt
 
 
-def key_for_file(path: Path, passphrase: str) -> DatabaseKey:
+def key_for_file(path: Path, passphrase: str, *, read_only: bool = False) -> DatabaseKey:
     """Derive the key for an existing encrypted file and prove it opens the file."""
     key = derive_key(passphrase, file_salt(path))
-    if not key_opens(path, key):
+    if not key_opens(path, key, read_only=read_only):
         raise WrongPassphrase()
     return key
 
@@ -170,15 +170,46 @@ def sqlcipher() -> Any:
 _quieted = False
 
 
-def connect(path: Path, key: DatabaseKey | None) -> Any:
-    """A raw DB-API connection to ``path`` (SQLCipher when keyed), for maintenance work."""
-    con = sqlcipher().connect(str(path), isolation_level=None)
+def read_only_uri(path: Path) -> str:
+    """The SQLite URI that opens ``path`` for reading only, on a read-only disk or folder too.
+
+    SQLite's ``mode=ro`` still needs the folder for a WAL database's -shm file, so a folder
+    that cannot be written gets ``immutable=1`` (no locks, no side files: nothing there can
+    change under us). That would skip changes still waiting in a -wal file, so a non-empty
+    -wal file there is refused in plain words rather than showing an older record.
+    """
+    from trdplanner.core.storage import StorageError
+    from trdplanner.core.writable import cannot_write
+
+    path = Path(path).resolve()
+    uri = f"{path.as_uri()}?mode=ro"
+    wal, shm = path.with_name(f"{path.name}-wal"), path.with_name(f"{path.name}-shm")
+    if shm.exists() or cannot_write(path.parent, probe=False) is None:
+        return uri
+    if wal.exists() and wal.stat().st_size > 0:
+        raise StorageError(
+            f"storage: the data folder ({path.parent}) is read-only and its database has saved changes still in "
+            f"{wal.name} that cannot be read from there. Copy the whole folder somewhere you can write and open "
+            "the copy (--data-dir). Nothing was changed."
+        )
+    return f"{uri}&immutable=1"
+
+
+def connect(path: Path, key: DatabaseKey | None, *, read_only: bool = False) -> Any:
+    """A raw DB-API connection to ``path`` (SQLCipher when keyed), for maintenance work.
+
+    ``read_only`` opens it so that nothing can be written (and nothing beside it is created).
+    """
+    if read_only:
+        con = sqlcipher().connect(read_only_uri(path), isolation_level=None, uri=True)
+    else:
+        con = sqlcipher().connect(str(path), isolation_level=None)
     if key is not None:
         con.execute(key.pragma())
     return con
 
 
-def key_opens(path: Path, key: DatabaseKey | None) -> bool:
+def key_opens(path: Path, key: DatabaseKey | None, *, read_only: bool = False) -> bool:
     """True when ``key`` opens the file; False only when it is the wrong key (or not our kind of file).
 
     A full disk, a read-only folder or an unreadable file raises StorageError instead: those
@@ -187,7 +218,9 @@ def key_opens(path: Path, key: DatabaseKey | None) -> bool:
     from trdplanner.core.storage import StorageError, storage_problem
 
     try:
-        con = connect(path, key)
+        con = connect(path, key, read_only=read_only)
+    except StorageError:
+        raise
     except Exception as exc:
         problem = storage_problem(exc, path.parent)
         if problem:
@@ -207,7 +240,8 @@ def key_opens(path: Path, key: DatabaseKey | None) -> bool:
         con.close()
 
 
-def unlock(url: str, passphrase: str | None, *, encrypt_new: bool = True) -> DatabaseKey | None:
+def unlock(url: str, passphrase: str | None, *, encrypt_new: bool = True,
+           read_only: bool = False) -> DatabaseKey | None:
     """The key to open the database at ``url`` with, or None when it is (to be) plain.
 
     * a server database (PostgreSQL): None; encryption at rest is the server's job.
@@ -233,7 +267,7 @@ def unlock(url: str, passphrase: str | None, *, encrypt_new: bool = True) -> Dat
             raise PassphraseError(f"database: passphrase {exc.problem}") from None
     if not passphrase:
         raise PassphraseRequired(new=False)
-    return key_for_file(path, passphrase)
+    return key_for_file(path, passphrase, read_only=read_only)
 
 
 def key_from_environment(url: str) -> DatabaseKey | None:

@@ -10,7 +10,7 @@ import datetime as dt
 import logging
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.pool import NullPool
 
-from trdplanner.core.errors import AccessDenied, InputError, StaleError
+from trdplanner.core.errors import AccessDenied, InputError, ReadOnlyError, StaleError
 
 if TYPE_CHECKING:
     from trdplanner.core.anchor import Anchor
@@ -53,12 +53,25 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def create_db_engine(url: str, key: DatabaseKey | None = None, *, password: str | None = None) -> Engine:
+def _sqlite_pragmas_read_only(dbapi_connection: Any, _record: Any) -> None:
+    # No journal_mode (setting WAL writes the file); query_only refuses writes even from raw SQL.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA query_only=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def create_db_engine(url: str, key: DatabaseKey | None = None, *, password: str | None = None,
+                     read_only: bool = False) -> Engine:
     """An engine for ``url``; with ``key``, a SQLite file is opened through SQLCipher.
 
     ``password`` is a server password given apart from the URL (a login dialog, a password
     file); it is handed to the driver and never written into the URL, a log or a setting.
     Without one, libpq finds it in the URL, ``PGPASSWORD`` or ``~/.pgpass`` as usual.
+
+    ``read_only``: a SQLite file is opened through SQLite's read-only URI (nothing is created
+    or changed beside it; crypto.read_only_uri), a server session is a read-only transaction.
     """
     try:
         parsed = make_url(url)
@@ -67,20 +80,30 @@ def create_db_engine(url: str, key: DatabaseKey | None = None, *, password: str 
     if parsed.get_backend_name() == "sqlite":
         from trdplanner.core import crypto
 
-        if parsed.database and parsed.database != ":memory:":
-            crypto.precreate_private(Path(parsed.database))  # owner-only; -wal and -shm copy its mode
-            crypto.make_private(Path(parsed.database))
+        file_backed = bool(parsed.database and parsed.database != ":memory:")
+        if file_backed and not read_only:
+            crypto.precreate_private(Path(str(parsed.database)))  # owner-only; -wal and -shm copy its mode
+            crypto.make_private(Path(str(parsed.database)))
         extra: dict[str, Any] = {}
+        module: Any = None
         if key is not None:  # SQLCipher: the dialect sends PRAGMA key before the pragmas below
             parsed = parsed.set(drivername="sqlite+pysqlcipher", password=key.pragma_value())
-            extra["module"] = crypto.sqlcipher()
+            module = extra["module"] = crypto.sqlcipher()
+        if read_only and file_backed:
+            import sqlite3
+
+            uri = crypto.read_only_uri(Path(str(parsed.database)))
+            dbapi = module or sqlite3  # the dialect's own module, so its errors are recognised
+            extra["creator"] = lambda: dbapi.connect(uri, uri=True)
         # A file-backed SQLite needs no pool; each session opens and closes its own handle.
         engine = create_engine(parsed, poolclass=NullPool, **extra)
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_pragmas_read_only if read_only else _sqlite_pragmas)
         return engine
     connect_args: dict[str, Any] = {}
     if password is not None:
         connect_args["password"] = password
+    if read_only:
+        connect_args["options"] = "-c default_transaction_read_only=on"
     try:
         return create_engine(parsed, pool_pre_ping=True, connect_args=connect_args)
     except (ArgumentError, ImportError) as exc:  # unknown dialect, or its driver is not installed
@@ -111,11 +134,13 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         command.upgrade(_alembic_config(connection), revision)
 
 
-def ensure_schema(engine: Engine) -> Path | None:
+def ensure_schema(engine: Engine, *, read_only: bool = False) -> Path | None:
     """Bring the database to the newest schema.
 
     An existing SQLite file is copied aside before it is upgraded, so a failed
     migration can never cost the practice its records. Returns the copy's path.
+    ``read_only``: a database at the newest schema opens as it is; one that would need an
+    upgrade (or is empty) is refused in plain words, since nothing can be written.
     """
     try:
         current = current_revision(engine)
@@ -125,6 +150,15 @@ def ensure_schema(engine: Engine) -> Path | None:
     head = head_revision()
     if current == head:
         return None
+    if read_only:
+        if current is None:
+            raise ReadOnlyError("The data folder is read-only and holds no TRD Planner records yet, so there is "
+                                "nothing to read. Open it where it can be written, or choose another data folder.")
+        raise ReadOnlyError(
+            f"The data folder is read-only and its database was made by an older version of TRD Planner "
+            f"(schema {current}; this version needs {head}). Upgrading writes to it, so it cannot be opened here. "
+            "Copy the folder somewhere you can write and open the copy, or open it with the version that made it."
+        )
     if current is None and has_tables:
         raise DatabaseError("database: the file holds tables TRD Planner did not create; choose another file")
     backup: Path | None = None
@@ -157,6 +191,22 @@ def _check_text_lengths(session: Session, _context: Any, _instances: Any) -> Non
                 raise InputError(f"{table.name}.{column.key}", f"is longer than {limit} characters")
 
 
+def _refuse_flush(session: Session, _context: Any, _instances: Any) -> None:
+    if session.new or session.dirty or session.deleted:
+        raise ReadOnlyError()
+
+
+def _refuse_statement(state: Any) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        raise ReadOnlyError()
+
+
+def _is_read_only_refusal(exc: DBAPIError) -> bool:
+    # SQLite: "attempt to write a readonly database"; PostgreSQL: 25006 read_only_sql_transaction.
+    message = str(exc.orig).lower()
+    return "readonly" in message or "read-only" in message or getattr(exc.orig, "sqlstate", None) == "25006"
+
+
 def _is_refusal(exc: DBAPIError) -> bool:
     # SQLSTATE 42501 insufficient_privilege: a missing grant, a row-level security policy,
     # or one of practice setup's triggers (signing as someone else, reassigning a patient).
@@ -166,7 +216,8 @@ def _is_refusal(exc: DBAPIError) -> bool:
 class Database:
     """Owns the engine and hands out one session per action."""
 
-    def __init__(self, url: str, key: DatabaseKey | None = None, *, password: str | None = None) -> None:
+    def __init__(self, url: str, key: DatabaseKey | None = None, *, password: str | None = None,
+                 read_only: bool = False) -> None:
         # audit and versioning: imported for their hooks (the audit trail, record versions).
         from trdplanner.core import audit, crypto, versioning  # noqa: F401
 
@@ -174,11 +225,17 @@ class Database:
             key = crypto.key_from_environment(url)
         self.url = url  # never holds the key: the engine's URL does, and hides it when printed
         self.key = key
-        self.engine = create_db_engine(url, key, password=password)
+        self.read_only = read_only
+        self.engine = create_db_engine(url, key, password=password, read_only=read_only)
         # "database" lets the audit hooks find this object's anchor (core/anchor.py) after a commit.
         self._sessions = sessionmaker(self.engine, expire_on_commit=False, info={"database": self})
         self.anchor: Anchor | None = None
         event.listen(self._sessions, "before_flush", _check_text_lengths)
+        if read_only:  # refused in the app before the driver refuses it, so the words are ours
+            event.listen(self._sessions, "before_flush", _refuse_flush)
+            event.listen(self._sessions, "do_orm_execute", _refuse_statement)
+        # Told when an access event (a print, a patient opened) could not be recorded (read-only).
+        self.on_unrecorded: Callable[[str], None] | None = None
         self.upgrade_backup: Path | None = None
         self.repaired_guards: list[str] = []
         # SQLite: the clinician who unlocked the app (set by the composition root). A server
@@ -231,15 +288,32 @@ class Database:
 
     @classmethod
     def open(
-        cls, url: str, key: DatabaseKey | None = None, *, repair: bool = True, password: str | None = None
+        cls, url: str, key: DatabaseKey | None = None, *, repair: bool = True, password: str | None = None,
+        read_only: bool = False,
     ) -> Database:
         """Open and migrate; ``repair`` puts back missing guards now (AppContext does it after
-        checking the audit anchor, so the repair's own audit entry does not hide a cut-short chain)."""
-        db = cls(url, key, password=password)
-        db.upgrade_backup = ensure_schema(db.engine)
-        if repair:
+        checking the audit anchor, so the repair's own audit entry does not hide a cut-short chain).
+        ``read_only``: never migrates or repairs (see ensure_schema and missing_guards)."""
+        db = cls(url, key, password=password, read_only=read_only)
+        try:
+            db.upgrade_backup = ensure_schema(db.engine, read_only=read_only)
+        except BaseException:
+            db.close()
+            raise
+        if repair and not read_only:
             db.repaired_guards = db.repair_guards()
         return db
+
+    def missing_guards(self) -> list[str]:
+        """The guard triggers that are missing or altered, without touching them (read-only mode)."""
+        from trdplanner.core import guards
+
+        try:
+            with self.reading() as s:
+                return guards.missing(s.connection())
+        except DBAPIError as exc:
+            log.error("could not check database guards: %s", type(exc.orig).__name__)
+            return []
 
     def repair_guards(self) -> list[str]:
         """Put back any missing or altered guard trigger, and record that it happened."""
@@ -283,6 +357,8 @@ class Database:
         except DBAPIError as exc:
             if _is_refusal(exc):
                 raise self._refused(exc) from exc
+            if self.read_only and _is_read_only_refusal(exc):  # raw SQL that got past the session hooks
+                raise ReadOnlyError() from exc
             raise
 
     @contextmanager

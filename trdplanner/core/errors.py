@@ -47,3 +47,17 @@ class StaleError(RuntimeError):
 
 class AccessDenied(PermissionError):
     """The login may not do this (another clinician's patient, signing as someone else, a purge)."""
+
+
+READ_ONLY_MESSAGE = ("The data folder is read-only, so nothing can be saved. "
+                     "You can still read, print and back up to another folder.")
+
+
+class ReadOnlyError(PermissionError):
+    """A change asked of a database opened read-only (its data folder cannot be written). Nothing was written."""
+
+    def __init__(self, message: str = READ_ONLY_MESSAGE) -> None:
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else READ_ONLY_MESSAGE

@@ -6,7 +6,7 @@ import logging
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from trdplanner.core.errors import AccessDenied, InputError, LockedError, NotFoundError, StaleError
+from trdplanner.core.errors import AccessDenied, InputError, LockedError, NotFoundError, ReadOnlyError, StaleError
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +23,9 @@ def explain(exc: BaseException) -> tuple[str, str]:
     from trdplanner.catalog import InstanceError, TemplateError
     from trdplanner.core.db import DatabaseError
 
+    if isinstance(exc, ReadOnlyError):  # before PermissionError below: this is the folder, not a file
+        return (str(exc), "Nothing was changed. To make changes, open the records from a folder you can write to "
+                "(not a write-protected disk or a read-only share).")
     if isinstance(exc, InputError):
         return (
             f"Please check {exc.field.replace('_', ' ')}: {exc.problem}.",

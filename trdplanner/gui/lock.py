@@ -332,6 +332,10 @@ def _update_menu(lock: AppLock) -> None:
             action.setEnabled(on)
     if lock.act_encrypt is not None:
         lock.act_encrypt.setVisible(sqlite and ctx is not None and ctx.key is None)
+        lock.act_encrypt.setEnabled(ctx is not None and not ctx.read_only)
+    if lock.act_backup is not None and ctx is not None and ctx.read_only:
+        lock.act_backup.setText("&Back up to another folder…")
+        lock.act_backup.setStatusTip("The data folder is read-only: write a verified copy to a file you choose")
 
 
 def _record_open(window: MainWindow, patient_id: int) -> None:
@@ -346,7 +350,7 @@ def _first_load(window: MainWindow, lock: AppLock) -> None:
     _update_menu(lock)
     lock.restart_timer()
     ctx = window.ctx
-    if ctx.db_url.startswith("sqlite") and ctx.key is None:
+    if ctx.db_url.startswith("sqlite") and ctx.key is None and not ctx.read_only:
         window.statusBar().showMessage("This database is not encrypted: File ▸ Data safety ▸ Encrypt the database…",
                                        15000)
     from trdplanner.gui.tasks import run_in_background
@@ -367,7 +371,7 @@ def _first_load(window: MainWindow, lock: AppLock) -> None:
 
 def backup_on_close(window: MainWindow) -> None:
     ctx = window.ctx
-    if ctx is None or not ctx.db_url.startswith("sqlite") or "db" not in ctx.__dict__:
+    if ctx is None or not ctx.db_url.startswith("sqlite") or "db" not in ctx.__dict__ or ctx.read_only:
         return
     from trdplanner.core.backup import rolling_backup
 
@@ -381,11 +385,19 @@ def backup_now(window: MainWindow) -> None:
     ctx = window.ctx
     if ctx is None:
         return
-    from trdplanner.core.backup import rolling_backup
+    from trdplanner.core.backup import backup_database, rolling_backup
     from trdplanner.gui.dialogs import show_error
 
     try:
-        info = rolling_backup(ctx.db, ctx.paths.backups_dir, ctx.settings.backups_to_keep, reason="manual")
+        if ctx.read_only:  # the backups folder is in the read-only data folder: a file elsewhere
+            from trdplanner.gui.read_only import ask_backup_file
+
+            target = ask_backup_file(window, ctx.paths.data_dir)
+            if target is None:
+                return
+            info = backup_database(ctx.db, target)
+        else:
+            info = rolling_backup(ctx.db, ctx.paths.backups_dir, ctx.settings.backups_to_keep, reason="manual")
     except Exception as exc:
         show_error(window, "The backup could not be written", exc)
         return

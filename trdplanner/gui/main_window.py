@@ -96,7 +96,15 @@ class MainWindow(QMainWindow):
         self.splitter.setCollapsible(0, True)
         self.splitter.setCollapsible(1, False)
         self.splitter.splitterMoved.connect(lambda *_a: self._sync_list_action())
-        self.setCentralWidget(self.splitter)
+        from trdplanner.gui import read_only
+        self.read_only_banner = read_only.banner()  # shown on a read-only data folder (attach)
+        central = QWidget()
+        central_layout = QVBoxLayout(central)
+        central_layout.setContentsMargins(0, 0, 0, 0)
+        central_layout.setSpacing(0)
+        central_layout.addWidget(self.read_only_banner)
+        central_layout.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
         self._list_width = 320
 
         self._build_menus()
@@ -118,6 +126,11 @@ class MainWindow(QMainWindow):
     def attach(self, ctx: AppContext, summaries: list[PatientSummary] | None = None) -> None:
         """Hand the window its services; the patient list loads from them."""
         self.ctx = ctx
+        if ctx.read_only:
+            from trdplanner.gui import read_only
+
+            read_only.show_banner(self.read_only_banner, ctx)
+            self.welcome.setText(self.welcome.text().replace(" · Ctrl+N adds a patient", ""))
         self._update_actions()
         self.patients.set_cosigner(ctx.patients.cosigner_id is not None)
         if ctx.db.login is not None and ctx.db.group is not None:
@@ -178,6 +191,11 @@ class MainWindow(QMainWindow):
             ws.request_save_state.connect(self._update_actions)
             self.right.addWidget(ws)
             self._workspace = ws
+            if self.ctx.read_only:  # fields show the record and take no typing
+                from trdplanner.gui import read_only
+
+                read_only.freeze(ws)
+                ws.patient_loaded.connect(lambda: read_only.freeze(ws))
             if self._state is not None:
                 ws.setCurrentIndex(int(str(self._state.value("workspace/tab", 0) or 0)))
             self._install_tab_actions()
@@ -409,12 +427,15 @@ class MainWindow(QMainWindow):
         self.act_save.setEnabled(tab is not None and hasattr(tab, "save_current"))
         self.act_print.setEnabled(tab is not None and hasattr(tab, "print_current"))
         ready = self.ctx is not None
-        self.act_new.setEnabled(ready)
-        self.act_prefs.setEnabled(ready)
-        self.act_practice.setEnabled(ready)
+        writable = ready and not getattr(self.ctx, "read_only", False)  # a read-only data folder: nothing saves
+        if not writable:
+            self.act_save.setEnabled(False)
+        self.act_new.setEnabled(writable)
+        self.act_prefs.setEnabled(writable)
+        self.act_practice.setEnabled(writable)
         self.act_refresh.setEnabled(ready)
         p = self.patients.model.find(self._patient_id) if self._patient_id is not None else None
-        self.act_archive.setEnabled(p is not None)
+        self.act_archive.setEnabled(writable and p is not None)
         self.act_archive.setText("&Restore patient from archive…" if p and p.status == "archived"
                                  else "&Archive patient…")
 
@@ -620,7 +641,8 @@ class MainWindow(QMainWindow):
         if self._workspace is not None and not self._workspace.confirm_leave(self):
             event.ignore()
             return
-        self.save_layout()
+        if self.ctx is None or not self.ctx.read_only:  # a read-only data folder keeps no window state
+            self.save_layout()
         QThreadPool.globalInstance().waitForDone(5000)  # a list reload still running reports to no one
         super().closeEvent(event)
 

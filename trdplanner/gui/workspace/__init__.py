@@ -45,6 +45,8 @@ class PatientWorkspace(QTabWidget):
     data_changed = Signal(int)
     #: The current tab's ability to save changed.
     request_save_state = Signal()
+    #: Every tab was told of the patient (the read-only window freezes the fields then).
+    patient_loaded = Signal()
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -108,6 +110,7 @@ class PatientWorkspace(QTabWidget):
                 self._tell(tab)
             else:
                 self._pending.add(tab)
+        self.patient_loaded.emit()
 
     def _tell(self, tab: QWidget) -> None:
         self._pending.discard(tab)
@@ -117,6 +120,7 @@ class PatientWorkspace(QTabWidget):
             from trdplanner.gui.dialogs import show_error
 
             show_error(self, "Could not open the patient", exc)
+        self.patient_loaded.emit()
 
     def current_patient_id(self) -> int | None:
         return self.patient_id
