@@ -4,25 +4,30 @@ history shows and the print reads, and never close over unsaved edits without as
 
 from __future__ import annotations
 
+import os
+from contextlib import suppress
 from io import BytesIO
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox
-from pypdf import PdfReader
+from pytestqt.exceptions import TimeoutError as QtTimeoutError
 from pytestqt.qtbot import QtBot
 from sessions_support import ctx  # noqa: F401
 
 from tests.gui.conftest import when_dialog
+from tests.gui.layout_check import problems
 from trdplanner.context import AppContext
 from trdplanner.gui import pdfs
 from trdplanner.gui.forms import TableEditor
 from trdplanner.gui.sessions import SessionsTab
 from trdplanner.gui.sessions.safety import SafetyPlanDialog, plan_versions
 from trdplanner.gui.sessions.safety_editor import SafetyPlanEditor, rows_to_text, text_to_rows
+from trdplanner.gui.theme import THEME_ENV, apply_theme
 
 
 def _tab(qtbot: QtBot, ctx: AppContext, code: str = "DEMO-05") -> tuple[SessionsTab, int]:
@@ -63,7 +68,7 @@ def _type_into(qtbot: QtBot, table: TableEditor, row: int, text: str) -> None:
 def test_rows_and_text_round_trip(entries: list[str]) -> None:
     text = rows_to_text([{"entry": e} for e in entries])
     assert [r["entry"] for r in text_to_rows(text)] == entries
-    assert text is None if not entries else text.splitlines() == entries
+    assert (text or "").splitlines() == entries
 
 
 def test_edit_add_remove_save_shows_in_history_and_print(qtbot: QtBot, ctx: AppContext,
@@ -178,3 +183,28 @@ def test_bad_input_is_marked_and_nothing_saved(qtbot: QtBot, ctx: AppContext) ->
     assert editor.errors["barriers"].isVisibleTo(editor) and editor.errors["barriers"].text()
     assert len(plan_versions(ctx, pid)) == count
     editor.discard()
+
+
+@pytest.mark.parametrize("scheme", ("light", "dark"))
+def test_editor_fits_a_1024x700_screen(qtbot: QtBot, ctx: AppContext, scheme: str,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    monkeypatch.setenv(THEME_ENV, scheme)
+    apply_theme(app)
+    try:
+        tab, _pid = _tab(qtbot, ctx)
+        _history, editor = _open_editor(qtbot, tab)
+        editor.resize(980, 640)  # inside a 1024x700 screen with a title bar
+        found: list[str] = []
+        for y in (0, 10_000):  # the top and the bottom of the plan
+            editor.area.verticalScrollBar().setValue(y)
+            with suppress(TimeoutError, QtTimeoutError):  # the assertion below says what is still wrong
+                qtbot.waitUntil(lambda: not problems(editor), timeout=2000)
+            found.extend(str(p) for p in problems(editor))
+        assert not editor.area.horizontalScrollBar().isVisible()
+        assert not found, "\n".join(found)
+        editor.discard()
+    finally:
+        os.environ[THEME_ENV] = "light"
+        apply_theme(app)

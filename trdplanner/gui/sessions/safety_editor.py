@@ -161,7 +161,7 @@ class SafetyPlanEditor(QDialog):
         layout.addWidget(header)
         layout.addWidget(self.area, 1)
         layout.addLayout(buttons)
-        QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self, self.save)
 
         self._load(self.values_at_start)
         self.resize(860, 640)
