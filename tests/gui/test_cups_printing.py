@@ -172,7 +172,10 @@ def test_print_goes_through_lp_and_the_job_completes(private_cups: dict[str, str
             break
         time.sleep(0.1)
     completed = _run("lpstat", "-W", "completed", "-o", QUEUE, env=private_cups).stdout
-    assert f"{QUEUE}-" in completed, "the job did not complete:\n" + _log(private_cups)
+    assert f"{QUEUE}-" in completed, "the job did not finish:\n" + _log(private_cups)
+    # lpstat lists aborted and cancelled jobs as finished too: the scheduler's log says which it was.
+    log = Path(private_cups["TRD_TEST_CUPS_LOG"]).read_text(errors="replace")
+    assert "Job completed." in log and "Job stopped" not in log and "aborted" not in log.lower(), _log(private_cups)
     state = _run("lpstat", "-p", QUEUE, env=private_cups).stdout
     assert "disabled" not in state, state + _log(private_cups)
 
