@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox
+from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox, QWidget
 from pytestqt.exceptions import TimeoutError as QtTimeoutError
 from pytestqt.qtbot import QtBot
 from sessions_support import ctx  # noqa: F401
@@ -208,3 +208,31 @@ def test_editor_fits_a_1024x700_screen(qtbot: QtBot, ctx: AppContext, scheme: st
     finally:
         os.environ[THEME_ENV] = "light"
         apply_theme(app)
+
+
+def test_tab_walks_the_whole_plan_and_stays_in_the_editor(qtbot: QtBot, ctx: AppContext) -> None:
+    tab, _pid = _tab(qtbot, ctx)
+    _history, editor = _open_editor(qtbot, tab)
+    editor.activateWindow()
+    qtbot.waitUntil(editor.isActiveWindow)
+    signs = editor.editors["warning_signs"]
+    means = editor.editors["means"]
+    assert isinstance(signs, TableEditor) and isinstance(means, TableEditor)
+    seen: list[QWidget] = []
+    for _ in range(120):
+        focus = QApplication.focusWidget()
+        assert focus is not None and (focus is editor or editor.isAncestorOf(focus)), focus
+        seen.append(focus)
+        QTest.keyClick(focus, Qt.Key.Key_Tab)
+    sign_cell = signs.cell(0, "entry")
+    assert sign_cell is not None and any(w is sign_cell or sign_cell.isAncestorOf(w) for w in seen)
+    assert signs.add_button in seen and means.add_button in seen and editor.save_button in seen
+    # Space on a focused Add row adds a row there; the new row's first cell takes the focus.
+    rows = len(means.rows)
+    means.add_button.setFocus()
+    QTest.keyClick(means.add_button, Qt.Key.Key_Space)
+    assert len(means.rows) == rows + 1
+    new = means.cell(rows, "item")
+    focus = QApplication.focusWidget()
+    assert new is not None and focus is not None and (focus is new or new.isAncestorOf(focus))
+    editor.discard()
