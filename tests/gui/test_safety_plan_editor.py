@@ -236,3 +236,20 @@ def test_tab_walks_the_whole_plan_and_stays_in_the_editor(qtbot: QtBot, ctx: App
     focus = QApplication.focusWidget()
     assert new is not None and focus is not None and (focus is new or new.isAncestorOf(focus))
     editor.discard()
+
+
+def test_first_plan_written_from_nothing(qtbot: QtBot, ctx: AppContext) -> None:
+    tab, pid = _tab(qtbot, ctx, "DEMO-01")
+    assert plan_versions(ctx, pid) == []
+    history, editor = _open_editor(qtbot, tab)
+    assert history.history.count() == 0
+    assert editor.values()["warning_signs"] is None  # blank stays blank: nothing is invented
+    signs = editor.editors["warning_signs"]
+    assert isinstance(signs, TableEditor)
+    _type_into(qtbot, signs, 0, "Pulling away from friends")
+    assert editor.save()
+    versions = plan_versions(ctx, pid)
+    assert len(versions) == 1 and versions[0].values["warning_signs"] == "Pulling away from friends"
+    assert versions[0].values["name"]  # the name and date come from the session, as on a new form
+    assert history.history.count() == 1 and history.history.item(0).text().startswith("Version 1 ·")
+    editor.close()
