@@ -11,7 +11,7 @@ they were written. Leaving with unsaved edits asks first (Save / Discard / Stay)
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Protocol
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -30,12 +30,14 @@ from PySide6.QtWidgets import (
 
 from trdplanner.catalog import Column, Field, FieldType, InstanceError, Template, template_to_dict, validate_instance
 from trdplanner.catalog.model import BindingSource
-from trdplanner.context import AppContext
 from trdplanner.core.records import InstanceRec
+from trdplanner.core.services.bundles import BundleService
+from trdplanner.core.services.sessions import SessionService
 from trdplanner.core.services.templating import prefilled_values
 from trdplanner.gui.dialogs import show_error
 from trdplanner.gui.forms import Editor, TableEditor, make_editor
 from trdplanner.gui.forms.fields import hint_label
+from trdplanner.settings import Settings
 
 # Free-text steps edited as rows: field id -> what one row holds (the column's label).
 LIST_SECTIONS: dict[str, str] = {
@@ -86,12 +88,25 @@ def starting_values(template: Template, prefilled: dict[str, Any], start_from: d
     return values
 
 
+class PlanServices(Protocol):
+    """What the editor uses of the application context (handed down; not imported from the top)."""
+
+    @property
+    def sessions(self) -> SessionService: ...
+
+    @property
+    def bundles(self) -> BundleService: ...
+
+    @property
+    def settings(self) -> Settings: ...
+
+
 class SafetyPlanEditor(QDialog):
     """Edit the plan step by step; Save adds a new version to the open session."""
 
     saved = Signal(int)  # the new version's instance id
 
-    def __init__(self, ctx: AppContext, session_id: int, template: Template,
+    def __init__(self, ctx: PlanServices, session_id: int, template: Template,
                  start_from: dict[str, Any] | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
