@@ -77,6 +77,13 @@ def missing_libraries(wanted: dict[str, str]) -> list[str]:
 # Programs the tests run, and the Debian package of each: the encrypted-PDF tests open files
 # with poppler, as most Linux viewers do.
 TEST_TOOLS = {"pdftotext": "poppler-utils"}
+# Installed only where apt-get can run as root (CI): the printing test starts a private CUPS
+# scheduler with a cups-pdf queue and prints through lp; elsewhere it skips.
+OPTIONAL_TEST_TOOLS = {
+    "lp": "cups-client",
+    "cupsd": "cups",
+    "/usr/lib/cups/backend/cups-pdf": "printer-driver-cups-pdf",
+}
 
 
 def ensure_system_libraries(wanted: dict[str, str], tools: dict[str, str] | None = None) -> None:
@@ -153,8 +160,22 @@ def start_app(args: list[str]) -> int:
     return subprocess.call([*cli, *args])
 
 
+def install_optional(tools: dict[str, str]) -> None:
+    packages = sorted({pkg for tool, pkg in tools.items() if not shutil.which(tool)})
+    if not packages or not (shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0):
+        return
+    say(f"installing system packages for optional tests: {' '.join(packages)}")
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    install = ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *packages]
+    if subprocess.call(install, env=env) != 0:  # stale package lists on a fresh machine: update once
+        subprocess.call(["apt-get", "update", "-qq"], env=env)
+        if subprocess.call(install, env=env) != 0:
+            say("could not install them; the tests that need them skip")
+
+
 def run_tests(args: list[str]) -> int:
     ensure_system_libraries(QT_CORE_LIBS, TEST_TOOLS)
+    install_optional(OPTIONAL_TEST_TOOLS)
     python = ensure_venv("[test]")
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     say("ruff")

@@ -283,8 +283,9 @@ def test_pre_session_sheet_and_safety_plan_screens(qtbot: QtBot, demo: AppContex
     page = PdfReader(BytesIO(card)).pages[0]
     assert float(page.mediabox.width) > float(page.mediabox.height)  # the fold-up card is landscape
     shown = dialog.shown_values()
-    new_id = tab.revise_safety_plan(shown)
-    assert new_id is not None and tab.pages.currentWidget() is tab.forms
+    editor = tab.revise_safety_plan(shown)  # the structured editor, starting from the version shown
+    assert editor is not None and editor.save()
+    editor.close()
     again = tab.safety_plan()
     assert again is not None and len(again.versions) == before + 1
     carried = {k: v for k, v in shown.items() if isinstance(v, str) and v}

@@ -190,7 +190,11 @@ def test_phq9_with_item_9_positive_raises_an_alert_the_clinician_acknowledges(
     assert stored[0].alert_acknowledged_by == "Dr. Test Clinician, PhD"
     assert stored[0].alert_acknowledged_at is not None
     assert not measures.alerts.isVisible()
-    assert measures.history.item(0, 5).text().startswith("acknowledged by Dr. Test Clinician, PhD")
+    assert measures.history.item(0, 5).text() == "✓ acknowledged"
+    assert measures.history.item(0, 5).toolTip().startswith("Alert acknowledged by Dr. Test Clinician, PhD")
+    measures.history.selectRow(0)
+    assert "alert acknowledged" in measures.details.text()
+    assert "acknowledged by Dr. Test Clinician, PhD" in measures.details.toolTip()
     # The flag stays on the score; the overview still shows it, now acknowledged.
     window.workspace.show_tab("Overview")
     risk = window.workspace.overview.risk_text.text()

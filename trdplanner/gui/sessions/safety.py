@@ -1,6 +1,6 @@
 """The patient's safety plan as a screen: every version written, read as the structured form,
-printed whole or as the fold-up card, and revised in the open session (a new version; old
-versions stay as they were written)."""
+printed whole or as the fold-up card, and edited in the open session with the structured editor
+(``safety_editor``: a new version; old versions stay as they were written)."""
 
 from __future__ import annotations
 
@@ -64,15 +64,13 @@ class SafetyPlanDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Safety plan")
         self.ctx = ctx
-        self.versions = plan_versions(ctx, patient_id)
+        self.patient_id = patient_id
+        self.versions: list[PlanVersion] = []
         self.history = QListWidget()
         self.history.setToolTip("Every version of the plan, newest first; each stays as it was written")
-        for v in self.versions:
-            item = QListWidgetItem(f"{v.date} · session {v.session_number}")
-            self.history.addItem(item)
         self.history.currentRowChanged.connect(self._show)
         self.forms = QStackedWidget()
-        self.empty = QLabel("No safety plan on file yet.\nPress “Revise in this session” to write the first one, "
+        self.empty = QLabel("No safety plan on file yet.\nPress “Edit in this session” to write the first one, "
                             "or print a blank plan prefilled with the patient's details.")
         self.empty.setWordWrap(True)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -91,9 +89,9 @@ class SafetyPlanDialog(QDialog):
         self.card_button = QPushButton("Print fold-up &card…")
         self.card_button.setToolTip("Three panels on one sheet, folded into a pocket card for the client")
         self.card_button.clicked.connect(lambda: self.print_requested.emit(True))
-        self.revise_button = QPushButton("&Revise in this session")
-        self.revise_button.setToolTip("Add a new version to the open session, starting from the one shown; "
-                                      "it opens on the Forms page")
+        self.revise_button = QPushButton("&Edit in this session…")
+        self.revise_button.setToolTip("Edit the plan step by step, starting from the version shown; "
+                                      "saving adds a new version to the open session")
         self.revise_button.clicked.connect(self._revise)
         close = QPushButton("Close")
         close.clicked.connect(self.accept)
@@ -107,9 +105,21 @@ class SafetyPlanDialog(QDialog):
         layout.addWidget(split, 1)
         layout.addLayout(buttons)
         self.resize(820, 560)
+        self.reload()
+        self.history.setFocus()
+
+    def reload(self) -> None:
+        """Read the versions again (after the editor saved one) and show the newest."""
+        self.versions = plan_versions(self.ctx, self.patient_id)
+        self.history.blockSignals(True)
+        self.history.clear()
+        count = len(self.versions)
+        for i, v in enumerate(self.versions):
+            self.history.addItem(QListWidgetItem(f"Version {count - i} · {v.date} · session {v.session_number}"))
+        self.history.blockSignals(False)
         if self.versions:
             self.history.setCurrentRow(0)
-        self.history.setFocus()
+        self._show(self.history.currentRow())
 
     def _show(self, row: int) -> None:
         if not 0 <= row < len(self.versions):
@@ -137,4 +147,3 @@ class SafetyPlanDialog(QDialog):
 
     def _revise(self) -> None:
         self.revise_requested.emit(self.shown_values())
-        self.accept()

@@ -40,6 +40,7 @@ from trdplanner.gui.sessions.forms_page import FormsPage
 from trdplanner.gui.sessions.plan_page import PlanPage
 from trdplanner.gui.sessions.report_chooser import ReportChooser
 from trdplanner.gui.sessions.safety import SafetyPlanDialog
+from trdplanner.gui.sessions.safety_editor import SafetyPlanEditor
 from trdplanner.gui.theme import colour
 
 
@@ -496,17 +497,40 @@ class SessionsTab(QWidget):
                              lambda: pdfs.safety_plan_pdf(ctx, pid, fold),
                              "safety-plan-card.pdf" if fold else "safety-plan.pdf", what)
 
-    def revise_safety_plan(self, values: dict) -> int | None:
-        """A new version in the open session, starting from ``values``; shown on the Forms page."""
-        if self.current is None:
+    def revise_safety_plan(self, values: dict) -> SafetyPlanEditor | None:
+        """The structured editor on the open session, starting from ``values`` (a version's answers);
+        each save is a new version, shown at once in any open history and on the Forms page."""
+        session = self.current
+        if session is None or session.id is None:
             return None
         template = self.ctx.catalog.find(SAFETY_PLAN_TEMPLATE)
         if template is None:
-            show_error(self, "Could not revise the safety plan", LookupError("the safety plan template is missing"))
+            show_error(self, "Could not edit the safety plan", LookupError("the safety plan template is missing"))
             return None
-        instance_id = self.forms.add(template, homework=False, start_from=values)
-        self.pages.setCurrentWidget(self.forms)
-        return instance_id
+        self.flush()
+        try:
+            editor = SafetyPlanEditor(self.ctx, session.id, template, values, self)
+        except Exception as exc:
+            show_error(self, "Could not edit the safety plan", exc)
+            return None
+        editor.saved.connect(self._safety_plan_saved)
+        editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self._dialogs.append(editor)
+        editor.destroyed.connect(lambda: self._dialogs.remove(editor) if editor in self._dialogs else None)
+        editor.show()
+        return editor
+
+    def _safety_plan_saved(self, instance_id: int) -> None:
+        session = self.current
+        if session is not None and session.id is not None:
+            try:
+                self.forms.set_session(self.ctx.sessions.get(session.id), select_instance=instance_id)
+            except Exception as exc:
+                show_error(self, "Could not reload the session", exc)
+            self._structure_changed()
+        for dialog in list(self._dialogs):
+            if isinstance(dialog, SafetyPlanDialog):
+                dialog.reload()
 
     def print_current(self) -> None:
         """File > Print…: the page on show decides what prints."""
@@ -524,9 +548,21 @@ class SessionsTab(QWidget):
         else:
             self.plan.request_print()
 
-    def save_current(self) -> None:
-        """File > Save: save every page now."""
+    def save_current(self) -> bool:
+        """File > Save: save every page now, and any safety-plan editor with unsaved edits."""
         page = self.pages.currentWidget()
         if page is self.note:
             self.note.save_draft()
         self.flush()
+        return all(e.save() for e in self._plan_editors() if e.has_unsaved_changes())
+
+    def _plan_editors(self) -> list[SafetyPlanEditor]:
+        return [d for d in self._dialogs if isinstance(d, SafetyPlanEditor)]
+
+    def has_unsaved_changes(self) -> bool:
+        """An open safety-plan editor holds edits the record does not have yet (asked before leaving)."""
+        return any(e.has_unsaved_changes() for e in self._plan_editors())
+
+    def discard_changes(self) -> None:
+        for editor in self._plan_editors():
+            editor.discard()

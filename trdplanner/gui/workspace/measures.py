@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
+    QLabel,
     QPushButton,
     QSplitter,
     QStackedWidget,
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
 HISTORY_COLUMNS = ("Date", "Measure", "Total", "Band", "Change", "Alert")
 HISTORY_TIPS = ("When it was completed", "The measure", "Total score", "Severity band of the total",
                 "Change from the first score on the same measure", "Suicidality alert and its acknowledgement")
+BAND, CHANGE = 3, 4
 
 
 class MeasuresTab(WorkspaceTab):
@@ -94,6 +96,7 @@ class MeasuresTab(WorkspaceTab):
         self.history.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.history.setAlternatingRowColors(True)
         self.history.setShowGrid(False)
+        self.history.setWordWrap(False)  # one line a row: long text elides, the tooltip keeps it whole
         self.history.setToolTip("Every measure on file, newest first. Enter on an open alert acknowledges it")
         head = self.history.horizontalHeader()
         head.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -106,6 +109,15 @@ class MeasuresTab(WorkspaceTab):
                 item.setToolTip(tip)
         self.history.activated.connect(self._activate_row)
         self.history.doubleClicked.connect(self._activate_row)
+        self.history.itemSelectionChanged.connect(self._show_details)
+        self.history.viewport().installEventFilter(self)
+        self.details = QLabel()
+        self.details.setWordWrap(True)
+        self.details.setProperty("role", "muted")
+        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.details.setAccessibleName("The chosen score in full")
+        self._details: list[str] = []
+        self._detail_tips: list[str] = []
 
         right = QWidget()
         rl = QVBoxLayout(right)
@@ -114,6 +126,7 @@ class MeasuresTab(WorkspaceTab):
         rl.addLayout(chart_head)
         rl.addWidget(self.chart_stack, 3)
         rl.addWidget(self.history, 2)
+        rl.addWidget(self.details)
 
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(entry_box)
@@ -131,6 +144,8 @@ class MeasuresTab(WorkspaceTab):
     def clear(self) -> None:
         self.summary = None
         self.history.setRowCount(0)
+        self._details, self._detail_tips = [], []
+        self._show_details()
         self.alerts.setVisible(False)
 
     def load(self, patient_id: int) -> None:
@@ -179,7 +194,32 @@ class MeasuresTab(WorkspaceTab):
         self.chart.show_scores(key, points, sorted(events, key=lambda e: e.on), s.as_of)
         self.chart_stack.setCurrentWidget(self.chart)
 
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if obj is self.history.viewport() and event.type() in (QEvent.Type.Resize, QEvent.Type.Show):
+            self._choose_columns()
+        return super().eventFilter(obj, event)
+
+    def _choose_columns(self) -> None:
+        """When every column cannot be shown whole, the table keeps date, measure, total and alert;
+        band and change are read in the line under it (the chosen row in full), so no column is cut
+        to "2026-…" on a 1024-pixel screen."""
+        head = self.history.horizontalHeader()
+        wanted = sum(max(self.history.sizeHintForColumn(c) + 12, head.sectionSizeHint(c))
+                     for c in range(self.history.columnCount()))
+        narrow = wanted > self.history.viewport().width()
+        for c in (BAND, CHANGE):
+            if self.history.isColumnHidden(c) != narrow:
+                self.history.setColumnHidden(c, narrow)
+
+    def _show_details(self) -> None:
+        rows = self.history.selectionModel().selectedRows()
+        r = rows[0].row() if rows else 0
+        self.details.setText(self._details[r] if 0 <= r < len(self._details) else "")
+        self.details.setToolTip(self._detail_tips[r] if 0 <= r < len(self._detail_tips) else "")
+        self.details.setVisible(bool(self._details))
+
     def _fill_history(self, measures: list[ScoredMeasure]) -> None:
+        self._details, self._detail_tips = [], []
         self.history.setRowCount(len(measures))
         for r, m in enumerate(measures):
             rec = m.record
@@ -191,25 +231,44 @@ class MeasuresTab(WorkspaceTab):
                     change += " · remission"
                 elif m.change.response:
                     change += " · response"
-            alert = ""
+            alert = alert_full = ""
             if m.needs_alert:
-                alert = (f"acknowledged by {rec.alert_acknowledged_by} "
-                         f"{rec.alert_acknowledged_at:%Y-%m-%d %H:%M} UTC"
-                         if rec.alert_acknowledged_at else "⚠ open")
+                if rec.alert_acknowledged_at:
+                    alert = "✓ acknowledged"
+                    alert_full = (f"Alert acknowledged by {rec.alert_acknowledged_by} "
+                                  f"{rec.alert_acknowledged_at:%Y-%m-%d %H:%M} UTC.")
+                else:
+                    alert = "⚠ open"
+                    alert_full = "Alert open: press Enter or double-click to acknowledge it."
             values = (rec.taken_on.isoformat(), spec(rec.instrument).display_name, str(m.score.total),
                       m.score.severity, change, alert)
+            change_tip = ""
+            if m.baseline is not None:  # the change names what it is measured from
+                change_tip = m.change.explanation if m.change is not None else f"Baseline: {m.baseline.label}."
+            flags = " ".join(m.score.flag_messages)
+            # The line under the table: the chosen row in short; its tooltip has the whole explanation.
+            short_alert = ("alert acknowledged" if rec.alert_acknowledged_at else "alert open (Enter acknowledges)"
+                           ) if m.needs_alert else ""
+            self._details.append(" · ".join(part for part in (
+                values[0], f"{values[1]} {values[2]}, {values[3]}",
+                f"change {change} from baseline" if change else "", short_alert) if part))
+            self._detail_tips.append(" ".join(part for part in (change_tip, flags, alert_full) if part))
             for c, v in enumerate(values):
                 item = QTableWidgetItem(v)
                 item.setData(Qt.ItemDataRole.UserRole, rec.id)
-                tip = " ".join(m.score.flag_messages) or f"{values[1]} {values[2]}: {values[3]}"
-                if c == 4 and m.baseline is not None:  # the change column names what it is measured from
-                    tip = m.change.explanation if m.change is not None else f"Baseline: {m.baseline.label}."
-                if m.alert_open:
+                tip = flags or f"{values[1]} {values[2]}: {values[3]}"
+                if c == CHANGE and change_tip:
+                    tip = change_tip
+                if c == 5 and alert_full:
+                    tip = alert_full
+                elif m.alert_open:
                     tip += "\nPress Enter or double-click to acknowledge the alert."
                 item.setToolTip(tip)
                 if c == 5 and m.alert_open:
                     item.setForeground(colour("danger"))
                 self.history.setItem(r, c, item)
+        self._choose_columns()
+        self._show_details()
 
     # ---------------------------------------------------------------- actions
 
