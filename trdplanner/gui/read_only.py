@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from trdplanner.gui import theme
+
 if TYPE_CHECKING:
     from trdplanner.context import AppContext
 
@@ -41,9 +43,10 @@ def banner() -> QLabel:
     label.setTextFormat(label.textFormat().RichText)
     label.setContentsMargins(12, 6, 12, 6)
     label.setProperty("role", "warning")
-    # Its own colours, legible in both schemes: the theme's warning colours are for small text.
-    label.setStyleSheet("QLabel#readOnlyBanner { background: #fff3cd; color: #3d2e00; "
-                        "border-bottom: 1px solid #c9a227; }")
+    # The theme's warning banner colours, whose text pair the contrast test checks in both schemes.
+    label.setStyleSheet(f"QLabel#readOnlyBanner {{ background: {theme.hex_colour('warning_bg')}; "
+                        f"color: {QApplication.palette().windowText().color().name()}; "
+                        f"border-bottom: 1px solid {theme.hex_colour('warning')}; }}")
     label.hide()
     return label
 
