@@ -297,3 +297,20 @@ def test_errors_are_shown_in_a_dialog_and_logged_without_patient_text(
     show_error(window, "Could not save", InputError("full_name", "Secret Person is not allowed"))
     assert "full name" in seen["text"] and "Nothing was saved" in seen["info"]
     assert "Secret Person" not in log_file.read_text()
+
+
+def test_first_window_fits_the_screen_it_opens_on(qtbot: QtBot, data_dir: Path) -> None:
+    """No saved geometry: the window never starts larger than the screen's free area."""
+    window, ctx = _demo_window(qtbot, data_dir)
+    screen = window.screen()
+    assert screen is not None
+    free = screen.availableGeometry()
+    if free.width() > 1360 and free.height() > 840:
+        assert (window.width(), window.height()) == (1360, 840)
+    else:
+        # The test screen (offscreen, 800x600) is smaller than any the app supports, so the
+        # window may only be as wide as its own minimum; never the old fixed 1360x840.
+        least = window.minimumSize().expandedTo(window.minimumSizeHint())
+        assert window.width() <= max(free.width(), least.width()) < 1360
+        assert window.height() <= max(free.height(), least.height()) < 840
+    ctx.close()

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QThreadPool, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QResizeEvent, QShowEvent
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QLabel,
@@ -584,7 +584,7 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray | bytes):
             self.restoreGeometry(geometry)
         else:
-            self.resize(1360, 840)
+            self._fit_first_size()
         self._size_splitter = True
         if st is None:
             return
@@ -625,6 +625,22 @@ class MainWindow(QMainWindow):
             self._size_splitter = False
             width = min(420, max(240, self.width() // 4))  # a small screen leaves the workspace the room
             QTimer.singleShot(0, lambda: self.splitter.setSizes([width, max(self.width() - width, 600)]))
+
+    def _fit_first_size(self) -> None:
+        """The first window is 1360x840 where that fits, otherwise the screen's free area.
+
+        A laptop at 1280x720 or 1024x700 would otherwise get a window larger than its screen,
+        with the right edge (the note's Sign button among it) out of reach.
+        """
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            self.resize(1360, 840)
+            return
+        free = screen.availableGeometry()
+        if free.width() <= 1360 or free.height() <= 840:
+            self.setGeometry(free)
+        else:
+            self.resize(1360, 840)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
