@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from pypdf import PdfReader
 
+from trdplanner.assemble import report_document
 from trdplanner.context import AppContext
 from trdplanner.core.demo import DEMO_CLINICIAN, DEMO_PRACTICE, items_for
 from trdplanner.core.fingerprint import note_fingerprint
@@ -45,7 +46,6 @@ from trdplanner.core.records import (
     TrialRec,
 )
 from trdplanner.export import PdfOptions
-from trdplanner.export.assemble import report_document
 from trdplanner.export.fonts import fonts
 
 SESSIONS = 50

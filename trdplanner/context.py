@@ -18,6 +18,7 @@ from trdplanner.core.errors import ReadOnlyError
 from trdplanner.core.services import flags
 from trdplanner.core.services.bundles import BundleService
 from trdplanner.core.services.calendar import CalendarService
+from trdplanner.core.services.documents import DocumentService
 from trdplanner.core.services.history import TrialService
 from trdplanner.core.services.measures import MeasureService
 from trdplanner.core.services.notes import NoteService
@@ -32,6 +33,13 @@ from trdplanner.core.storage import StorageError
 from trdplanner.core.writable import cannot_write
 from trdplanner.paths import AppPaths, templates_dir
 from trdplanner.settings import Settings, load_settings, save_settings
+
+# Cached on the context but independent of the settings: kept when the settings change.
+_KEPT_ON_NEW_SETTINGS = frozenset({"db", "catalog", "note_formats"})
+
+
+def _is_cached(name: str) -> bool:
+    return isinstance(getattr(AppContext, name, None), cached_property)
 
 
 @dataclass
@@ -120,7 +128,9 @@ class AppContext:
         save_settings(self.paths.settings_file, settings)
         self.settings = settings
         flags.configure(settings.trd_settings())
-        for name in ("summary", "bundles", "patients"):
+        # Every cached service is rebuilt with the new settings, a service added later included;
+        # only what does not depend on them (the open database, the template files) is kept.
+        for name in [n for n in self.__dict__ if n not in _KEPT_ON_NEW_SETTINGS and _is_cached(n)]:
             self.__dict__.pop(name, None)
 
     @cached_property
@@ -179,6 +189,10 @@ class AppContext:
     @cached_property
     def audit(self) -> AuditService:
         return AuditService(self.db)
+
+    @cached_property
+    def documents(self) -> DocumentService:
+        return DocumentService(self.db, self.settings)
 
     @cached_property
     def summary(self) -> SummaryService:

@@ -8,10 +8,11 @@ import datetime as dt
 import pytest
 
 from tests.export._pdf_helpers import body_text, bold_text, contains, page_texts, reader
+from trdplanner import assemble
 from trdplanner.context import AppContext
 from trdplanner.core.demo import DEMO_SIGNING_PASSWORD as PW
 from trdplanner.core.records import HomeworkRec, NoteSectionRec, PatientProfile
-from trdplanner.export import PdfOptions, assemble
+from trdplanner.export import PdfOptions
 from trdplanner.export.note import NoteContent, NoteDocument
 from trdplanner.export.report import SUMMARY_SECTIONS
 

@@ -18,9 +18,10 @@ from reportlab.pdfgen.canvas import Canvas
 
 from tests.export._pdf_helpers import sample_value, sample_values
 from tests.export.layout_check import check
+from trdplanner import assemble
 from trdplanner.catalog import Catalog, FieldType, Template, load_catalog
 from trdplanner.context import AppContext
-from trdplanner.export import Identity, PdfOptions, WorksheetDocument, assemble
+from trdplanner.export import Identity, PdfOptions, WorksheetDocument
 from trdplanner.export.fonts import REGULAR, fonts
 from trdplanner.export.styles import CLIENT_SMALLEST, MUTED
 from trdplanner.paths import templates_dir

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from tests.export._pdf_helpers import body_text, contains
+from trdplanner import assemble
 from trdplanner.context import AppContext
 from trdplanner.core.records import ClinicianRec, MedicationRec, NoteSectionRec, PatientProfile, SessionRec
-from trdplanner.export import PdfOptions, assemble
+from trdplanner.export import PdfOptions
 
 D1, D2, D3 = dt.date(2026, 9, 1), dt.date(2026, 9, 8), dt.date(2026, 9, 15)
 PRIVATE = "Client spoke about her brother's funeral"

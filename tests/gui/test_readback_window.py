@@ -12,8 +12,8 @@ from pytestqt.qtbot import QtBot
 from sessions_support import Dialogs, ctx, dialogs, say_yes  # noqa: F401
 
 from tests.export._pdf_helpers import fill
+from trdplanner import assemble
 from trdplanner.context import AppContext
-from trdplanner.export import assemble
 from trdplanner.gui.sessions.forms_page import FormsPage
 
 PHQ9 = "general-phq9-form"

@@ -31,6 +31,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from tests.export._pdf_helpers import body_text, contains, has_all_characters
+from trdplanner import assemble
 from trdplanner.catalog import (
     Catalog,
     InstanceError,
@@ -48,7 +49,7 @@ from trdplanner.core.demo import DEMO_SIGNING_PASSWORD as PW
 from trdplanner.core.errors import InputError
 from trdplanner.core.models import Base
 from trdplanner.core.records import ClinicianRec, HomeworkRec, InstanceRec, NoteSectionRec, PatientProfile, PracticeRec
-from trdplanner.export import PdfOptions, ReadbackError, WorksheetDocument, assemble, read_form, values_for
+from trdplanner.export import PdfOptions, ReadbackError, WorksheetDocument, read_form, values_for
 from trdplanner.paths import templates_dir
 
 FUZZ = int(os.environ.get("TRDPLANNER_FUZZ_EXAMPLES", "1000"))

@@ -101,7 +101,7 @@ def test_implausible_dates_are_refused_by_name(
 
 def test_a_session_booked_within_a_year_imports_and_prints(ctx: AppContext, patient_file: dict[str, Any]) -> None:
     """The edge that is allowed works everywhere after: report and prep render (the year-10000 case failed)."""
-    from trdplanner.export import assemble
+    from trdplanner import assemble
 
     patient_file["sessions"][0]["date"] = (TODAY + dt.timedelta(days=360)).isoformat()
     pid = ctx.transfer.import_json(json.dumps(patient_file))

@@ -118,8 +118,8 @@ def _tamper_behind_the_triggers(ctx: AppContext, session_id: int) -> None:
 def test_tampered_note_is_reported_loudly_on_screen_text_and_paper(
     any_ctx: AppContext, run: Run, tmp_path: Path, data_dir: Path
 ) -> None:
+    from trdplanner import assemble
     from trdplanner.core.services.notes import verify
-    from trdplanner.export import assemble
 
     sid, _ = signed_session(any_ctx, make_patient(any_ctx))
     _tamper_behind_the_triggers(any_ctx, sid)

@@ -15,6 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from trdplanner import assemble
 from trdplanner.catalog import RenderError, answered_fields
 from trdplanner.cli.args import date_arg, patient_id
 from trdplanner.clinical import missing_parts
@@ -24,15 +25,7 @@ from trdplanner.core.records import NoteRec, NoteSectionRec
 from trdplanner.core.services.notes import RiskReviewIncomplete
 from trdplanner.core.signing import check_note
 from trdplanner.core.vocab import NoteStatus
-from trdplanner.export import (
-    FontError,
-    NoteContent,
-    PdfDocument,
-    PdfOptions,
-    assemble,
-    read_pdf,
-    save_pdf,
-)
+from trdplanner.export import FontError, NoteContent, PdfDocument, PdfOptions, read_pdf, save_pdf
 
 _WORKSHEET_USAGE = (
     "trdplanner worksheet TEMPLATE [--patient ID] [--session ID] [--fillable] -o FILE\n"

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Protocol
 
 from trdplanner.catalog import Catalog
-from trdplanner.context import AppContext
 from trdplanner.core.demo_instances import instances_for
 from trdplanner.core.demo_patients import DemoPatient, demo_patients, items_for, weeks_ago
 from trdplanner.core.records import (
@@ -29,6 +29,10 @@ from trdplanner.core.records import (
     ProblemRec,
     SessionRec,
 )
+from trdplanner.core.services.patients import PatientService
+from trdplanner.core.services.practice import PracticeService
+from trdplanner.core.services.transfer import TransferService
+from trdplanner.core.signing import SigningService
 
 DEMO_PRACTICE = PracticeRec(
     name="Harbour Light Therapy Collective (demo)", address="12 Example Lane, Springfield", phone="555-0100"
@@ -152,7 +156,22 @@ def build_record(
     )
 
 
-def create_demo(ctx: AppContext, today: dt.date | None = None) -> tuple[int, int]:
+class DemoServices(Protocol):
+    """What adding the demo needs (the composition root, AppContext, is one)."""
+
+    @property
+    def practice(self) -> PracticeService: ...
+    @property
+    def signing(self) -> SigningService: ...
+    @property
+    def patients(self) -> PatientService: ...
+    @property
+    def transfer(self) -> TransferService: ...
+    @property
+    def catalog(self) -> Catalog: ...
+
+
+def create_demo(ctx: DemoServices, today: dt.date | None = None) -> tuple[int, int]:
     """Add the demo practice; returns (patients added, patients already present)."""
     today = today or dt.date.today()
     if ctx.practice.practice() is None:

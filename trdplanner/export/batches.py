@@ -13,8 +13,7 @@ from typing import Any
 from reportlab.platypus import Flowable, NextPageTemplate, PageBreak, Paragraph, Spacer
 
 from trdplanner.catalog import Column, Field, FieldType, Template
-from trdplanner.core.services.documents import PatientSessions
-from trdplanner.core.services.templating import SessionBundle
+from trdplanner.core.views import PatientSessions, SessionBundle
 from trdplanner.export.base import LANDSCAPE, PORTRAIT, DocInfo, DraftMark, PdfDocument, PdfOptions
 from trdplanner.export.flowables import WritingLines
 from trdplanner.export.identity import bundle_identity, patient_doc_info, session_about

@@ -21,7 +21,7 @@ from trdplanner.catalog.notes import risk_positive
 from trdplanner.clinical import Instrument
 from trdplanner.core.records import NoteRec
 from trdplanner.core.services.templating import SessionBundle, risk_mapping, session_measures
-from trdplanner.core.signing import check_note, short
+from trdplanner.core.signature_check import check_note, short
 from trdplanner.core.vocab import AddendumKind, NoteFormat, NoteStatus
 from trdplanner.export.base import DocInfo, PdfDocument, PdfOptions
 from trdplanner.export.identity import patient_doc_info, patient_label, session_about, session_label

@@ -15,8 +15,7 @@ from reportlab.platypus import Flowable, KeepInFrame, Paragraph, Spacer
 
 from trdplanner.clinical import Instrument
 from trdplanner.core.records import ObjectiveRec, SessionRec
-from trdplanner.core.services.summary import ScoredMeasure
-from trdplanner.core.services.templating import SessionBundle
+from trdplanner.core.views import ScoredMeasure, SessionBundle
 from trdplanner.core.vocab import SessionStatus
 from trdplanner.export.base import MARGIN_BOTTOM, MARGIN_TOP, DocInfo, PdfDocument, PdfOptions
 from trdplanner.export.charts import ChartSpec, Series, score_chart

@@ -16,9 +16,8 @@ from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, HRFlowable, KeepTogether, Paragraph, Spacer
 
 from trdplanner.clinical import Instrument
-from trdplanner.core.services.documents import PatientSessions
-from trdplanner.core.services.summary import ScoredMeasure
 from trdplanner.core.services.templating import SessionBundle, measures_of_session
+from trdplanner.core.views import PatientSessions, ScoredMeasure
 from trdplanner.core.vocab import SessionStatus
 from trdplanner.export.base import DocInfo, PdfDocument, PdfOptions
 from trdplanner.export.charts import ChartSpec, Series, score_chart, trial_label

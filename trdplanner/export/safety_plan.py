@@ -16,7 +16,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, Spacer
 
 from trdplanner.catalog import Template
-from trdplanner.core.services.documents import SafetyPlan
+from trdplanner.core.views import SafetyPlan
 from trdplanner.export.base import PORTRAIT, TRIFOLD, DocInfo, PdfDocument, PdfOptions
 from trdplanner.export.identity import patient_label
 from trdplanner.export.layout import Layout, grid

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from trdplanner.clinical import ScoreFlag
-from trdplanner.core.services.summary import ScoredMeasure
+from trdplanner.core.views import ScoredMeasure
 
 _FLAG_LABELS = {
     ScoreFlag.PHQ9_ITEM9_POSITIVE: "item 9 POSITIVE",

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from trdplanner import assemble
 from trdplanner.catalog import Template
 from trdplanner.context import AppContext
-from trdplanner.export import PdfOptions, assemble
+from trdplanner.export import PdfOptions
 
 
 def _options(ctx: AppContext) -> PdfOptions:

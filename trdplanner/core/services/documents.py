@@ -8,7 +8,6 @@ the database.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -26,18 +25,13 @@ from trdplanner.core.db import Database
 from trdplanner.core.errors import InputError, NotFoundError
 from trdplanner.core.models import Patient, TemplateInstance, TherapySession
 from trdplanner.core.records import (
-    ClinicianRec,
     InstanceRec,
-    PatientProfile,
-    PlanRec,
-    PracticeRec,
-    SessionRec,
 )
 from trdplanner.core.services.form_measures import FormMeasure
 from trdplanner.core.services.plans import plans_in
 from trdplanner.core.services.practice import PracticeService
 from trdplanner.core.services.sessions import SessionService, sessions_in
-from trdplanner.core.services.summary import ClinicalSummary, SummaryService
+from trdplanner.core.services.summary import SummaryService
 from trdplanner.core.services.templating import (
     SessionBundle,
     clinician_mapping,
@@ -45,44 +39,12 @@ from trdplanner.core.services.templating import (
     previous_instances,
     snapshot_template,
 )
+from trdplanner.core.views import PatientSessions as PatientSessions
+from trdplanner.core.views import SafetyPlan as SafetyPlan
 from trdplanner.core.vocab import InstanceRole
 from trdplanner.settings import Settings
 
 SAFETY_PLAN_TEMPLATE = "general-safety-plan"
-
-
-@dataclass(frozen=True)
-class PatientSessions:
-    """A patient's sessions in a period, each with its bundle, and what surrounds them."""
-
-    summary: ClinicalSummary
-    bundles: list[SessionBundle]  # sessions in the period, oldest first
-    plan: PlanRec | None
-    clinician: ClinicianRec | None
-    practice: PracticeRec | None
-    start: dt.date | None
-    end: dt.date | None
-
-    @property
-    def profile(self) -> PatientProfile:
-        return self.summary.profile
-
-    @property
-    def sessions(self) -> list[SessionRec]:
-        return [b.session for b in self.bundles]
-
-
-@dataclass(frozen=True)
-class SafetyPlan:
-    """The patient's latest filled safety plan, or None values when there is none on file."""
-
-    profile: PatientProfile
-    clinician: ClinicianRec | None
-    practice: PracticeRec | None
-    template: Template | None  # the definition it was filled with
-    values: dict[str, Any] | None
-    session: SessionRec | None  # the session it was last written or updated in
-    prefill: PrefillContext
 
 
 def check_period(start: dt.date | None, end: dt.date | None) -> None:

@@ -7,26 +7,19 @@ GUI overview, the CLI's ``patient show`` and the printed reports all read it.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 
 from trdplanner.catalog.drugs import builtin_drug_table
 from trdplanner.clinical import (
     Adherence,
-    Baseline,
     BaselineKind,
-    Change,
     DrugTable,
     EpisodeWindow,
-    MaudsleyScore,
     MaudsleySeverity,
     Outcome,
     RiskFlag,
-    Score,
     ScoreFlag,
     ScorePoint,
     StopReason,
-    ThaseRushStage,
-    TrdStatus,
     TreatmentWindow,
     TrialFacts,
     TrialKind,
@@ -47,56 +40,9 @@ from trdplanner.core.services.flags import observation, risk_reviews_in
 from trdplanner.core.services.history import trials_in
 from trdplanner.core.services.measures import measures_in
 from trdplanner.core.services.patients import load_patient, profile_from_row
+from trdplanner.core.views import ClinicalSummary as ClinicalSummary
+from trdplanner.core.views import ScoredMeasure as ScoredMeasure
 from trdplanner.settings import Settings
-
-
-@dataclass(frozen=True)
-class ScoredMeasure:
-    record: MeasureRec
-    score: Score
-    # Change from this score's baseline (its episode's first score, or the last one before the
-    # treatment running on its date began); None when it is itself the baseline or has none.
-    change: Change | None
-    baseline: Baseline | None = None
-
-    @property
-    def needs_alert(self) -> bool:
-        return self.score.needs_risk_review
-
-    @property
-    def alert_open(self) -> bool:
-        return self.needs_alert and self.record.alert_acknowledged_at is None
-
-
-@dataclass(frozen=True)
-class ClinicalSummary:
-    profile: PatientProfile
-    trials: list[TrialRec]
-    trd: TrdStatus
-    thase_rush: ThaseRushStage
-    maudsley: MaudsleyScore
-    measures: list[ScoredMeasure] = field(default_factory=list)
-    as_of: dt.date = field(default_factory=dt.date.today)
-    risk: RiskFlag = field(default_factory=lambda: risk_flag([]))
-    bipolar: bool = False
-
-    @property
-    def open_alerts(self) -> list[ScoredMeasure]:
-        return [m for m in self.measures if m.alert_open]
-
-    @property
-    def risk_flag(self) -> bool:
-        """Raised by a positive suicidality item until a completed review or a later item at 0.
-
-        A later score that does not record the item (total only, MADRS, BDI-II) never clears it.
-        """
-        return self.risk.raised
-
-    def latest_by_instrument(self) -> dict[str, ScoredMeasure]:
-        latest: dict[str, ScoredMeasure] = {}
-        for m in self.measures:
-            latest[m.record.instrument] = m
-        return latest
 
 
 def trial_facts(trials: list[TrialRec], current: EpisodeRec | None) -> list[TrialFacts]:

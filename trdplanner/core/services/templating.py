@@ -9,7 +9,6 @@ GUI, the CLI and the PDF export share one definition of "the session".
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from trdplanner.catalog import (
@@ -27,30 +26,12 @@ from trdplanner.clinical import Instrument, ScoreFlag, flag_phrases, review_text
 from trdplanner.core.records import (
     ClinicianRec,
     PatientProfile,
-    PlanRec,
-    PracticeRec,
     SessionRec,
 )
-from trdplanner.core.services.summary import ClinicalSummary, ScoredMeasure
+from trdplanner.core.views import ScoredMeasure
+from trdplanner.core.views import SessionBundle as SessionBundle
 from trdplanner.core.vocab import MODALITY_LABELS, HomeworkStatus, Modality, SessionStatus
 from trdplanner.settings import PrintIdentity, Settings
-
-
-@dataclass(frozen=True)
-class SessionBundle:
-    """Everything about one session that templates, notes and prints draw on."""
-
-    profile: PatientProfile
-    summary: ClinicalSummary
-    sessions: list[SessionRec]  # all of the patient's sessions, oldest first
-    session: SessionRec
-    plan: PlanRec | None
-    clinician: ClinicianRec | None
-    practice: PracticeRec | None
-
-    @property
-    def earlier(self) -> list[SessionRec]:
-        return [s for s in self.sessions if (s.date, s.number) < (self.session.date, self.session.number)]
 
 
 def initials(full_name: str) -> str:

@@ -310,7 +310,8 @@ class FormsPage(QWidget):
             if not path:
                 return False
         # Imported here: reading PDFs (pypdf) is not needed to show the window.
-        from trdplanner.export import assemble, read_pdf
+        from trdplanner import assemble
+        from trdplanner.export import read_pdf
         from trdplanner.export.readback import pdf_is_protected
 
         self.flush()

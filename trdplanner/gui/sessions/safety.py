@@ -39,9 +39,7 @@ class PlanVersion:
 
 def plan_versions(ctx: AppContext, patient_id: int) -> list[PlanVersion]:
     """Every filled safety plan of the patient, newest first, each with the definition it was written in."""
-    from trdplanner.export import assemble
-
-    found = assemble.documents(ctx).patient_sessions(patient_id)
+    found = ctx.documents.patient_sessions(patient_id)
     out: list[PlanVersion] = []
     for session in found.sessions:
         for inst in session.instances:

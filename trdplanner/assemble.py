@@ -1,25 +1,30 @@
-"""Each printable document, put together from an :class:`AppContext`.
+"""Each printable document, put together from the services that hold its records.
 
-The command line and the GUI both call these, so "the note for session 12" is one
-definition. Records come from the services (which own the database sessions); nothing here
-opens a session itself. Every function returns an unrendered document: call ``render()``
-for the bytes and :func:`~trdplanner.export.files.save_pdf` to write them.
+The application layer between the services (core/) and the PDF layouts (export/): the command
+line and the GUI both call these, so "the note for session 12" is one definition. Each function
+takes a :class:`DocumentSources`: the composition root (``trdplanner.context.AppContext``)
+is one, and a test can pass any object with these services. Records come from the services
+(which own the database sessions); nothing here opens a session itself. Every function returns
+an unrendered document: call ``render()`` for the bytes and :func:`~trdplanner.export.files.save_pdf` to write them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
-from trdplanner.catalog import RenderError, Template, answered_fields, prefill
+from trdplanner.catalog import Catalog, NoteFormats, RenderError, Template, answered_fields, prefill
 from trdplanner.catalog.compare import Difference, differences
-from trdplanner.context import AppContext
 from trdplanner.core.errors import InputError, NotFoundError
 from trdplanner.core.records import InstanceRec
+from trdplanner.core.services.bundles import BundleService
 from trdplanner.core.services.documents import SAFETY_PLAN_TEMPLATE, DocumentService, clean_values
 from trdplanner.core.services.form_measures import FormMeasure
-from trdplanner.core.services.templating import SessionBundle, draft_sections, prefilled_values, snapshot_template
+from trdplanner.core.services.patients import PatientService
+from trdplanner.core.services.sessions import SessionService
+from trdplanner.core.services.templating import draft_sections, prefilled_values, snapshot_template
+from trdplanner.core.views import SessionBundle
 from trdplanner.core.vocab import InstanceRole
 from trdplanner.export.base import PdfOptions
 from trdplanner.export.batches import HomeworkDocument, HomeworkItem, NotesDocument
@@ -31,6 +36,26 @@ from trdplanner.export.readback import ReadbackError, read_form, values_for
 from trdplanner.export.report import ReportDocument
 from trdplanner.export.safety_plan import SafetyPlanDocument
 from trdplanner.export.worksheet import WorksheetDocument
+from trdplanner.settings import Settings
+
+
+class DocumentSources(Protocol):
+    """The services a document is put together from (read-only: nothing here replaces them)."""
+
+    @property
+    def settings(self) -> Settings: ...
+    @property
+    def catalog(self) -> Catalog: ...
+    @property
+    def note_formats(self) -> NoteFormats: ...
+    @property
+    def bundles(self) -> BundleService: ...
+    @property
+    def patients(self) -> PatientService: ...
+    @property
+    def sessions(self) -> SessionService: ...
+    @property
+    def documents(self) -> DocumentService: ...
 
 
 def _blank(value: Any) -> bool:
@@ -41,22 +66,18 @@ def _blank(value: Any) -> bool:
     return value is None or value == ""
 
 
-def documents(ctx: AppContext) -> DocumentService:
-    return DocumentService(ctx.db, ctx.settings)
-
-
-def _options(ctx: AppContext, options: PdfOptions | None) -> PdfOptions:
+def _options(ctx: DocumentSources, options: PdfOptions | None) -> PdfOptions:
     return options or PdfOptions.from_settings(ctx.settings)
 
 
-def catalog_template(ctx: AppContext, template_id: str) -> Template:
+def catalog_template(ctx: DocumentSources, template_id: str) -> Template:
     template = ctx.catalog.find(template_id)
     if template is None:
         raise InputError("template", f"no template '{template_id}' in the catalog")
     return template
 
 
-def session_values(ctx: AppContext, template: Template, bundle: SessionBundle) -> dict[str, Any]:
+def session_values(ctx: DocumentSources, template: Template, bundle: SessionBundle) -> dict[str, Any]:
     """Prefilled values, overlaid with what the session already holds for this template."""
     values = prefilled_values(template, bundle, ctx.settings)
     for inst in bundle.session.instances:
@@ -66,7 +87,7 @@ def session_values(ctx: AppContext, template: Template, bundle: SessionBundle) -
 
 
 def worksheet_document(
-    ctx: AppContext,
+    ctx: DocumentSources,
     template: Template,
     *,
     patient_id: int | None = None,
@@ -85,7 +106,7 @@ def worksheet_document(
             template, values, identity, fillable=fillable, session_id=session_id, options=_options(ctx, options)
         )
     if patient_id is not None:
-        context = documents(ctx).patient_prefill(patient_id)
+        context = ctx.documents.patient_prefill(patient_id)
         return WorksheetDocument(
             template,
             prefill(template, context),
@@ -97,7 +118,7 @@ def worksheet_document(
 
 
 def instance_document(
-    ctx: AppContext, session_id: int, instance_id: int, options: PdfOptions | None = None
+    ctx: DocumentSources, session_id: int, instance_id: int, options: PdfOptions | None = None
 ) -> WorksheetDocument:
     """A filled instance as a record, with the definition it was filled with."""
     bundle = ctx.bundles.for_session(session_id)
@@ -114,7 +135,7 @@ def instance_document(
     )
 
 
-def note_content(ctx: AppContext, bundle: SessionBundle, fmt: str = "soap") -> NoteContent:
+def note_content(ctx: DocumentSources, bundle: SessionBundle, fmt: str = "soap") -> NoteContent:
     """The stored note, or a draft rendered from note format ``fmt`` when there is none."""
     if bundle.session.note is not None:
         return NoteContent(bundle, bundle.session.note)
@@ -129,27 +150,27 @@ def note_content(ctx: AppContext, bundle: SessionBundle, fmt: str = "soap") -> N
 
 
 def note_document(
-    ctx: AppContext, session_id: int, fmt: str = "soap", options: PdfOptions | None = None
+    ctx: DocumentSources, session_id: int, fmt: str = "soap", options: PdfOptions | None = None
 ) -> NoteDocument:
     content = note_content(ctx, ctx.bundles.for_session(session_id), fmt)
     return NoteDocument(content, ctx.settings, _options(ctx, options))
 
 
 def notes_document(
-    ctx: AppContext,
+    ctx: DocumentSources,
     patient_id: int,
     start: dt.date | None = None,
     end: dt.date | None = None,
     options: PdfOptions | None = None,
 ) -> NotesDocument:
-    data = documents(ctx).patient_sessions(patient_id, start, end)
+    data = ctx.documents.patient_sessions(patient_id, start, end)
     if not any(b.session.note is not None for b in data.bundles):
         raise InputError("patient", f"{data.profile.code} has no notes in that period")
     return NotesDocument(data, ctx.settings, _options(ctx, options))
 
 
 def report_document(
-    ctx: AppContext,
+    ctx: DocumentSources,
     patient_id: int,
     start: dt.date | None = None,
     end: dt.date | None = None,
@@ -158,31 +179,31 @@ def report_document(
     full_notes: bool = False,
 ) -> ReportDocument:
     """The progress report: each held session's assessment and plan, or the full notes."""
-    data = documents(ctx).patient_sessions(patient_id, start, end)
+    data = ctx.documents.patient_sessions(patient_id, start, end)
     return ReportDocument(data, ctx.settings, _options(ctx, options), full_notes=full_notes)
 
 
 def prescriber_letter(
-    ctx: AppContext,
+    ctx: DocumentSources,
     patient_id: int,
     start: dt.date | None = None,
     end: dt.date | None = None,
     options: PdfOptions | None = None,
 ) -> PrescriberLetterDocument:
     """TRD status and staging, measure trend, current treatment and risk; no note content."""
-    data = documents(ctx).patient_sessions(patient_id, start, end)
+    data = ctx.documents.patient_sessions(patient_id, start, end)
     return PrescriberLetterDocument(data, ctx.settings, _options(ctx, options))
 
 
-def prep_document(ctx: AppContext, session_id: int, options: PdfOptions | None = None) -> PrepDocument:
+def prep_document(ctx: DocumentSources, session_id: int, options: PdfOptions | None = None) -> PrepDocument:
     return PrepDocument(ctx.bundles.for_session(session_id), ctx.settings, _options(ctx, options))
 
 
 def safety_plan_document(
-    ctx: AppContext, patient_id: int, *, fold: bool = False, options: PdfOptions | None = None
+    ctx: DocumentSources, patient_id: int, *, fold: bool = False, options: PdfOptions | None = None
 ) -> SafetyPlanDocument:
     """The latest plan on file; without one, a blank plan prefilled with the patient's details."""
-    plan = documents(ctx).safety_plan(patient_id)
+    plan = ctx.documents.safety_plan(patient_id)
     if plan.template is not None and plan.values is not None:
         template = plan.template
         # Fields the plan left blank but that have a binding (name, date, clinic phone) are
@@ -194,7 +215,9 @@ def safety_plan_document(
     return SafetyPlanDocument(plan, template, values, ctx.settings, fold=fold, options=_options(ctx, options))
 
 
-def homework_items(ctx: AppContext, bundle: SessionBundle, homework_ids: list[int] | None = None) -> list[HomeworkItem]:
+def homework_items(
+    ctx: DocumentSources, bundle: SessionBundle, homework_ids: list[int] | None = None
+) -> list[HomeworkItem]:
     """The session's homework: each assigned task (with its worksheet, if it names a template),
     then any homework instances no task mentions. ``homework_ids`` picks tasks by id."""
     items: list[HomeworkItem] = []
@@ -224,7 +247,7 @@ def homework_items(ctx: AppContext, bundle: SessionBundle, homework_ids: list[in
 
 
 def homework_document(
-    ctx: AppContext, session_id: int, homework_ids: list[int] | None = None, options: PdfOptions | None = None
+    ctx: DocumentSources, session_id: int, homework_ids: list[int] | None = None, options: PdfOptions | None = None
 ) -> HomeworkDocument:
     bundle = ctx.bundles.for_session(session_id)
     items = homework_items(ctx, bundle, homework_ids)
@@ -246,7 +269,7 @@ class ReadBack:
 
 
 def read_back(
-    ctx: AppContext, session_id: int, data: bytes, name: str = "the file", password: str | None = None
+    ctx: DocumentSources, session_id: int, data: bytes, name: str = "the file", password: str | None = None
 ) -> ReadBack:
     """Read a filled worksheet for ``session_id`` without storing anything.
 
@@ -264,7 +287,7 @@ def read_back(
         raise InputError("session", f"{name} was printed for session {manifest.session_id}, not {session_id}")
     if manifest.patient_code and manifest.patient_code != code:
         raise InputError("session", f"{name} was printed for patient {manifest.patient_code}, not {code}")
-    docs = documents(ctx)
+    docs = ctx.documents
     template, instance_id = docs.worksheet_template(
         session_id, manifest.template_id, manifest.template_version, ctx.catalog
     )
@@ -283,6 +306,6 @@ def read_back(
     return ReadBack(session_id, template, instance_id, values, answered, changes)
 
 
-def store_read_back(ctx: AppContext, found: ReadBack) -> tuple[InstanceRec, FormMeasure | None]:
+def store_read_back(ctx: DocumentSources, found: ReadBack) -> tuple[InstanceRec, FormMeasure | None]:
     """Store what :func:`read_back` found (the caller has shown ``changes`` and been told yes)."""
-    return documents(ctx).store_worksheet(found.session_id, found.template, found.values, found.instance_id)
+    return ctx.documents.store_worksheet(found.session_id, found.template, found.values, found.instance_id)

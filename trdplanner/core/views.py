@@ -1,0 +1,125 @@
+"""What the services hand out about a patient and a session: plain frozen records.
+
+No database here (tests/core/test_views_pure.py checks it): the PDF export, the note
+formats and the screens take these without importing SQLAlchemy. The services that build
+them (core/services/summary.py, bundles.py, documents.py) own the sessions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from trdplanner.catalog import PrefillContext, Template
+from trdplanner.clinical import (
+    Baseline,
+    Change,
+    MaudsleyScore,
+    RiskFlag,
+    Score,
+    ThaseRushStage,
+    TrdStatus,
+    risk_flag,
+)
+from trdplanner.core.records import ClinicianRec, MeasureRec, PatientProfile, PlanRec, PracticeRec, SessionRec, TrialRec
+
+
+@dataclass(frozen=True)
+class ScoredMeasure:
+    record: MeasureRec
+    score: Score
+    # Change from this score's baseline (its episode's first score, or the last one before the
+    # treatment running on its date began); None when it is itself the baseline or has none.
+    change: Change | None
+    baseline: Baseline | None = None
+
+    @property
+    def needs_alert(self) -> bool:
+        return self.score.needs_risk_review
+
+    @property
+    def alert_open(self) -> bool:
+        return self.needs_alert and self.record.alert_acknowledged_at is None
+
+
+@dataclass(frozen=True)
+class ClinicalSummary:
+    profile: PatientProfile
+    trials: list[TrialRec]
+    trd: TrdStatus
+    thase_rush: ThaseRushStage
+    maudsley: MaudsleyScore
+    measures: list[ScoredMeasure] = field(default_factory=list)
+    as_of: dt.date = field(default_factory=dt.date.today)
+    risk: RiskFlag = field(default_factory=lambda: risk_flag([]))
+    bipolar: bool = False
+
+    @property
+    def open_alerts(self) -> list[ScoredMeasure]:
+        return [m for m in self.measures if m.alert_open]
+
+    @property
+    def risk_flag(self) -> bool:
+        """Raised by a positive suicidality item until a completed review or a later item at 0.
+
+        A later score that does not record the item (total only, MADRS, BDI-II) never clears it.
+        """
+        return self.risk.raised
+
+    def latest_by_instrument(self) -> dict[str, ScoredMeasure]:
+        latest: dict[str, ScoredMeasure] = {}
+        for m in self.measures:
+            latest[m.record.instrument] = m
+        return latest
+
+
+@dataclass(frozen=True)
+class SessionBundle:
+    """Everything about one session that templates, notes and prints draw on."""
+
+    profile: PatientProfile
+    summary: ClinicalSummary
+    sessions: list[SessionRec]  # all of the patient's sessions, oldest first
+    session: SessionRec
+    plan: PlanRec | None
+    clinician: ClinicianRec | None
+    practice: PracticeRec | None
+
+    @property
+    def earlier(self) -> list[SessionRec]:
+        return [s for s in self.sessions if (s.date, s.number) < (self.session.date, self.session.number)]
+
+
+@dataclass(frozen=True)
+class PatientSessions:
+    """A patient's sessions in a period, each with its bundle, and what surrounds them."""
+
+    summary: ClinicalSummary
+    bundles: list[SessionBundle]  # sessions in the period, oldest first
+    plan: PlanRec | None
+    clinician: ClinicianRec | None
+    practice: PracticeRec | None
+    start: dt.date | None
+    end: dt.date | None
+
+    @property
+    def profile(self) -> PatientProfile:
+        return self.summary.profile
+
+    @property
+    def sessions(self) -> list[SessionRec]:
+        return [b.session for b in self.bundles]
+
+
+@dataclass(frozen=True)
+class SafetyPlan:
+    """The patient's latest filled safety plan, or None values when there is none on file."""
+
+    profile: PatientProfile
+    clinician: ClinicianRec | None
+    practice: PracticeRec | None
+    template: Template | None  # the definition it was filled with
+    values: dict[str, Any] | None
+    session: SessionRec | None  # the session it was last written or updated in
+    prefill: PrefillContext
