@@ -8,31 +8,34 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
-from trdplanner.catalog import Catalog, NoteFormats, load_catalog, load_note_formats
 from trdplanner.core import anchor, crypto
-from trdplanner.core.audit import AuditService
 from trdplanner.core.crypto import DatabaseKey
 from trdplanner.core.db import Database
 from trdplanner.core.errors import ReadOnlyError
-from trdplanner.core.services import flags
-from trdplanner.core.services.bundles import BundleService
-from trdplanner.core.services.calendar import CalendarService
-from trdplanner.core.services.documents import DocumentService
-from trdplanner.core.services.history import TrialService
-from trdplanner.core.services.measures import MeasureService
-from trdplanner.core.services.notes import NoteService
-from trdplanner.core.services.patients import PatientService
-from trdplanner.core.services.plans import PlanService
-from trdplanner.core.services.practice import PracticeService
-from trdplanner.core.services.sessions import SessionService
-from trdplanner.core.services.summary import SummaryService
-from trdplanner.core.services.transfer import TransferService
-from trdplanner.core.signing import SigningService
 from trdplanner.core.storage import StorageError
 from trdplanner.core.writable import cannot_write
 from trdplanner.paths import AppPaths, templates_dir
 from trdplanner.settings import Settings, load_settings, save_settings
+
+if TYPE_CHECKING:  # services are imported when first asked for: a command loads only what it uses
+    from trdplanner.catalog import Catalog, NoteFormats
+    from trdplanner.core.audit import AuditService
+    from trdplanner.core.services.bundles import BundleService
+    from trdplanner.core.services.calendar import CalendarService
+    from trdplanner.core.services.documents import DocumentService
+    from trdplanner.core.services.history import TrialService
+    from trdplanner.core.services.measures import MeasureService
+    from trdplanner.core.services.notes import NoteService
+    from trdplanner.core.services.patients import PatientService
+    from trdplanner.core.services.plans import PlanService
+    from trdplanner.core.services.practice import PracticeService
+    from trdplanner.core.services.printlog import PrintLog
+    from trdplanner.core.services.sessions import SessionService
+    from trdplanner.core.services.summary import SummaryService
+    from trdplanner.core.services.transfer import TransferService
+    from trdplanner.core.signing import SigningService
 
 # Cached on the context but independent of the settings: kept when the settings change.
 _KEPT_ON_NEW_SETTINGS = frozenset({"db", "catalog", "note_formats"})
@@ -114,6 +117,9 @@ class AppContext:
 
     @cached_property
     def db(self) -> Database:
+        from trdplanner.core.services import flags
+        from trdplanner.core.services.practice import PracticeService
+
         flags.configure(self.settings.trd_settings())
         db = Database.open(self.db_url, self.key, repair=False, password=self.db_password, read_only=self.read_only)
         if not db.is_server:
@@ -125,6 +131,8 @@ class AppContext:
     def save_settings(self, settings: Settings) -> None:
         if self.read_only:
             raise ReadOnlyError()
+        from trdplanner.core.services import flags
+
         save_settings(self.paths.settings_file, settings)
         self.settings = settings
         flags.configure(settings.trd_settings())
@@ -136,18 +144,26 @@ class AppContext:
     @cached_property
     def catalog(self) -> Catalog:
         """Built-in templates beside the clinician's own; a broken file is listed, never fatal."""
+        from trdplanner.catalog import load_catalog
+
         return load_catalog(templates_dir(), self.paths.user_templates_dir)
 
     @cached_property
     def note_formats(self) -> NoteFormats:
+        from trdplanner.catalog import load_note_formats
+
         return load_note_formats(templates_dir() / "notes")
 
     @cached_property
     def practice(self) -> PracticeService:
+        from trdplanner.core.services.practice import PracticeService
+
         return PracticeService(self.db)
 
     @cached_property
     def patients(self) -> PatientService:
+        from trdplanner.core.services.patients import PatientService
+
         service = PatientService(self.db, self.settings)
         me = self.practice.current_clinician()
         if me is not None and me.id is not None and self.practice.supervises_anyone(me.id):
@@ -156,50 +172,81 @@ class AppContext:
 
     @cached_property
     def trials(self) -> TrialService:
+        from trdplanner.core.services.history import TrialService
+
         return TrialService(self.db)
 
     @cached_property
     def measures(self) -> MeasureService:
+        from trdplanner.core.services.measures import MeasureService
+
         return MeasureService(self.db)
 
     @cached_property
     def plans(self) -> PlanService:
+        from trdplanner.core.services.plans import PlanService
+
         return PlanService(self.db)
 
     @cached_property
     def sessions(self) -> SessionService:
+        from trdplanner.core.services.sessions import SessionService
+
         return SessionService(self.db)
 
     @cached_property
     def notes(self) -> NoteService:
+        from trdplanner.core.services.notes import NoteService
+
         return NoteService(self.db)
 
     @cached_property
     def signing(self) -> SigningService:
+        from trdplanner.core.signing import SigningService
+
         return SigningService(self.db)
 
     @cached_property
     def transfer(self) -> TransferService:
+        from trdplanner.core.services.transfer import TransferService
+
         return TransferService(self.db)
 
     @cached_property
     def calendar(self) -> CalendarService:
+        from trdplanner.core.services.calendar import CalendarService
+
         return CalendarService(self.db)
 
     @cached_property
     def audit(self) -> AuditService:
+        from trdplanner.core.audit import AuditService
+
         return AuditService(self.db)
 
     @cached_property
+    def prints(self) -> PrintLog:
+        """Records every print and saved PDF, from the window and the command line alike."""
+        from trdplanner.core.services.printlog import PrintLog
+
+        return PrintLog(self.db)
+
+    @cached_property
     def documents(self) -> DocumentService:
+        from trdplanner.core.services.documents import DocumentService
+
         return DocumentService(self.db, self.settings)
 
     @cached_property
     def summary(self) -> SummaryService:
+        from trdplanner.core.services.summary import SummaryService
+
         return SummaryService(self.db, self.settings)
 
     @cached_property
     def bundles(self) -> BundleService:
+        from trdplanner.core.services.bundles import BundleService
+
         return BundleService(self.db, self.settings)
 
     def close(self) -> None:

@@ -17,6 +17,7 @@ import platformdirs
 APP_NAME = "TRDPlanner"
 DATA_DIR_ENV = "TRDPLANNER_DATA_DIR"
 DB_URL_ENV = "TRDPLANNER_DB"
+PASSPHRASE_ENV = "TRDPLANNER_PASSPHRASE"  # read by core/crypto.py; here so --help names it without loading it
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 

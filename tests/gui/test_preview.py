@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
-from sessions_support import dialogs, pdf_pages, sample_pdf  # noqa: F401
+from sessions_support import ctx, dialogs, pdf_pages, sample_pdf  # noqa: F401
 from test_sessions_workflow import PrintToFile
 
 from trdplanner.gui.preview import PdfPreview
@@ -50,3 +50,29 @@ def test_failures_are_explained(qtbot: QtBot, dialogs, tmp_path: Path, monkeypat
     monkeypatch.setattr(preview, "choose_save_path", lambda: str(tmp_path / "missing-folder" / "x.pdf"))
     assert preview.save_as() is None
     assert dialogs.shown[-1][0] == "Could not save the PDF"
+
+
+def test_print_and_save_as_from_the_window_are_audited_like_the_command_line(
+    qtbot: QtBot, ctx, dialogs, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The note preview records each Print and Save As through the print log: kind, patient, output."""
+    from trdplanner.gui.notes.printing import note_preview
+
+    pid = ctx.patients.id_for_code("DEMO-01")
+    session = ctx.sessions.list(pid)[0]
+    dialog = note_preview(ctx, session.id, None)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.preview.page_count() > 0, timeout=20000)
+    before = ctx.audit.count()
+    monkeypatch.setattr(dialog.preview, "make_print_dialog", PrintToFile(tmp_path / "printed.pdf"))
+    assert dialog.preview.print_document()
+    monkeypatch.setattr(dialog.preview, "choose_save_path", lambda: str(tmp_path / "saved.pdf"))
+    assert dialog.preview.save_as() is not None
+    monkeypatch.setattr(dialog.preview, "choose_save_path", lambda: "")  # cancelled: nothing recorded
+    assert dialog.preview.save_as() is None
+    assert ctx.audit.count() == before + 2
+    for event in ctx.audit.list(2):
+        assert (event.action, event.object_type, event.object_id) == ("document.print", "patient", str(pid))
+        assert event.detail == {"document": "Progress note", "output": "file", "password": False}
+    assert ctx.audit.verify().ok
+    assert dialogs.shown == []

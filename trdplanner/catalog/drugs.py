@@ -17,8 +17,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from trdplanner.catalog.errors import TemplateError
-from trdplanner.catalog.loader import load_yaml_file, parse_yaml
 from trdplanner.catalog.reader import MappingReader, check_list, check_number, check_text
+from trdplanner.catalog.yamlfile import load_yaml_file, parse_yaml
 from trdplanner.clinical.drugs import DoseSource, Drug, DrugRole, DrugTable, fold
 
 DRUG_TABLE_FILE = "drugs/antidepressants.yaml"

@@ -7,25 +7,54 @@ non-zero, and because each command is one transaction nothing is half-written.
 from __future__ import annotations
 
 import argparse
-import logging
+import importlib
 import sys
-import traceback
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 from trdplanner import __version__
-from trdplanner.catalog.errors import InstanceError, RenderError, TemplateError
-from trdplanner.cli import output
-from trdplanner.context import AppContext
-from trdplanner.core.crypto import WrongPassphrase, passphrase_from
-from trdplanner.core.db import DatabaseError
-from trdplanner.core.errors import AccessDenied, InputError, LockedError, NotFoundError, ReadOnlyError, StaleError
-from trdplanner.logsetup import configure_logging
-from trdplanner.paths import AppPaths
 
-log = logging.getLogger(__name__)
+# --help and --version answer within 3x a bare interpreter (benchmarks/bench_startup.py), so this module
+# imports only argparse at first: logging, pathlib and typing load once a command runs. Type checkers
+# treat a name TYPE_CHECKING as true whatever its value.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
 
-Handler = Callable[[AppContext, argparse.Namespace], int]
+    from trdplanner.context import AppContext
+
+Handler = Callable[["AppContext", argparse.Namespace], int]
+
+# Every command, in the order --help lists them: (name, the modules that register it, one-line help).
+# Only the chosen command's modules are imported, so --help, --version and a mistyped command answer
+# before any command code (or the database layer) loads. tests/cli/test_cli_startup.py checks that each
+# line here matches what its modules register.
+COMMANDS: tuple[tuple[str, tuple[str, ...], str], ...] = (
+    ("gui", (), "open the app (the default)"),
+    ("demo", ("demo",), "create a demo practice with synthetic patients"),
+    ("patient", ("patients", "safety"), "list, show, import or export patients"),
+    ("measure", ("measures",), "record outcome measures"),
+    ("worksheet", ("printing",),
+     "print a worksheet from a template (blank, prefilled or fillable), or read a filled one back"),
+    ("note", ("printing",), "print a session's progress note (PDF with -o, else text), or sign it"),
+    ("notes", ("printing",), "all progress notes of a patient in a period, in one PDF"),
+    ("report", ("printing",), "a progress report for a patient over a period (or a letter to the prescriber)"),
+    ("prep", ("printing",), "the one-page pre-session sheet for a session"),
+    ("safety-plan", ("printing",), "print a patient's safety plan"),
+    ("homework", ("printing",), "all homework of a session in one PDF"),
+    ("templates", ("templates",), "list session templates or check a template file"),
+    ("backup", ("patients", "safety"), "write a verified copy of the database (encrypted like it) to FILE"),
+    ("restore", ("patients", "safety"),
+     "replace the database with a backup (checked first; the current database is kept aside)"),
+    ("audit", ("patients", "safety"), "check or list the audit trail"),
+    ("encrypt", ("patients", "safety"),
+     "encrypt an unencrypted database in place with a new passphrase (verified copy first)"),
+    ("passphrase", ("patients", "safety"), "change the database passphrase"),
+    ("calendar", ("calendar",), "write planned sessions as an iCalendar (.ics) file; events name print codes only"),
+    ("key", ("keys",), "a clinician's signing key: create, rotate, revoke, list"),
+    ("practice", ("practice",), "the practice's details; set up a group practice"),
+    ("clinician", ("practice",), "add, list, edit or deactivate clinicians"),
+)
+_GLOBAL_WITH_VALUE = frozenset({"--data-dir", "--db", "--db-password-file", "--passphrase-file"})
 
 
 class _Parser(argparse.ArgumentParser):
@@ -33,9 +62,28 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from trdplanner.cli import demo, measures, patients, templates
+def _path(value: str) -> Path:
+    from pathlib import Path
 
+    return Path(value)
+
+
+def chosen_command(argv: Sequence[str]) -> str | None:
+    """The command word in ``argv`` (the first word that is not a global option or its value)."""
+    rest = list(argv)
+    while rest:
+        arg = rest.pop(0)
+        if arg in _GLOBAL_WITH_VALUE:
+            if rest:
+                rest.pop(0)
+        elif not arg.startswith("-"):
+            return arg
+    return None
+
+
+def build_parser(command: str | None = "") -> argparse.ArgumentParser:
+    """The parser. ``command``: register only that command's modules (the others are listed by name and
+    help); None registers none (--help); the default "" registers every command fully."""
     parser = _Parser(
         prog="trdplanner",
         description="TRD Planner: session planning, measures and notes for treatment-resistant "
@@ -57,7 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--db-password-file",
         metavar="FILE",
-        type=Path,
+        type=_path,
         help="read the PostgreSQL password from the first line of FILE (or set PGPASSWORD, or use ~/.pgpass)",
     )
     parser.add_argument("--verbose", action="store_true", help="more detail in the log file")
@@ -70,22 +118,23 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--passphrase-file",
         metavar="FILE",
-        type=Path,
+        type=_path,
         help="read the database passphrase from the first line of FILE (or set TRDPLANNER_PASSPHRASE; "
         "never give it as an argument: other users can see argument lists)",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     gui = commands.add_parser("gui", help="open the app (the default)")
     gui.set_defaults(handler=_run_gui)
-    demo.register(commands)
-    patients.register(commands)
-    measures.register(commands)
-    from trdplanner.cli import printing; printing.register(commands)  # noqa: E702, I001 - one line: PDF commands
-    templates.register(commands)
-    from trdplanner.cli import safety; safety.register(commands)  # noqa: E702, I001 - one line: data safety
-    from trdplanner.cli import calendar; calendar.register(commands)  # noqa: E702, I001 - one line: calendar
-    from trdplanner.cli import keys; keys.register(commands)  # noqa: E702, I001 - one line: signing keys
-    from trdplanner.cli import practice; practice.register(commands)  # noqa: E702, I001 - one line: group practice
+    wanted: list[str] = []
+    for name, modules, _help in COMMANDS:
+        if command == "" or name == command:
+            wanted += [m for m in modules if m not in wanted]
+    for module in wanted:
+        importlib.import_module(f"trdplanner.cli.{module}").register(commands)
+    # The rest are listed by name and help only; choosing one re-parses with its module loaded.
+    for name, _modules, help_text in COMMANDS:
+        if name not in commands.choices:
+            commands.add_parser(name, help=help_text, add_help=False)
     return parser
 
 
@@ -100,7 +149,9 @@ def _warn_if_new_database_gets_a_weak_passphrase(args: argparse.Namespace, passp
 
     Too easy to guess is refused by ``unlock`` itself; weak or fair is a warning.
     """
+    from trdplanner.cli import output
     from trdplanner.core import crypto
+    from trdplanner.paths import AppPaths
 
     path = crypto.sqlite_file(AppPaths.resolve(args.data_dir).database_url(args.db))
     if path is not None and crypto.file_state(path) == crypto.FileState.MISSING:
@@ -117,8 +168,24 @@ def _say_unrecorded(action: str) -> None:
 
 
 def main(argv: Sequence[str]) -> int:
-    parser = build_parser()
-    args = parser.parse_args(list(argv))
+    command = chosen_command(argv)
+    known = command in {name for name, _modules, _help in COMMANDS}
+    parser = build_parser(command if known else None)
+    args = parser.parse_args(list(argv))  # --version, --help and usage errors end here, nothing else loaded
+    # Loaded only once a command will run.
+    import logging
+    import traceback
+
+    from trdplanner.catalog.errors import InstanceError, RenderError, TemplateError
+    from trdplanner.cli import output
+    from trdplanner.context import AppContext
+    from trdplanner.core.crypto import WrongPassphrase, passphrase_from
+    from trdplanner.core.db import DatabaseError
+    from trdplanner.core.errors import AccessDenied, InputError, LockedError, NotFoundError, ReadOnlyError, StaleError
+    from trdplanner.logsetup import configure_logging
+    from trdplanner.paths import AppPaths
+
+    log = logging.getLogger(__name__)
     handler: Handler = getattr(args, "handler", _run_gui)
     try:
         passphrase = passphrase_from(args.passphrase_file, output.warning)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from trdplanner.context import AppContext
 from trdplanner.core.errors import InputError, NotFoundError
 from trdplanner.core.serialize import parse_date
+
+if TYPE_CHECKING:  # the composition root loads the database layer; only the handlers need it
+    from trdplanner.context import AppContext
 
 
 def patient_id(ctx: AppContext, ref: str) -> int:

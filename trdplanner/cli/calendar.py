@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trdplanner.cli.args import date_arg, patient_id
-from trdplanner.context import AppContext
 from trdplanner.core.errors import InputError
 from trdplanner.core.fileio import write_atomic
+
+if TYPE_CHECKING:  # the composition root loads the database layer; only the handlers need it
+    from trdplanner.context import AppContext
 
 
 def register(commands: Any) -> None:

@@ -10,10 +10,12 @@ import site
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import trdplanner
-from trdplanner.context import AppContext
+
+if TYPE_CHECKING:  # the composition root loads the database layer; only the handlers need it
+    from trdplanner.context import AppContext
 
 
 def register(commands: Any) -> None:

@@ -11,13 +11,13 @@ import argparse
 import getpass
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trdplanner.cli import output
-from trdplanner.context import AppContext
-from trdplanner.core.crypto import read_passphrase_file
 from trdplanner.core.errors import InputError
-from trdplanner.core.signing import short
+
+if TYPE_CHECKING:  # the composition root loads the database layer; only the handlers need it
+    from trdplanner.context import AppContext
 
 
 def add_password_file(parser: argparse.ArgumentParser, name: str = "--password-file", what: str = "signing") -> None:
@@ -27,6 +27,8 @@ def add_password_file(parser: argparse.ArgumentParser, name: str = "--password-f
 
 def signing_password(file: Path | None, prompt: str = "Signing password: ", *, confirm: bool = False) -> str:
     """The password from FILE, or typed at a terminal; InputError if neither is possible."""
+    from trdplanner.core.crypto import read_passphrase_file
+
     if file is not None:
         try:
             return read_passphrase_file(file)
@@ -76,6 +78,8 @@ def run_rotate(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def run_revoke(ctx: AppContext, args: argparse.Namespace) -> int:
+    from trdplanner.core.signing import short
+
     info = ctx.signing.revoke(args.clinician, signing_password(args.password_file))
     print(f"Key {short(info.fingerprint)} of {info.holder_name} revoked; what it signed before stays valid.")
     return 0

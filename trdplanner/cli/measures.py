@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trdplanner.cli import output
 from trdplanner.cli.args import date_arg, int_list, patient_id, read_text_file
 from trdplanner.cli.patients import measure_json
 from trdplanner.clinical import Instrument
-from trdplanner.context import AppContext
 from trdplanner.core.errors import InputError
 from trdplanner.core.records import MeasureRec
+
+if TYPE_CHECKING:  # the composition root loads the database layer; only the handlers need it
+    from trdplanner.context import AppContext
 
 
 def register(commands: Any) -> None:

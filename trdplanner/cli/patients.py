@@ -5,15 +5,17 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trdplanner.cli import output
 from trdplanner.cli.args import patient_id
-from trdplanner.context import AppContext
 from trdplanner.core.errors import InputError
 from trdplanner.core.fileio import write_text_atomic
 from trdplanner.core.serialize import to_data
-from trdplanner.core.services.summary import ClinicalSummary, ScoredMeasure
+from trdplanner.core.views import ClinicalSummary, ScoredMeasure
+
+if TYPE_CHECKING:  # the composition root loads the database layer; only the handlers need it
+    from trdplanner.context import AppContext
 
 
 def register(commands: Any) -> None:

@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trdplanner.cli import output
-from trdplanner.context import AppContext
-from trdplanner.core import group
-from trdplanner.core.crypto import read_passphrase_file
 from trdplanner.core.errors import InputError
 from trdplanner.core.records import ClinicianRec, PracticeRec
 from trdplanner.core.vocab import ClinicianRole
+
+if TYPE_CHECKING:  # the composition root loads the database layer; only the handlers need it
+    from trdplanner.context import AppContext
 
 
 def connection_options(parser: argparse.ArgumentParser) -> None:
@@ -31,6 +31,8 @@ def connection_options(parser: argparse.ArgumentParser) -> None:
 
 
 def read_secret(path: Path, where: str) -> str:
+    from trdplanner.core.crypto import read_passphrase_file
+
     try:
         return read_passphrase_file(path)
     except InputError as exc:
@@ -101,6 +103,8 @@ def register(commands: Any) -> None:
 
 
 def run_setup(ctx: AppContext, args: argparse.Namespace) -> int:
+    from trdplanner.core import group
+
     if not ctx.db.is_server:
         raise InputError("db", "practice setup is for a PostgreSQL database (give --db postgresql+psycopg://...)")
     info = group.setup(ctx.db.engine, args.prefix)
@@ -136,6 +140,8 @@ def set_practice(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def add_clinician(ctx: AppContext, args: argparse.Namespace) -> int:
+    from trdplanner.core import group
+
     group.validate_login(args.login)
     password = read_secret(args.password_file, "password-file") if args.password_file else None
     if ctx.db.group is not None and password is None:

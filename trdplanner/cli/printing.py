@@ -13,19 +13,19 @@ import os
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from trdplanner import assemble
-from trdplanner.catalog import RenderError, answered_fields
+from trdplanner.catalog.errors import RenderError
 from trdplanner.cli.args import date_arg, patient_id
 from trdplanner.clinical import missing_parts
-from trdplanner.context import AppContext
 from trdplanner.core.errors import InputError
 from trdplanner.core.records import NoteRec, NoteSectionRec
-from trdplanner.core.services.notes import RiskReviewIncomplete
-from trdplanner.core.signing import check_note
 from trdplanner.core.vocab import NoteStatus
-from trdplanner.export import FontError, NoteContent, PdfDocument, PdfOptions, read_pdf, save_pdf
+
+if TYPE_CHECKING:  # the composition root loads the database layer; only the handlers need it
+    from trdplanner.context import AppContext
+    from trdplanner.core.services.notes import RiskReviewIncomplete
+    from trdplanner.export import NoteContent, PdfDocument, PdfOptions
 
 _WORKSHEET_USAGE = (
     "trdplanner worksheet TEMPLATE [--patient ID] [--session ID] [--fillable] -o FILE\n"
@@ -118,6 +118,8 @@ def _patient_period(parser: argparse.ArgumentParser) -> None:
 
 def options(ctx: AppContext) -> PdfOptions:
     """Paper and metadata from the settings; SOURCE_DATE_EPOCH pins the creation date."""
+    from trdplanner.export import PdfOptions
+
     created: dt.datetime | None = None
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch:
@@ -140,6 +142,8 @@ def _check_output(path: Path | None) -> Path:
 
 
 def _write(document: PdfDocument, path: Path, what: str, ctx: AppContext, args: argparse.Namespace) -> int:
+    from trdplanner.export import FontError, save_pdf
+
     password = _pdf_password(args)
     if password:
         document.options = replace(document.options, password=password)
@@ -189,10 +193,10 @@ def _pdf_password(args: argparse.Namespace) -> str | None:
 
 def _audit_print(ctx: AppContext, document: PdfDocument, protected: bool) -> None:
     """Who printed which patient's document (by database id and kind; never the file name)."""
+    from trdplanner.core.services.printlog import Output
+
     info = document.info()
-    pid = ctx.patients.id_for_code(info.patient_code) if info.patient_code else None
-    detail = {"document": info.kind, "password": protected, "output": "file"}
-    ctx.audit.record("document.print", "patient" if pid else "", pid or "", detail)
+    ctx.prints.record(info.kind, output=Output.FILE, patient_code=info.patient_code, protected=protected)
 
 
 def _period(args: argparse.Namespace) -> tuple[dt.date | None, dt.date | None]:
@@ -206,6 +210,8 @@ def _period(args: argparse.Namespace) -> tuple[dt.date | None, dt.date | None]:
 
 
 def worksheet(ctx: AppContext, args: argparse.Namespace) -> int:
+    from trdplanner import assemble
+
     if args.template == "read":
         return read_worksheet(ctx, args)
     if args.file is not None:
@@ -225,6 +231,10 @@ def read_worksheet(ctx: AppContext, args: argparse.Namespace) -> int:
     Refused, with nothing changed, when the file holds no answer at all (the unfilled copy, or a
     file whose fields another program renamed). When stored answers would be cleared or changed,
     each is printed and nothing is written unless ``--replace`` is given."""
+    from trdplanner import assemble
+    from trdplanner.catalog.summaries import answered_fields
+    from trdplanner.export import read_pdf
+
     if args.file is None:
         raise InputError("file", "give the filled-in PDF: trdplanner worksheet read FILE.pdf --session ID")
     if args.session is None:
@@ -257,6 +267,8 @@ def read_worksheet(ctx: AppContext, args: argparse.Namespace) -> int:
 
 def note_text(content: NoteContent) -> str:
     """The note as plain text (``trdplanner note SESSION`` without -o)."""
+    from trdplanner.core.signing import check_note
+
     b = content.bundle
     note: NoteRec | None = content.note
     status = "signed" if content.signed else "DRAFT, not signed"
@@ -292,6 +304,8 @@ def _session_id(text: str | None, what: str = "SESSION") -> int:
 
 
 def print_note(ctx: AppContext, args: argparse.Namespace) -> int:
+    from trdplanner import assemble
+
     if args.session == "sign":
         return sign_note(ctx, args)
     if args.sign_session is not None:
@@ -301,8 +315,9 @@ def print_note(ctx: AppContext, args: argparse.Namespace) -> int:
     if path is None:
         content = assemble.note_content(ctx, ctx.bundles.for_session(session_id), args.format)
         sys.stdout.write(note_text(content))
-        pid = content.bundle.profile.id
-        ctx.audit.record("document.print", "patient", pid or "", {"document": "progress note", "output": "text"})
+        from trdplanner.core.services.printlog import Output
+
+        ctx.prints.record("Progress note", output=Output.TEXT, patient_id=content.bundle.profile.id)
         return 0
     doc = assemble.note_document(ctx, session_id, args.format, options(ctx))
     return _write(doc, path, f"the note for session {session_id}", ctx, args)
@@ -312,6 +327,9 @@ def sign_note(ctx: AppContext, args: argparse.Namespace) -> int:
     """Sign the session's note as the practice's clinician (the saved draft, or a draft built now).
 
     A refusal because the risk review is incomplete prints one line per missing part and exits 2."""
+    from trdplanner import assemble
+    from trdplanner.core.services.notes import RiskReviewIncomplete
+
     if args.sign_session is None:
         raise InputError("session", "give the session to sign: trdplanner note sign SESSION")
     if args.output is not None:
@@ -341,6 +359,7 @@ def sign_note(ctx: AppContext, args: argparse.Namespace) -> int:
 
 def _refused(session_id: int, exc: RiskReviewIncomplete) -> int:
     """Why signing was refused: the reasons the review is required, then one line per missing part."""
+
     print(f"trdplanner: error: session {session_id}: not signed: the risk review is incomplete.", file=sys.stderr)
     for reason in exc.reasons:
         print(f"  required because: {reason}", file=sys.stderr)
@@ -350,6 +369,8 @@ def _refused(session_id: int, exc: RiskReviewIncomplete) -> int:
 
 
 def print_notes(ctx: AppContext, args: argparse.Namespace) -> int:
+    from trdplanner import assemble
+
     path = _check_output(args.output)
     start, end = _period(args)
     doc = assemble.notes_document(ctx, patient_id(ctx, args.patient), start, end, options(ctx))
@@ -360,6 +381,8 @@ def print_notes(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def print_report(ctx: AppContext, args: argparse.Namespace) -> int:
+    from trdplanner import assemble
+
     path = _check_output(args.output)
     start, end = _period(args)
     pid = patient_id(ctx, args.patient)
@@ -371,12 +394,16 @@ def print_report(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def print_prep(ctx: AppContext, args: argparse.Namespace) -> int:
+    from trdplanner import assemble
+
     path = _check_output(args.output)
     doc = assemble.prep_document(ctx, args.session, options(ctx))
     return _write(doc, path, f"the pre-session sheet for session {args.session}", ctx, args)
 
 
 def print_safety_plan(ctx: AppContext, args: argparse.Namespace) -> int:
+    from trdplanner import assemble
+
     path = _check_output(args.output)
     doc = assemble.safety_plan_document(ctx, patient_id(ctx, args.patient), fold=args.fold, options=options(ctx))
     code = doc.plan.profile.code
@@ -387,6 +414,8 @@ def print_safety_plan(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def print_homework(ctx: AppContext, args: argparse.Namespace) -> int:
+    from trdplanner import assemble
+
     path = _check_output(args.output)
     doc = assemble.homework_document(ctx, args.session, options=options(ctx))
     return _write(doc, path, f"{len(doc.items)} homework item(s) for session {args.session}", ctx, args)

@@ -12,16 +12,16 @@ import getpass
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trdplanner.cli import output
 from trdplanner.cli.args import patient_id
-from trdplanner.context import AppContext
-from trdplanner.core import backup, crypto
-from trdplanner.core.audit import AuditService
 from trdplanner.core.errors import InputError
 from trdplanner.core.serialize import to_data
-from trdplanner.paths import AppPaths
+from trdplanner.paths import PASSPHRASE_ENV, AppPaths
+
+if TYPE_CHECKING:  # the composition root loads the database layer; only the handlers need it
+    from trdplanner.context import AppContext
 
 NEW_PASSPHRASE_ENV = "TRDPLANNER_NEW_PASSPHRASE"
 
@@ -72,7 +72,7 @@ def register(commands: Any) -> None:
         "encrypt",
         help="encrypt an unencrypted database in place with a new passphrase (verified copy first)",
         description="Encrypt a plain database with SQLCipher. The new passphrase comes from "
-        f"{crypto.PASSPHRASE_ENV}, --passphrase-file, or a prompt. An encrypted copy is written and verified "
+        f"{PASSPHRASE_ENV}, --passphrase-file, or a prompt. An encrypted copy is written and verified "
         "(integrity check, row counts of every table) before it replaces the plain file, which is then "
         "overwritten and removed. Close the app first.",
     )
@@ -88,7 +88,7 @@ def register(commands: Any) -> None:
     change = pp_sub.add_parser(
         "change",
         help="re-key the database with a new passphrase",
-        description=f"The current passphrase comes from {crypto.PASSPHRASE_ENV} or --passphrase-file; the new one "
+        description=f"The current passphrase comes from {PASSPHRASE_ENV} or --passphrase-file; the new one "
         f"from {NEW_PASSPHRASE_ENV}, --new-passphrase-file, or a prompt. Backups made before keep the passphrase "
         "they were made with. Close the app first.",
     )
@@ -118,6 +118,8 @@ def _register_purge(commands: Any) -> None:
 
 
 def _sqlite_file(args: argparse.Namespace) -> tuple[AppPaths, Path]:
+    from trdplanner.core import crypto
+
     paths = AppPaths.resolve(args.data_dir).ensure()
     path = crypto.sqlite_file(paths.database_url(args.db))
     if path is None:
@@ -126,6 +128,8 @@ def _sqlite_file(args: argparse.Namespace) -> tuple[AppPaths, Path]:
 
 
 def _prompt_new(what: str) -> str | None:
+    from trdplanner.core import crypto
+
     if not sys.stdin.isatty():
         return None
     first = getpass.getpass(f"{what}: ")
@@ -138,6 +142,8 @@ def _prompt_new(what: str) -> str | None:
 
 
 def _new_passphrase(file: Path | None, env: str, what: str) -> str:
+    from trdplanner.core import crypto
+
     prompted = False
     if file is not None:
         value: str | None = crypto.read_passphrase_file(file, "new-passphrase-file", output.warning)
@@ -159,6 +165,8 @@ def _new_passphrase(file: Path | None, env: str, what: str) -> str:
 
 
 def run_backup(ctx: AppContext, args: argparse.Namespace) -> int:
+    from trdplanner.core import backup
+
     info = backup.backup_database(ctx.db, args.file)
     state = "encrypted" if info.encrypted else "NOT encrypted"
     print(f"Backup written to {info.path} ({info.tables} tables, {info.rows} rows, {state}; integrity checked).")
@@ -166,6 +174,8 @@ def run_backup(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def run_restore(args: argparse.Namespace, passphrase: str | None) -> int:
+    from trdplanner.core import backup
+
     paths, db_file = _sqlite_file(args)
     running = backup.app_running(paths.data_dir)
     if running is not None:
@@ -251,6 +261,8 @@ def run_audit_accept(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def run_audit_list(ctx: AppContext, args: argparse.Namespace) -> int:
+    from trdplanner.core.audit import AuditService
+
     if args.limit < 0:
         raise InputError("limit", "must be 0 (all) or more")
     events = AuditService(ctx.db).list(args.limit or None, action=args.action)
@@ -276,6 +288,8 @@ def run_audit_list(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def run_encrypt(args: argparse.Namespace, passphrase: str | None) -> int:
+    from trdplanner.core import backup, crypto
+
     paths, db_file = _sqlite_file(args)
     if not passphrase:
         passphrase = _prompt_new("New passphrase")
@@ -284,7 +298,7 @@ def run_encrypt(args: argparse.Namespace, passphrase: str | None) -> int:
         output.weak_passphrase_warning(passphrase)
     if not passphrase:
         raise InputError(
-            "passphrase", f"give the new passphrase in {crypto.PASSPHRASE_ENV}, with --passphrase-file FILE, "
+            "passphrase", f"give the new passphrase in {PASSPHRASE_ENV}, with --passphrase-file FILE, "
             "or type it at a terminal"
         )
     info = backup.encrypt_in_place(
@@ -298,10 +312,12 @@ def run_encrypt(args: argparse.Namespace, passphrase: str | None) -> int:
 
 
 def run_passphrase_change(args: argparse.Namespace, passphrase: str | None) -> int:
+    from trdplanner.core import backup
+
     _paths, db_file = _sqlite_file(args)
     if not passphrase:
         raise InputError(
-            "passphrase", f"give the current passphrase in {crypto.PASSPHRASE_ENV} or with --passphrase-file FILE"
+            "passphrase", f"give the current passphrase in {PASSPHRASE_ENV} or with --passphrase-file FILE"
         )
     new = _new_passphrase(args.new_passphrase_file, NEW_PASSPHRASE_ENV, "New passphrase")
     backup.change_passphrase(db_file, passphrase, new)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from trdplanner.clinical import Instrument
-from trdplanner.core.services.summary import ClinicalSummary
+from trdplanner.core.views import ClinicalSummary
 
 
 def render_summary(summary: ClinicalSummary, sessions: list[Any]) -> str:

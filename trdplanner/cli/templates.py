@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from trdplanner.catalog import Kind, Modality, TemplateError, load_template_file
-from trdplanner.catalog.catalog import cross_template_problems
-from trdplanner.catalog.summaries import check_summary_budget
+from trdplanner.catalog.errors import TemplateError
+from trdplanner.catalog.model import Kind, Modality
 from trdplanner.cli import output
-from trdplanner.context import AppContext
+
+if TYPE_CHECKING:  # the composition root loads the database layer; only the handlers need it
+    from trdplanner.context import AppContext
 
 KIND_LABELS = {
     Kind.EXERCISE: "exercise",
@@ -76,6 +77,10 @@ def list_templates(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def validate_template(ctx: AppContext, args: argparse.Namespace) -> int:
+    from trdplanner.catalog.catalog import cross_template_problems
+    from trdplanner.catalog.loader import load_template_file
+    from trdplanner.catalog.summaries import check_summary_budget
+
     path: Path = args.file
     if not path.is_file():
         output.error(f"{path}: no such file")

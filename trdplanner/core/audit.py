@@ -37,11 +37,13 @@ from trdplanner.core.models import (
     ContributingFactor,
     Episode,
     Homework,
+    KeyEvent,
     Measure,
     Medication,
     NoteAddendum,
     NoteCosignature,
     Patient,
+    PatientFlags,
     PatientShare,
     PlanGoal,
     PlanIntervention,
@@ -49,6 +51,8 @@ from trdplanner.core.models import (
     PlanProblem,
     Practice,
     ProgressNote,
+    PurgePermit,
+    SigningKey,
     TemplateInstance,
     TherapySession,
     TreatmentPlan,
@@ -277,6 +281,26 @@ def append_raw(conn: Any, action: str, detail: Mapping[str, Any]) -> None:
 _PATIENT_CHILDREN = (Comorbidity, ContributingFactor, CareTeamMember, Medication, Episode)
 _PLAN_PARTS = (PlanProblem, PlanGoal, PlanObjective, PlanIntervention)
 
+# Every mapped table is in exactly one of these two. AUDITED: each write is described by _describe
+# below. EXEMPT: written without an ORM-tracked event, and why. A table in neither stops its first
+# write with UnauditedTable, and tests/core/test_audit_coverage.py fails on it before that: a new
+# clinical table cannot go unaudited by accident.
+AUDITED: tuple[type, ...] = (
+    Patient, *_PATIENT_CHILDREN, Trial, Measure, TherapySession, TemplateInstance, Homework, ProgressNote,
+    NoteAddendum, NoteCosignature, PatientShare, TreatmentPlan, *_PLAN_PARTS, Practice, Clinician,
+)
+EXEMPT: dict[type, str] = {
+    AuditEvent: "the audit trail itself",
+    PatientFlags: "the patient list's flags, derived from audited records and recomputed from them",
+    SigningKey: "a key's creation, rotation and revocation are recorded as signed key.* events (core/signing.py)",
+    KeyEvent: "the signed key history; each entry is written with its key.* audit event (core/signing.py)",
+    PurgePermit: "used up inside the purge it permits, which is recorded as patient.purge",
+}
+
+
+class UnauditedTable(RuntimeError):
+    """A mapped class neither described for the audit trail nor declared exempt: a programming error."""
+
 
 def _changed(obj: Any, attr: str) -> bool:
     return bool(inspect(obj).attrs[attr].history.added)
@@ -376,6 +400,11 @@ def _collect(session: Session, _flush_context: object) -> None:
         described = _describe(session, obj, kind, known)
         if described is not None:
             pending.append(described)
+        elif type(obj) not in EXEMPT:
+            raise UnauditedTable(
+                f"{type(obj).__name__} is written but neither audited (core/audit.py _describe) nor declared "
+                "exempt (core/audit.py EXEMPT)"
+            )
 
 
 def _deduplicated(events: list[_Event]) -> list[_Event]:

@@ -32,8 +32,8 @@ from sqlalchemy.exc import ArgumentError
 
 from trdplanner.core.db import DatabaseError
 from trdplanner.core.errors import InputError
+from trdplanner.paths import PASSPHRASE_ENV as PASSPHRASE_ENV
 
-PASSPHRASE_ENV = "TRDPLANNER_PASSPHRASE"
 Warn = Callable[[str], None]
 MIN_PASSPHRASE_LENGTH = 8
 MAX_PASSPHRASE_BYTES = 1024

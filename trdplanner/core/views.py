@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from trdplanner.catalog import PrefillContext, Template
 from trdplanner.clinical import (
     Baseline,
     Change,
@@ -23,6 +22,9 @@ from trdplanner.clinical import (
     risk_flag,
 )
 from trdplanner.core.records import ClinicianRec, MeasureRec, PatientProfile, PlanRec, PracticeRec, SessionRec, TrialRec
+
+if TYPE_CHECKING:  # the catalog's prefill pulls in Jinja2; view types stay light
+    from trdplanner.catalog import PrefillContext, Template
 
 
 @dataclass(frozen=True)

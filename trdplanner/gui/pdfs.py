@@ -12,31 +12,50 @@ import datetime as dt
 from trdplanner import assemble
 from trdplanner.catalog import Template
 from trdplanner.context import AppContext
-from trdplanner.export import PdfOptions
+from trdplanner.export import PdfDocument, PdfOptions
+from trdplanner.export.base import DocInfo
+
+
+class Printed(bytes):
+    """PDF bytes that also say what they are (kind, patient code), so the preview can record a print.
+
+    Still plain bytes to everything else (the preview's viewer, tests that read the PDF).
+    """
+
+    info: DocInfo
+
+    def __new__(cls, data: bytes, info: DocInfo) -> Printed:
+        made = super().__new__(cls, data)
+        made.info = info
+        return made
+
+
+def _render(document: PdfDocument) -> Printed:
+    return Printed(document.render(), document.info())
 
 
 def _options(ctx: AppContext) -> PdfOptions:
     return PdfOptions.from_settings(ctx.settings)
 
 
-def blank_worksheet_pdf(ctx: AppContext, template: Template) -> bytes:
+def blank_worksheet_pdf(ctx: AppContext, template: Template) -> Printed:
     """The template as it prints blank (the catalog preview)."""
-    return assemble.worksheet_document(ctx, template, options=_options(ctx)).render()
+    return _render(assemble.worksheet_document(ctx, template, options=_options(ctx)))
 
 
-def instance_pdf(ctx: AppContext, session_id: int, instance_id: int) -> bytes:
+def instance_pdf(ctx: AppContext, session_id: int, instance_id: int) -> Printed:
     """A filled worksheet, with the definition it was filled with."""
-    return assemble.instance_document(ctx, session_id, instance_id, _options(ctx)).render()
+    return _render(assemble.instance_document(ctx, session_id, instance_id, _options(ctx)))
 
 
-def homework_pdf(ctx: AppContext, session_id: int, homework_ids: list[int]) -> bytes:
+def homework_pdf(ctx: AppContext, session_id: int, homework_ids: list[int]) -> Printed:
     """The chosen homework of a session, each worksheet prefilled for the client."""
-    return assemble.homework_document(ctx, session_id, homework_ids, _options(ctx)).render()
+    return _render(assemble.homework_document(ctx, session_id, homework_ids, _options(ctx)))
 
 
-def note_pdf(ctx: AppContext, session_id: int) -> bytes:
+def note_pdf(ctx: AppContext, session_id: int) -> Printed:
     note = ctx.notes.for_session(session_id)
-    return assemble.note_document(ctx, session_id, note.format if note else "soap", _options(ctx)).render()
+    return _render(assemble.note_document(ctx, session_id, note.format if note else "soap", _options(ctx)))
 
 
 def progress_report_pdf(
@@ -46,17 +65,19 @@ def progress_report_pdf(
     end: dt.date | None = None,
     *,
     full_notes: bool = False,
-) -> bytes:
-    return assemble.report_document(ctx, patient_id, start, end, _options(ctx), full_notes=full_notes).render()
+) -> Printed:
+    return _render(assemble.report_document(ctx, patient_id, start, end, _options(ctx), full_notes=full_notes))
 
 
-def prescriber_letter_pdf(ctx: AppContext, patient_id: int, start: dt.date | None, end: dt.date | None) -> bytes:
-    return assemble.prescriber_letter(ctx, patient_id, start, end, _options(ctx)).render()
-def prep_pdf(ctx: AppContext, session_id: int) -> bytes:
+def prescriber_letter_pdf(ctx: AppContext, patient_id: int, start: dt.date | None, end: dt.date | None) -> Printed:
+    return _render(assemble.prescriber_letter(ctx, patient_id, start, end, _options(ctx)))
+
+
+def prep_pdf(ctx: AppContext, session_id: int) -> Printed:
     """The one-page pre-session sheet."""
-    return assemble.prep_document(ctx, session_id, _options(ctx)).render()
+    return _render(assemble.prep_document(ctx, session_id, _options(ctx)))
 
 
-def safety_plan_pdf(ctx: AppContext, patient_id: int, fold: bool) -> bytes:
+def safety_plan_pdf(ctx: AppContext, patient_id: int, fold: bool) -> Printed:
     """The newest safety plan (or a blank one prefilled), on full pages or as the fold-up card."""
-    return assemble.safety_plan_document(ctx, patient_id, fold=fold, options=_options(ctx)).render()
+    return _render(assemble.safety_plan_document(ctx, patient_id, fold=fold, options=_options(ctx)))

@@ -12,6 +12,7 @@ import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 from PySide6.QtCore import (
     QBuffer,
@@ -43,10 +44,18 @@ from PySide6.QtWidgets import (
 )
 
 from trdplanner.core.fileio import write_atomic
+from trdplanner.core.services.printlog import Output
 from trdplanner.gui.dialogs import show_error
 from trdplanner.gui.tasks import run_in_background
 
 log = logging.getLogger(__name__)
+
+
+class PrintRecorder(Protocol):
+    """What the preview records a print or a saved PDF through (core/services/printlog.py PrintLog)."""
+
+    def record(self, document: str, *, output: Output, patient_id: int | None = None, patient_code: str = "",
+               protected: bool = False) -> None: ...
 
 # Pages are rasterised at this resolution for printing: sharp on paper, modest in memory.
 PRINT_DPI = 300
@@ -134,6 +143,10 @@ class PdfPreview(QWidget):
         self._data = b""
         self.suggested_name = "document.pdf"
         self._pending = 0
+        # Set by whoever opens the preview: each Print and Save As is then recorded in the audit trail,
+        # as `trdplanner ... -o FILE` records it (the same service). What was printed comes with the bytes.
+        self.print_log: PrintRecorder | None = None
+        self._info: object | None = None
 
         self.view = QPdfView(self)
         self.view.setDocument(self.document)
@@ -209,6 +222,7 @@ class PdfPreview(QWidget):
     def set_pdf(self, data: bytes, suggested_name: str = "document.pdf") -> None:
         """Show ``data`` (PDF bytes)."""
         self.document.close()
+        self._info = getattr(data, "info", None)  # gui/pdfs.py Printed: kind and patient code
         self._data = bytes(data)
         self.suggested_name = suggested_name
         self._buffer = QBuffer(self)
@@ -281,9 +295,11 @@ class PdfPreview(QWidget):
             except OSError as exc:
                 show_error(self, "Could not write the PDF", exc)
                 return False
+            self._record(Output.FILE)
             return True
         # A real printer on a CUPS system (Linux, macOS) takes the PDF itself: text stays text.
         if send_to_cups(self._data, printer):
+            self._record(Output.PRINTER)
             return True
         steps = QProgressDialog("Printing…", "Cancel", 0, self.document.pageCount(), self)
         steps.setWindowTitle("Printing")
@@ -304,7 +320,20 @@ class PdfPreview(QWidget):
             return False
         finally:
             steps.close()
+        self._record(Output.PRINTER)
         return True
+
+    def _record(self, output: Output) -> None:
+        """The audit trail's line for this print; a failure to record is said, the print stands."""
+        if self.print_log is None:
+            return
+        kind = str(getattr(self._info, "kind", "") or "document")
+        code = str(getattr(self._info, "patient_code", "") or "")
+        try:
+            self.print_log.record(kind, output=output, patient_code=code)
+        except Exception as exc:
+            log.error("could not record a print: %s", type(exc).__name__)
+            show_error(self, "The print was not recorded", exc)
 
     def choose_save_path(self) -> str:
         """Ask where to save (a seam tests replace)."""
@@ -329,6 +358,7 @@ class PdfPreview(QWidget):
             show_error(self, "Could not save the PDF", exc)
             return None
         log.info("saved a PDF (%d bytes)", len(self._data))  # never the path: it may name the patient
+        self._record(Output.FILE)
         return path
 
 

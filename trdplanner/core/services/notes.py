@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, aliased, selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from trdplanner.clinical import missing_parts, review_text
 from trdplanner.clinical import score as score_measure
@@ -18,6 +18,7 @@ from trdplanner.core.fingerprint import cosignature_fingerprint, cosignature_for
 from trdplanner.core.models import Clinician, Measure, NoteCosignature, Patient, ProgressNote, TherapySession
 from trdplanner.core.models.base import utcnow
 from trdplanner.core.records import NoteRec, NoteSectionRec
+from trdplanner.core.services.cosign_queue import awaiting_query as awaiting_query
 from trdplanner.core.services.measures import measures_in
 from trdplanner.core.services.sessions import note_from_row, sessions_in
 from trdplanner.core.services.summary import ScoredMeasure
@@ -325,20 +326,6 @@ class NoteService:
                 date_to=date_to,
                 unsigned_only=unsigned_only,
             )
-
-def awaiting_query(supervisor_id: int) -> Any:
-    """SELECT of (session id, patient id) for signed notes waiting for this supervisor's co-signature."""
-    signer = aliased(Clinician)
-    done = select(NoteCosignature.id).where(
-        NoteCosignature.note_id == ProgressNote.id, NoteCosignature.signer_id == supervisor_id
-    )
-    return (
-        select(ProgressNote.session_id, TherapySession.patient_id)
-        .join(signer, signer.id == ProgressNote.signer_id)
-        .join(TherapySession, TherapySession.id == ProgressNote.session_id)
-        .where(ProgressNote.status == NoteStatus.SIGNED, signer.supervisor_id == supervisor_id, ~done.exists())
-    )
-
 
 def awaiting_sessions(s: Session, supervisor_id: int) -> list[int]:
     return [sid for sid, _pid in s.execute(awaiting_query(supervisor_id))]

@@ -32,6 +32,7 @@ from trdplanner.core.records import (
     PatientProfile,
     PatientSummary,
 )
+from trdplanner.core.services.cosign_queue import awaiting_query
 from trdplanner.core.services.flags import compute_flags, refresh_stale
 from trdplanner.core.text import fold, patient_search_text
 from trdplanner.core.validate import check_profile, search_text
@@ -156,9 +157,6 @@ class PatientService:
             query = query.where(flagged if risk else ~flagged)
         if unsigned is not None:
             query = query.where(PatientFlags.unsigned_notes > 0 if unsigned else PatientFlags.unsigned_notes == 0)
-        # Imported here: notes imports summary, which imports this module.
-        from trdplanner.core.services.notes import awaiting_query
-
         if awaiting_cosign_by is not None:
             waiting_for = awaiting_query(awaiting_cosign_by).subquery()
             query = query.where(Patient.id.in_(select(waiting_for.c.patient_id)))

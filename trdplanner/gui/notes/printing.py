@@ -13,6 +13,7 @@ def note_preview(ctx: AppContext, session_id: int, parent: QWidget | None) -> Pd
     """Open a preview of the note of ``session_id`` (Print and Save As are in the preview)."""
     session = ctx.sessions.get(session_id)
     dialog = PdfPreviewDialog(f"Progress note — session {session.number}", parent)
+    dialog.preview.print_log = ctx.prints
     dialog.preview.load(
         lambda: pdfs.note_pdf(ctx, session_id),
         f"note-session-{session.number}-{session.date.isoformat()}.pdf",

@@ -63,6 +63,7 @@ class TemplatePicker(QDialog):
         self.about.setTextFormat(Qt.TextFormat.RichText)
         self.about.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.preview = PdfPreview()
+        self.preview.print_log = ctx.prints  # a blank page printed from here is recorded too
         self.in_session = QRadioButton("Fill in during the session")
         self.in_session.setToolTip("The worksheet is filled in together in the session")
         self.homework = QRadioButton("Give as homework")

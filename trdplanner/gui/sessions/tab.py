@@ -398,6 +398,7 @@ class SessionsTab(QWidget):
     def _preview(self, title: str, produce, name: str, what: str) -> PdfPreviewDialog:
         dialog = PdfPreviewDialog(title, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.preview.print_log = self.ctx.prints
         dialog.preview.load(produce, name, what)
         self._dialogs.append(dialog)
         dialog.destroyed.connect(lambda: self._dialogs.remove(dialog) if dialog in self._dialogs else None)
