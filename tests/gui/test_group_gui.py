@@ -16,6 +16,7 @@ from trdplanner.core.records import ClinicianRec, NoteSectionRec, PatientProfile
 from trdplanner.gui.login import needs_login
 from trdplanner.gui.main_window import MainWindow
 from trdplanner.gui.patient_model import PatientFilter
+from trdplanner.gui.patient_tab import TabKey
 from trdplanner.gui.practice_dialog import ClinicianDialog, PracticeDialog
 
 
@@ -32,7 +33,7 @@ def _open_profile(qtbot: QtBot, window: MainWindow, ctx: AppContext) -> int:
     pid = ctx.patients.create(PatientProfile("G-001", "Synthetic Person"))
     window.reload_patients(select=pid)
     window.open_patient(pid)
-    window.workspace.show_tab("Profile")
+    window.workspace.show_tab(TabKey.PROFILE)
     return pid
 
 

@@ -24,6 +24,7 @@ from trdplanner.context import AppContext
 from trdplanner.core.demo import create_demo
 from trdplanner.gui.main_window import MainWindow
 from trdplanner.gui.patient_model import PatientTableModel
+from trdplanner.gui.patient_tab import TabKey
 from trdplanner.gui.preferences import PreferencesDialog
 
 
@@ -151,11 +152,11 @@ def test_menus_have_the_standard_shortcuts(window: MainWindow) -> None:
 def test_save_and_print_follow_the_current_tab(qtbot: QtBot, data_dir: Path) -> None:
     window, ctx = _demo_window(qtbot, data_dir)
     window.open_patient(ctx.patients.id_for_code("DEMO-02"))
-    window.workspace.show_tab("Overview")
+    window.workspace.show_tab(TabKey.OVERVIEW)
     assert not window.act_save.isEnabled()
-    window.workspace.show_tab("Profile")
+    window.workspace.show_tab(TabKey.PROFILE)
     assert window.act_save.isEnabled()
-    window.workspace.show_tab("Sessions")
+    window.workspace.show_tab(TabKey.SESSIONS)
     assert window.act_print.isEnabled()  # the sessions tab prints its homework
     ctx.close()
 
@@ -163,7 +164,7 @@ def test_save_and_print_follow_the_current_tab(qtbot: QtBot, data_dir: Path) -> 
 def test_undo_and_redo_reach_the_focused_text_field(qtbot: QtBot, data_dir: Path) -> None:
     window, ctx = _demo_window(qtbot, data_dir)
     window.open_patient(ctx.patients.id_for_code("DEMO-02"))
-    window.workspace.show_tab("Profile")
+    window.workspace.show_tab(TabKey.PROFILE)
     field = window.workspace.profile.pronouns
     window.activateWindow()
     field.setFocus()
@@ -182,7 +183,7 @@ def test_unsaved_profile_asks_before_switching_patient(qtbot: QtBot, data_dir: P
     window, ctx = _demo_window(qtbot, data_dir)
     first, second = ctx.patients.id_for_code("DEMO-02"), ctx.patients.id_for_code("DEMO-03")
     window.open_patient(first)
-    window.workspace.show_tab("Profile")
+    window.workspace.show_tab(TabKey.PROFILE)
     qtbot.keyClicks(window.workspace.profile.pronouns, "x")
     when_dialog(QMessageBox, lambda box: box.button(QMessageBox.StandardButton.Cancel).click())
     window.open_patient(second)
@@ -212,7 +213,7 @@ def test_window_layout_is_restored(qtbot: QtBot, data_dir: Path) -> None:
     window.splitter.setSizes([430, 900])
     window.patients.table.setColumnHidden(PatientTableModel.COL_DIAGNOSIS, False)
     window.open_patient(ctx.patients.id_for_code("DEMO-03"))
-    window.workspace.show_tab("Measures")
+    window.workspace.show_tab(TabKey.MEASURES)
     window.close()
     again = MainWindow(ctx, data_dir / "window-state.ini")
     qtbot.addWidget(again)
@@ -245,8 +246,8 @@ def test_every_control_has_a_tooltip(qtbot: QtBot, data_dir: Path) -> None:
     ws = window.workspace
     mine = [window.patients, ws.overview, ws.profile, ws.history, ws.measures, ws.plan]
     missing = []
-    for title in ("Overview", "Profile", "Treatment history", "Measures", "Treatment plan"):
-        ws.show_tab(title)
+    for key in (TabKey.OVERVIEW, TabKey.PROFILE, TabKey.HISTORY, TabKey.MEASURES, TabKey.PLAN):
+        ws.show_tab(key)
         for root in mine:
             for w in root.findChildren(QWidget):
                 if _needs_tip(w) and not w.toolTip():

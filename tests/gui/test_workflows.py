@@ -12,6 +12,7 @@ from tests.gui.conftest import when_dialog
 from trdplanner.context import AppContext
 from trdplanner.core.records import EpisodeRec, PatientProfile
 from trdplanner.gui.main_window import MainWindow
+from trdplanner.gui.patient_tab import TabKey
 from trdplanner.gui.workspace.measure_entry import AcknowledgeDialog
 from trdplanner.gui.workspace.new_patient import NewPatientDialog
 from trdplanner.gui.workspace.trial_dialog import TrialDialog
@@ -26,7 +27,7 @@ def _patient(ctx: AppContext, **extra: object) -> int:
     return ctx.patients.create(profile)
 
 
-def _open(window: MainWindow, qtbot: QtBot, pid: int, tab: str) -> None:
+def _open(window: MainWindow, qtbot: QtBot, pid: int, tab: TabKey) -> None:
     window.reload_patients()
     qtbot.waitUntil(lambda: window.patients.model.find(pid) is not None)
     window.open_patient(pid)
@@ -114,7 +115,7 @@ def _add_failed_trial(qtbot: QtBot, window: MainWindow, agent: str, drug_class: 
 
 def test_two_failed_adequate_trials_change_the_trd_status(qtbot: QtBot, window: MainWindow, ctx: AppContext) -> None:
     pid = _patient(ctx)
-    _open(window, qtbot, pid, "Treatment history")
+    _open(window, qtbot, pid, TabKey.HISTORY)
     history = window.workspace.history
     assert "Does not meet the TRD definition" in history.status.text.text()
     assert history.stack.currentWidget() is history.empty
@@ -136,7 +137,7 @@ def test_two_failed_adequate_trials_change_the_trd_status(qtbot: QtBot, window: 
     row = window.patients.model.row_of(pid)
     assert window.patients.model.index(row, 3).data() == "TRD (2)"
     assert "TRD" in window.header.text()
-    window.workspace.show_tab("Overview")
+    window.workspace.show_tab(TabKey.OVERVIEW)
     assert "Meets TRD definition" in window.workspace.overview.trd_text.text()
     assert "Thase-Rush stage II" in window.workspace.overview.trd_text.text()
 
@@ -158,7 +159,7 @@ def test_phq9_with_item_9_positive_raises_an_alert_the_clinician_acknowledges(
     qtbot: QtBot, window: MainWindow, ctx: AppContext
 ) -> None:
     pid = _patient(ctx)
-    _open(window, qtbot, pid, "Measures")
+    _open(window, qtbot, pid, TabKey.MEASURES)
     measures = window.workspace.measures
     window.activateWindow()
     _enter_phq9(qtbot, window, "2212110")
@@ -196,14 +197,14 @@ def test_phq9_with_item_9_positive_raises_an_alert_the_clinician_acknowledges(
     assert "alert acknowledged" in measures.details.text()
     assert "acknowledged by Dr. Test Clinician, PhD" in measures.details.toolTip()
     # The flag stays on the score; the overview still shows it, now acknowledged.
-    window.workspace.show_tab("Overview")
+    window.workspace.show_tab(TabKey.OVERVIEW)
     risk = window.workspace.overview.risk_text.text()
     assert "positive suicidality item" in risk and "acknowledged by Dr. Test Clinician" in risk
 
 
 def test_an_alert_left_open_stays_visible_everywhere(qtbot: QtBot, window: MainWindow, ctx: AppContext) -> None:
     pid = _patient(ctx)
-    _open(window, qtbot, pid, "Measures")
+    _open(window, qtbot, pid, TabKey.MEASURES)
     measures = window.workspace.measures
     measures.entry.set_items([1, 1, 1, 1, 1, 1, 1, 1, 1])
     when_dialog(AcknowledgeDialog, lambda d: d.later.click())
@@ -212,10 +213,10 @@ def test_an_alert_left_open_stays_visible_everywhere(qtbot: QtBot, window: MainW
     assert "not yet acknowledged" in measures.alerts.text.text()
     qtbot.waitUntil(lambda: window.patients.model.find(pid).open_alerts == 1)
     assert "alert to acknowledge" in window.header.text()
-    window.workspace.show_tab("Overview")
+    window.workspace.show_tab(TabKey.OVERVIEW)
     assert "Acknowledge the positive suicidality item" in window.workspace.overview.steps.text()
     # Acknowledging later, from the history table, with Enter.
-    window.workspace.show_tab("Measures")
+    window.workspace.show_tab(TabKey.MEASURES)
     when_dialog(AcknowledgeDialog, lambda d: (d.confirm.setChecked(True), d.ack.click()))
     measures.history.setFocus()
     measures.history.setCurrentCell(0, 0)

@@ -12,13 +12,14 @@ from trdplanner.clinical import TrdSettings, TrdStatusKind
 from trdplanner.context import AppContext
 from trdplanner.core.records import EpisodeRec, MeasureRec, PatientProfile, TrialRec
 from trdplanner.gui.main_window import MainWindow
+from trdplanner.gui.patient_tab import TabKey
 from trdplanner.gui.workspace.next_steps import suggest
 from trdplanner.gui.workspace.trial_dialog import TrialDialog
 
 TODAY = dt.date.today()
 
 
-def _open(window: MainWindow, qtbot: QtBot, ctx: AppContext, tab: str) -> int:
+def _open(window: MainWindow, qtbot: QtBot, ctx: AppContext, tab: TabKey) -> int:
     pid = ctx.patients.create(PatientProfile(code="W-1", full_name="Kai Moreno",
                                              episodes=[EpisodeRec(number=1, onset=TODAY - dt.timedelta(days=300))]))
     window.reload_patients()
@@ -29,7 +30,7 @@ def _open(window: MainWindow, qtbot: QtBot, ctx: AppContext, tab: str) -> int:
 
 
 def test_build_and_save_a_treatment_plan(qtbot: QtBot, window: MainWindow, ctx: AppContext) -> None:
-    pid = _open(window, qtbot, ctx, "Treatment plan")
+    pid = _open(window, qtbot, ctx, TabKey.PLAN)
     plan = window.workspace.plan
     assert plan.outer.currentIndex() == 1  # empty state with a create button
     plan.create_button.click()
@@ -50,11 +51,11 @@ def test_build_and_save_a_treatment_plan(qtbot: QtBot, window: MainWindow, ctx: 
     assert (objective.text, objective.target_instrument, objective.target_comparator, objective.target_value) == (
         "PHQ-9 below 10", "phq9", "<", 10.0)
     assert plan.state.text() == "Saved"
-    window.workspace.show_tab("Overview")
+    window.workspace.show_tab(TabKey.OVERVIEW)
     assert "PHQ-9 below 10" in window.workspace.overview.objectives_text.text()
 
     # A target comparator without a value is refused, and the message says where.
-    window.workspace.show_tab("Treatment plan")
+    window.workspace.show_tab(TabKey.PLAN)
     plan.tree.setCurrentItem(plan.tree.topLevelItem(0).child(0).child(0))
     plan.o_value.clear()
     plan.o_value.textEdited.emit("")

@@ -36,6 +36,7 @@ from trdplanner.gui.theme import heading_font, hex_colour, icon, theme_changed
 if TYPE_CHECKING:
     from trdplanner.context import AppContext
     from trdplanner.core.records import PatientSummary
+    from trdplanner.gui.patient_tab import PatientTab
     from trdplanner.gui.workspace import PatientWorkspace
 
 log = logging.getLogger(__name__)
@@ -206,7 +207,7 @@ class MainWindow(QMainWindow):
             if patient_id == self._patient_id and self._workspace is not None:
                 current = self._workspace.current_tab()
                 if current is not None:
-                    current.setFocus()
+                    current.focus()
             return
         if self._workspace is not None and not self._workspace.confirm_leave(self):
             if self._patient_id is not None:
@@ -285,8 +286,7 @@ class MainWindow(QMainWindow):
             out.append(self.patients)
         tab = self._current_tab()
         if tab is not None:
-            inner = getattr(tab, "panes", None)
-            out.extend(inner() if callable(inner) else [tab])
+            out.extend(tab.panes())
         return out
 
     def cycle_pane(self, step: int) -> None:
@@ -417,15 +417,15 @@ class MainWindow(QMainWindow):
                              None, f"Show the {ws.tabText(i)} tab")
             self.view_menu.addAction(a)
 
-    def _current_tab(self) -> QWidget | None:
+    def _current_tab(self) -> PatientTab | None:
         if self._workspace is None or self._patient_id is None:
             return None
         return self._workspace.current_tab()
 
     def _update_actions(self) -> None:
         tab = self._current_tab()
-        self.act_save.setEnabled(tab is not None and hasattr(tab, "save_current"))
-        self.act_print.setEnabled(tab is not None and hasattr(tab, "print_current"))
+        self.act_save.setEnabled(tab is not None and tab.can_save())
+        self.act_print.setEnabled(tab is not None and tab.can_print())
         ready = self.ctx is not None
         writable = ready and not getattr(self.ctx, "read_only", False)  # a read-only data folder: nothing saves
         if not writable:
@@ -460,12 +460,12 @@ class MainWindow(QMainWindow):
 
     def _save(self) -> None:
         tab = self._current_tab()
-        if tab is not None and hasattr(tab, "save_current"):
+        if tab is not None and tab.can_save():
             tab.save_current()
 
     def _print(self) -> None:
         tab = self._current_tab()
-        if tab is not None and hasattr(tab, "print_current"):
+        if tab is not None and tab.can_print():
             tab.print_current()
 
     # ---------------------------------------------------------------- commands
@@ -480,7 +480,9 @@ class MainWindow(QMainWindow):
             pid = dialog.created_id
             self._show_patients(self.ctx.patients.summaries(status=None), pid)
             self.open_patient(pid)
-            self.workspace.show_tab("Profile")
+            from trdplanner.gui.patient_tab import TabKey
+
+            self.workspace.show_tab(TabKey.PROFILE)
 
     def _toggle_archive(self) -> None:
         p = self.patients.model.find(self._patient_id) if self._patient_id is not None else None

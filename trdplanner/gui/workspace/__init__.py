@@ -2,20 +2,20 @@
 
 Overview, Profile, Treatment history, Measures and Treatment plan live in this package;
 Sessions and Notes come from ``trdplanner.gui.sessions`` and ``trdplanner.gui.notes``.
-Every tab has ``set_patient(patient_id)``; File ▸ Save and File ▸ Print call a tab's
-``save_current()`` / ``print_current()`` when it has them.
+Every tab keeps the ``PatientTab`` contract (gui/patient_tab.py) and is found by its ``TabKey``.
 """
 
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QMessageBox, QScrollArea, QTabWidget, QWidget
 
+from trdplanner.gui.patient_tab import PatientTab, TabKey
 from trdplanner.gui.theme import icon
-from trdplanner.gui.workspace.base import WorkspaceTab
 from trdplanner.gui.workspace.history import HistoryTab
 from trdplanner.gui.workspace.measures import MeasuresTab
 from trdplanner.gui.workspace.overview import OverviewTab
@@ -26,19 +26,6 @@ if TYPE_CHECKING:
     from trdplanner.context import AppContext
 
 log = logging.getLogger(__name__)
-
-TAB_TIPS = {
-    "Overview": "Summary, TRD status and staging, risk, latest scores and next steps (Ctrl+1)",
-    "Profile": "Every profile field: identity, contact, diagnosis, risk, episodes, care team (Ctrl+2)",
-    "Treatment history": "The trial ledger and whether each trial counts toward TRD (Ctrl+3)",
-    "Measures": "Enter PHQ-9, GAD-7, QIDS-SR16, HAM-D17; chart over time; alerts (Ctrl+4)",
-    "Treatment plan": "Problems, goals, objectives and interventions (Ctrl+5)",
-    "Sessions": "Sessions and the session planner (Ctrl+6)",
-    "Notes": "Every progress note, with full-text search (Ctrl+7)",
-}
-TAB_ICONS = {"Overview": "overview", "Profile": "profile", "Treatment history": "trial", "Measures": "measure",
-             "Treatment plan": "plan", "Sessions": "sessions", "Notes": "notes"}
-
 
 class PatientWorkspace(QTabWidget):
     #: A tab saved something that changes the patient's row in the list (TRD, risk, unsigned notes).
@@ -67,38 +54,56 @@ class PatientWorkspace(QTabWidget):
         self.plan = PlanTab(ctx)
         self.sessions = SessionsTab(ctx)
         self.notes = NotesTab(ctx)
-        self._pages: list[QWidget] = []
-        for tab, title in ((self.overview, "Overview"), (self.profile, "Profile"),
-                           (self.history, "Treatment history"), (self.measures, "Measures"),
-                           (self.plan, "Treatment plan"), (self.sessions, "Sessions"), (self.notes, "Notes")):
-            # Sessions and Notes scroll rather than force the window wider than the screen.
-            page = tab if isinstance(tab, WorkspaceTab) else _scrolling(tab)
-            i = self.addTab(page, icon(TAB_ICONS[title]), title)
-            self._pages.append(tab)
-            self.setTabToolTip(i, TAB_TIPS[title])
-            if isinstance(tab, WorkspaceTab):
-                tab.changed.connect(self._tab_changed)
-                tab.dirty_changed.connect(lambda _d: self.request_save_state.emit())
+        # Each tab twice over: as the contract the workspace talks to, and as the widget it shows.
+        self._tabs: list[PatientTab] = []
+        self._widgets: list[QWidget] = []
+        # One call per tab, so the type checker holds each class to the PatientTab protocol.
+        self._add(self.overview, self.overview)
+        self._add(self.profile, self.profile)
+        self._add(self.history, self.history)
+        self._add(self.measures, self.measures)
+        self._add(self.plan, self.plan)
+        self._add(self.sessions, self.sessions)
+        self._add(self.notes, self.notes)
         self.overview.go_to.connect(self.show_tab)
-        self.sessions.measure_recorded.connect(self._tab_changed)
         self.patient_id: int | None = None
-        self._pending: set[QWidget] = set()
+        self._pending: set[TabKey] = set()
         self._previous = 0
         self.currentChanged.connect(self._switched)
 
-    def tabs(self) -> list[QWidget]:
-        """The tabs themselves (a scroll area around a tab is not one)."""
-        return list(self._pages)
+    def _add(self, tab: PatientTab, widget: QWidget) -> None:
+        key = tab.key
+        # Sessions and Notes scroll rather than force the window wider than the screen.
+        i = self.addTab(_scrolling(widget) if tab.scrolls else widget, icon(key.icon_name), key.label)
+        self.setTabToolTip(i, key.tip)
+        self._tabs.append(tab)
+        self._widgets.append(widget)
+        tab.connect_changes(partial(self._tab_changed, source=key),
+                            lambda _dirty: self.request_save_state.emit())
 
-    def tab_at(self, index: int) -> QWidget | None:
-        return self._pages[index] if 0 <= index < len(self._pages) else None
+    def tabs(self) -> list[PatientTab]:
+        """The tabs, in order (a scroll area around a tab is not one)."""
+        return list(self._tabs)
 
-    def current_tab(self) -> QWidget | None:
+    def widgets(self) -> list[QWidget]:
+        """The tabs as widgets, in the same order."""
+        return list(self._widgets)
+
+    def tab_at(self, index: int) -> PatientTab | None:
+        return self._tabs[index] if 0 <= index < len(self._tabs) else None
+
+    def current_tab(self) -> PatientTab | None:
         return self.tab_at(self.currentIndex())
 
-    def show_widget(self, tab: QWidget) -> None:
-        if tab in self._pages:
-            self.setCurrentIndex(self._pages.index(tab))
+    def tab(self, key: TabKey) -> PatientTab:
+        return self._tabs[self._index(key)]
+
+    def _index(self, key: TabKey) -> int:
+        return next(i for i, t in enumerate(self._tabs) if t.key == key)
+
+    def show_widget(self, widget: QWidget) -> None:
+        if widget in self._widgets:
+            self.setCurrentIndex(self._widgets.index(widget))
 
     def set_patient(self, patient_id: int | None) -> None:
         """Tell every tab. Tabs of this package load lazily themselves; the Sessions and Notes tabs
@@ -106,16 +111,16 @@ class PatientWorkspace(QTabWidget):
         self.patient_id = patient_id
         self._pending = set()
         for tab in self.tabs():
-            if isinstance(tab, WorkspaceTab) or tab is self.current_tab():
+            if tab.loads_when_shown or tab is self.current_tab():
                 self._tell(tab)
             else:
-                self._pending.add(tab)
+                self._pending.add(tab.key)
         self.patient_loaded.emit()
 
-    def _tell(self, tab: QWidget) -> None:
-        self._pending.discard(tab)
+    def _tell(self, tab: PatientTab) -> None:
+        self._pending.discard(tab.key)
         try:
-            tab.set_patient(self.patient_id)  # type: ignore[attr-defined]
+            tab.set_patient(self.patient_id)
         except Exception as exc:
             from trdplanner.gui.dialogs import show_error
 
@@ -125,22 +130,18 @@ class PatientWorkspace(QTabWidget):
     def current_patient_id(self) -> int | None:
         return self.patient_id
 
-    def show_tab(self, title: str) -> None:
-        for i in range(self.count()):
-            if self.tabText(i) == title:
-                self.setCurrentIndex(i)
-                return
+    def show_tab(self, key: TabKey | str) -> None:
+        """Bring a tab forward by its key (the overview's links send a key's value)."""
+        self.setCurrentIndex(self._index(TabKey(key)))
 
     def settings_changed(self) -> None:
         """TRD and change thresholds moved: everything derived from them is read again."""
         for tab in self.tabs():
-            if isinstance(tab, WorkspaceTab):
-                tab.invalidate()
+            tab.invalidate()
 
-    def _tab_changed(self, patient_id: int) -> None:
-        sender = self.sender()
+    def _tab_changed(self, patient_id: int, source: TabKey) -> None:
         for tab in self.tabs():
-            if isinstance(tab, WorkspaceTab) and tab is not sender:
+            if tab.key != source:
                 tab.invalidate()
         self.data_changed.emit(patient_id)
 
@@ -148,22 +149,21 @@ class PatientWorkspace(QTabWidget):
         left = self.tab_at(self._previous)
         self._previous = index
         shown = self.tab_at(index)
-        if shown is not None and shown in self._pending:
+        if shown is not None and shown.key in self._pending:
             self._tell(shown)
         # Sessions and Notes change unsigned-note counts and last-session dates: refresh the list row.
-        if left in (self.sessions, self.notes) and self.patient_id is not None:
+        if left is not None and left.key in (TabKey.SESSIONS, TabKey.NOTES) and self.patient_id is not None:
             self.data_changed.emit(self.patient_id)
-            for tab in (self.overview,):
-                tab.invalidate()
+            self.overview.invalidate()
 
-    def unsaved_tabs(self) -> list[QWidget]:
-        return [t for t in self.tabs() if getattr(t, "has_unsaved_changes", lambda: False)()]
+    def unsaved_tabs(self) -> list[PatientTab]:
+        return [t for t in self.tabs() if t.has_unsaved_changes()]
 
     def confirm_leave(self, parent: QWidget) -> bool:
         """Before switching patient or quitting: save, discard or stay for each tab with unsaved edits."""
         for tab in self.unsaved_tabs():
-            title = self.tabText(self._pages.index(tab))
-            self.show_widget(tab)
+            title = tab.key.label
+            self.setCurrentIndex(self._index(tab.key))
             box = QMessageBox(QMessageBox.Icon.Question, "Unsaved changes",
                               f"The {title} tab has changes that are not saved.", QMessageBox.StandardButton.NoButton,
                               parent)
@@ -175,11 +175,10 @@ class PatientWorkspace(QTabWidget):
             box.exec()
             clicked = box.clickedButton()
             if clicked is save:
-                ok = tab.save_current()  # type: ignore[attr-defined]
-                if ok is False:
+                if not tab.save_current():
                     return False
             elif clicked is discard:
-                getattr(tab, "discard_changes", lambda: None)()
+                tab.discard_changes()
             else:
                 return False
         return True

@@ -7,6 +7,7 @@ is on screen, so opening a patient costs only the tab the user is looking at.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from trdplanner.gui.dialogs import show_error
+from trdplanner.gui.patient_tab import TabKey
 from trdplanner.gui.theme import heading_font
 
 if TYPE_CHECKING:
@@ -30,20 +32,50 @@ log = logging.getLogger(__name__)
 
 
 class WorkspaceTab(QWidget):
-    """Base for the tabs: subclasses implement ``load(patient_id)`` and ``clear()``."""
+    """Base for the tabs of this package: subclasses set ``key`` and implement ``load(patient_id)`` and
+    ``clear()``. It keeps the ``PatientTab`` contract (gui/patient_tab.py) for them."""
 
     #: Emitted after the tab saved something, with the patient id.
     changed = Signal(int)
     #: Emitted when the tab's unsaved state changes (enables File ▸ Save).
     dirty_changed = Signal(bool)
 
-    title = ""
+    key: TabKey
+    loads_when_shown = True  # it reads when shown (showEvent), so telling it the patient costs nothing
+    scrolls = False  # each of these scrolls inside itself where it needs to
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.patient_id: int | None = None
         self._stale = True
+
+    @property
+    def title(self) -> str:
+        return self.key.label
+
+    def connect_changes(self, on_changed: Callable[[int], None], on_dirty: Callable[[bool], None]) -> None:
+        self.changed.connect(on_changed)
+        self.dirty_changed.connect(on_dirty)
+
+    def save_current(self) -> bool:
+        """Nothing to save on a tab that only shows; tabs with fields override this."""
+        return True
+
+    def can_save(self) -> bool:
+        return False
+
+    def can_print(self) -> bool:
+        return False
+
+    def print_current(self) -> None:
+        """Nothing prints from a tab that does not say it can."""
+
+    def panes(self) -> list[QWidget]:
+        return [self]
+
+    def focus(self) -> None:
+        self.setFocus()
 
     def set_patient(self, patient_id: int | None) -> None:
         self.patient_id = patient_id

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from trdplanner.core.errors import InputError
 from trdplanner.gui.columns import fit_columns
 from trdplanner.gui.dialogs import confirm, show_error
+from trdplanner.gui.patient_tab import TabKey
 from trdplanner.gui.theme import colour, icon
 from trdplanner.gui.workspace.base import Banner, WorkspaceTab, empty_state, esc, rich_label
 from trdplanner.gui.workspace.trial_dialog import KIND_LABELS, TrialDialog
@@ -45,7 +46,7 @@ def _num(x: float | None) -> str:
 
 
 class HistoryTab(WorkspaceTab):
-    title = "Treatment history"
+    key = TabKey.HISTORY
 
     def __init__(self, ctx, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)

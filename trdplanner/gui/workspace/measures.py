@@ -28,6 +28,7 @@ from trdplanner.gui.charts import ChartEvent, ScoreChart, ScorePoint
 from trdplanner.gui.columns import fit_columns
 from trdplanner.gui.dates import first_unreadable
 from trdplanner.gui.dialogs import show_error
+from trdplanner.gui.patient_tab import TabKey
 from trdplanner.gui.theme import colour, icon
 from trdplanner.gui.workspace.base import Banner, WorkspaceTab, empty_state, esc
 from trdplanner.gui.workspace.measure_entry import MeasureEntry, acknowledge
@@ -43,7 +44,10 @@ BAND, CHANGE = 3, 4
 
 
 class MeasuresTab(WorkspaceTab):
-    title = "Measures"
+    key = TabKey.MEASURES
+
+    def can_save(self) -> bool:
+        return True
 
     def __init__(self, ctx, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from trdplanner.clinical import BaselineKind, TrdStatusKind, spec
+from trdplanner.gui.patient_tab import TabKey
 from trdplanner.gui.reflow import Place, Reflow
 from trdplanner.gui.theme import hex_colour, icon
 from trdplanner.gui.workspace.base import Card, WorkspaceTab, esc, rich_label
@@ -34,9 +35,9 @@ def _colour_span(text: str, name: str, bold: bool = False) -> str:
 
 
 class OverviewTab(WorkspaceTab):
-    title = "Overview"
+    key = TabKey.OVERVIEW
     #: Ask the workspace to show another tab (by title).
-    go_to = Signal(str)
+    go_to = Signal(str)  # a TabKey's value
 
     def __init__(self, ctx, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
@@ -52,26 +53,26 @@ class OverviewTab(WorkspaceTab):
         self.trd_card = Card("TRD status and staging", tip="Worked out from the treatment history")
         self.trd_text = rich_label()
         self.trd_card.body.addWidget(self.trd_text)
-        self.trd_link = self._link("Open treatment history", "Treatment history", "trial")
+        self.trd_link = self._link("Open treatment history", TabKey.HISTORY, "trial")
         self.trd_card.head.addWidget(self.trd_link)
 
         self.risk_card = Card("Risk", tip="Recorded risk level and the flags raised by measures")
         self.risk_text = rich_label()
         self.risk_card.body.addWidget(self.risk_text)
-        self.ack_button = self._link("Review alert…", "Measures", "alert")
+        self.ack_button = self._link("Review alert…", TabKey.MEASURES, "alert")
         self.ack_button.setToolTip("Open the Measures tab to acknowledge the alert")
         self.risk_card.head.addWidget(self.ack_button)
 
         self.scores_card = Card("Latest scores", tip="The latest score of each measure, with the trend")
         self.scores_text = rich_label()
         self.scores_card.body.addWidget(self.scores_text)
-        self.scores_card.head.addWidget(self._link("Open measures", "Measures", "chart"))
+        self.scores_card.head.addWidget(self._link("Open measures", TabKey.MEASURES, "chart"))
 
         self.objectives_card = Card("Objectives due", tip="Treatment-plan objectives with a review date in the "
                                                           "next two weeks or already past")
         self.objectives_text = rich_label()
         self.objectives_card.body.addWidget(self.objectives_text)
-        self.objectives_card.head.addWidget(self._link("Open treatment plan", "Treatment plan", "plan"))
+        self.objectives_card.head.addWidget(self._link("Open treatment plan", TabKey.PLAN, "plan"))
 
         grid = QGridLayout()
         grid.setSpacing(12)
@@ -96,12 +97,12 @@ class OverviewTab(WorkspaceTab):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(scroll)
 
-    def _link(self, text: str, tab: str, icon_name: str) -> QPushButton:
+    def _link(self, text: str, tab: TabKey, icon_name: str) -> QPushButton:
         b = QPushButton(icon(icon_name), text)
         b.setFlat(True)
         b.setCursor(Qt.CursorShape.PointingHandCursor)
-        b.setToolTip(f"Go to the {tab} tab")
-        b.clicked.connect(lambda: self.go_to.emit(tab))
+        b.setToolTip(f"Go to the {tab.label} tab")
+        b.clicked.connect(lambda: self.go_to.emit(tab.value))
         return b
 
     def clear(self) -> None:

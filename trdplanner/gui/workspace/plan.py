@@ -31,6 +31,7 @@ from trdplanner.core.vocab import COMPARATORS, GoalStatus, ObjectiveStatus, Plan
 from trdplanner.gui.columns import fit_columns
 from trdplanner.gui.dates import first_unreadable
 from trdplanner.gui.dialogs import confirm, show_error
+from trdplanner.gui.patient_tab import TabKey
 from trdplanner.gui.stale import ask_stale, differences
 from trdplanner.gui.theme import colour, icon
 from trdplanner.gui.workspace.base import WorkspaceTab, empty_state
@@ -56,7 +57,10 @@ def _area(tip: str, height: int = 70) -> QPlainTextEdit:
 
 
 class PlanTab(WorkspaceTab):
-    title = "Treatment plan"
+    key = TabKey.PLAN
+
+    def can_save(self) -> bool:
+        return True
 
     def __init__(self, ctx, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)

@@ -34,6 +34,7 @@ from trdplanner.core.validate import check_profile
 from trdplanner.core.vocab import FACTORS, Adherence, CareRole, FactorGroup, PatientStatus, RiskLevel, Severity
 from trdplanner.gui.dates import first_unreadable
 from trdplanner.gui.dialogs import show_error
+from trdplanner.gui.patient_tab import TabKey
 from trdplanner.gui.reflow import Place, Reflow
 from trdplanner.gui.stale import ask_stale, differences
 from trdplanner.gui.theme import icon
@@ -70,7 +71,10 @@ class _FactorRow:
 
 
 class ProfileTab(WorkspaceTab):
-    title = "Profile"
+    key = TabKey.PROFILE
+
+    def can_save(self) -> bool:
+        return True
 
     def __init__(self, ctx, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
