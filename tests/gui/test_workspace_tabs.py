@@ -10,10 +10,10 @@ from pytestqt.qtbot import QtBot
 from tests.gui.conftest import when_dialog
 from trdplanner.clinical import TrdSettings, TrdStatusKind
 from trdplanner.context import AppContext
+from trdplanner.core.guidance import suggest
 from trdplanner.core.records import EpisodeRec, MeasureRec, PatientProfile, TrialRec
 from trdplanner.gui.main_window import MainWindow
 from trdplanner.gui.patient_tab import TabKey
-from trdplanner.gui.workspace.next_steps import suggest
 from trdplanner.gui.workspace.trial_dialog import TrialDialog
 
 TODAY = dt.date.today()

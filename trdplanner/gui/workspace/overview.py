@@ -9,11 +9,11 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from trdplanner.clinical import BaselineKind, TrdStatusKind, spec
+from trdplanner.core.guidance import suggest
 from trdplanner.gui.patient_tab import TabKey
 from trdplanner.gui.reflow import Place, Reflow
 from trdplanner.gui.theme import hex_colour, icon
 from trdplanner.gui.workspace.base import Card, WorkspaceTab, esc, rich_label
-from trdplanner.gui.workspace.next_steps import suggest
 
 if TYPE_CHECKING:
     from trdplanner.core.records import PlanRec

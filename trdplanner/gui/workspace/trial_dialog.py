@@ -34,7 +34,7 @@ from trdplanner.clinical import (
     assess_trial,
     trd_status,
 )
-from trdplanner.clinical.trd import TrdStatusKind
+from trdplanner.clinical.trd import DOSED_KINDS, TrdStatusKind
 from trdplanner.core.errors import InputError
 from trdplanner.core.records import EpisodeRec, TrialRec
 from trdplanner.core.services.summary import trial_facts
@@ -42,7 +42,7 @@ from trdplanner.gui.dates import first_unreadable
 from trdplanner.gui.workspace.base import Banner, esc
 from trdplanner.gui.workspace.fields import DateField, ErrorLabel, NumberField, add_row, combo, set_invalid
 
-DOSED = {TrialKind.ANTIDEPRESSANT_MONOTHERAPY, TrialKind.SWITCH, TrialKind.COMBINATION, TrialKind.AUGMENTATION}
+DOSED = DOSED_KINDS  # clinical/trd.py: the trials judged by dose and duration
 KIND_LABELS: dict[str, str] = {
     TrialKind.ANTIDEPRESSANT_MONOTHERAPY: "Antidepressant (monotherapy)",
     TrialKind.SWITCH: "Antidepressant switch",

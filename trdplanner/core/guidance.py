@@ -2,6 +2,8 @@
 
 These are prompts for the clinician, never orders: each names the fact behind it
 (weeks on a trial, the change in scores, the missing record) so it can be checked.
+The clinical rules they apply are not restated here: which trials are dosed, what counts as
+response, partial response and non-response, and PHQ-9 remission all come from ``clinical/``.
 """
 
 from __future__ import annotations
@@ -9,12 +11,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from trdplanner.clinical import TrdStatusKind, spec
+from trdplanner.clinical import Instrument, Outcome, TrdStatusKind, outcome_from_scores, remission_criterion, spec
+from trdplanner.clinical.trd import DOSED_KINDS
 from trdplanner.core.records import MeasureRec, PlanRec, TrialRec
 
-NO_RESPONSE_WEEKS = 8  # the issue's example: no response after 8 weeks on a treatment
+# When to prompt, not what is clinically true: a product choice, so it lives with the prompts.
+NO_RESPONSE_WEEKS = 8  # ask about response once a treatment has run this long
 MEASURE_GAP_DAYS = 28
-DOSED = {"antidepressant_monotherapy", "switch", "combination", "augmentation"}
 
 
 @dataclass(frozen=True)
@@ -28,7 +31,7 @@ def _weeks(a: dt.date, b: dt.date) -> int:
 
 
 def _phq9(measures: list[MeasureRec]) -> list[MeasureRec]:
-    return [m for m in measures if m.instrument == "phq9"]
+    return [m for m in measures if m.instrument == Instrument.PHQ9]
 
 
 def _trial_change(trial: TrialRec, measures: list[MeasureRec]) -> tuple[int, int] | None:
@@ -57,7 +60,7 @@ def _alerts(open_alerts: list[MeasureRec]) -> list[Step]:
 
 def _current_treatment(trials: list[TrialRec], measures: list[MeasureRec], today: dt.date) -> list[Step]:
     """Response to the latest treatment change that is still going on."""
-    ongoing = [t for t in trials if t.kind in DOSED and t.stop is None and t.start is not None]
+    ongoing = [t for t in trials if t.kind in DOSED_KINDS and t.stop is None and t.start is not None]
     current = max(ongoing, key=lambda t: t.start or today, default=None)
     if current is None or current.start is None:
         return []
@@ -73,11 +76,12 @@ def _current_treatment(trials: list[TrialRec], measures: list[MeasureRec], today
                                 "judge the response.")]
     base, latest = moved
     drop = (base - latest) / base * 100 if base > 0 else 0.0
-    if drop < 25:
+    outcome = outcome_from_scores(base, latest)  # clinical/trd.py: <25% none, 25-49% partial, ≥50% response
+    if outcome is Outcome.NON_RESPONSE:
         return [Step("warning", f"No response after {weeks} weeks on {agent} (PHQ-9 {base} → {latest}, "
                                 f"{max(drop, 0):.0f}% better): review the plan with the prescriber — dose, switch, "
                                 "augmentation or adding psychotherapy.")]
-    if drop < 50:
+    if outcome is Outcome.PARTIAL_RESPONSE:
         return [Step("info", f"Partial response after {weeks} weeks on {agent} (PHQ-9 {base} → {latest}, "
                              f"{drop:.0f}% better): consider optimising before the next review.")]
     return []
@@ -91,7 +95,7 @@ def _measures(measures: list[MeasureRec], today: dt.date) -> list[Step]:
     if gap > MEASURE_GAP_DAYS:
         steps.append(Step("info", f"No measure for {gap // 7} weeks: record a PHQ-9 to keep the trend current."))
     phq = _phq9(measures)
-    if len(phq) > 1 and phq[-1].total < 5:
+    if len(phq) > 1 and phq[-1].total <= remission_criterion(Instrument.PHQ9).threshold:
         steps.append(Step("ok", f"PHQ-9 {phq[-1].total} on {phq[-1].taken_on.isoformat()} is in the remission "
                                 "range: plan relapse prevention and follow-up."))
     return steps
