@@ -57,7 +57,35 @@ COMMANDS: tuple[tuple[str, tuple[str, ...], str], ...] = (
 _GLOBAL_WITH_VALUE = frozenset({"--data-dir", "--db", "--db-password-file", "--passphrase-file"})
 
 
+def _terminal_columns() -> int:
+    """shutil.get_terminal_size().columns, without importing shutil (and the compression modules it
+    loads), which argparse would do for --version and --help alone."""
+    import os
+
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
+class _Formatter(argparse.HelpFormatter):
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+                 width: int | None = None) -> None:
+        # argparse's own default: the terminal's width less two.
+        super().__init__(prog, indent_increment, max_help_position, _terminal_columns() - 2 if width is None else width)
+
+
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(2, f"{self.prog}: error: {message}\n")
 
@@ -122,7 +150,8 @@ def build_parser(command: str | None = "") -> argparse.ArgumentParser:
         help="read the database passphrase from the first line of FILE (or set TRDPLANNER_PASSPHRASE; "
         "never give it as an argument: other users can see argument lists)",
     )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    # prog given: argparse would otherwise build a help formatter just to work it out.
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser, prog="trdplanner")
     gui = commands.add_parser("gui", help="open the app (the default)")
     gui.set_defaults(handler=_run_gui)
     wanted: list[str] = []
