@@ -226,8 +226,16 @@ def write_events(s: Session, events: list[_Event]) -> int:
     """Append ``events`` to the chain inside the session's transaction; returns how many were written."""
     if not events:
         return 0
-    if s.get_bind().dialect.name == "postgresql":
+    dialect = s.get_bind().dialect.name
+    if dialect == "postgresql":
         s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
+    elif dialect == "sqlite":
+        # Hold SQLite's write lock before reading the tail. The driver begins a transaction only at
+        # the first write, so otherwise two connections (the window and a background task, or two
+        # windows on one file) could both read entry N and the second append of N+1 be refused.
+        # A write statement that matches no row takes the lock (waiting up to busy_timeout) and
+        # changes nothing, so no trigger fires.
+        s.execute(text("UPDATE audit_event SET id = id WHERE 0"))
     last_id, prev, last = _last(s)
     now = utcnow()
     rows = []
