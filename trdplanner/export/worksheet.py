@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer
 
 from trdplanner.catalog import Field, FieldType, Kind, Template, validate_instance
 from trdplanner.export.base import LANDSCAPE, PORTRAIT, DocInfo, PdfDocument, PdfOptions
@@ -106,7 +106,7 @@ def identity_block(
     shown = [(k, v) for k, v in pairs if v]
     if not shown:
         return []
-    cells = [[Paragraph(k.upper(), s.help), Paragraph(markup(v), s.value)] for k, v in shown]
+    cells = [[Para(k.upper(), s.help), Para(markup(v), s.value)] for k, v in shown]
     widths = [width / len(shown)] * len(shown)
     table = grid(
         [cells],
@@ -143,14 +143,14 @@ def instructions_box(s: Styles, text: str, width: float) -> Flowable:
 
 
 def _agenda(s: Styles, template: Template, width: float) -> list[Flowable]:
-    rows: list[list[Any]] = [[Paragraph("", s.cell), Paragraph("Step", s.cell_bold), Paragraph("Minutes", s.cell_bold)]]
+    rows: list[list[Any]] = [[Para("", s.cell), Para("Step", s.cell_bold), Para("Minutes", s.cell_bold)]]
     for step in template.agenda:
-        text: list[Flowable] = [Paragraph(markup(step.title), s.cell_bold)]
+        text: list[Flowable] = [Para(markup(step.title), s.cell_bold)]
         if step.description:
-            text.append(Paragraph(markup(step.description), s.cell))
-        rows.append([TickBox(), text, Paragraph(str(step.minutes), s.cell)])
+            text.append(Para(markup(step.description), s.cell))
+        rows.append([TickBox(), text, Para(str(step.minutes), s.cell)])
     total = sum(step.minutes for step in template.agenda)
-    rows.append(["", Paragraph("Total", s.cell_bold), Paragraph(str(total), s.cell_bold)])
+    rows.append(["", Para("Total", s.cell_bold), Para(str(total), s.cell_bold)])
     table = grid(
         rows,
         [8 * mm, width - 26 * mm, 18 * mm],
@@ -163,12 +163,12 @@ def _agenda(s: Styles, template: Template, width: float) -> list[Flowable]:
         ],
         repeat=1,
     )
-    return [Paragraph("Session agenda", s.heading), table, Spacer(1, GAP)]
+    return [Para("Session agenda", s.heading), table, Spacer(1, GAP)]
 
 
 def _definitions(s: Styles, fld: Field, width: float) -> list[Flowable]:
     term_w = min(48 * mm, width * 0.3)
-    rows = [[Paragraph(markup(item.term), s.label), text_paragraphs(item.text, s.body)] for item in fld.items]
+    rows = [[Para(markup(item.term), s.label), text_paragraphs(item.text, s.body)] for item in fld.items]
     if not rows:
         return []
     return [
@@ -207,12 +207,12 @@ def field_flowables(layout: Layout, template: Template, values: Mapping[str, Any
     while i < len(fields):
         fld = fields[i]
         if fld.type is FieldType.HEADING:
-            out += [CondPageBreak(25 * mm), Paragraph(markup(fld.label), s.heading)]
+            out += [CondPageBreak(25 * mm), Para(markup(fld.label), s.heading)]
         elif fld.type is FieldType.PARAGRAPH:
             # Text right before an answer space introduces it: keep the two on one page.
             ahead = fields[i + 1] if i + 1 < len(fields) else None
             style = s.body_keep if ahead is not None and ahead.is_input else s.body
-            out += [Paragraph(markup(p), style) for p in paragraphs_of(fld.text or "")]
+            out += [Para(markup(p), style) for p in paragraphs_of(fld.text or "")]
         elif fld.type is FieldType.DEFINITIONS:
             out += _definitions(s, fld, layout.width)
         elif fld.type is FieldType.RATING and boxed_scale(fld) and (run := _rating_run(fields, i)) > 1:
@@ -250,18 +250,18 @@ def worksheet_story(
     if layout.manifest is not None:
         story.append(ManifestField(layout.manifest))
     story += [
-        Paragraph(one_line(template.title), s.title),
-        Paragraph(markup(subtitle if subtitle is not None else _subtitle(template)), s.subtitle),
+        Para(one_line(template.title), s.title),
+        Para(markup(subtitle if subtitle is not None else _subtitle(template)), s.subtitle),
     ]
     story += _identity_block(s, template, identity, layout.width)
     if template.kind is Kind.STRUCTURE and template.purpose:
-        story += [Paragraph(markup(template.purpose), s.body)]
+        story += [Para(markup(template.purpose), s.body)]
     if template.instructions and not layout.terse:
         story += [KeepTogether(instructions_box(s, template.instructions, layout.width)), Spacer(1, GAP)]
     if template.agenda:
         story += _agenda(s, template, layout.width)
     if template.kind is Kind.STRUCTURE and template.input_fields:
-        story.append(Paragraph("Notes for this session", s.heading))
+        story.append(Para("Notes for this session", s.heading))
     story += field_flowables(layout, template, cleaned)
     return story
 
