@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer
+from reportlab.platypus import CondPageBreak, Flowable, Spacer
 
 from trdplanner.catalog import Field, FieldType, Kind, Template, validate_instance
 from trdplanner.export.base import LANDSCAPE, PORTRAIT, DocInfo, PdfDocument, PdfOptions
 from trdplanner.export.fieldprint import print_field, print_rating_group, same_scale
-from trdplanner.export.flowables import TickBox
+from trdplanner.export.flowables import TickBox, Whole
 from trdplanner.export.formfields import Manifest, ManifestField
 from trdplanner.export.layout import Layout, Para, boxed_scale, grid, text_paragraphs
 from trdplanner.export.styles import GAP, RULE, TINT, WRITING_LINE, Styles, client_stylesheet
@@ -257,7 +257,9 @@ def worksheet_story(
     if template.kind is Kind.STRUCTURE and template.purpose:
         story += [Para(markup(template.purpose), s.body)]
     if template.instructions and not layout.terse:
-        story += [KeepTogether(instructions_box(s, template.instructions, layout.width)), Spacer(1, GAP)]
+        # Whole, not KeepTogether: the same "move over unless taller than a page" for one
+        # block, without KeepTogether's trial layout on a copy of the frame.
+        story += [Whole(instructions_box(s, template.instructions, layout.width)), Spacer(1, GAP)]
     if template.agenda:
         story += _agenda(s, template, layout.width)
     if template.kind is Kind.STRUCTURE and template.input_fields:
