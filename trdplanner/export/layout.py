@@ -28,7 +28,11 @@ _parsed_lock = threading.Lock()
 
 
 def _parsed(text: str, style: Any) -> list[Any] | None:
-    """Fresh copies of the fragments ``text`` parses to in ``style``; None if it does not parse."""
+    """Fresh copies of the fragments ``text`` parses to in ``style``; None when reportlab
+    should parse it itself (markup that changes the style, a bullet, a transform, an error).
+
+    Copies, because laying out marks fragments; a cached parse is never handed out twice.
+    """
     key = (text, id(style))
     with _parsed_lock:
         hit = _PARSED.get(key)
@@ -62,6 +66,8 @@ class Para(Paragraph):
     def __init__(self, text: str, style: Any = None, bulletText: Any = None, frags: Any = None, **kw: Any) -> None:
         if frags is None and style is not None and bulletText is None and text is not None:
             frags = _parsed(text, style)
+            if frags is not None:
+                text = cleanBlockQuotedText(text)  # what Paragraph keeps as .text when it parses
         super().__init__(text, style, bulletText, frags, **kw)
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
