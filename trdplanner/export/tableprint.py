@@ -153,7 +153,7 @@ def _legend(layout: Layout, fld: Field) -> list[Flowable]:
     return out
 
 
-def _blank_cell(layout: Layout, column: Column, width: float) -> list[Flowable] | str:
+def _blank_cell(layout: Layout, column: Column, width: float) -> list[Flowable]:
     """What an empty printed cell shows: nothing, or the options to tick (boxes of 4 mm)."""
     if _numbered(column):
         numbers = "&nbsp; ".join(str(n) for n in range(1, len(column.options) + 1))
@@ -167,7 +167,9 @@ def _blank_cell(layout: Layout, column: Column, width: float) -> list[Flowable] 
             rows = [[*rows[0], *rows[1]]]
             return [grid(rows, [5.2 * mm, inner / 2 - 5.2 * mm] * 2, [("BOTTOMPADDING", (0, 0), (-1, -1), 1)])]
         return [grid(rows, [5.2 * mm, max(1.0, inner - 5.2 * mm)], [("BOTTOMPADDING", (0, 0), (-1, -1), 1)])]
-    return ""
+    # An empty list, not "": reportlab draws a string cell even when it is empty (a text object
+    # per cell, 28 on a blank seven-column grid) and draws nothing for an empty list.
+    return []
 
 
 def _form_cell(layout: Layout, fld: Field, row: int, column: Column, value: Any, width: float, height: float) -> Any:
@@ -388,7 +390,7 @@ def _table(layout: Layout, fld: Field, values: list[dict[str, Any]], count: int,
     s = layout.styles
     widths = column_widths(fld, layout.width, layout.styles)
     offset = 1 if fld.fixed_rows else 0
-    header: list[Any] = ([""] if fld.fixed_rows else []) + [_header_cell(layout, c) for c in fld.columns]
+    header: list[Any] = ([[]] if fld.fixed_rows else []) + [_header_cell(layout, c) for c in fld.columns]
     data: list[list[Any]] = [header]
     row_ends: list[int] = [0]
     blank_rows: list[int] = []
@@ -414,8 +416,8 @@ def _table(layout: Layout, fld: Field, values: list[dict[str, Any]], count: int,
                 for i, c in enumerate(fld.columns)
             ]
             for k in range(max(1, *(len(p) for p in pieces))):
-                cells = (label if k == 0 else [""] * offset) + [
-                    [Para(markup(p[k]), s.cell)] if k < len(p) else "" for p in pieces
+                cells = (label if k == 0 else [[] for _ in range(offset)]) + [
+                    [Para(markup(p[k]), s.cell)] if k < len(p) else [] for p in pieces
                 ]
                 data.append(cells)
         row_ends.append(len(data) - 1)

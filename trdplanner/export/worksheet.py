@@ -85,7 +85,9 @@ def identity_block(
         cell_w = width / len(blanks)
         row: list[Any] = []
         for label in blanks:
-            row += [label, ""]  # plain strings in the label's face: nothing to parse or wrap
+            # The label as a plain string in the label's face (nothing to parse or wrap); the
+            # space to write in as an empty list, which reportlab does not draw ("" it does).
+            row += [label, []]
         widths: list[float] = []
         for _ in blanks:
             widths += [16 * mm, cell_w - 22 * mm]
