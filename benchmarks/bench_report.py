@@ -28,7 +28,7 @@ from pypdf import PdfReader
 
 from trdplanner.assemble import report_document
 from trdplanner.context import AppContext
-from trdplanner.core.demo import DEMO_CLINICIAN, DEMO_PRACTICE, items_for
+from trdplanner.core.demo import DEMO_CLINICIAN, DEMO_PRACTICE, DEMO_SIGNING_PASSWORD, items_for
 from trdplanner.core.fingerprint import note_fingerprint
 from trdplanner.core.records import (
     EpisodeRec,
@@ -167,8 +167,16 @@ def main() -> int:
         ctx = AppContext.open(folder)
         try:
             ctx.practice.save_practice(DEMO_PRACTICE)
-            ctx.practice.add_clinician(DEMO_CLINICIAN)
-            patient = ctx.transfer.import_record(record())
+            clinician = ctx.practice.add_clinician(DEMO_CLINICIAN)
+            assert clinician.id is not None
+            # Imported signed notes must carry a real signature (as the demo's do).
+            ctx.signing.create_key(clinician.id, DEMO_SIGNING_PASSWORD)
+            sign = ctx.signing.record_signer(clinician.id, DEMO_SIGNING_PASSWORD)
+            data_in = record()
+            for sess in data_in.sessions:
+                if sess.note is not None:
+                    sign(sess.note)
+            patient = ctx.transfer.import_record(data_in)
             options = PdfOptions(created_at=CREATED)
             end = _week(SESSIONS)
             report_document(ctx, patient, end=end, options=options).render()  # warm-up

@@ -7,8 +7,11 @@ stretch to fill a landscape page, and the footer with "page x of y". It is print
 1. by the app (``WorksheetDocument``: the shared renderer with its stylesheet, header, footer,
    page x of y, metadata and fixed creation date),
 2. by a minimal reportlab build written the plain way: a title and one Table with the same
-   seven column labels and as many blank rows of the same height, set in the same two
-   embedded faces (DejaVu Sans and DejaVu Sans Bold), with no help text and no footer,
+   seven column labels and as many blank rows of the same height, set in the same two faces
+   (DejaVu Sans and DejaVu Sans Bold), with no help text and no footer. Its body cells are
+   empty, so nothing is drawn in the regular face and only the bold one is embedded (the
+   page also names Helvetica, reportlab's starting font, without embedding it): the app's
+   page, which sets text in both faces, subsets two fonts, this page one,
 3. by WeasyPrint from equivalent HTML and CSS (skipped, with a message, if not installed:
    ``pip install -e .[bench]``).
 

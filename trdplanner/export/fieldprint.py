@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Paragraph, Spacer
+from reportlab.platypus import Flowable, Spacer
 
 from trdplanner.catalog import Field, FieldType, display_value
 from trdplanner.export.flowables import FreeBox, RatingScale, TickBox, WritingLines
@@ -25,6 +25,7 @@ from trdplanner.export.formfields import (
 from trdplanner.export.layout import (
     DEFAULT_LINES,
     Layout,
+    Para,
     anchor_text,
     boxed_scale,
     gap,
@@ -85,14 +86,14 @@ def _inline(layout: Layout, fld: Field, value: Any) -> list[Flowable]:
     elif layout.fillable:
         answer = _form_text(layout, fld, value, answer_w, multiline=False)
     elif not _blank(value):
-        answer = [Paragraph(markup(display_value(fld, value)), s.value)]
+        answer = [Para(markup(display_value(fld, value)), s.value)]
         commands.append(("LINEBELOW", (1, 0), (1, 0), 0.6, WRITING_LINE))
     elif fld.type is FieldType.RATING:
         assert fld.max is not None
         # A short line to write the number on, then the top of the scale.
         answer = [
             grid(
-                [[Spacer(1, 5.5 * mm), Paragraph(f"/ {fld.max:g}", s.value)]],
+                [[Spacer(1, 5.5 * mm), Para(f"/ {fld.max:g}", s.value)]],
                 [18 * mm, answer_w - 18 * mm],
                 [("LINEBELOW", (0, 0), (0, 0), 0.6, WRITING_LINE), ("LEFTPADDING", (1, 0), (1, 0), 1.5 * mm)],
                 split_rows=False,
@@ -155,7 +156,7 @@ def _yes_no(layout: Layout, fld: Field, value: Any) -> Flowable:
             )
         else:
             box = TickBox(ticked=value is answer)
-        cells += [box, Paragraph(text, s.value)]
+        cells += [box, Para(text, s.value)]
     return grid([cells], [7 * mm, 14 * mm, 7 * mm, 14 * mm], [("VALIGN", (0, 0), (-1, -1), "MIDDLE")], split_rows=False)
 
 
@@ -210,7 +211,7 @@ def _answer_list(layout: Layout, fld: Field, value: Any) -> list[Flowable]:
                 f"{fld.label}: {p}, {anchors[p]}"))
         else:
             box = TickBox(ticked=chosen, round_=True)
-        rows.append([box, Paragraph(str(p), s.label), Paragraph(markup(anchors[p]), s.body)])
+        rows.append([box, Para(str(p), s.label), Para(markup(anchors[p]), s.body)])
     table = grid(
         rows,
         [7 * mm, 6 * mm, layout.width - 13 * mm],
@@ -232,13 +233,13 @@ def _rating(layout: Layout, fld: Field, value: Any) -> list[Flowable]:
         text = anchor_text(fld)
         parts: list[Flowable] = [chooser]
         if text:
-            parts.append(Paragraph(markup(text), layout.styles.help))
+            parts.append(Para(markup(text), layout.styles.help))
         return [*head, *kept(gap(1 * mm), *parts[:-1]), parts[-1], gap(3 * mm)]
     s = layout.styles
     under: list[Flowable] = []
     if not RatingScale.anchors_fit(values, anchors, layout.width, s.help.fontSize):
         # Words that would run into each other under the boxes go on a line of their own.
-        under = [Paragraph(markup(anchor_text(fld)), s.help)]
+        under = [Para(markup(anchor_text(fld)), s.help)]
         anchors = {}
     scale = RatingScale(
         values,
@@ -280,10 +281,10 @@ def print_rating_group(layout: Layout, fields: list[Field], values: dict[str, An
     all_labelled = all(p in anchors for p in points)
     col = 19 * mm if all_labelled else 9 * mm
     label_w = layout.width - col * len(points)
-    header: list[Any] = [Paragraph("", s.cell)]
+    header: list[Any] = [Para("", s.cell)]
     for p in points:
         text = f"{markup(anchors[p])}<br/>({p})" if all_labelled else str(p)
-        header.append(Paragraph(text, s.cell_center))
+        header.append(Para(text, s.cell_center))
     rows: list[list[Any]] = [header]
     commands: list[tuple[Any, ...]] = [
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
@@ -295,9 +296,9 @@ def print_rating_group(layout: Layout, fields: list[Field], values: dict[str, An
         ("RIGHTPADDING", (0, 0), (0, -1), 2 * mm),
     ]
     for r, fld in enumerate(fields, start=1):
-        label: list[Flowable] = [Paragraph(markup(fld.label), s.cell)]
+        label: list[Flowable] = [Para(markup(fld.label), s.cell)]
         if fld.help:
-            label.append(Paragraph(markup(fld.help), s.cell_help))
+            label.append(Para(markup(fld.help), s.cell_help))
         row: list[Any] = [label]
         chosen = values.get(fld.key)
         for c, p in enumerate(points, start=1):
@@ -311,7 +312,7 @@ def print_rating_group(layout: Layout, fields: list[Field], values: dict[str, An
         rows.append(row)
     intro: list[Flowable] = []
     if not all_labelled and first.anchors:
-        intro += kept(Paragraph(markup(anchor_text(first)), s.help), gap(1 * mm))
+        intro += kept(Para(markup(anchor_text(first)), s.help), gap(1 * mm))
     table = grid(rows, [label_w] + [col] * len(points), commands, repeat=1)
     return [*intro, table, Spacer(1, 4 * mm)]
 
@@ -344,7 +345,7 @@ def _options(layout: Layout, fld: Field, value: Any) -> list[Flowable]:
         text = markup(option.label)
         if option.help:
             text += f" <font color='#555555' size='{s.help.fontSize:g}'>{markup(option.help)}</font>"
-        row += [box, Paragraph(text, s.body if not layout.compact else s.small)]
+        row += [box, Para(text, s.body if not layout.compact else s.small)]
         if len(row) == 2 * per_row:
             cells.append(row)
             row = []

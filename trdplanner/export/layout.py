@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus.paragraph import cleanBlockQuotedText
+from reportlab.platypus.paraparser import ParaParser
 
 from trdplanner.catalog import Column, Field, FieldType
 from trdplanner.export.fonts import REGULAR, string_width
@@ -14,13 +18,57 @@ from trdplanner.export.formfields import Manifest
 from trdplanner.export.styles import RULE, TINT, Styles
 from trdplanner.export.text import chunks, markup
 
+# Parsed markup by (text, style): column headers, labels and titles recur on every sheet and
+# in every copy of a batch, and reportlab's markup parser (an HTML parser building fragment
+# objects) costs more than laying the text out. Bounded; the lock makes it safe for the
+# export threads the GUI runs.
+_PARSED: OrderedDict[tuple[str, int], tuple[Any, list[Any]]] = OrderedDict()
+_PARSED_MAX = 4096
+_parsed_lock = threading.Lock()
+
+
+def _parsed(text: str, style: Any) -> list[Any] | None:
+    """Fresh copies of the fragments ``text`` parses to in ``style``; None when reportlab
+    should parse it itself (markup that changes the style, a bullet, a transform, an error).
+
+    Copies, because laying out marks fragments; a cached parse is never handed out twice.
+    """
+    key = (text, id(style))
+    with _parsed_lock:
+        hit = _PARSED.get(key)
+        if hit is not None and hit[0] is style:
+            _PARSED.move_to_end(key)
+            return [f.clone() for f in hit[1]]
+    parser = ParaParser()
+    parser.caseSensitive = 1
+    parsed_style, frags, bullet = parser.parse(cleanBlockQuotedText(text), style)
+    # Markup that changes the style itself (<para>) or carries a bullet is left to reportlab.
+    if frags is None or bullet or parsed_style is not style or style.textTransform:
+        return None
+    with _parsed_lock:
+        # The style is kept in the entry, so its id cannot be reused while the entry lives.
+        _PARSED[key] = (style, frags)
+        if len(_PARSED) > _PARSED_MAX:
+            _PARSED.popitem(last=False)
+    return [f.clone() for f in frags]
+
 
 class Para(Paragraph):
-    """A Paragraph that remembers its last layout: asked again at the same width, it answers
-    without breaking its lines again (Platypus measures a table's cells, and a kept group's
-    members, several times per page; a paragraph's lines depend only on its width)."""
+    """A Paragraph that parses its markup once per process and remembers its last layout.
+
+    Asked again at the same width, it answers without breaking its lines again (Platypus
+    measures a table's cells, and a kept group's members, several times per page; a
+    paragraph's lines depend only on its width).
+    """
 
     _wrapped_at: tuple[float, float, float] | None = None
+
+    def __init__(self, text: str, style: Any = None, bulletText: Any = None, frags: Any = None, **kw: Any) -> None:
+        if frags is None and style is not None and bulletText is None and text is not None:
+            frags = _parsed(text, style)
+            if frags is not None:
+                text = cleanBlockQuotedText(text)  # what Paragraph keeps as .text when it parses
+        super().__init__(text, style, bulletText, frags, **kw)
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
         last = self._wrapped_at
@@ -104,7 +152,7 @@ def hint(shape: Field | Column) -> str:
 
 def text_paragraphs(text: str, style: Any) -> list[Flowable]:
     """User text as one or more Paragraphs (long text in pieces; see ``text.chunks``)."""
-    return [Paragraph(markup(piece), style) for piece in chunks(text)]
+    return [Para(markup(piece), style) for piece in chunks(text)]
 
 
 def kept(*flowables: Flowable) -> list[Flowable]:
@@ -126,10 +174,10 @@ def gap(height: float) -> Spacer:
 def label_block(layout: Layout, label: str, help_text: str | None, extra: str = "") -> list[Flowable]:
     """A field's label and help, kept with the answer space that follows."""
     s = layout.styles
-    out: list[Flowable] = [Paragraph(markup(label), s.label)]
+    out: list[Flowable] = [Para(markup(label), s.label)]
     helps = [t for t in (None if layout.terse else help_text, extra) if t]
     if helps:
-        out.append(Paragraph(markup(" ".join(helps)), s.help))
+        out.append(Para(markup(" ".join(helps)), s.help))
     return kept(*out)
 
 
@@ -182,9 +230,9 @@ def data_table(s: Styles, header: list[str], rows: list[list[Any]], widths: list
             return value
         if "<" not in value and "&" not in value and string_width(value, font, size) <= width - 2 * pad:
             return value
-        return Paragraph(value, s.cell)
+        return Para(value, s.cell)
 
-    body: list[list[Any]] = [[Paragraph(h, s.cell_bold) for h in header]]
+    body: list[list[Any]] = [[Para(h, s.cell_bold) for h in header]]
     for row in rows:
         body.append([cell(c, w) for c, w in zip(row, widths, strict=True)])
     return grid(

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer
+from reportlab.platypus import CondPageBreak, Flowable, Spacer
 
 from trdplanner.catalog import Field, FieldType, Kind, Template, validate_instance
 from trdplanner.export.base import LANDSCAPE, PORTRAIT, DocInfo, PdfDocument, PdfOptions
 from trdplanner.export.fieldprint import print_field, print_rating_group, same_scale
-from trdplanner.export.flowables import TickBox
+from trdplanner.export.flowables import TickBox, Whole
 from trdplanner.export.formfields import Manifest, ManifestField
 from trdplanner.export.layout import Layout, Para, boxed_scale, grid, text_paragraphs
 from trdplanner.export.styles import GAP, RULE, TINT, WRITING_LINE, Styles, client_stylesheet
@@ -85,7 +85,9 @@ def identity_block(
         cell_w = width / len(blanks)
         row: list[Any] = []
         for label in blanks:
-            row += [label, ""]  # plain strings in the label's face: nothing to parse or wrap
+            # The label as a plain string in the label's face (nothing to parse or wrap); the
+            # space to write in as an empty list, which reportlab does not draw ("" it does).
+            row += [label, []]
         widths: list[float] = []
         for _ in blanks:
             widths += [16 * mm, cell_w - 22 * mm]
@@ -106,7 +108,7 @@ def identity_block(
     shown = [(k, v) for k, v in pairs if v]
     if not shown:
         return []
-    cells = [[Paragraph(k.upper(), s.help), Paragraph(markup(v), s.value)] for k, v in shown]
+    cells = [[Para(k.upper(), s.help), Para(markup(v), s.value)] for k, v in shown]
     widths = [width / len(shown)] * len(shown)
     table = grid(
         [cells],
@@ -143,14 +145,14 @@ def instructions_box(s: Styles, text: str, width: float) -> Flowable:
 
 
 def _agenda(s: Styles, template: Template, width: float) -> list[Flowable]:
-    rows: list[list[Any]] = [[Paragraph("", s.cell), Paragraph("Step", s.cell_bold), Paragraph("Minutes", s.cell_bold)]]
+    rows: list[list[Any]] = [[Para("", s.cell), Para("Step", s.cell_bold), Para("Minutes", s.cell_bold)]]
     for step in template.agenda:
-        text: list[Flowable] = [Paragraph(markup(step.title), s.cell_bold)]
+        text: list[Flowable] = [Para(markup(step.title), s.cell_bold)]
         if step.description:
-            text.append(Paragraph(markup(step.description), s.cell))
-        rows.append([TickBox(), text, Paragraph(str(step.minutes), s.cell)])
+            text.append(Para(markup(step.description), s.cell))
+        rows.append([TickBox(), text, Para(str(step.minutes), s.cell)])
     total = sum(step.minutes for step in template.agenda)
-    rows.append(["", Paragraph("Total", s.cell_bold), Paragraph(str(total), s.cell_bold)])
+    rows.append(["", Para("Total", s.cell_bold), Para(str(total), s.cell_bold)])
     table = grid(
         rows,
         [8 * mm, width - 26 * mm, 18 * mm],
@@ -163,12 +165,12 @@ def _agenda(s: Styles, template: Template, width: float) -> list[Flowable]:
         ],
         repeat=1,
     )
-    return [Paragraph("Session agenda", s.heading), table, Spacer(1, GAP)]
+    return [Para("Session agenda", s.heading), table, Spacer(1, GAP)]
 
 
 def _definitions(s: Styles, fld: Field, width: float) -> list[Flowable]:
     term_w = min(48 * mm, width * 0.3)
-    rows = [[Paragraph(markup(item.term), s.label), text_paragraphs(item.text, s.body)] for item in fld.items]
+    rows = [[Para(markup(item.term), s.label), text_paragraphs(item.text, s.body)] for item in fld.items]
     if not rows:
         return []
     return [
@@ -207,12 +209,12 @@ def field_flowables(layout: Layout, template: Template, values: Mapping[str, Any
     while i < len(fields):
         fld = fields[i]
         if fld.type is FieldType.HEADING:
-            out += [CondPageBreak(25 * mm), Paragraph(markup(fld.label), s.heading)]
+            out += [CondPageBreak(25 * mm), Para(markup(fld.label), s.heading)]
         elif fld.type is FieldType.PARAGRAPH:
             # Text right before an answer space introduces it: keep the two on one page.
             ahead = fields[i + 1] if i + 1 < len(fields) else None
             style = s.body_keep if ahead is not None and ahead.is_input else s.body
-            out += [Paragraph(markup(p), style) for p in paragraphs_of(fld.text or "")]
+            out += [Para(markup(p), style) for p in paragraphs_of(fld.text or "")]
         elif fld.type is FieldType.DEFINITIONS:
             out += _definitions(s, fld, layout.width)
         elif fld.type is FieldType.RATING and boxed_scale(fld) and (run := _rating_run(fields, i)) > 1:
@@ -250,18 +252,20 @@ def worksheet_story(
     if layout.manifest is not None:
         story.append(ManifestField(layout.manifest))
     story += [
-        Paragraph(one_line(template.title), s.title),
-        Paragraph(markup(subtitle if subtitle is not None else _subtitle(template)), s.subtitle),
+        Para(one_line(template.title), s.title),
+        Para(markup(subtitle if subtitle is not None else _subtitle(template)), s.subtitle),
     ]
     story += _identity_block(s, template, identity, layout.width)
     if template.kind is Kind.STRUCTURE and template.purpose:
-        story += [Paragraph(markup(template.purpose), s.body)]
+        story += [Para(markup(template.purpose), s.body)]
     if template.instructions and not layout.terse:
-        story += [KeepTogether(instructions_box(s, template.instructions, layout.width)), Spacer(1, GAP)]
+        # Whole, not KeepTogether: the same "move over unless taller than a page" for one
+        # block, without KeepTogether's trial layout on a copy of the frame.
+        story += [Whole(instructions_box(s, template.instructions, layout.width)), Spacer(1, GAP)]
     if template.agenda:
         story += _agenda(s, template, layout.width)
     if template.kind is Kind.STRUCTURE and template.input_fields:
-        story.append(Paragraph("Notes for this session", s.heading))
+        story.append(Para("Notes for this session", s.heading))
     story += field_flowables(layout, template, cleaned)
     return story
 
