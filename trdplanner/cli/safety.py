@@ -18,6 +18,7 @@ from trdplanner.cli import output
 from trdplanner.cli.args import patient_id
 from trdplanner.core.errors import InputError
 from trdplanner.core.serialize import to_data
+from trdplanner.core.vocab import PatientStatus
 from trdplanner.paths import PASSPHRASE_ENV, AppPaths
 
 if TYPE_CHECKING:  # the composition root loads the database layer; only the handlers need it
@@ -328,7 +329,7 @@ def run_passphrase_change(args: argparse.Namespace, passphrase: str | None) -> i
 def run_purge(ctx: AppContext, args: argparse.Namespace) -> int:
     pid = patient_id(ctx, args.patient)
     profile = ctx.patients.get(pid)
-    if profile.status != "archived":
+    if profile.status != PatientStatus.ARCHIVED:
         raise InputError("patient", "only an archived patient can be purged; archive them first")
     if not args.yes:
         if not sys.stdin.isatty():

@@ -59,6 +59,7 @@ from trdplanner.core.models import (
     Trial,
 )
 from trdplanner.core.models.base import utcnow
+from trdplanner.core.vocab import NoteStatus, PatientStatus
 
 log = logging.getLogger(__name__)
 
@@ -337,7 +338,7 @@ def _describe(s: Session, obj: Any, kind: str, known: dict[tuple[type, int], Any
     if isinstance(obj, Patient):
         action = f"patient.{kind}"
         if kind == "change" and _changed(obj, "status"):
-            action = "patient.archive" if obj.status == "archived" else "patient.reactivate"
+            action = "patient.archive" if obj.status == PatientStatus.ARCHIVED else "patient.reactivate"
         elif kind == "change" and _changed(obj, "clinician_id"):
             return _Event("patient.assign", "patient", str(obj.id), canonical_detail({"clinician": obj.clinician_id}))
         return _Event(action, "patient", str(obj.id))
@@ -358,7 +359,7 @@ def _describe(s: Session, obj: Any, kind: str, known: dict[tuple[type, int], Any
         action = f"note.{kind}"
         actor = ""
         detail: dict[str, Any] = {"session": obj.session_id}
-        if obj.status == "signed" and (kind == "create" or _changed(obj, "status")):
+        if obj.status == NoteStatus.SIGNED and (kind == "create" or _changed(obj, "status")):
             action = "note.sign" if kind == "change" else "note.create"
             detail.update(status="signed", fingerprint=obj.fingerprint)
             actor = obj.signer_name

@@ -33,6 +33,7 @@ from trdplanner.core.services.patients import PatientService
 from trdplanner.core.services.practice import PracticeService
 from trdplanner.core.services.transfer import TransferService
 from trdplanner.core.signing import SigningService
+from trdplanner.core.vocab import RiskLevel
 
 DEMO_PRACTICE = PracticeRec(
     name="Harbour Light Therapy Collective (demo)", address="12 Example Lane, Springfield", phone="555-0100"
@@ -104,7 +105,7 @@ def build_record(
                 clinician=DEMO_CLINICIAN,
                 agenda=list(_AGENDA.get(p.modality, [])),
                 interventions=[f"{p.modality.upper()} skills practice"],
-                safety_plan_reviewed=p.profile.risk_level == "high",
+                safety_plan_reviewed=p.profile.risk_level == RiskLevel.HIGH,
                 instances=instances_for(catalog, p.profile.code, p.modality, n, date.isoformat()),
                 homework=[
                     HomeworkRec(

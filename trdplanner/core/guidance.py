@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from trdplanner.clinical import Instrument, Outcome, TrdStatusKind, outcome_from_scores, remission_criterion, spec
 from trdplanner.clinical.trd import DOSED_KINDS
 from trdplanner.core.records import MeasureRec, PlanRec, TrialRec
+from trdplanner.core.vocab import OPEN_OBJECTIVE
 
 # When to prompt, not what is clinically true: a product choice, so it lives with the prompts.
 NO_RESPONSE_WEEKS = 8  # ask about response once a treatment has run this long
@@ -106,7 +107,7 @@ def _plan(plan: PlanRec | None, today: dt.date) -> list[Step]:
         return [Step("info", "No active treatment plan: add the problems, goals and objectives.")]
     steps = []
     due = [o for p in plan.problems for g in p.goals for o in g.objectives
-           if o.status in ("not_met", "partially_met") and o.review_date is not None
+           if o.status in OPEN_OBJECTIVE and o.review_date is not None
            and o.review_date <= today + dt.timedelta(days=7)]
     if due:
         steps.append(Step("info", f"{len(due)} treatment-plan objective{'s' if len(due) != 1 else ''} due for "

@@ -185,4 +185,8 @@ class ObjectiveStatus(Labeled):
     DISCONTINUED = "discontinued"
 
 
+# Objectives still being worked on: the ones a review date makes due.
+OPEN_OBJECTIVE = frozenset({ObjectiveStatus.NOT_MET, ObjectiveStatus.PARTIALLY_MET})
+
+
 COMPARATORS = ("<", "<=", ">", ">=")

@@ -31,6 +31,7 @@ from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 
 from trdplanner.clinical import FLAG_TEXT, Instrument, ScoreFlag, score
 from trdplanner.core.records import MeasureRec, PatientProfile, PatientRecord
+from trdplanner.core.vocab import PatientStatus
 from trdplanner.export.fhir_build import Builder, loinc_code, make, notes, text_code, total_code
 from trdplanner.export.fhir_codes import (
     ANSWERS,
@@ -53,7 +54,7 @@ __all__ = ["MEDICATION_KINDS", "bundle_json", "patient_bundle"]
 def _patient(profile: PatientProfile, include_identity: bool) -> Patient:
     data: dict[str, Any] = {
         "identifier": [{"use": "usual", "system": PRINT_CODE_SYSTEM, "value": profile.code}],
-        "active": profile.status == "active",
+        "active": profile.status == PatientStatus.ACTIVE,
     }
     if include_identity:
         names = [{"use": "official", "text": profile.full_name}]

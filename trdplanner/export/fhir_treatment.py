@@ -17,6 +17,7 @@ from fhir.resources.R4B.resource import Resource
 
 from trdplanner.clinical import TrialKind
 from trdplanner.core.records import PlanRec, TrialRec
+from trdplanner.core.vocab import GoalStatus, PlanStatus
 from trdplanner.export.fhir_build import Builder, clean, make, notes, period, target_measure, text_code
 from trdplanner.export.fhir_codes import GOAL_ACHIEVEMENT
 
@@ -115,7 +116,7 @@ def add_plan(b: Builder, index: int, plan: PlanRec, subject: dict[str, str], con
                     *(f"Objective ({o.status.replace('_', ' ')}): {o.text}" for o in goal.objectives),
                 ),
             }
-            if goal.status == "met":
+            if goal.status == GoalStatus.MET:
                 data["achievementStatus"] = {"coding": [{"system": GOAL_ACHIEVEMENT, "code": "achieved"}]}
             url = b.add(b.url(f"goal-{index}-{p_i}", g_i), make(Goal, **data))
             goal_refs.append({"reference": url})
@@ -124,7 +125,7 @@ def add_plan(b: Builder, index: int, plan: PlanRec, subject: dict[str, str], con
             activities.append(
                 {
                     "detail": {
-                        "status": "in-progress" if plan.status == "active" else "stopped",
+                        "status": "in-progress" if plan.status == PlanStatus.ACTIVE else "stopped",
                         "description": f"{intervention.text} ({how})" if how else intervention.text,
                     }
                 }

@@ -16,7 +16,7 @@ from reportlab.platypus import Flowable, KeepInFrame, Paragraph, Spacer
 from trdplanner.clinical import Instrument
 from trdplanner.core.records import ObjectiveRec, SessionRec
 from trdplanner.core.views import ScoredMeasure, SessionBundle
-from trdplanner.core.vocab import SessionStatus
+from trdplanner.core.vocab import OPEN_OBJECTIVE, SessionStatus
 from trdplanner.export.base import MARGIN_BOTTOM, MARGIN_TOP, DocInfo, PdfDocument, PdfOptions
 from trdplanner.export.charts import ChartSpec, Series, score_chart
 from trdplanner.export.flowables import TickBox
@@ -56,7 +56,7 @@ def objectives_due(bundle: SessionBundle) -> list[ObjectiveRec]:
         for problem in bundle.plan.problems
         for goal in problem.goals
         for o in goal.objectives
-        if o.review_date is not None and o.review_date <= limit and o.status not in ("met", "discontinued")
+        if o.review_date is not None and o.review_date <= limit and o.status in OPEN_OBJECTIVE
     ]
 
 

@@ -18,7 +18,7 @@ from reportlab.platypus import CondPageBreak, Flowable, HRFlowable, KeepTogether
 from trdplanner.clinical import Instrument
 from trdplanner.core.services.templating import SessionBundle, measures_of_session
 from trdplanner.core.views import PatientSessions, ScoredMeasure
-from trdplanner.core.vocab import SessionStatus
+from trdplanner.core.vocab import NoteStatus, SessionStatus
 from trdplanner.export.base import DocInfo, PdfDocument, PdfOptions
 from trdplanner.export.charts import ChartSpec, Series, score_chart, trial_label
 from trdplanner.export.identity import patient_doc_info, patient_label, session_label
@@ -294,7 +294,7 @@ class ReportDocument(PdfDocument):
         sessions = [b.session for b in self.data.bundles]
         for b in self.held:
             x = b.session
-            note = "none" if x.note is None else ("signed" if x.note.status == "signed" else "draft")
+            note = "none" if x.note is None else NoteStatus(x.note.status).value
             # Scores entered in this session (or that day without a session), never by date alone.
             scores = [
                 f"{Instrument(m.record.instrument).display_name} {m.score.total}"

@@ -237,7 +237,9 @@ class MainWindow(QMainWindow):
             bits.append(f"<span style='color:{hex_colour(colour)}'>{label}</span>")
         if p.open_alerts:
             bits.append(f"<span style='color:{hex_colour('danger')}'>⚠ alert to acknowledge</span>")
-        if p.status == "archived":
+        from trdplanner.core.vocab import PatientStatus  # here, not at the top: the window shows before it loads
+
+        if p.status == PatientStatus.ARCHIVED:
             bits.append(f"<span style='color:{muted}; font-weight:normal'>archived</span>")
         self.header.setText(f"{_esc(p.full_name)}&nbsp;&nbsp;" + "&nbsp; · &nbsp;".join(bits))
         self.header.setToolTip(p.primary_diagnosis or "")
@@ -435,8 +437,10 @@ class MainWindow(QMainWindow):
         self.act_practice.setEnabled(writable)
         self.act_refresh.setEnabled(ready)
         p = self.patients.model.find(self._patient_id) if self._patient_id is not None else None
+        from trdplanner.core.vocab import PatientStatus
+
         self.act_archive.setEnabled(writable and p is not None)
-        self.act_archive.setText("&Restore patient from archive…" if p and p.status == "archived"
+        self.act_archive.setText("&Restore patient from archive…" if p and p.status == PatientStatus.ARCHIVED
                                  else "&Archive patient…")
 
     def _update_edit_actions(self) -> None:
@@ -488,7 +492,9 @@ class MainWindow(QMainWindow):
         p = self.patients.model.find(self._patient_id) if self._patient_id is not None else None
         if p is None or self.ctx is None:
             return
-        archiving = p.status != "archived"
+        from trdplanner.core.vocab import PatientStatus
+
+        archiving = p.status != PatientStatus.ARCHIVED
         if archiving and not confirm(
             self, "Archive patient",
             f"Archive {p.full_name} ({p.code})? They leave the active list; nothing is deleted and you can "
@@ -496,8 +502,6 @@ class MainWindow(QMainWindow):
         ):
             return
         try:
-            from trdplanner.core.vocab import PatientStatus
-
             self.ctx.patients.set_status(p.id, PatientStatus.ARCHIVED if archiving else PatientStatus.ACTIVE)
         except Exception as exc:
             show_error(self, "Could not change the patient's status", exc)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from trdplanner.core.validate import MAX_SEARCH_CHARS
+from trdplanner.core.vocab import PatientStatus
 from trdplanner.gui.patient_model import PatientFilter, PatientTableModel
 from trdplanner.gui.theme import icon
 
@@ -251,7 +252,7 @@ class PatientListPanel(QWidget):
         f = self.model.current_filter
         if shown:
             self.stack.setCurrentWidget(self.table)
-        elif total == 0 and not f.narrowed and f.status == "active":
+        elif total == 0 and not f.narrowed and f.status == PatientStatus.ACTIVE:
             self.empty.setText(
                 "<p><b>No patients yet</b></p><p>Add your first patient with <b>File ▸ New patient</b> "
                 "(Ctrl+N).</p><p>To explore the app first, run <code>trdplanner demo</code> to add "

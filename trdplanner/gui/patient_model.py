@@ -16,6 +16,7 @@ from PySide6.QtGui import QFont
 
 from trdplanner.clinical.trd import TrdStatusKind
 from trdplanner.core.text import fold
+from trdplanner.core.vocab import PatientStatus, RiskLevel
 
 if TYPE_CHECKING:  # the records module is imported once the database is open
     from trdplanner.core.records import PatientSummary
@@ -45,7 +46,7 @@ class PatientFilter:
             return False
         if self.trd_only and p.trd_status != "trd":
             return False
-        if self.risk_only and not (p.risk_flag or p.risk_level == "high"):
+        if self.risk_only and not (p.risk_flag or p.risk_level == RiskLevel.HIGH):
             return False
         if self.unsigned_only and not p.unsigned_notes:
             return False
@@ -196,7 +197,7 @@ class PatientTableModel(QAbstractTableModel):
     def _text(self, p: PatientSummary, col: int) -> str:
         if col == self.COL_NAME:
             name = display_name(p)
-            return f"{name} (archived)" if p.status == "archived" else name
+            return f"{name} (archived)" if p.status == PatientStatus.ARCHIVED else name
         if col == self.COL_CODE:
             return p.code
         if col == self.COL_DIAGNOSIS:

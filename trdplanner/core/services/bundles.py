@@ -12,6 +12,7 @@ from trdplanner.core.services.practice import PracticeService
 from trdplanner.core.services.sessions import sessions_in
 from trdplanner.core.services.summary import SummaryService
 from trdplanner.core.services.templating import SessionBundle
+from trdplanner.core.vocab import PlanStatus
 from trdplanner.settings import Settings
 
 
@@ -26,7 +27,7 @@ class BundleService:
             if patient_id is None:
                 raise NotFoundError("session", session_id)
             sessions = sessions_in(s, patient_id)
-            plans = [p for p in plans_in(s, patient_id) if p.status == "active"]
+            plans = [p for p in plans_in(s, patient_id) if p.status == PlanStatus.ACTIVE]
         summary = SummaryService(self.db, self.settings).for_patient(patient_id)
         session = next(x for x in sessions if x.id == session_id)
         practice = PracticeService(self.db)

@@ -41,7 +41,7 @@ from trdplanner.core.services.templating import (
 )
 from trdplanner.core.views import PatientSessions as PatientSessions
 from trdplanner.core.views import SafetyPlan as SafetyPlan
-from trdplanner.core.vocab import InstanceRole
+from trdplanner.core.vocab import InstanceRole, PlanStatus
 from trdplanner.settings import Settings
 
 SAFETY_PLAN_TEMPLATE = "general-safety-plan"
@@ -66,7 +66,7 @@ class DocumentService:
             if s.get(Patient, patient_id) is None:
                 raise NotFoundError("patient", patient_id)
             sessions = sessions_in(s, patient_id)
-            plans = [p for p in plans_in(s, patient_id) if p.status == "active"]
+            plans = [p for p in plans_in(s, patient_id) if p.status == PlanStatus.ACTIVE]
         summary = SummaryService(self.db, self.settings).for_patient(patient_id, as_of=end)
         practice_service = PracticeService(self.db)
         practice = practice_service.practice()

@@ -36,7 +36,7 @@ from trdplanner.core.models import (
     Trial,
 )
 from trdplanner.core.records import EpisodeRec, TrialRec
-from trdplanner.core.vocab import NOT_HELD
+from trdplanner.core.vocab import NOT_HELD, NoteStatus, SessionStatus
 
 CHUNK = 500
 _TRACKED = (Patient, Episode, Trial, Measure, TherapySession, ProgressNote)
@@ -75,9 +75,9 @@ def risk_reviews_in(s: Session, patient_ids: Iterable[int]) -> dict[int, list[dt
         .join(ProgressNote, ProgressNote.session_id == TherapySession.id)
         .where(
             TherapySession.patient_id.in_(ids),
-            TherapySession.status == "completed",
+            TherapySession.status == SessionStatus.COMPLETED,
             TherapySession.safety_plan_reviewed.is_(True),
-            ProgressNote.status == "signed",
+            ProgressNote.status == NoteStatus.SIGNED,
         )
     )
     for pid, day in rows:
@@ -151,7 +151,7 @@ def compute_flags(s: Session, patient_ids: Iterable[int], settings: TrdSettings,
             s.execute(
                 select(TherapySession.patient_id, func.count(ProgressNote.id))
                 .join(ProgressNote, ProgressNote.session_id == TherapySession.id)
-                .where(TherapySession.patient_id.in_(chunk), ProgressNote.status == "draft")
+                .where(TherapySession.patient_id.in_(chunk), ProgressNote.status == NoteStatus.DRAFT)
                 .group_by(TherapySession.patient_id)
             ).all()
         )

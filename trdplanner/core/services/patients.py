@@ -37,7 +37,7 @@ from trdplanner.core.services.flags import compute_flags, refresh_stale
 from trdplanner.core.text import fold, patient_search_text
 from trdplanner.core.validate import check_profile, search_text
 from trdplanner.core.versioning import check_version, touch
-from trdplanner.core.vocab import PatientStatus, RiskLevel
+from trdplanner.core.vocab import NoteStatus, PatientStatus, RiskLevel
 from trdplanner.settings import Settings
 
 
@@ -246,7 +246,7 @@ class PatientService:
                 s.scalars(
                     select(ProgressNote.id)
                     .join(TherapySession, TherapySession.id == ProgressNote.session_id)
-                    .where(TherapySession.patient_id == patient_id, ProgressNote.status == "signed")
+                    .where(TherapySession.patient_id == patient_id, ProgressNote.status == NoteStatus.SIGNED)
                 )
             )
             audit.summarise_in(

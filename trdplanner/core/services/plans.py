@@ -25,6 +25,7 @@ from trdplanner.core.records import (
 )
 from trdplanner.core.validate import check_plan
 from trdplanner.core.versioning import check_version, touch
+from trdplanner.core.vocab import PlanStatus
 
 
 def plan_from_row(row: TreatmentPlan) -> PlanRec:
@@ -93,7 +94,7 @@ class PlanService:
             return plans_in(s, patient_id)
 
     def current(self, patient_id: int) -> PlanRec | None:
-        active = [p for p in self.list(patient_id) if p.status == "active"]
+        active = [p for p in self.list(patient_id) if p.status == PlanStatus.ACTIVE]
         return active[-1] if active else None
 
     def save(self, patient_id: int, plan: PlanRec) -> int:

@@ -35,7 +35,7 @@ from trdplanner.core.records import (
 from trdplanner.core.services.form_measures import FormMeasure, record_form_measure
 from trdplanner.core.validate import event_date, one_of
 from trdplanner.core.versioning import check_version, touch
-from trdplanner.core.vocab import HomeworkStatus, InstanceRole, Modality, SessionFormat, SessionStatus
+from trdplanner.core.vocab import HomeworkStatus, InstanceRole, Modality, NoteStatus, SessionFormat, SessionStatus
 
 
 def _key_fields(row: ProgressNote | NoteAddendum) -> dict[str, Any]:
@@ -63,7 +63,7 @@ def note_from_row(row: ProgressNote, awaiting_cosigner: str = "") -> NoteRec:
 
 def _awaiting_name(row: ProgressNote, clinicians: dict[int, Clinician]) -> str:
     """Who must still co-sign this signed note ('' when nobody): the signer's supervisor, until they do."""
-    signer = clinicians.get(row.signer_id) if row.status == "signed" and row.signer_id else None
+    signer = clinicians.get(row.signer_id) if row.status == NoteStatus.SIGNED and row.signer_id else None
     if signer is None or signer.supervisor_id is None:
         return ""
     if any(c.signer_id == signer.supervisor_id for c in row.cosignatures):

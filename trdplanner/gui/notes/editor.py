@@ -38,7 +38,7 @@ from trdplanner.core.services.templating import (
 )
 from trdplanner.core.signing import check_note
 from trdplanner.core.text import match_spans
-from trdplanner.core.vocab import AddendumKind
+from trdplanner.core.vocab import AddendumKind, NoteStatus
 from trdplanner.gui.dialogs import confirm, show_error
 from trdplanner.gui.forms.fields import PlainText, WrappingLabel, hint_label
 from trdplanner.gui.forms.style import repolish
@@ -324,7 +324,7 @@ class NoteEditor(QWidget):
 
     @property
     def signed(self) -> bool:
-        return self.note is not None and self.note.status == "signed"
+        return self.note is not None and self.note.status == NoteStatus.SIGNED
 
     def _refresh_state(self) -> None:
         session = self.session
@@ -438,7 +438,7 @@ class NoteEditor(QWidget):
         assert self.session is not None and self.session.id is not None
         theirs = self.ctx.notes.for_session(self.session.id)
         mine = self.sections_now()
-        if theirs is None or theirs.status == "signed":
+        if theirs is None or theirs.status == NoteStatus.SIGNED:
             show_error(self, "The draft could not be saved", exc)
             return False
         differing = [x.title for x in mine if x not in theirs.sections] or (

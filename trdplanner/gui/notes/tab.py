@@ -28,7 +28,7 @@ from trdplanner.context import AppContext
 from trdplanner.core.services.notes import NoteHit
 from trdplanner.core.services.templating import modality_label
 from trdplanner.core.validate import MAX_SEARCH_CHARS
-from trdplanner.core.vocab import Modality
+from trdplanner.core.vocab import Modality, NoteStatus
 from trdplanner.gui.dates import DateField
 from trdplanner.gui.dialogs import show_error
 from trdplanner.gui.notes.editor import NoteEditor
@@ -230,7 +230,7 @@ class NotesTab(QWidget):
         self.table.blockSignals(True)
         self.table.setRowCount(len(self.hits))
         for r, hit in enumerate(self.hits):
-            status = "Signed" if hit.status == "signed" else "Draft"
+            status = NoteStatus(hit.status).label
             if hit.addenda:
                 status += f" +{hit.addenda}"
             cells = (
@@ -245,7 +245,7 @@ class NotesTab(QWidget):
                 item = QTableWidgetItem(text)
                 item.setToolTip(hit.snippet if c == 5 else f"Session {cells[1]}, {cells[0]}: {cells[2]}, "
                                 f"{cells[3]} note, {status.lower()}")
-                if c == 4 and hit.status != "signed":
+                if c == 4 and hit.status != NoteStatus.SIGNED:
                     item.setForeground(colour("warning"))  # and bold: not by colour alone
                     font = item.font()
                     font.setBold(True)

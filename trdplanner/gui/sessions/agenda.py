@@ -9,6 +9,7 @@ from __future__ import annotations
 from trdplanner.catalog import Template
 from trdplanner.core.records import HomeworkRec
 from trdplanner.core.services.templating import SessionBundle
+from trdplanner.core.vocab import RiskLevel
 
 SAFETY_PLAN_ITEM = "Safety plan review"
 
@@ -25,7 +26,7 @@ def risk_items(bundle: SessionBundle) -> list[str]:
         newest = positive[-1]
         name = "PHQ-9 item 9" if newest.record.instrument == "phq9" else "suicidality item"
         return [f"{SAFETY_PLAN_ITEM}: {name} positive on {newest.record.taken_on.isoformat()}"]
-    if bundle.profile.risk_level == "high":
+    if bundle.profile.risk_level == RiskLevel.HIGH:
         return [f"{SAFETY_PLAN_ITEM}: risk level on file is high"]
     return []
 

@@ -28,7 +28,7 @@ from trdplanner.context import AppContext
 from trdplanner.core.records import SessionRec
 from trdplanner.core.services.documents import SAFETY_PLAN_TEMPLATE
 from trdplanner.core.services.templating import modality_label
-from trdplanner.core.vocab import Modality, SessionFormat
+from trdplanner.core.vocab import Modality, NoteStatus, SessionFormat
 from trdplanner.gui import pdfs
 from trdplanner.gui.columns import fit_columns
 from trdplanner.gui.dates import DateField
@@ -255,7 +255,7 @@ class SessionsTab(QWidget):
         self.table.blockSignals(True)
         self.table.setRowCount(len(self.sessions))
         for r, s in enumerate(self.sessions):
-            note = "—" if s.note is None else ("Signed" if s.note.status == "signed" else "Draft")
+            note = "—" if s.note is None else NoteStatus(s.note.status).label
             cells = (str(s.number), f"{s.date:%Y-%m-%d}", modality_label(s.modality), s.status.capitalize(), note)
             tip = f"Session {s.number}, {s.date:%Y-%m-%d}: {cells[2] or 'no modality'}, {cells[3].lower()}, " \
                   f"note {note.lower() if s.note else 'not started'}"

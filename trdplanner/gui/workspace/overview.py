@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QGridLayout, QPushButton, QScrollArea, QVBoxLayout
 
 from trdplanner.clinical import BaselineKind, TrdStatusKind, spec
 from trdplanner.core.guidance import suggest
+from trdplanner.core.vocab import OPEN_OBJECTIVE
 from trdplanner.gui.patient_tab import TabKey
 from trdplanner.gui.reflow import Place, Reflow
 from trdplanner.gui.theme import hex_colour, icon
@@ -284,7 +285,7 @@ class OverviewTab(WorkspaceTab):
             return
         soon = today + dt.timedelta(days=14)
         due = [(o, g) for p in plan.problems for g in p.goals for o in g.objectives
-               if o.status in ("not_met", "partially_met") and o.review_date is not None and o.review_date <= soon]
+               if o.status in OPEN_OBJECTIVE and o.review_date is not None and o.review_date <= soon]
         if not due:
             self.objectives_text.setText(_colour_span("No objective is due for review in the next two weeks.",
                                                       "muted"))

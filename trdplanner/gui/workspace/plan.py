@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from trdplanner.core.errors import InputError, StaleError
 from trdplanner.core.records import GoalRec, InterventionRec, ObjectiveRec, PlanRec, ProblemRec
-from trdplanner.core.vocab import COMPARATORS, GoalStatus, ObjectiveStatus, PlanStatus
+from trdplanner.core.vocab import COMPARATORS, OPEN_OBJECTIVE, GoalStatus, ObjectiveStatus, PlanStatus
 from trdplanner.gui.columns import fit_columns
 from trdplanner.gui.dates import first_unreadable
 from trdplanner.gui.dialogs import confirm, show_error
@@ -293,7 +293,7 @@ class PlanTab(WorkspaceTab):
             if rec.review_date:
                 bits.append(f"review {rec.review_date.isoformat()}")
             detail = " · ".join(bits)
-            due = rec.review_date and rec.review_date <= dt.date.today() and rec.status in ("not_met", "partially_met")
+            due = rec.review_date and rec.review_date <= dt.date.today() and rec.status in OPEN_OBJECTIVE
             item.setForeground(2, colour("danger") if due else colour("muted"))
         elif isinstance(rec, InterventionRec):
             detail = " · ".join(b for b in (rec.modality, rec.frequency, rec.responsible) if b)
