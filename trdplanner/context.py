@@ -21,11 +21,10 @@ from trdplanner.settings import Settings, load_settings, save_settings
 
 if TYPE_CHECKING:  # services are imported when first asked for: a command loads only what it uses
     from trdplanner.catalog import Catalog, NoteFormats
-    from trdplanner.core.audit import AuditService
+    from trdplanner.core.services.audit import AuditService
     from trdplanner.core.services.bundles import BundleService
     from trdplanner.core.services.calendar import CalendarService
     from trdplanner.core.services.documents import DocumentService
-    from trdplanner.core.services.history import TrialService
     from trdplanner.core.services.measures import MeasureService
     from trdplanner.core.services.notes import NoteService
     from trdplanner.core.services.patients import PatientService
@@ -35,6 +34,7 @@ if TYPE_CHECKING:  # services are imported when first asked for: a command loads
     from trdplanner.core.services.sessions import SessionService
     from trdplanner.core.services.summary import SummaryService
     from trdplanner.core.services.transfer import TransferService
+    from trdplanner.core.services.trials import TrialService
     from trdplanner.core.signing import SigningService
 
 # Cached on the context but independent of the settings: kept when the settings change.
@@ -172,7 +172,7 @@ class AppContext:
 
     @cached_property
     def trials(self) -> TrialService:
-        from trdplanner.core.services.history import TrialService
+        from trdplanner.core.services.trials import TrialService
 
         return TrialService(self.db)
 
@@ -220,7 +220,7 @@ class AppContext:
 
     @cached_property
     def audit(self) -> AuditService:
-        from trdplanner.core.audit import AuditService
+        from trdplanner.core.services.audit import AuditService
 
         return AuditService(self.db)
 

@@ -180,8 +180,8 @@ def test_psychotic_features_round_trip_yes_no_and_not_recorded(ctx: AppContext) 
 
 def test_migration_0008_marks_old_false_as_not_recorded_and_keeps_trial_links(db_url: str) -> None:
     from trdplanner.core.db import Database, create_db_engine, current_revision, head_revision, upgrade
-    from trdplanner.core.services.history import TrialService
     from trdplanner.core.services.patients import PatientService
+    from trdplanner.core.services.trials import TrialService
 
     engine = create_db_engine(db_url)
     try:

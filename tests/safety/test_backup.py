@@ -14,9 +14,9 @@ from _safety_helpers import PASSPHRASE, Run, make_patient, readable_by_plain_sql
 
 from trdplanner.context import AppContext
 from trdplanner.core import backup, crypto, fileio
-from trdplanner.core.audit import AuditService
 from trdplanner.core.backup import BackupError
 from trdplanner.core.demo import DEMO_SIGNING_PASSWORD as PW
+from trdplanner.core.services.audit import AuditService
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
 

@@ -31,9 +31,9 @@ from sqlalchemy import text
 
 from trdplanner.context import AppContext
 from trdplanner.core import crypto
-from trdplanner.core.audit import AuditService
 from trdplanner.core.db import Database
 from trdplanner.core.records import ClinicianRec
+from trdplanner.core.services.audit import AuditService
 from trdplanner.core.services.notes import NoteService, verify
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="SIGKILL is POSIX")

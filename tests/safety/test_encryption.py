@@ -13,8 +13,8 @@ from _safety_helpers import PASSPHRASE, Run, make_patient, readable_by_plain_sql
 
 from trdplanner.context import AppContext
 from trdplanner.core import backup, crypto
-from trdplanner.core.audit import AuditService
 from trdplanner.core.crypto import FileState, PassphraseRequired, WrongPassphrase
+from trdplanner.core.services.audit import AuditService
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
 

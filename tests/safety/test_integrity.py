@@ -15,10 +15,10 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from trdplanner.context import AppContext
-from trdplanner.core.audit import AuditService
 from trdplanner.core.demo import DEMO_SIGNING_PASSWORD as PW
 from trdplanner.core.errors import InputError, LockedError
 from trdplanner.core.records import NoteSectionRec
+from trdplanner.core.services.audit import AuditService
 from trdplanner.core.vocab import PatientStatus
 
 TAMPERED = "Mood better. Denies any difficulty."  # what someone might try to write over a signed note

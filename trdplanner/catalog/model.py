@@ -94,7 +94,11 @@ class FilledBy(StrEnum):
     CLIENT = "client"
 
 
-class Instrument(StrEnum):
+class FormInstrument(StrEnum):
+    """The instruments a form template may record a measure for: a subset of clinical's ``Instrument``,
+    with the same values (tests/catalog/test_form_instruments.py holds them to it). Named apart from it,
+    so the app has one ``Instrument``."""
+
     PHQ9 = "phq9"
     GAD7 = "gad7"
     QIDS_SR16 = "qids_sr16"
@@ -260,7 +264,7 @@ class Template:
     note_summary: str | None = None
     fields: tuple[Field, ...] = ()
     agenda: tuple[AgendaStep, ...] = ()
-    instrument: Instrument | None = None
+    instrument: FormInstrument | None = None
     references: tuple[str, ...] = ()
     # Where the definition came from (a file path or "<snapshot>"); not part of its identity.
     source: str = dc_field(default="", compare=False)

@@ -39,7 +39,7 @@ from trdplanner.catalog.model import (
     Field,
     FieldType,
     FilledBy,
-    Instrument,
+    FormInstrument,
     Kind,
     Modality,
     Option,
@@ -224,14 +224,14 @@ class _TemplateParser:
             )
         return tuple(steps)
 
-    def _instrument(self, kind: Kind) -> Instrument | None:
+    def _instrument(self, kind: Kind) -> FormInstrument | None:
         if kind is not Kind.MEASURE:
             if self.top.has("instrument"):
                 raise TemplateError("instrument", "only allowed when kind is 'measure'")
             return None
         if not self.top.has("instrument"):
             raise TemplateError("instrument", "required when kind is 'measure'")
-        return self.top.enum("instrument", Instrument, "instrument")
+        return self.top.enum("instrument", FormInstrument, "instrument")
 
     def _claim_id(self, value: object, path: str) -> str:
         field_id = check_pattern(value, path, FIELD_ID, FIELD_ID_RULE, 64)

@@ -262,7 +262,7 @@ def run_audit_accept(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def run_audit_list(ctx: AppContext, args: argparse.Namespace) -> int:
-    from trdplanner.core.audit import AuditService
+    from trdplanner.core.services.audit import AuditService
 
     if args.limit < 0:
         raise InputError("limit", "must be 0 (all) or more")

@@ -158,7 +158,7 @@ def attach(db: Database, folder: Path, name: str = ANCHOR_NAME) -> list[str]:
     database opened read-only is compared and nothing is written or recorded: the problems are
     returned all the same, so the window and the command line still say them.
     """
-    from trdplanner.core import audit
+    from trdplanner.core.services.audit import AuditService
 
     anchor = Anchor(folder, name, read_only=db.read_only)
     state = anchor.read()
@@ -182,18 +182,18 @@ def attach(db: Database, folder: Path, name: str = ANCHOR_NAME) -> list[str]:
         return problems
     if problem:
         kind = "rolled back" if "rolled back" in problem else "rewritten" if "rewritten" in problem else "edited"
-        audit.AuditService(db).try_record("anchor.mismatch", "database", "", {"kind": kind})
+        AuditService(db).try_record("anchor.mismatch", "database", "", {"kind": kind})
     return problems
 
 
 def accept(db: Database, folder: Path, name: str = ANCHOR_NAME) -> list[str]:
     """Someone looked at the problems and accepts the database as it is now: recorded, then cleared."""
-    from trdplanner.core import audit
+    from trdplanner.core.services.audit import AuditService
 
     anchor = Anchor(folder, name)
     state = anchor.read()
     problems = state.problems if state else []
-    audit.AuditService(db).record("anchor.accept", "database", "", {"problems": len(problems)})
+    AuditService(db).record("anchor.accept", "database", "", {"problems": len(problems)})
     with db.reading() as s:
         anchor.write(*chain_head(s), [])
     return problems

@@ -232,7 +232,7 @@ def _inside(path: Path, folder: Path) -> bool:
 def backup_database(db: Database, target: Path, *, reason: str = "manual") -> BackupInfo:
     """Back up the open database to ``target`` and record it in the audit trail."""
     from trdplanner.core.anchor import chain_head
-    from trdplanner.core.audit import AuditService
+    from trdplanner.core.services.audit import AuditService
 
     if db.read_only and _inside(Path(target), sqlite_path(db).parent):
         raise ReadOnlyError(f"{READ_ONLY_MESSAGE} Choose a backup file outside {sqlite_path(db).parent}.")
@@ -469,7 +469,7 @@ def restore_backup(
         _fsync_dir(db_file.parent)
         db = Database.open(url, key)  # migrates a backup from an older version
         try:
-            from trdplanner.core.audit import AuditService
+            from trdplanner.core.services.audit import AuditService
 
             AuditService(db).record(
                 "backup.restore",
@@ -612,7 +612,7 @@ def encrypt_in_place(db_file: Path, passphrase: str, *, backups_dir: Path | None
         copies = []
     db = Database.open(f"sqlite:///{db_file}", key)
     try:
-        from trdplanner.core.audit import AuditService
+        from trdplanner.core.services.audit import AuditService
 
         AuditService(db).record("database.encrypt", "database", "", {"rows": sum(expected.values())})
     finally:
@@ -644,7 +644,7 @@ def change_passphrase(db_file: Path, old: str, new: str) -> None:
     check_copy(db_file, new_key, expected)
     db = Database.open(f"sqlite:///{db_file}", new_key)
     try:
-        from trdplanner.core.audit import AuditService
+        from trdplanner.core.services.audit import AuditService
 
         AuditService(db).record("passphrase.change", "database", "")
     finally:

@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from trdplanner.core.audit import LEGACY_ACTION, AuditCheck, AuditService
+from trdplanner.core.audit import LEGACY_ACTION
 from trdplanner.core.db import Database
 from trdplanner.core.models import AuditEvent, KeyEvent, ProgressNote, SigningKey
+from trdplanner.core.services.audit import AuditCheck, AuditService
 from trdplanner.core.services.sessions import note_from_row
 from trdplanner.core.signing import LEGACY, check_addendum, check_note, check_signature
 from trdplanner.core.vocab import NoteStatus

@@ -11,9 +11,9 @@ from enum import StrEnum
 
 from sqlalchemy import select
 
-from trdplanner.core.audit import AuditService
 from trdplanner.core.db import Database
 from trdplanner.core.models import Patient
+from trdplanner.core.services.audit import AuditService
 
 
 class Output(StrEnum):

@@ -37,9 +37,9 @@ from trdplanner.core.errors import NotFoundError
 from trdplanner.core.models import Patient
 from trdplanner.core.records import EpisodeRec, MeasureRec, PatientProfile, TrialRec
 from trdplanner.core.services.flags import observation, risk_reviews_in
-from trdplanner.core.services.history import trials_in
 from trdplanner.core.services.measures import measures_in
 from trdplanner.core.services.patients import load_patient, profile_from_row
+from trdplanner.core.services.trials import trials_in
 from trdplanner.core.views import ClinicalSummary as ClinicalSummary
 from trdplanner.core.views import ScoredMeasure as ScoredMeasure
 from trdplanner.settings import Settings

@@ -16,7 +16,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from trdplanner import __version__
-from trdplanner.core.audit import AuditService, summarise_in
+from trdplanner.core.audit import summarise_in
 from trdplanner.core.db import Database
 from trdplanner.core.errors import InputError, NotFoundError
 from trdplanner.core.intake import decode_utf8, parse_json, read_bounded
@@ -33,12 +33,13 @@ from trdplanner.core.models import (
 )
 from trdplanner.core.records import ClinicianRec, InstanceRec, MeasureRec, PatientRecord, SessionRec
 from trdplanner.core.serialize import from_data, to_data
-from trdplanner.core.services.history import add_trial_in, trials_in
+from trdplanner.core.services.audit import AuditService
 from trdplanner.core.services.measures import add_measure_in, measures_in
 from trdplanner.core.services.notes import section_data
 from trdplanner.core.services.patients import create_patient_in, load_patient, profile_from_row
 from trdplanner.core.services.plans import plan_row, plans_in
 from trdplanner.core.services.sessions import check_session, session_row, sessions_in
+from trdplanner.core.services.trials import add_trial_in, trials_in
 from trdplanner.core.signing import LEGACY, check_note, remember_foreign_key, short
 from trdplanner.core.validate import check_plan, check_profile, event_date, one_of
 from trdplanner.core.vocab import NoteFormat, NoteStatus
