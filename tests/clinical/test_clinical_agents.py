@@ -309,3 +309,21 @@ def test_augmentation_is_still_used_for_maudsley_with_the_table() -> None:
     trials = [ad_trial(agent="sertraline", drug_class=None), augmentation(agent="lithium")]
     result = maudsley(ONSET, AS_OF, MaudsleySeverity.MODERATE, False, trials, drugs=DRUGS)
     assert result.augmentation_points == 1
+
+
+def test_a_course_that_is_not_a_medicine_is_never_called_an_unrecognised_drug() -> None:
+    """"Bilateral ECT" typed as an ECT course's agent describes the course; the drug table is for medicines."""
+    courses = [
+        TrialFacts(id=f"c{i}", kind=kind, agent=agent, start=date(2025, 6, 1), stop=date(2025, 7, 1),
+                   outcome=Outcome.NON_RESPONSE)
+        for i, (kind, agent) in enumerate([(TrialKind.ECT, "Bilateral ECT"), (TrialKind.RTMS_ITBS, "Left DLPFC 10 Hz"),
+                                           (TrialKind.PSYCHOTHERAPY, "CBASP")])
+    ]
+    status = trd_status([*courses, trial("sertralin", 100, date(2025, 1, 10), drug_class="SSRI",
+                                         min_effective_dose=50)], drugs=DRUGS, as_of=AS_OF)
+    assert status.unrecognised_agents == ("sertralin",)  # the misspelt medicine still is
+    assert "ECT" not in status.explanation.split("Unrecognised agent")[-1]
+    judged = [a for a in status.assessments if a.trial_id in ("c0", "c1", "c2")]
+    assert len(judged) == 3
+    for course in judged:
+        assert course.agent_recognised is None and "unrecognised" not in course.reason

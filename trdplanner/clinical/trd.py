@@ -86,6 +86,9 @@ ANTIDEPRESSANT_KINDS = frozenset(
 DOSED_KINDS = ANTIDEPRESSANT_KINDS | {TrialKind.AUGMENTATION}
 #: Trials where no dose/weeks rule applies, so adequacy is the clinician's call.
 CLINICIAN_JUDGED_KINDS = frozenset(set(TrialKind) - DOSED_KINDS)
+#: Treatments that are not a medicine: what is typed as their "agent" ("Bilateral ECT") describes the
+#: course and is never looked up in the drug table (nor called an unrecognised drug).
+NON_DRUG_KINDS = frozenset({TrialKind.ECT, TrialKind.RTMS_ITBS, TrialKind.VNS, TrialKind.PSYCHOTHERAPY})
 
 
 class Outcome(StrEnum):
@@ -577,6 +580,8 @@ class _Agent:
 def _resolve(trial: TrialFacts, drugs: DrugTable | None) -> tuple[TrialFacts, _Agent]:
     """Identity, class and (when missing) the minimum dose from the drug table."""
     agent_text = " ".join(trial.agent.split())
+    if trial.kind in NON_DRUG_KINDS:
+        drugs = None  # a course, not a medicine: nothing to look up or to call unrecognised
     drug = drugs.lookup(agent_text) if drugs is not None else None
     if drug is None:
         recorded_class = trial.drug_class
