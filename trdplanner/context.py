@@ -18,6 +18,7 @@ from trdplanner.core.errors import ReadOnlyError
 from trdplanner.core.services import flags
 from trdplanner.core.services.bundles import BundleService
 from trdplanner.core.services.calendar import CalendarService
+from trdplanner.core.services.courses import CourseService
 from trdplanner.core.services.documents import DocumentService
 from trdplanner.core.services.history import TrialService
 from trdplanner.core.services.measures import MeasureService
@@ -157,6 +158,10 @@ class AppContext:
     @cached_property
     def trials(self) -> TrialService:
         return TrialService(self.db)
+
+    @cached_property
+    def courses(self) -> CourseService:
+        return CourseService(self.db, self.settings.course_settings())
 
     @cached_property
     def measures(self) -> MeasureService:

@@ -86,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     from trdplanner.cli import calendar; calendar.register(commands)  # noqa: E702, I001 - one line: calendar
     from trdplanner.cli import keys; keys.register(commands)  # noqa: E702, I001 - one line: signing keys
     from trdplanner.cli import practice; practice.register(commands)  # noqa: E702, I001 - one line: group practice
+    from trdplanner.cli import courses; courses.register(commands)  # noqa: E702, I001 - one line: courses
     return parser
 
 

@@ -35,6 +35,7 @@ from trdplanner.core.models import (
     Clinician,
     Comorbidity,
     ContributingFactor,
+    CourseSession,
     Episode,
     Homework,
     Measure,
@@ -51,6 +52,7 @@ from trdplanner.core.models import (
     ProgressNote,
     TemplateInstance,
     TherapySession,
+    TreatmentCourse,
     TreatmentPlan,
     Trial,
 )
@@ -313,6 +315,11 @@ def _describe(s: Session, obj: Any, kind: str, known: dict[tuple[type, int], Any
         return _Event("patient.change", "patient", str(obj.patient_id))
     if isinstance(obj, Trial):
         return _Event(f"trial.{kind}", "trial", str(obj.id), canonical_detail({"patient": obj.patient_id}))
+    if isinstance(obj, TreatmentCourse):
+        return _Event(f"course.{kind}", "treatment_course", str(obj.id), canonical_detail({"patient": obj.patient_id}))
+    if isinstance(obj, CourseSession):  # a session is a change to its course, like a plan's parts
+        return _Event("course.change", "treatment_course", str(obj.course_id),
+                      canonical_detail({"patient": obj.patient_id, "course_session": obj.id}))
     if isinstance(obj, Measure):
         action = f"measure.{kind}"
         if kind == "change" and _changed(obj, "alert_acknowledged_at"):
