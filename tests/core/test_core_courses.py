@@ -194,3 +194,41 @@ def test_course_and_session_changes_are_audited(ctx: AppContext) -> None:
     assert {(e.action, e.object_id) for e in events} == {("course.create", str(course.id)),
                                                          ("course.change", str(course.id))}
     assert ctx.audit.list(limit=None, action="trial.change")  # the owned trial moved in step, on the record
+
+
+def test_a_dosing_session_proposes_an_integration_session_in_the_window(ctx: AppContext) -> None:
+    pid = _patient(ctx)
+    course = ctx.courses.add(pid, CourseRec("esketamine", _day(1)))
+    assert course.id is not None
+    assert ctx.courses.integration_proposal(pid, TODAY) is None  # no dose yet
+    dosed = TODAY - dt.timedelta(days=1)
+    ctx.courses.add_session(course.id, CourseSessionRec(0, dosed, dose=56, sedation=1, dissociation=2))
+    proposal = ctx.courses.integration_proposal(pid, TODAY)
+    assert proposal is not None
+    # The default window, 24 to 72 hours: the day after the dose to three days after.
+    assert (proposal.earliest, proposal.latest) == (dosed + dt.timedelta(days=1), dosed + dt.timedelta(days=3))
+    assert proposal.booked_on is None and "Book an integration session" in proposal.text
+    assert proposal.dosing.session.dissociation == 2
+    # A therapy session inside the window counts as the integration session booked...
+    ctx.sessions.create(pid, date=dosed + dt.timedelta(days=2))
+    booked = ctx.courses.integration_proposal(pid, TODAY)
+    assert booked is not None and booked.booked_on == dosed + dt.timedelta(days=2) and "booked" in booked.text
+    # ...and once the window has passed nothing is proposed.
+    assert ctx.courses.integration_proposal(pid, dosed + dt.timedelta(days=4)) is None
+
+
+def test_the_integration_window_is_a_setting_and_ect_needs_no_integration(ctx: AppContext) -> None:
+    import dataclasses
+
+    pid = _patient(ctx)
+    ect = ctx.courses.add(pid, CourseRec("ect", _day(1)))
+    assert ect.id is not None
+    ctx.courses.add_session(ect.id, CourseSessionRec(0, TODAY, placement="bilateral"))
+    assert ctx.courses.integration_proposal(pid, TODAY) is None
+    ctx.save_settings(dataclasses.replace(ctx.settings, integration_after_hours=48, integration_within_hours=96))
+    course = ctx.courses.add(pid, CourseRec("iv_ketamine", TODAY))
+    assert course.id is not None
+    ctx.courses.add_session(course.id, CourseSessionRec(0, TODAY, dose=0.5))
+    proposal = ctx.courses.integration_proposal(pid, TODAY)
+    assert proposal is not None
+    assert (proposal.earliest, proposal.latest) == (TODAY + dt.timedelta(days=2), TODAY + dt.timedelta(days=4))

@@ -222,3 +222,19 @@ def test_an_alert_left_open_stays_visible_everywhere(qtbot: QtBot, window: MainW
     qtbot.keyClick(measures.history, Qt.Key.Key_Return)
     assert ctx.measures.list(pid)[0].alert_acknowledged_at is not None
     assert not measures.alerts.isVisible()
+
+
+def test_overview_proposes_an_integration_session_after_a_ketamine_dose(
+    qtbot: QtBot, window: MainWindow, ctx: AppContext
+) -> None:
+    from trdplanner.core.records import CourseRec, CourseSessionRec
+
+    pid = _patient(ctx)
+    today = dt.date.today()
+    course = ctx.courses.add(pid, CourseRec("esketamine", today - dt.timedelta(days=1)))
+    assert course.id is not None
+    ctx.courses.add_session(course.id, CourseSessionRec(0, today - dt.timedelta(days=1), dose=56))
+    _open(window, qtbot, pid, "Overview")
+    steps = window.workspace.overview.steps.text()
+    assert "Book an integration session after the Esketamine (nasal) dose" in steps
+    assert (today + dt.timedelta(days=2)).isoformat() in steps

@@ -13,6 +13,7 @@ the clinician's call.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
 from trdplanner.clinical.errors import SettingsError
@@ -155,3 +156,14 @@ def ect_bilateral(placements: list[ElectrodePlacement]) -> bool | None:
     if not placements:
         return None
     return any(p is ElectrodePlacement.BILATERAL for p in placements)
+
+
+def integration_window(dosed_on: date, settings: CourseSettings) -> tuple[date, date]:
+    """The first and last day an integration session should fall on after a dose given on ``dosed_on``.
+
+    Course sessions are recorded by day, so the hours become whole days counted from the dosing day:
+    24 to 72 hours is the next day to three days later.
+    """
+    start = datetime.combine(dosed_on, time())
+    return ((start + timedelta(hours=settings.integration_after_hours)).date(),
+            (start + timedelta(hours=settings.integration_within_hours)).date())

@@ -22,7 +22,16 @@ from trdplanner.clinical import (
     TrdStatus,
     risk_flag,
 )
-from trdplanner.core.records import ClinicianRec, MeasureRec, PatientProfile, PlanRec, PracticeRec, SessionRec, TrialRec
+from trdplanner.core.records import (
+    ClinicianRec,
+    CourseSessionRec,
+    MeasureRec,
+    PatientProfile,
+    PlanRec,
+    PracticeRec,
+    SessionRec,
+    TrialRec,
+)
 
 
 @dataclass(frozen=True)
@@ -75,6 +84,53 @@ class ClinicalSummary:
 
 
 @dataclass(frozen=True)
+class LastDosing:
+    """The latest recorded esketamine or IV ketamine session, with its observations."""
+
+    course_label: str
+    session: CourseSessionRec
+
+    @property
+    def observations(self) -> list[tuple[str, str]]:
+        """(label, value) pairs of what was recorded, in the order a clinician reads them."""
+        x = self.session
+        unit = "mg/kg" if "IV" in self.course_label else "mg"
+        pairs = [
+            ("Dose", f"{x.dose:g} {unit}" if x.dose is not None else ""),
+            ("Infusion", f"{x.infusion_minutes} min" if x.infusion_minutes is not None else ""),
+            ("Blood pressure", " → ".join(v for v in (x.bp_before, x.bp_after) if v)),
+            ("Observed", f"{x.observed_minutes} min before discharge" if x.observed_minutes is not None else ""),
+            ("Sedation", f"{x.sedation}/4" if x.sedation is not None else ""),
+            ("Dissociation", f"{x.dissociation}/4" if x.dissociation is not None else ""),
+            ("Adverse events", x.adverse_events),
+            ("Home", x.travel_home),
+        ]
+        return [(k, v) for k, v in pairs if v]
+
+    @property
+    def heading(self) -> str:
+        return f"{self.course_label} session {self.session.number}, {self.session.given_on.isoformat()}"
+
+
+@dataclass(frozen=True)
+class IntegrationProposal:
+    """An integration session due after the latest dosing session, and whether one is booked."""
+
+    dosing: LastDosing
+    earliest: dt.date
+    latest: dt.date
+    booked_on: dt.date | None = None
+
+    @property
+    def text(self) -> str:
+        dosed = f"{self.dosing.course_label} dose on {self.dosing.session.given_on.isoformat()}"
+        if self.booked_on is not None:
+            return f"Integration session after the {dosed} is booked for {self.booked_on.isoformat()}."
+        return (f"Book an integration session after the {dosed}: between {self.earliest.isoformat()} and "
+                f"{self.latest.isoformat()} (the ketamine integration template can guide it).")
+
+
+@dataclass(frozen=True)
 class SessionBundle:
     """Everything about one session that templates, notes and prints draw on."""
 
@@ -85,6 +141,8 @@ class SessionBundle:
     plan: PlanRec | None
     clinician: ClinicianRec | None
     practice: PracticeRec | None
+    # The latest ketamine dosing session on or before this session's day, for the pre-session sheet.
+    last_dosing: LastDosing | None = None
 
     @property
     def earlier(self) -> list[SessionRec]:

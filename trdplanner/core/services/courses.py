@@ -25,13 +25,16 @@ from trdplanner.clinical.courses import (
     adequacy_reason,
     course_adequate,
     ect_bilateral,
+    integration_window,
 )
 from trdplanner.core.convert import record_from_row, row_from_record, update_row
 from trdplanner.core.db import Database
 from trdplanner.core.errors import InputError, NotFoundError
-from trdplanner.core.models import CourseSession, Patient, TreatmentCourse, Trial
+from trdplanner.core.models import CourseSession, Patient, TherapySession, TreatmentCourse, Trial
 from trdplanner.core.records import CourseRec, CourseSessionRec
 from trdplanner.core.validate import event_date, one_of
+from trdplanner.core.views import IntegrationProposal, LastDosing
+from trdplanner.core.vocab import SessionStatus
 
 _BP = re.compile(r"^(\d{2,3})/(\d{2,3})$")
 
@@ -261,6 +264,14 @@ class CourseService:
                 raise NotFoundError("patient", patient_id)
             return courses_in(s, patient_id)
 
+    def integration_proposal(self, patient_id: int, today: dt.date | None = None) -> IntegrationProposal | None:
+        with self.db.reading() as s:
+            return integration_proposal_in(s, patient_id, today or dt.date.today(), self.settings)
+
+    def last_dosing(self, patient_id: int, on_or_before: dt.date) -> LastDosing | None:
+        with self.db.reading() as s:
+            return last_dosing_in(s, patient_id, on_or_before)
+
     def views(self, patient_id: int) -> builtins.list[CourseView]:
         return [self.view(rec) for rec in self.list(patient_id)]
 
@@ -269,3 +280,40 @@ class CourseService:
         ended = rec.stop is not None or rec.stop_reason not in ("", StopReason.ONGOING)
         adequate = course_adequate(kind, len(rec.sessions), ended, self.settings, rec.judged_adequate)
         return CourseView(rec, kind.label, adequate, adequacy_reason(kind, len(rec.sessions), adequate, self.settings))
+
+
+def last_dosing_in(s: Session, patient_id: int, on_or_before: dt.date) -> LastDosing | None:
+    """The latest esketamine or IV ketamine session given on or before the day."""
+    dosing = [str(k) for k in CourseKind if k.is_dosing]
+    row = s.execute(
+        select(CourseSession, TreatmentCourse.kind)
+        .join(TreatmentCourse, TreatmentCourse.id == CourseSession.course_id)
+        .where(CourseSession.patient_id == patient_id, TreatmentCourse.kind.in_(dosing),
+               CourseSession.given_on <= on_or_before)
+        .order_by(CourseSession.given_on.desc(), CourseSession.id.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    return LastDosing(CourseKind(row[1]).label, _session_rec(row[0]))
+
+
+def integration_proposal_in(
+    s: Session, patient_id: int, today: dt.date, settings: CourseSettings
+) -> IntegrationProposal | None:
+    """After the latest dose, the integration session to book, while its window is still open."""
+    dosing = last_dosing_in(s, patient_id, today)
+    if dosing is None:
+        return None
+    earliest, latest = integration_window(dosing.session.given_on, settings)
+    if today > latest:
+        return None  # the window has passed; the proposal would only be noise now
+    booked = s.scalar(
+        select(TherapySession.date)
+        .where(TherapySession.patient_id == patient_id, TherapySession.date >= earliest,
+               TherapySession.date <= latest,
+               TherapySession.status.in_([SessionStatus.PLANNED, SessionStatus.COMPLETED]))
+        .order_by(TherapySession.date)
+        .limit(1)
+    )
+    return IntegrationProposal(dosing, earliest, latest, booked)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from trdplanner.clinical import TrdStatusKind, spec
 from trdplanner.core.records import MeasureRec, PlanRec, TrialRec
+from trdplanner.core.views import IntegrationProposal
 
 NO_RESPONSE_WEEKS = 8  # the example: no response after 8 weeks on a treatment
 MEASURE_GAP_DAYS = 28
@@ -122,8 +123,11 @@ def suggest(
     stage: str,
     plan: PlanRec | None,
     today: dt.date,
+    integration: IntegrationProposal | None = None,
 ) -> list[Step]:
     steps = _alerts(open_alerts) + _current_treatment(trials, measures, today) + _measures(measures, today)
+    if integration is not None:  # therapy planned around a ketamine dose
+        steps.append(Step("info" if integration.booked_on else "warning", integration.text))
     if trd is TrdStatusKind.INSUFFICIENT_DATA and missing:
         steps.append(Step("warning", "TRD status cannot be decided yet: record the " + ", ".join(sorted(set(missing)))
                                      + " for the trials marked incomplete in the treatment history."))
