@@ -49,3 +49,11 @@ def test_bad_course_input_is_one_line_naming_the_field_and_writes_nothing(
     assert_one_line_error(run("course", "session", "add", "1", "--sedation", "9"), "session.sedation")
     assert_one_line_error(run("course", "session", "add", "1", "--placement", "bilateral"), "session.placement")
     assert row_counts(demo_dir) == before
+
+
+def test_timeline_command_writes_the_pdf(run: Run, demo_dir: Path, tmp_path: Path) -> None:
+    target = tmp_path / "timeline.pdf"
+    result = run("timeline", "DEMO-05", "-o", str(target))
+    assert result.code == 0, result.err
+    assert target.read_bytes().startswith(b"%PDF") and "DEMO-05" in result.out
+    assert_one_line_error(run("timeline", "NOBODY", "-o", str(tmp_path / "x.pdf")), "NOBODY")

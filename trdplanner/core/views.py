@@ -24,6 +24,7 @@ from trdplanner.clinical import (
 )
 from trdplanner.core.records import (
     ClinicianRec,
+    CourseRec,
     CourseSessionRec,
     MeasureRec,
     PatientProfile,
@@ -181,3 +182,29 @@ class SafetyPlan:
     values: dict[str, Any] | None
     session: SessionRec | None  # the session it was last written or updated in
     prefill: PrefillContext
+
+
+@dataclass(frozen=True)
+class TimelineData:
+    """One patient's treatments and scores on one time axis: what the timeline page and screen draw."""
+
+    profile: PatientProfile
+    clinician: ClinicianRec | None
+    trials: list[TrialRec]  # medication and other ledger trials that no course owns
+    sessions: list[SessionRec]  # psychotherapy sessions
+    courses: list[CourseRec]
+    scores: list[ScoredMeasure]  # PHQ-9 and QIDS-SR16, oldest first
+    as_of: dt.date
+
+    @property
+    def start(self) -> dt.date:
+        """The first day anything on the timeline happened (the latest day when nothing did)."""
+        days = [t.start for t in self.trials if t.start] + [x.date for x in self.sessions]
+        days += [c.start for c in self.courses] + [m.record.taken_on for m in self.scores]
+        return min(days, default=self.as_of)
+
+    @property
+    def end(self) -> dt.date:
+        days = [self.as_of] + [x.date for x in self.sessions]
+        days += [x.given_on for c in self.courses for x in c.sessions]
+        return max(days)
