@@ -56,6 +56,25 @@ def _modality_label(value: str) -> str:
         return f"Therapy: {value or 'unspecified'}"
 
 
+Row = tuple[str, str, TrialRec | CourseRec | list[SessionRec]]
+
+
+def timeline_rows(data: TimelineData) -> list[Row]:
+    """(section, label, item) for each row under the scores, top to bottom (the page and the screen)."""
+    rows: list[Row] = []
+    for t in sorted(data.trials, key=lambda t: (t.start or data.as_of)):
+        rows.append(("Medication and other trials", _trial_label(t), t))
+    for c in data.courses:
+        rows.append(("Interventional courses", CourseKind(c.kind).label, c))
+    by_modality = sorted(data.sessions, key=lambda x: x.modality)
+    for modality, group in groupby(by_modality, key=lambda x: x.modality):
+        rows.append(("Psychotherapy", _modality_label(modality), list(group)))
+    return rows
+
+
+OUTCOME_WORDS = {"non_response": "no response", "partial_response": "partial response", "response": "response"}
+
+
 class TimelineChart(Flowable):
     """The drawing itself; its height is what the page has left."""
 
@@ -76,17 +95,8 @@ class TimelineChart(Flowable):
         span = max((self.last - self.first).days, 1)
         return LABEL_W + (self.width - LABEL_W - NOTE_W) * (day - self.first).days / span
 
-    def _rows(self) -> list[tuple[str, str, TrialRec | CourseRec | list[SessionRec]]]:
-        """(section, label, item) for each row under the scores, top to bottom."""
-        rows: list[tuple[str, str, TrialRec | CourseRec | list[SessionRec]]] = []
-        for t in sorted(self.data.trials, key=lambda t: (t.start or self.data.as_of)):
-            rows.append(("Medication and other trials", _trial_label(t), t))
-        for c in self.data.courses:
-            rows.append(("Interventional courses", CourseKind(c.kind).label, c))
-        by_modality = sorted(self.data.sessions, key=lambda x: x.modality)
-        for modality, group in groupby(by_modality, key=lambda x: x.modality):
-            rows.append(("Psychotherapy", _modality_label(modality), list(group)))
-        return rows
+    def _rows(self) -> list[Row]:
+        return timeline_rows(self.data)
 
     # ------------------------------------------------------------------ drawing
 
@@ -234,8 +244,7 @@ class TimelineChart(Flowable):
         c.setStrokeColor(INK)
         c.setLineWidth(0.4)
         c.rect(x0, mid - h / 2, max(x1 - x0, 1.5), h, stroke=1, fill=1)
-        words = {"non_response": "no response", "partial_response": "partial response", "response": "response"}
-        note = words.get(outcome, "ongoing" if stop is None else "")
+        note = OUTCOME_WORDS.get(outcome, "ongoing" if stop is None else "")
         if note:
             c.setFont(REGULAR, 6)
             c.setFillColor(INK)

@@ -60,3 +60,8 @@ def prep_pdf(ctx: AppContext, session_id: int) -> bytes:
 def safety_plan_pdf(ctx: AppContext, patient_id: int, fold: bool) -> bytes:
     """The newest safety plan (or a blank one prefilled), on full pages or as the fold-up card."""
     return assemble.safety_plan_document(ctx, patient_id, fold=fold, options=_options(ctx)).render()
+
+
+def timeline_pdf(ctx: AppContext, patient_id: int) -> bytes:
+    """The treatment timeline: one A4 landscape page."""
+    return assemble.timeline_document(ctx, patient_id, _options(ctx)).render()

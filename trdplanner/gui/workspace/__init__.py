@@ -9,11 +9,14 @@ Every tab has ``set_patient(patient_id)``; File ▸ Save and File ▸ Print call
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QMessageBox, QScrollArea, QTabWidget, QWidget
 
+from trdplanner import assemble
+from trdplanner.gui import pdfs
 from trdplanner.gui.theme import icon
 from trdplanner.gui.workspace.base import WorkspaceTab
 from trdplanner.gui.workspace.history import HistoryTab
@@ -21,6 +24,7 @@ from trdplanner.gui.workspace.measures import MeasuresTab
 from trdplanner.gui.workspace.overview import OverviewTab
 from trdplanner.gui.workspace.plan import PlanTab
 from trdplanner.gui.workspace.profile import ProfileTab
+from trdplanner.gui.workspace.timeline import TimelineTab
 
 if TYPE_CHECKING:
     from trdplanner.context import AppContext
@@ -35,9 +39,10 @@ TAB_TIPS = {
     "Treatment plan": "Problems, goals, objectives and interventions (Ctrl+5)",
     "Sessions": "Sessions and the session planner (Ctrl+6)",
     "Notes": "Every progress note, with full-text search (Ctrl+7)",
+    "Timeline": "Trials, interventional courses, therapy sessions and scores on one time axis (Ctrl+8)",
 }
 TAB_ICONS = {"Overview": "overview", "Profile": "profile", "Treatment history": "trial", "Measures": "measure",
-             "Treatment plan": "plan", "Sessions": "sessions", "Notes": "notes"}
+             "Treatment plan": "plan", "Sessions": "sessions", "Notes": "notes", "Timeline": "chart"}
 
 
 class PatientWorkspace(QTabWidget):
@@ -67,10 +72,13 @@ class PatientWorkspace(QTabWidget):
         self.plan = PlanTab(ctx)
         self.sessions = SessionsTab(ctx)
         self.notes = NotesTab(ctx)
+        # The tab is handed what it calls, not the composition root.
+        self.timeline = TimelineTab(partial(assemble.timeline_data, ctx), partial(pdfs.timeline_pdf, ctx))
         self._pages: list[QWidget] = []
         for tab, title in ((self.overview, "Overview"), (self.profile, "Profile"),
                            (self.history, "Treatment history"), (self.measures, "Measures"),
-                           (self.plan, "Treatment plan"), (self.sessions, "Sessions"), (self.notes, "Notes")):
+                           (self.plan, "Treatment plan"), (self.sessions, "Sessions"), (self.notes, "Notes"),
+                           (self.timeline, "Timeline")):
             # Sessions and Notes scroll rather than force the window wider than the screen.
             page = tab if isinstance(tab, WorkspaceTab) else _scrolling(tab)
             i = self.addTab(page, icon(TAB_ICONS[title]), title)
