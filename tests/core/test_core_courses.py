@@ -232,3 +232,16 @@ def test_the_integration_window_is_a_setting_and_ect_needs_no_integration(ctx: A
     proposal = ctx.courses.integration_proposal(pid, TODAY)
     assert proposal is not None
     assert (proposal.earliest, proposal.latest) == (TODAY + dt.timedelta(days=2), TODAY + dt.timedelta(days=4))
+
+
+def test_purging_a_patient_removes_their_courses_and_sessions(ctx: AppContext) -> None:
+    from trdplanner.core.vocab import PatientStatus
+
+    pid = _patient(ctx, "C-PURGE")
+    course = ctx.courses.add(pid, CourseRec("esketamine", _day(1)))
+    assert course.id is not None
+    ctx.courses.add_session(course.id, CourseSessionRec(0, _day(1), dose=56))
+    ctx.patients.set_status(pid, PatientStatus.ARCHIVED)
+    ctx.patients.purge(pid, confirm_code="C-PURGE")
+    counts = row_counts(ctx.db)
+    assert counts["treatment_course"] == counts["course_session"] == counts["trial"] == 0
