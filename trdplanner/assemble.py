@@ -19,13 +19,15 @@ from trdplanner.catalog.compare import Difference, differences
 from trdplanner.core.errors import InputError, NotFoundError
 from trdplanner.core.records import InstanceRec
 from trdplanner.core.services.bundles import BundleService
+from trdplanner.core.services.courses import CourseService
 from trdplanner.core.services.documents import SAFETY_PLAN_TEMPLATE, DocumentService, clean_values
 from trdplanner.core.services.form_measures import FormMeasure
 from trdplanner.core.services.patients import PatientService
 from trdplanner.core.services.sessions import SessionService
+from trdplanner.core.services.summary import SummaryService
 from trdplanner.core.services.templating import draft_sections, prefilled_values, snapshot_template
-from trdplanner.core.views import SessionBundle
-from trdplanner.core.vocab import InstanceRole
+from trdplanner.core.views import SessionBundle, TimelineData
+from trdplanner.core.vocab import InstanceRole, SessionStatus
 from trdplanner.export.base import PdfOptions
 from trdplanner.export.batches import HomeworkDocument, HomeworkItem, NotesDocument
 from trdplanner.export.identity import bundle_identity, prefill_identity
@@ -35,6 +37,7 @@ from trdplanner.export.prescriber import PrescriberLetterDocument
 from trdplanner.export.readback import ReadbackError, read_form, values_for
 from trdplanner.export.report import ReportDocument
 from trdplanner.export.safety_plan import SafetyPlanDocument
+from trdplanner.export.timeline import TimelineDocument
 from trdplanner.export.worksheet import WorksheetDocument
 from trdplanner.settings import Settings
 
@@ -56,6 +59,10 @@ class DocumentSources(Protocol):
     def sessions(self) -> SessionService: ...
     @property
     def documents(self) -> DocumentService: ...
+    @property
+    def summary(self) -> SummaryService: ...
+    @property
+    def courses(self) -> CourseService: ...
 
 
 def _blank(value: Any) -> bool:
@@ -193,6 +200,33 @@ def prescriber_letter(
     """TRD status and staging, measure trend, current treatment and risk; no note content."""
     data = ctx.documents.patient_sessions(patient_id, start, end)
     return PrescriberLetterDocument(data, ctx.settings, _options(ctx, options))
+
+
+TIMELINE_INSTRUMENTS = ("phq9", "qids_sr16")
+
+
+def timeline_data(ctx: DocumentSources, patient_id: int, as_of: dt.date | None = None) -> TimelineData:
+    """Trials, psychotherapy sessions, courses and PHQ-9/QIDS-SR16 scores of one patient, for one axis."""
+    summary = ctx.summary.for_patient(patient_id, as_of)
+    courses = ctx.courses.list(patient_id)
+    owned = {c.trial_id for c in courses}
+    shown = (SessionStatus.COMPLETED, SessionStatus.PLANNED)
+    sessions = [x for x in ctx.sessions.list(patient_id) if x.status in shown]
+    return TimelineData(
+        profile=summary.profile,
+        clinician=None,  # the page is about treatments, not signed by anyone
+        trials=[t for t in summary.trials if t.id not in owned],
+        sessions=sessions,
+        courses=courses,
+        scores=[m for m in summary.measures if str(m.record.instrument) in TIMELINE_INSTRUMENTS],
+        as_of=summary.as_of,
+    )
+
+
+def timeline_document(
+    ctx: DocumentSources, patient_id: int, options: PdfOptions | None = None, as_of: dt.date | None = None
+) -> TimelineDocument:
+    return TimelineDocument(timeline_data(ctx, patient_id, as_of), ctx.settings, _options(ctx, options))
 
 
 def prep_document(ctx: DocumentSources, session_id: int, options: PdfOptions | None = None) -> PrepDocument:

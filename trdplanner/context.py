@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # services are imported when first asked for: a command loads
     from trdplanner.core.services.audit import AuditService
     from trdplanner.core.services.bundles import BundleService
     from trdplanner.core.services.calendar import CalendarService
+    from trdplanner.core.services.courses import CourseService
     from trdplanner.core.services.documents import DocumentService
     from trdplanner.core.services.measures import MeasureService
     from trdplanner.core.services.notes import NoteService
@@ -175,6 +176,12 @@ class AppContext:
         from trdplanner.core.services.trials import TrialService
 
         return TrialService(self.db)
+
+    @cached_property
+    def courses(self) -> CourseService:
+        from trdplanner.core.services.courses import CourseService
+
+        return CourseService(self.db, self.settings.course_settings())
 
     @cached_property
     def measures(self) -> MeasureService:

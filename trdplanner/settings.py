@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from trdplanner.clinical import ChangeSettings, TrdSettings
+from trdplanner.clinical.courses import CourseSettings
 from trdplanner.clinical.errors import ClinicalInputError
 from trdplanner.core.fileio import write_text_atomic
 
@@ -54,6 +55,12 @@ class Settings:
     gad7_remission_max: int = 4
     madrs_remission_max: int = 10
     bdi2_remission_max: int = 12
+    # Interventional courses (clinical/courses.py): minimum sessions for an adequate ECT or TMS
+    # course (unverified conventions) and when an integration session follows a ketamine dose.
+    ect_min_treatments: int = 8
+    tms_min_sessions: int = 20
+    integration_after_hours: int = 24
+    integration_within_hours: int = 72
     autosave_seconds: int = 5
     lock_after_minutes: int = 10
     backups_to_keep: int = 10
@@ -71,6 +78,7 @@ class Settings:
         try:  # the clinical layer owns the ranges of its own thresholds
             self.trd_settings()
             self.change_settings()
+            self.course_settings()
         except ClinicalInputError as exc:
             raise SettingsError(str(exc)) from exc
         return self
@@ -81,6 +89,14 @@ class Settings:
             partial_response_counts_as_failure=self.partial_response_counts_as_failure,
             partial_adherence_is_adequate=self.partial_adherence_is_adequate,
             intolerance_stop_counts_as_failure=self.intolerance_stop_counts_as_failure,
+        )
+
+    def course_settings(self) -> CourseSettings:
+        return CourseSettings(
+            ect_min_treatments=self.ect_min_treatments,
+            tms_min_sessions=self.tms_min_sessions,
+            integration_after_hours=self.integration_after_hours,
+            integration_within_hours=self.integration_within_hours,
         )
 
     def change_settings(self) -> ChangeSettings:

@@ -357,3 +357,12 @@ def test_every_template_modality_matches_its_folder(catalog: Catalog) -> None:
     for t in catalog.templates:
         assert t.id.startswith(f"{t.modality.value}-")
         assert t.modality in set(Modality)
+
+
+def test_ketamine_preparation_and_integration_templates(catalog: Catalog) -> None:
+    by_id = {t.id: t for t in catalog.templates}
+    prep, integ = by_id["general-ketamine-preparation"], by_id["general-ketamine-integration"]
+    assert {f.id for f in prep.fields} >= {"treatment", "hopes", "worries", "steadying", "ride_home",
+                                           "integration_booked"}
+    assert {f.id for f in integ.fields} >= {"during", "since", "mood_change", "next_step", "tell_prescriber"}
+    assert "ketamine" in prep.tags and "integration" in integ.tags

@@ -56,7 +56,7 @@ def test_export_is_documented_json_with_a_format_tag(demo_exports: dict[str, str
     assert data["format"] == "trdplanner.patient"
     assert data["format_version"] == 1
     assert set(data) == {"format", "format_version", "app_version", "profile", "clinician", "trials", "measures",
-                         "plans", "sessions"}  # fmt: skip
+                         "plans", "sessions", "courses"}  # fmt: skip
     assert "id" not in data["profile"]  # database ids never leave the database
 
 
@@ -203,6 +203,12 @@ BAD_FILES: list[tuple[str, Mutation, str]] = [
     ("tampered signed note", _tamper_note, "sessions[{signed}].note.fingerprint"),
     ("tampered signer", _tamper_signer, "sessions[{signed}].note.fingerprint"),
     ("addendum on a draft", _addendum_on_draft, "sessions[{draft}].note.addenda"),
+    ("unknown course kind", _set("courses.0.kind", "psilocybin"), "courses[0].kind"),
+    ("course without its trial", _set("courses.0.trial_index", 99), "courses[0].trial_index"),
+    ("course owning a trial of another kind", _set("courses.0.trial_index", 0), "courses[0].trial_index"),
+    ("sedation off the scale", _set("courses.0.sessions.0.sedation", 7), "courses[0].sessions[0].sedation"),
+    ("ECT field on an esketamine session", _set("courses.0.sessions.1.placement", "bilateral"),
+     "courses[0].sessions[1].placement"),
 ]
 
 
@@ -315,3 +321,16 @@ def test_free_form_instance_values_are_checked_too(ctx: AppContext, demo_exports
         ctx.transfer.import_json(json.dumps(data))
     assert err.value.field == f"sessions[{session}].instances[0].values.note"
     assert row_counts(ctx.db) == before
+
+
+def test_courses_travel_with_their_sessions_and_their_trial(demo_exports: dict[str, str]) -> None:
+    """DEMO-05's failed bilateral ECT course and DEMO-04's esketamine course are in the file, linked."""
+    ect_file, esk_file = json.loads(demo_exports["DEMO-05"]), json.loads(demo_exports["DEMO-04"])
+    (ect,) = ect_file["courses"]
+    assert ect["kind"] == "ect" and len(ect["sessions"]) == 12
+    assert {x["placement"] for x in ect["sessions"]} == {"bilateral"}
+    assert ect_file["trials"][ect["trial_index"]]["kind"] == "ect"
+    assert "trial_id" not in ect and "id" not in ect["sessions"][0]  # database ids stay behind
+    (esk,) = esk_file["courses"]
+    assert esk["kind"] == "esketamine" and esk["sessions"][0]["dissociation"] == 3
+    assert esk_file["trials"][esk["trial_index"]]["kind"] == "esketamine"

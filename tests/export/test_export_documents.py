@@ -297,3 +297,22 @@ def test_homework_can_be_picked_by_id(demo_ctx: AppContext, options: PdfOptions)
     wanted = demo_ctx.sessions.add_homework(session_id, HomeworkRec(title="Values card", instructions="Carry it."))
     doc = assemble.homework_document(demo_ctx, session_id, [wanted], options=options)
     assert [item.title for item in doc.items] == ["Values card"]
+
+
+def test_pre_session_sheet_shows_the_last_dosing_session_and_its_observations(
+    demo_reader: AppContext, options: PdfOptions
+) -> None:
+    session_id = _session_ids(demo_reader, "DEMO-04")[-1]  # DEMO-04 had esketamine two days ago
+    doc = assemble.prep_document(demo_reader, session_id, options=options)
+    dosing = doc.bundle.last_dosing
+    assert dosing is not None and dosing.session.number == 9
+    data = doc.render()
+    assert len(reader(data).pages) == 1
+    text = body_text(data)
+    assert contains(text, "Last dosing session") and contains(text, dosing.heading)
+    for label, value in dosing.observations:
+        assert contains(text, label) and contains(text, value)
+    # A patient with no ketamine dose gets no such block.
+    other = assemble.prep_document(demo_reader, _session_ids(demo_reader, "DEMO-06")[-1], options=options)
+    assert other.bundle.last_dosing is None
+    assert "Last dosing session" not in body_text(other.render())

@@ -349,3 +349,53 @@ def test_an_admin_cannot_repoint_a_login_or_disable_a_role_outside_the_practice(
     assert _scalar(owner, "SELECT rolcanlogin FROM pg_roles WHERE rolname = 'postgres'") is True
     owner.dispose()
     raw.dispose()
+
+
+def test_course_rows_are_row_level_secured_and_audited_as_the_login(practice: Practice) -> None:
+    from trdplanner.core.records import CourseRec, CourseSessionRec
+
+    a = practice.ctx("cla")
+    pid_a, _ = _patient_with_note(a, "A-ECT")
+    course = a.courses.add(pid_a, CourseRec("ect", dt.date(2026, 1, 5)))
+    assert course.id is not None
+    a.courses.add_session(course.id, CourseSessionRec(0, dt.date(2026, 1, 6), placement="bilateral"))
+    events = [e for e in a.audit.list(limit=None, action="course.") if e.object_id == str(course.id)]
+    assert {e.action for e in events} == {"course.create", "course.change"}
+    assert {e.actor for e in events} == {practice.logins["cla"]}
+    # clb, with their own credentials: A's course and its sessions are invisible and cannot be added to.
+    raw = practice.raw("clb")
+    assert _scalar(raw, "SELECT count(*) FROM treatment_course") == 0
+    assert _scalar(raw, "SELECT count(*) FROM course_session") == 0
+    assert _scalar(raw, "WITH d AS (DELETE FROM course_session WHERE course_id = :c RETURNING 1)"
+                        " SELECT count(*) FROM d", c=course.id) == 0
+    assert "row-level security" in _refused(
+        raw, "INSERT INTO course_session (course_id, patient_id, number, given_on, bp_before, bp_after,"
+             " adverse_events, travel_home, placement, cognitive_effects, notes) VALUES"
+             " (:c, :p, 2, '2026-01-08', '', '', '', '', 'bilateral', '', '')", c=course.id, p=pid_a)
+    raw.dispose()
+    raw_a = practice.raw("cla")
+    assert _scalar(raw_a, "SELECT count(*) FROM course_session WHERE patient_id = :p", p=pid_a) == 1
+    raw_a.dispose()
+
+
+def test_upgrading_a_group_database_to_0009_secures_the_course_tables(practice: Practice) -> None:
+    """A practice set up before courses existed: the upgrade grants and secures the new tables itself."""
+    from alembic import command
+
+    from trdplanner.core.db import _alembic_config, upgrade
+    from trdplanner.core.records import CourseRec
+
+    owner = create_engine(practice.owner_url, poolclass=NullPool)
+    with owner.begin() as conn:
+        command.downgrade(_alembic_config(conn), "0008")  # as if set up before 0009
+        assert conn.execute(text("SELECT to_regclass('course_session')")).scalar() is None
+    upgrade(owner)
+    owner.dispose()
+    a = practice.ctx("cla")
+    pid_a, _ = _patient_with_note(a, "A-UP")
+    course = a.courses.add(pid_a, CourseRec("esketamine", dt.date(2026, 1, 5)))  # granted, not "permission denied"
+    raw = practice.raw("clb")
+    assert _scalar(raw, "SELECT count(*) FROM treatment_course") == 0  # and secured, not open
+    assert _scalar(raw, "SELECT relrowsecurity FROM pg_class WHERE relname = 'course_session'") is True
+    raw.dispose()
+    assert course.id is not None

@@ -265,8 +265,10 @@ def test_preferences_mark_unverified_thresholds_and_save(qtbot: QtBot, window: M
         assert "unverified" in tags["tag_madrs_remission_max"]
         assert "unverified" in tags["tag_partial_adherence_is_adequate"]
         assert "unverified" not in tags["tag_adequacy_weeks"]
-        assert "Source:" in d.gad7.toolTip()
+        assert "unverified" in tags["tag_ect_min_treatments"] and "unverified" in tags["tag_tms_min_sessions"]
+        assert "Source:" in d.gad7.toolTip() and "ATHF" in d.ect_min.toolTip()
         d.weeks.setValue(6)
+        d.ect_min.setValue(10)
         d.identity.setCurrentIndex(d.identity.findData("initials"))
         d.autosave.setValue(12)
         d.findChild(type(d.findChildren(QAbstractButton)[0].parent()))
@@ -277,6 +279,7 @@ def test_preferences_mark_unverified_thresholds_and_save(qtbot: QtBot, window: M
     assert ctx.settings.adequacy_weeks == 6
     assert str(ctx.settings.print_identity) == "initials"
     assert ctx.settings.autosave_seconds == 12
+    assert ctx.courses.settings.ect_min_treatments == 10  # the course service was rebuilt with the new minimum
     assert open_plain(ctx.paths.data_dir).settings.adequacy_weeks == 6
 
 

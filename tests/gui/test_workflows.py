@@ -223,3 +223,50 @@ def test_an_alert_left_open_stays_visible_everywhere(qtbot: QtBot, window: MainW
     qtbot.keyClick(measures.history, Qt.Key.Key_Return)
     assert ctx.measures.list(pid)[0].alert_acknowledged_at is not None
     assert not measures.alerts.isVisible()
+
+
+def test_overview_proposes_an_integration_session_after_a_ketamine_dose(
+    qtbot: QtBot, window: MainWindow, ctx: AppContext
+) -> None:
+    from trdplanner.core.records import CourseRec, CourseSessionRec
+
+    pid = _patient(ctx)
+    today = dt.date.today()
+    course = ctx.courses.add(pid, CourseRec("esketamine", today - dt.timedelta(days=1)))
+    assert course.id is not None
+    ctx.courses.add_session(course.id, CourseSessionRec(0, today - dt.timedelta(days=1), dose=56))
+    _open(window, qtbot, pid, "Overview")
+    steps = window.workspace.overview.steps.text()
+    assert "Book an integration session after the Esketamine (nasal) dose" in steps
+    assert (today + dt.timedelta(days=2)).isoformat() in steps
+
+
+def test_timeline_tab_shows_trials_courses_sessions_and_scores(
+    qtbot: QtBot, window: MainWindow, ctx: AppContext
+) -> None:
+    from trdplanner.core.records import CourseRec, CourseSessionRec, TrialRec
+
+    pid = _patient(ctx)
+    today = dt.date.today()
+    ctx.trials.add(pid, TrialRec(kind="antidepressant_monotherapy", agent="Sertraline", dose=100,
+                                 start=today - dt.timedelta(days=90), stop=today - dt.timedelta(days=30),
+                                 outcome="non_response"))
+    course = ctx.courses.add(pid, CourseRec("ect", today - dt.timedelta(days=20)))
+    assert course.id is not None
+    for n in range(3):
+        ctx.courses.add_session(course.id, CourseSessionRec(0, today - dt.timedelta(days=20 - 2 * n),
+                                                            placement="bilateral"))
+    ctx.sessions.create(pid, date=today - dt.timedelta(days=7), modality="cbt")
+    ctx.measures.add(pid, "phq9", items=[2, 2, 2, 2, 2, 2, 2, 2, 1], taken_on=today - dt.timedelta(days=7))
+    _open(window, qtbot, pid, TabKey.TIMELINE)
+    tab = window.workspace.timeline
+    data = tab.view.data
+    assert data is not None
+    assert [t.agent for t in data.trials] == ["Sertraline"]  # the course's own trial is drawn as the course
+    assert len(data.courses[0].sessions) == 3 and len(data.sessions) == 1
+    assert [m.needs_alert for m in data.scores] == [True]
+    assert "1 trial, 1 course, 1 therapy session, 1 PHQ-9/QIDS-SR16 score" in tab.caption.text()
+    assert not tab.view.grab().isNull()
+    dialog = tab.print_current()  # File ▸ Print on this tab: the one-page PDF in the preview
+    assert dialog is not None and dialog.windowTitle() == "Treatment timeline"
+    dialog.close()

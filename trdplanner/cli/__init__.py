@@ -38,6 +38,8 @@ COMMANDS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("note", ("printing",), "print a session's progress note (PDF with -o, else text), or sign it"),
     ("notes", ("printing",), "all progress notes of a patient in a period, in one PDF"),
     ("report", ("printing",), "a progress report for a patient over a period (or a letter to the prescriber)"),
+    ("timeline", ("printing",),
+     "one A4 landscape page: trials, courses, psychotherapy and PHQ-9/QIDS-SR16 on one axis"),
     ("prep", ("printing",), "the one-page pre-session sheet for a session"),
     ("safety-plan", ("printing",), "print a patient's safety plan"),
     ("homework", ("printing",), "all homework of a session in one PDF"),
@@ -53,6 +55,7 @@ COMMANDS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("key", ("keys",), "a clinician's signing key: create, rotate, revoke, list"),
     ("practice", ("practice",), "the practice's details; set up a group practice"),
     ("clinician", ("practice",), "add, list, edit or deactivate clinicians"),
+    ("course", ("courses",), "record esketamine, IV ketamine, TMS and ECT courses"),
 )
 _GLOBAL_WITH_VALUE = frozenset({"--data-dir", "--db", "--db-password-file", "--passphrase-file"})
 

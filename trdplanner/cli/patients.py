@@ -134,7 +134,9 @@ def measure_json(m: ScoredMeasure) -> dict[str, Any]:
     }
 
 
-def summary_json(summary: ClinicalSummary, sessions: list[Any]) -> dict[str, Any]:
+def summary_json(summary: ClinicalSummary, sessions: list[Any], courses: list[Any] | None = None) -> dict[str, Any]:
+    from trdplanner.cli.courses import course_json
+
     trd, tr, msm = summary.trd, summary.thase_rush, summary.maudsley
     return {
         "id": summary.profile.id,
@@ -203,6 +205,7 @@ def summary_json(summary: ClinicalSummary, sessions: list[Any]) -> dict[str, Any
             }
             for s in sessions
         ],
+        "courses": [course_json(c) for c in courses or []],
     }
 
 
@@ -212,7 +215,7 @@ def show_patient(ctx: AppContext, args: argparse.Namespace) -> int:
     sessions = ctx.sessions.list(pid)
     ctx.audit.record("patient.open", "patient", pid, {"via": "command line"})  # data safety: who read the record
     if args.json:
-        output.emit_json(summary_json(summary, sessions))
+        output.emit_json(summary_json(summary, sessions, ctx.courses.views(pid)))
         return 0
     from trdplanner.cli.show_text import render_summary
 

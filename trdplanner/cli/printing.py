@@ -88,6 +88,12 @@ def register(commands: Any) -> None:
     kind.add_argument("--prescriber", action="store_true", help="a letter to the prescriber instead of the report")
     report.set_defaults(handler=print_report)
 
+    timeline = commands.add_parser(
+        "timeline", help="one A4 landscape page: trials, courses, psychotherapy and PHQ-9/QIDS-SR16 on one axis")
+    timeline.add_argument("patient", metavar="PATIENT", help="patient id or print code")
+    timeline.add_argument("-o", "--output", type=Path, metavar="FILE", required=True, help="the PDF to write")
+    timeline.set_defaults(handler=print_timeline)
+
     prep = commands.add_parser("prep", help="the one-page pre-session sheet for a session")
     prep.add_argument("session", metavar="SESSION", type=int, help="session id")
     prep.add_argument("-o", "--output", type=Path, metavar="FILE", required=True, help="the PDF to write")
@@ -391,6 +397,14 @@ def print_report(ctx: AppContext, args: argparse.Namespace) -> int:
         return _write(letter, path, f"the letter to the prescriber for {letter.data.profile.code}", ctx, args)
     doc = assemble.report_document(ctx, pid, start, end, options(ctx), full_notes=args.full_notes)
     return _write(doc, path, f"the progress report for {doc.data.profile.code}", ctx, args)
+
+
+def print_timeline(ctx: AppContext, args: argparse.Namespace) -> int:
+    from trdplanner import assemble
+
+    path = _check_output(args.output)
+    doc = assemble.timeline_document(ctx, patient_id(ctx, args.patient), options(ctx))
+    return _write(doc, path, f"the treatment timeline for {doc.data.profile.code}", ctx, args)
 
 
 def print_prep(ctx: AppContext, args: argparse.Namespace) -> int:

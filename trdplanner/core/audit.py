@@ -34,6 +34,7 @@ from trdplanner.core.models import (
     Clinician,
     Comorbidity,
     ContributingFactor,
+    CourseSession,
     Episode,
     Homework,
     KeyEvent,
@@ -54,6 +55,7 @@ from trdplanner.core.models import (
     SigningKey,
     TemplateInstance,
     TherapySession,
+    TreatmentCourse,
     TreatmentPlan,
     Trial,
 )
@@ -271,7 +273,8 @@ _PLAN_PARTS = (PlanProblem, PlanGoal, PlanObjective, PlanIntervention)
 # clinical table cannot go unaudited by accident.
 AUDITED: tuple[type, ...] = (
     Patient, *_PATIENT_CHILDREN, Trial, Measure, TherapySession, TemplateInstance, Homework, ProgressNote,
-    NoteAddendum, NoteCosignature, PatientShare, TreatmentPlan, *_PLAN_PARTS, Practice, Clinician,
+    NoteAddendum, NoteCosignature, PatientShare, TreatmentPlan, *_PLAN_PARTS, Practice, Clinician, TreatmentCourse,
+    CourseSession,
 )
 EXEMPT: dict[type, str] = {
     AuditEvent: "the audit trail itself",
@@ -321,6 +324,11 @@ def _describe(s: Session, obj: Any, kind: str, known: dict[tuple[type, int], Any
         return _Event("patient.change", "patient", str(obj.patient_id))
     if isinstance(obj, Trial):
         return _Event(f"trial.{kind}", "trial", str(obj.id), canonical_detail({"patient": obj.patient_id}))
+    if isinstance(obj, TreatmentCourse):
+        return _Event(f"course.{kind}", "treatment_course", str(obj.id), canonical_detail({"patient": obj.patient_id}))
+    if isinstance(obj, CourseSession):  # a session is a change to its course, like a plan's parts
+        return _Event("course.change", "treatment_course", str(obj.course_id),
+                      canonical_detail({"patient": obj.patient_id, "course_session": obj.id}))
     if isinstance(obj, Measure):
         action = f"measure.{kind}"
         if kind == "change" and _changed(obj, "alert_acknowledged_at"):

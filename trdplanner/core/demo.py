@@ -153,7 +153,8 @@ def build_record(
         ],
     )
     return PatientRecord(
-        profile=p.profile, clinician=DEMO_CLINICIAN, trials=p.trials, measures=measures, plans=[plan], sessions=sessions
+        profile=p.profile, clinician=DEMO_CLINICIAN, trials=p.trials, measures=measures, plans=[plan],
+        sessions=sessions, courses=p.courses,
     )
 
 

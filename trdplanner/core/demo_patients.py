@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from trdplanner.core.records import (
     CareTeamRec,
     ComorbidityRec,
+    CourseRec,
+    CourseSessionRec,
     EpisodeRec,
     FactorRec,
     MeasureRec,
@@ -58,6 +60,47 @@ class DemoPatient:
     expected_maudsley: int | None
     extra_measures: list[MeasureRec] = field(default_factory=list)
     modality: str = "cbt"
+    courses: list[CourseRec] = field(default_factory=list)
+
+
+def esketamine_course(today: dt.date, trial_index: int) -> CourseRec:
+    """Twice weekly for four weeks, then weekly; the latest dose two days ago (so integration is due)."""
+    days = [42, 39, 35, 32, 28, 25, 21, 14, 2]
+    sessions = [
+        CourseSessionRec(
+            number=n,
+            given_on=today - dt.timedelta(days=d),
+            dose=56.0 if n <= 2 else 84.0,
+            bp_before="128/82" if n % 2 else "124/80",
+            bp_after="142/88" if n == 1 else "134/84",
+            observed_minutes=120,
+            sedation=2 if n <= 2 else 1,
+            dissociation=3 if n == 1 else (2 if n <= 4 else 1),
+            adverse_events="Nausea after the first dose." if n == 1 else "",
+            travel_home="Driven home by partner",
+        )
+        for n, d in enumerate(days, start=1)
+    ]
+    return CourseRec(kind="esketamine", start=weeks_ago(today, 6), provider="Dr. Morgan Reyes (demo)",
+                     sessions=sessions, trial_index=trial_index, notes="Observed 2 h after each dose.")
+
+
+def ect_course(today: dt.date, trial_index: int) -> CourseRec:
+    """Twelve bilateral treatments, three a week, that did not help: the stage V course."""
+    start = weeks_ago(today, 60)
+    sessions = [
+        CourseSessionRec(
+            number=n,
+            given_on=start + dt.timedelta(days=(n - 1) // 3 * 7 + (n - 1) % 3 * 2),
+            placement="bilateral",
+            seizure_seconds=38 - n,
+            cognitive_effects="Word-finding trouble for a day" if n >= 9 else "",
+        )
+        for n in range(1, 13)
+    ]
+    return CourseRec(kind="ect", start=start, stop=weeks_ago(today, 54), outcome="non_response",
+                     stop_reason="inefficacy", provider="Riverside ECT suite (demo)", sessions=sessions,
+                     trial_index=trial_index)
 
 
 def _ssri(today: dt.date, agent: str, start_w: float, stop_w: float | None, **kw: object) -> TrialRec:
@@ -322,6 +365,7 @@ def demo_patients(today: dt.date) -> list[DemoPatient]:
             expected_maudsley=10,
             extra_measures=[MeasureRec("madrs", weeks_ago(t, 6), 34), MeasureRec("madrs", weeks_ago(t, 1), 22)],
             modality="dbt",
+            courses=[esketamine_course(t, 4)],
         ),
         DemoPatient(
             # SSRI, SNRI, TCA, MAOI and bilateral ECT all failed: Thase-Rush V.
@@ -421,6 +465,7 @@ def demo_patients(today: dt.date) -> list[DemoPatient]:
                 ),
             ],
             phq9=[(100, 24, 2), (60, 23, 1), (30, 22, 1), (8, 21, 1), (4, 20, 1), (1, 19, 1)],
+            courses=[ect_course(t, 5)],
             expected_trd="trd",
             expected_thase_rush=5,
             expected_maudsley=12,

@@ -36,7 +36,7 @@ GROUPS = tuple(r.value for r in ClinicianRole)  # clinician, supervisor, admin, 
 
 # Tables whose rows belong to one patient, and the expression that names that patient.
 _DIRECT = ("comorbidity", "contributing_factor", "care_team_member", "medication", "episode", "trial",
-           "measure", "therapy_session", "treatment_plan")
+           "measure", "therapy_session", "treatment_plan", "treatment_course", "course_session")
 _VIA = {
     "template_instance": "trd_session_patient(session_id)",
     "homework": "trd_session_patient(session_id)",
@@ -294,6 +294,38 @@ def _policies(table: str) -> list[tuple[str, str, str, str]]:
     ]
 
 
+def _table_statements(g: GroupInfo, table: str) -> list[str]:
+    """The staff grant, row-level security and policies of one table."""
+    staff = g.role("staff")
+    privileges = "SELECT, INSERT" if table == "audit_event" else "SELECT, INSERT, UPDATE, DELETE"
+    out = [f'GRANT {privileges} ON "{table}" TO "{staff}"', f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY']
+    for name, command, using, check in _policies(table):
+        out.append(f'DROP POLICY IF EXISTS {name} ON "{table}"')
+        sql = f'CREATE POLICY {name} ON "{table}" FOR {command}'
+        sql += f" USING ({using})" if using else ""
+        sql += f" WITH CHECK ({check})" if check else ""
+        out.append(sql)
+    return out
+
+
+def secure_new_tables(conn: Connection, tables: tuple[str, ...]) -> None:
+    """For a migration adding patient tables: on a group practice's database, grant and secure them at once.
+
+    Without this the new tables would stay closed to every clinician (safe, but broken) until an
+    admin ran ``practice setup`` again. Elsewhere (SQLite, a single-user server) it does nothing.
+    """
+    g = group_info(conn)
+    if g is None:
+        return
+    for table in tables:
+        for sql in _table_statements(g, table):
+            conn.execute(text(sql))
+        # setup_statements grants every sequence in the schema; a new table brings its own id sequence.
+        sequence = conn.execute(text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": table}).scalar()
+        if sequence:
+            conn.execute(text(f'GRANT USAGE, SELECT ON SEQUENCE {sequence} TO "{g.role("staff")}"'))
+
+
 def setup_statements(g: GroupInfo, schema: str, existing_roles: set[str]) -> list[str]:
     staff, auditor = g.role("staff"), g.role("auditor")
     out: list[str] = []
@@ -312,15 +344,7 @@ def setup_statements(g: GroupInfo, schema: str, existing_roles: set[str]) -> lis
     out.append(f'GRANT SELECT ON alembic_version TO "{staff}", "{auditor}"')
     out.append(f'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA "{schema}" TO "{staff}"')
     for table in ALL_TABLES:
-        privileges = "SELECT, INSERT" if table == "audit_event" else "SELECT, INSERT, UPDATE, DELETE"
-        out.append(f'GRANT {privileges} ON "{table}" TO "{staff}"')
-        out.append(f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY')
-        for name, command, using, check in _policies(table):
-            out.append(f'DROP POLICY IF EXISTS {name} ON "{table}"')
-            sql = f'CREATE POLICY {name} ON "{table}" FOR {command}'
-            sql += f" USING ({using})" if using else ""
-            sql += f" WITH CHECK ({check})" if check else ""
-            out.append(sql)
+        out += _table_statements(g, table)
     for table in ("audit_event", "clinician", "practice"):
         out.append(f'GRANT SELECT ON "{table}" TO "{auditor}"')
     out.append(f'GRANT INSERT ON audit_event TO "{auditor}"')

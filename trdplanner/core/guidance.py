@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from trdplanner.clinical import Instrument, Outcome, TrdStatusKind, outcome_from_scores, remission_criterion, spec
 from trdplanner.clinical.trd import DOSED_KINDS
 from trdplanner.core.records import MeasureRec, PlanRec, TrialRec
+from trdplanner.core.views import IntegrationProposal
 from trdplanner.core.vocab import OPEN_OBJECTIVE
 
 # When to prompt, not what is clinically true: a product choice, so it lives with the prompts.
@@ -127,8 +128,11 @@ def suggest(
     stage: str,
     plan: PlanRec | None,
     today: dt.date,
+    integration: IntegrationProposal | None = None,
 ) -> list[Step]:
     steps = _alerts(open_alerts) + _current_treatment(trials, measures, today) + _measures(measures, today)
+    if integration is not None:  # therapy planned around a ketamine dose
+        steps.append(Step("info" if integration.booked_on else "warning", integration.text))
     if trd is TrdStatusKind.INSUFFICIENT_DATA and missing:
         steps.append(Step("warning", "TRD status cannot be decided yet: record the " + ", ".join(sorted(set(missing)))
                                      + " for the trials marked incomplete in the treatment history."))

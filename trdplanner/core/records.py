@@ -339,6 +339,55 @@ class SessionRec:
 
 
 @dataclass
+class CourseSessionRec:
+    """One esketamine, IV ketamine, TMS or ECT session; fields that do not apply to the kind stay empty."""
+
+    number: int
+    given_on: dt.date
+    dose: float | None = None  # mg for esketamine, mg/kg for IV ketamine
+    infusion_minutes: int | None = None
+    bp_before: str = ""  # "128/82"
+    bp_after: str = ""
+    observed_minutes: int | None = None
+    sedation: int | None = None  # our own 0-4 scale (clinical/courses.py)
+    dissociation: int | None = None  # our own 0-4 scale
+    adverse_events: str = ""
+    travel_home: str = ""
+    motor_threshold_percent: int | None = None
+    pulses: int | None = None
+    placement: str = ""  # ECT: bilateral, right_unilateral, bifrontal
+    seizure_seconds: int | None = None
+    cognitive_effects: str = ""
+    notes: str = ""
+    id: int | None = None
+
+
+@dataclass
+class CourseRec:
+    """An interventional course. It owns one trial in the ledger, which the course service keeps in step.
+
+    ``trial_index`` is that trial's position in the patient file's ``trials`` list, so a file
+    keeps the link without database ids; ``trial_id`` is the id inside one database.
+    """
+
+    kind: str
+    start: dt.date
+    stop: dt.date | None = None
+    outcome: str = ""
+    stop_reason: str = ""
+    provider: str = ""
+    protocol: str = ""
+    target: str = ""
+    planned_sessions: int | None = None
+    judged_adequate: bool | None = None
+    notes: str = ""
+    sessions: list[CourseSessionRec] = field(default_factory=list)
+    trial_index: int | None = None
+    trial_id: int | None = None
+    id: int | None = None
+
+
+@dataclass
 class PatientRecord:
     """Everything about one patient: the unit of export and import."""
 
@@ -348,6 +397,7 @@ class PatientRecord:
     measures: list[MeasureRec] = field(default_factory=list)
     plans: list[PlanRec] = field(default_factory=list)
     sessions: list[SessionRec] = field(default_factory=list)
+    courses: list[CourseRec] = field(default_factory=list)
 
 
 @dataclass

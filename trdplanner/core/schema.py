@@ -21,6 +21,7 @@ from enum import StrEnum
 from typing import Any, Union
 
 from trdplanner.clinical import Instrument, Outcome, StopReason, TrialKind
+from trdplanner.clinical.courses import CourseKind, ElectrodePlacement
 from trdplanner.core import records
 from trdplanner.core.serialize import MAX_INT, MAX_LIST, MAX_TEXT, MIN_INT
 from trdplanner.core.services.transfer import FORMAT, FORMAT_VERSION
@@ -68,6 +69,10 @@ ENUMS: dict[tuple[str, str], list[str]] = {
     ("TrialRec", "outcome"): _values(Outcome, blank=True),
     ("TrialRec", "stop_reason"): _values(StopReason, blank=True),
     ("MeasureRec", "instrument"): _values(Instrument),
+    ("CourseRec", "kind"): _values(CourseKind),
+    ("CourseRec", "outcome"): _values(Outcome, blank=True),
+    ("CourseRec", "stop_reason"): _values(StopReason, blank=True),
+    ("CourseSessionRec", "placement"): _values(ElectrodePlacement, blank=True),
     ("PlanRec", "status"): _values(PlanStatus),
     ("GoalRec", "status"): _values(GoalStatus),
     ("ObjectiveRec", "status"): _values(ObjectiveStatus),

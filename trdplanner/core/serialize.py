@@ -24,7 +24,7 @@ MAX_TEXT = 1_000_000
 MAX_LIST = 100_000
 MIN_INT, MAX_INT = -(2**31), 2**31 - 1
 # Fields that only mean something inside one database, left out with the ids.
-LOCAL_FIELDS = frozenset({"version", "supervisor_id", "awaiting_cosigner"})
+LOCAL_FIELDS = frozenset({"version", "supervisor_id", "awaiting_cosigner", "trial_id"})
 
 
 def to_data(record: Any, *, with_ids: bool = True) -> JSON:

@@ -21,7 +21,17 @@ from trdplanner.clinical import (
     TrdStatus,
     risk_flag,
 )
-from trdplanner.core.records import ClinicianRec, MeasureRec, PatientProfile, PlanRec, PracticeRec, SessionRec, TrialRec
+from trdplanner.core.records import (
+    ClinicianRec,
+    CourseRec,
+    CourseSessionRec,
+    MeasureRec,
+    PatientProfile,
+    PlanRec,
+    PracticeRec,
+    SessionRec,
+    TrialRec,
+)
 
 if TYPE_CHECKING:  # the catalog's prefill pulls in Jinja2; view types stay light
     from trdplanner.catalog import PrefillContext, Template
@@ -77,6 +87,53 @@ class ClinicalSummary:
 
 
 @dataclass(frozen=True)
+class LastDosing:
+    """The latest recorded esketamine or IV ketamine session, with its observations."""
+
+    course_label: str
+    session: CourseSessionRec
+
+    @property
+    def observations(self) -> list[tuple[str, str]]:
+        """(label, value) pairs of what was recorded, in the order a clinician reads them."""
+        x = self.session
+        unit = "mg/kg" if "IV" in self.course_label else "mg"
+        pairs = [
+            ("Dose", f"{x.dose:g} {unit}" if x.dose is not None else ""),
+            ("Infusion", f"{x.infusion_minutes} min" if x.infusion_minutes is not None else ""),
+            ("Blood pressure", " → ".join(v for v in (x.bp_before, x.bp_after) if v)),
+            ("Observed", f"{x.observed_minutes} min before discharge" if x.observed_minutes is not None else ""),
+            ("Sedation", f"{x.sedation}/4" if x.sedation is not None else ""),
+            ("Dissociation", f"{x.dissociation}/4" if x.dissociation is not None else ""),
+            ("Adverse events", x.adverse_events),
+            ("Home", x.travel_home),
+        ]
+        return [(k, v) for k, v in pairs if v]
+
+    @property
+    def heading(self) -> str:
+        return f"{self.course_label} session {self.session.number}, {self.session.given_on.isoformat()}"
+
+
+@dataclass(frozen=True)
+class IntegrationProposal:
+    """An integration session due after the latest dosing session, and whether one is booked."""
+
+    dosing: LastDosing
+    earliest: dt.date
+    latest: dt.date
+    booked_on: dt.date | None = None
+
+    @property
+    def text(self) -> str:
+        dosed = f"{self.dosing.course_label} dose on {self.dosing.session.given_on.isoformat()}"
+        if self.booked_on is not None:
+            return f"Integration session after the {dosed} is booked for {self.booked_on.isoformat()}."
+        return (f"Book an integration session after the {dosed}: between {self.earliest.isoformat()} and "
+                f"{self.latest.isoformat()} (the ketamine integration template can guide it).")
+
+
+@dataclass(frozen=True)
 class SessionBundle:
     """Everything about one session that templates, notes and prints draw on."""
 
@@ -87,6 +144,8 @@ class SessionBundle:
     plan: PlanRec | None
     clinician: ClinicianRec | None
     practice: PracticeRec | None
+    # The latest ketamine dosing session on or before this session's day, for the pre-session sheet.
+    last_dosing: LastDosing | None = None
 
     @property
     def earlier(self) -> list[SessionRec]:
@@ -125,3 +184,29 @@ class SafetyPlan:
     values: dict[str, Any] | None
     session: SessionRec | None  # the session it was last written or updated in
     prefill: PrefillContext
+
+
+@dataclass(frozen=True)
+class TimelineData:
+    """One patient's treatments and scores on one time axis: what the timeline page and screen draw."""
+
+    profile: PatientProfile
+    clinician: ClinicianRec | None
+    trials: list[TrialRec]  # medication and other ledger trials that no course owns
+    sessions: list[SessionRec]  # psychotherapy sessions
+    courses: list[CourseRec]
+    scores: list[ScoredMeasure]  # PHQ-9 and QIDS-SR16, oldest first
+    as_of: dt.date
+
+    @property
+    def start(self) -> dt.date:
+        """The first day anything on the timeline happened (the latest day when nothing did)."""
+        days = [t.start for t in self.trials if t.start] + [x.date for x in self.sessions]
+        days += [c.start for c in self.courses] + [m.record.taken_on for m in self.scores]
+        return min(days, default=self.as_of)
+
+    @property
+    def end(self) -> dt.date:
+        days = [self.as_of] + [x.date for x in self.sessions]
+        days += [x.given_on for c in self.courses for x in c.sessions]
+        return max(days)

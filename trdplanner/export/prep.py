@@ -83,7 +83,7 @@ class PrepDocument(PdfDocument):
             Spacer(1, GAP),
         ]
         col = (width - 6 * mm) / 2
-        left = [*self._last_session(previous), Spacer(1, GAP), *self._risk()]
+        left = [*self._last_session(previous), Spacer(1, GAP), *self._dosing(), *self._risk()]
         right = [*self._trend(col), Spacer(1, GAP), *self._objectives()]
         columns = grid([[left, right]], [col + 6 * mm, col], [("RIGHTPADDING", (0, 0), (0, 0), 6 * mm)])
         body = [*top, columns, Spacer(1, GAP), *self._agenda(width)]
@@ -133,6 +133,18 @@ class PrepDocument(PdfDocument):
         if len(previous.homework) > 6:
             out.append(Paragraph(f"… and {len(previous.homework) - 6} more in the app", s.help))
         return out
+
+    def _dosing(self) -> list[Flowable]:
+        """The latest ketamine dose and what was observed, when there is one: the session may be its integration."""
+        dosing = self.bundle.last_dosing
+        if dosing is None:
+            return []
+        s = self.styles
+        out: list[Flowable] = [Paragraph("Last dosing session", s.subheading),
+                               Paragraph(markup(dosing.heading), s.help)]
+        for label, value in dosing.observations:
+            out.append(Paragraph(f"<b>{markup(label)}</b>: {markup(shorten(value, 160))}", s.small))
+        return [*out, Spacer(1, GAP)]
 
     def _risk(self) -> list[Flowable]:
         s, b = self.styles, self.bundle

@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-TAB_SHORTCUTS = ("Ctrl+1", "Ctrl+2", "Ctrl+3", "Ctrl+4", "Ctrl+5", "Ctrl+6", "Ctrl+7")
+TAB_SHORTCUTS = ("Ctrl+1", "Ctrl+2", "Ctrl+3", "Ctrl+4", "Ctrl+5", "Ctrl+6", "Ctrl+7", "Ctrl+8")
 
 
 class MainWindow(QMainWindow):
@@ -550,8 +550,8 @@ class MainWindow(QMainWindow):
         rows = [("Ctrl+N", "New patient"), ("Ctrl+F", "Find patient"), ("Enter", "Open the selected patient"),
                 ("F6 / Shift+F6", "Next / previous pane: patient list, workspace, session pages"),
                 ("Tab / Shift+Tab", "Next / previous field"), ("Ctrl+Shift+L", "Show or fold away the patient list"),
-                ("Ctrl+1 … Ctrl+7", "Overview, Profile, Treatment history, Measures, Treatment plan, Sessions, "
-                 "Notes"), ("Ctrl+PgUp / Ctrl+PgDown", "Previous / next tab"),
+                ("Ctrl+1 … Ctrl+8", "Overview, Profile, Treatment history, Measures, Treatment plan, Sessions, "
+                 "Notes, Timeline"), ("Ctrl+PgUp / Ctrl+PgDown", "Previous / next tab"),
                 ("Ctrl+Shift+N", "New session (Sessions tab)"),
                 ("Alt+1 … Alt+4", "Session pages: Plan, Forms, Homework, Note & sign"),
                 ("Ctrl+Shift+S", "Sign the progress note (asks first)"), ("Ctrl+S", "Save"),

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 
 class TabKey(StrEnum):
-    """The workspace's tabs, in the order they are shown (Ctrl+1 … Ctrl+7)."""
+    """The workspace's tabs, in the order they are shown (Ctrl+1 … Ctrl+8)."""
 
     OVERVIEW = "overview"
     PROFILE = "profile"
@@ -25,6 +25,7 @@ class TabKey(StrEnum):
     PLAN = "plan"
     SESSIONS = "sessions"
     NOTES = "notes"
+    TIMELINE = "timeline"
 
     @property
     def label(self) -> str:
@@ -42,6 +43,7 @@ class TabKey(StrEnum):
 _LABELS = {
     TabKey.OVERVIEW: "Overview", TabKey.PROFILE: "Profile", TabKey.HISTORY: "Treatment history",
     TabKey.MEASURES: "Measures", TabKey.PLAN: "Treatment plan", TabKey.SESSIONS: "Sessions", TabKey.NOTES: "Notes",
+    TabKey.TIMELINE: "Timeline",
 }
 _TIPS = {
     TabKey.OVERVIEW: "Summary, TRD status and staging, risk, latest scores and next steps (Ctrl+1)",
@@ -51,10 +53,11 @@ _TIPS = {
     TabKey.PLAN: "Problems, goals, objectives and interventions (Ctrl+5)",
     TabKey.SESSIONS: "Sessions and the session planner (Ctrl+6)",
     TabKey.NOTES: "Every progress note, with full-text search (Ctrl+7)",
+    TabKey.TIMELINE: "Trials, interventional courses, therapy sessions and scores on one time axis (Ctrl+8)",
 }
 _ICONS = {
     TabKey.OVERVIEW: "overview", TabKey.PROFILE: "profile", TabKey.HISTORY: "trial", TabKey.MEASURES: "measure",
-    TabKey.PLAN: "plan", TabKey.SESSIONS: "sessions", TabKey.NOTES: "notes",
+    TabKey.PLAN: "plan", TabKey.SESSIONS: "sessions", TabKey.NOTES: "notes", TabKey.TIMELINE: "chart",
 }
 
 
@@ -91,7 +94,8 @@ class PatientTab(Protocol):
     def can_print(self) -> bool:
         """Whether File ▸ Print means something on this tab."""
 
-    def print_current(self) -> None: ...
+    def print_current(self) -> object:
+        """Open what this tab prints (a preview, where it is printed or saved)."""
 
     def panes(self) -> list[QWidget]:
         """The panes F6 moves through inside this tab, in screen order (the tab itself when it has one)."""

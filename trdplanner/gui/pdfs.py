@@ -81,3 +81,8 @@ def prep_pdf(ctx: AppContext, session_id: int) -> Printed:
 def safety_plan_pdf(ctx: AppContext, patient_id: int, fold: bool) -> Printed:
     """The newest safety plan (or a blank one prefilled), on full pages or as the fold-up card."""
     return _render(assemble.safety_plan_document(ctx, patient_id, fold=fold, options=_options(ctx)))
+
+
+def timeline_pdf(ctx: AppContext, patient_id: int) -> Printed:
+    """The treatment timeline: one A4 landscape page."""
+    return _render(assemble.timeline_document(ctx, patient_id, _options(ctx)))

@@ -32,11 +32,12 @@ CLINICAL_NAME = {"adequacy_weeks": "min_weeks"}
 
 
 def clinical_notes(s: Settings) -> dict[str, SettingNote]:
-    notes = {n.name: n for n in (*setting_notes(s.trd_settings()), *setting_notes(s.change_settings()))}
+    notes = {n.name: n for n in (*setting_notes(s.trd_settings()), *setting_notes(s.change_settings()),
+                                 *setting_notes(s.course_settings()))}
     return {name: notes[CLINICAL_NAME.get(name, name)] for name in
             ("adequacy_weeks", "partial_response_counts_as_failure", "partial_adherence_is_adequate",
              "intolerance_stop_counts_as_failure", "phq9_reliable_change", "gad7_remission_max",
-             "madrs_remission_max", "bdi2_remission_max")}
+             "madrs_remission_max", "bdi2_remission_max", "ect_min_treatments", "tms_min_sessions")}
 
 
 class PreferencesDialog(QDialog):
@@ -81,6 +82,8 @@ class PreferencesDialog(QDialog):
         self.gad7 = self._spin(0, 21, settings.gad7_remission_max, " or less")
         self.madrs = self._spin(0, 60, settings.madrs_remission_max, " or less")
         self.bdi2 = self._spin(0, 63, settings.bdi2_remission_max, " or less")
+        self.ect_min = self._spin(1, 30, settings.ect_min_treatments, " treatments")
+        self.tms_min = self._spin(1, 60, settings.tms_min_sessions, " sessions")
         clinical = QGroupBox("Clinical thresholds")
         cf = QFormLayout(clinical)
         cf.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
@@ -92,6 +95,8 @@ class PreferencesDialog(QDialog):
         self._row(cf, "GAD-7 remission", self.gad7, "gad7_remission_max")
         self._row(cf, "MADRS remission", self.madrs, "madrs_remission_max")
         self._row(cf, "BDI-II remission", self.bdi2, "bdi2_remission_max")
+        self._row(cf, "Adequate ECT course", self.ect_min, "ect_min_treatments")
+        self._row(cf, "Adequate TMS course", self.tms_min, "tms_min_sessions")
         legend = QLabel(f"<span style='color:{hex_colour('warning')}'><b>unverified</b></span>: the clinical "
                         "reference could not confirm this cut-off in a second source. Hover over a setting to "
                         "see where its value comes from.")
@@ -173,6 +178,8 @@ class PreferencesDialog(QDialog):
         self.gad7.setValue(s.gad7_remission_max)
         self.madrs.setValue(s.madrs_remission_max)
         self.bdi2.setValue(s.bdi2_remission_max)
+        self.ect_min.setValue(s.ect_min_treatments)
+        self.tms_min.setValue(s.tms_min_sessions)
         self.autosave.setValue(s.autosave_seconds)
         self.lock.setValue(s.lock_after_minutes)
         self.backups.setValue(s.backups_to_keep)
@@ -190,6 +197,7 @@ class PreferencesDialog(QDialog):
             intolerance_stop_counts_as_failure=self.intolerance.isChecked(),
             phq9_reliable_change=int(self.reliable.currentData()), gad7_remission_max=self.gad7.value(),
             madrs_remission_max=self.madrs.value(), bdi2_remission_max=self.bdi2.value(),
+            ect_min_treatments=self.ect_min.value(), tms_min_sessions=self.tms_min.value(),
             autosave_seconds=self.autosave.value(), lock_after_minutes=self.lock.value(),
             backups_to_keep=self.backups.value(),
         )

@@ -2,6 +2,7 @@
 
 from trdplanner.core.models.audit import AuditEvent, PurgePermit
 from trdplanner.core.models.base import Base
+from trdplanner.core.models.courses import CourseSession, TreatmentCourse
 from trdplanner.core.models.flags import PatientFlags
 from trdplanner.core.models.history import Trial
 from trdplanner.core.models.measures import Measure
@@ -32,6 +33,7 @@ __all__ = [
     "Clinician",
     "Comorbidity",
     "ContributingFactor",
+    "CourseSession",
     "Episode",
     "Homework",
     "KeyEvent",
@@ -52,6 +54,7 @@ __all__ = [
     "SigningKey",
     "TemplateInstance",
     "TherapySession",
+    "TreatmentCourse",
     "TreatmentPlan",
     "Trial",
 ]

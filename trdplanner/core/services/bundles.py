@@ -7,6 +7,7 @@ from sqlalchemy import select
 from trdplanner.core.db import Database
 from trdplanner.core.errors import NotFoundError
 from trdplanner.core.models import TherapySession
+from trdplanner.core.services.courses import last_dosing_in
 from trdplanner.core.services.plans import plans_in
 from trdplanner.core.services.practice import PracticeService
 from trdplanner.core.services.sessions import sessions_in
@@ -28,6 +29,9 @@ class BundleService:
                 raise NotFoundError("session", session_id)
             sessions = sessions_in(s, patient_id)
             plans = [p for p in plans_in(s, patient_id) if p.status == PlanStatus.ACTIVE]
+            session_day = s.scalar(select(TherapySession.date).where(TherapySession.id == session_id))
+            assert session_day is not None
+            last_dosing = last_dosing_in(s, patient_id, session_day)
         summary = SummaryService(self.db, self.settings).for_patient(patient_id)
         session = next(x for x in sessions if x.id == session_id)
         practice = PracticeService(self.db)
@@ -40,4 +44,5 @@ class BundleService:
             plan=plans[-1] if plans else None,
             clinician=clinician,
             practice=practice.practice(),
+            last_dosing=last_dosing,
         )

@@ -16,6 +16,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from trdplanner import __version__
+from trdplanner.clinical.courses import CourseSettings
 from trdplanner.core.audit import summarise_in
 from trdplanner.core.db import Database
 from trdplanner.core.errors import InputError, NotFoundError
@@ -34,6 +35,7 @@ from trdplanner.core.models import (
 from trdplanner.core.records import ClinicianRec, InstanceRec, MeasureRec, PatientRecord, SessionRec
 from trdplanner.core.serialize import from_data, to_data
 from trdplanner.core.services.audit import AuditService
+from trdplanner.core.services.courses import add_course_in, check_course, courses_in
 from trdplanner.core.services.measures import add_measure_in, measures_in
 from trdplanner.core.services.notes import section_data
 from trdplanner.core.services.patients import create_patient_in, load_patient, profile_from_row
@@ -120,13 +122,15 @@ def _find_or_add_clinician(s: Session, rec: ClinicianRec | None) -> int | None:
 
 def record_in(s: Session, patient_id: int) -> PatientRecord:
     row = load_patient(s, patient_id)
+    trials = trials_in(s, patient_id)
     return PatientRecord(
         profile=profile_from_row(row),
         clinician=_clinician_rec(s, row.clinician_id),
-        trials=trials_in(s, patient_id),
+        trials=trials,
         measures=measures_in(s, patient_id),
         plans=plans_in(s, patient_id),
         sessions=sessions_in(s, patient_id),
+        courses=courses_in(s, patient_id, [t.id for t in trials if t.id is not None]),
     )
 
 
@@ -173,12 +177,32 @@ def check_record(record: PatientRecord, instance_check: InstanceCheck | None = c
                 instance_check(inst, f"{where}.instances[{j}]")
         if sess.note is not None:
             _check_note(sess, where)
+    _check_courses(record)
     for i, m in enumerate(record.measures):
         event_date(f"measures[{i}].taken_on", m.taken_on)
         event_date(f"measures[{i}].alert_acknowledged_at", m.alert_acknowledged_at)
         if m.session_number is not None and m.session_number not in numbers:
             raise InputError(f"measures[{i}].session_number", "no such session")
         _check_acknowledgement(m, f"measures[{i}]")
+
+
+def _check_courses(record: PatientRecord) -> None:
+    """Each course is valid and points at its own trial in ``trials``, of the matching kind."""
+    from trdplanner.clinical.courses import CourseKind
+
+    owned: set[int] = set()
+    for i, course in enumerate(record.courses):
+        where = f"courses[{i}]"
+        check_course(course, where)
+        index = course.trial_index
+        if index is None or not 0 <= index < len(record.trials):
+            raise InputError(f"{where}.trial_index", "must point at the course's trial in trials")
+        if index in owned:
+            raise InputError(f"{where}.trial_index", "another course already owns that trial")
+        owned.add(index)
+        if record.trials[index].kind != CourseKind(course.kind).trial_kind:
+            raise InputError(f"{where}.trial_index", f"points at a {record.trials[index].kind} trial, "
+                             f"not a {course.kind} one")
 
 
 def _check_acknowledgement(m: MeasureRec, where: str) -> None:
@@ -264,8 +288,12 @@ def _write_record(s: Session, record: PatientRecord) -> int:
             _write_note(s, row.id, sess)
     for hw_row, number in pending_reviews:
         hw_row.reviewed_in_session_id = session_ids[number]
-    for i, trial in enumerate(record.trials):
-        add_trial_in(s, patient_id, trial, f"trials[{i}]")
+    trial_ids = [add_trial_in(s, patient_id, trial, f"trials[{i}]") for i, trial in enumerate(record.trials)]
+    for i, course in enumerate(record.courses):
+        assert course.trial_index is not None  # checked by _check_courses
+        # Linked as the file has it, not recomputed: the import is lossless.
+        add_course_in(s, patient_id, course, CourseSettings(), trial_id=trial_ids[course.trial_index],
+                      field=f"courses[{i}]")
     for i, measure in enumerate(record.measures):
         computed_from = measure.items is not None
         measure_id = add_measure_in(
@@ -389,6 +417,7 @@ class TransferService:
                 "sessions": len(record.sessions),
                 "measures": len(record.measures),
                 "trials": len(record.trials),
+                "courses": len(record.courses),
                 # So `audit verify` notices a signed note that later goes missing.
                 "signed_notes": signed_note_ids(s, patient_id),
             }

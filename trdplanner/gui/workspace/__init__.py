@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QMessageBox, QScrollArea, QTabWidget, QWidget
 
+from trdplanner import assemble
+from trdplanner.gui import pdfs
 from trdplanner.gui.patient_tab import PatientTab, TabKey
 from trdplanner.gui.theme import icon
 from trdplanner.gui.workspace.history import HistoryTab
@@ -21,6 +23,7 @@ from trdplanner.gui.workspace.measures import MeasuresTab
 from trdplanner.gui.workspace.overview import OverviewTab
 from trdplanner.gui.workspace.plan import PlanTab
 from trdplanner.gui.workspace.profile import ProfileTab
+from trdplanner.gui.workspace.timeline import TimelineTab
 
 if TYPE_CHECKING:
     from trdplanner.context import AppContext
@@ -54,6 +57,9 @@ class PatientWorkspace(QTabWidget):
         self.plan = PlanTab(ctx)
         self.sessions = SessionsTab(ctx)
         self.notes = NotesTab(ctx)
+        # The tab is handed what it calls, not the composition root.
+        self.timeline = TimelineTab(partial(assemble.timeline_data, ctx), partial(pdfs.timeline_pdf, ctx),
+                                    print_log=ctx.prints)
         # Each tab twice over: as the contract the workspace talks to, and as the widget it shows.
         self._tabs: list[PatientTab] = []
         self._widgets: list[QWidget] = []
@@ -65,6 +71,7 @@ class PatientWorkspace(QTabWidget):
         self._add(self.plan, self.plan)
         self._add(self.sessions, self.sessions)
         self._add(self.notes, self.notes)
+        self._add(self.timeline, self.timeline)
         self.overview.go_to.connect(self.show_tab)
         self.patient_id: int | None = None
         self._pending: set[TabKey] = set()

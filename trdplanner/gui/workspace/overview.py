@@ -19,6 +19,7 @@ from trdplanner.gui.workspace.base import Card, WorkspaceTab, esc, rich_label
 if TYPE_CHECKING:
     from trdplanner.core.records import PlanRec
     from trdplanner.core.services.summary import ClinicalSummary, ScoredMeasure
+    from trdplanner.core.views import IntegrationProposal
 
 _STEP_MARK = {"danger": ("⚠", "danger"), "warning": ("●", "warning"), "info": ("›", "accent"), "ok": ("✓", "ok")}
 
@@ -115,9 +116,10 @@ class OverviewTab(WorkspaceTab):
     def load(self, patient_id: int) -> None:
         summary = self.ctx.summary.for_patient(patient_id)
         plan = self.ctx.plans.current(patient_id)
-        self.show_summary(summary, plan)
+        self.show_summary(summary, plan, self.ctx.courses.integration_proposal(patient_id, summary.as_of))
 
-    def show_summary(self, s: ClinicalSummary, plan: PlanRec | None) -> None:
+    def show_summary(self, s: ClinicalSummary, plan: PlanRec | None,
+                     integration: IntegrationProposal | None = None) -> None:
         self.summary = s
         today = s.as_of
         self._profile(s, today)
@@ -129,7 +131,7 @@ class OverviewTab(WorkspaceTab):
         steps = suggest(
             trials=s.trials, measures=[m.record for m in s.measures],
             open_alerts=[m.record for m in s.open_alerts], trd=s.trd.status, missing=missing,
-            stage=f"Thase-Rush stage {s.thase_rush.roman}", plan=plan, today=today,
+            stage=f"Thase-Rush stage {s.thase_rush.roman}", plan=plan, today=today, integration=integration,
         )
         if not steps:
             self.steps.setText(_colour_span("✓", "ok", True) + " Nothing pressing: the records are up to date.")
