@@ -35,7 +35,8 @@ def _save(d: object) -> None:
     d.buttons.button(QDialogButtonBox.StandardButton.Save).click()  # type: ignore[attr-defined]
 
 
-def _session(qtbot: QtBot, window: MainWindow, day: dt.date, seizure: str, placement: str | None = None) -> None:
+def _session(qtbot: QtBot, window: MainWindow, day: dt.date, seizure: str, placement: str | None = None,
+             enter: bool = False) -> None:
     def fill(d: CourseSessionDialog) -> None:
         assert "dose" not in d.inputs and "sedation" not in d.inputs  # only what an ECT treatment has
         d.given_on.set_value(day)
@@ -44,7 +45,10 @@ def _session(qtbot: QtBot, window: MainWindow, day: dt.date, seizure: str, place
             box.setCurrentIndex(box.findData(placement))  # type: ignore[attr-defined]
         qtbot.keyClicks(d.inputs["seizure_seconds"], seizure)
         qtbot.keyClicks(d.inputs["cognitive_effects"], "Word-finding pauses for an hour")
-        _save(d)
+        if enter:
+            qtbot.keyClick(d.inputs["cognitive_effects"], Qt.Key.Key_Return)  # Enter saves
+        else:
+            _save(d)
 
     when_dialog(CourseSessionDialog, fill)
     window.workspace.history.session_button.click()
@@ -67,9 +71,11 @@ def test_ect_course_added_given_and_ended_in_the_window(qtbot: QtBot, window: Ma
     assert history.course_table.rowCount() == 1 and history.session_button.isEnabled()
 
     _session(qtbot, window, START, "42", placement="bilateral")
-    _session(qtbot, window, START + dt.timedelta(days=2), "38")  # the placement carries over from the last one
-    assert history.course_table.item(0, 2).text() == "2"
-    assert "2 of at least" in history.course_table.item(0, 3).text()
+    # The placement carries over from the last treatment; Enter in a field saves.
+    _session(qtbot, window, START + dt.timedelta(days=2), "38", enter=True)
+    assert history.course_table.item(0, 3).text() == "2"
+    assert history.course_table.item(0, 4).text() == "Not yet"
+    assert "2 of at least 8 treatments" in history.course_reason.text()
 
     def end(d: EndCourseDialog) -> None:
         assert d.stop.value() == START + dt.timedelta(days=2)  # the last treatment is offered as the last day
@@ -78,7 +84,8 @@ def test_ect_course_added_given_and_ended_in_the_window(qtbot: QtBot, window: Ma
         _save(d)
 
     when_dialog(EndCourseDialog, end)
-    history.end_course_button.click()
+    with qtbot.waitSignal(history.changed, timeout=1000):  # the workspace is told: overview, staging, timeline
+        history.end_course_button.click()
 
     [course] = ctx.courses.list(pid)
     assert (course.kind, course.start, course.provider) == ("ect", START, "City Hospital ECT suite")
@@ -88,8 +95,9 @@ def test_ect_course_added_given_and_ended_in_the_window(qtbot: QtBot, window: Ma
     assert (course.stop, course.outcome, course.stop_reason) == (START + dt.timedelta(days=2), "non_response",
                                                                  "inefficacy")
     # The tab and the ledger show it: the course row in words, and its trial in the list above.
-    assert history.course_table.item(0, 4).text().startswith("No response (ended")
-    assert "not adequate" in history.course_table.item(0, 3).text()
+    row = [history.course_table.item(0, c).text() for c in range(history.course_table.columnCount())]
+    assert row == ["ECT", START.isoformat(), (START + dt.timedelta(days=2)).isoformat(), "2", "No", "No response"]
+    assert "not adequate. Stopped: not helping enough." in history.course_reason.text()
     assert not history.end_course_button.isEnabled()
     assert any(history.table.item(r, 0).text() == "ECT" for r in range(history.table.rowCount()))
 
@@ -128,7 +136,7 @@ def test_a_refused_value_is_shown_at_its_field_and_nothing_is_stored(qtbot: QtBo
     assert seen["seizure after"] is False and seen["open"] is True
     [course] = ctx.courses.list(pid)
     assert course.sessions == []
-    assert history.course_table.item(0, 2).text() == "0"
+    assert history.course_table.item(0, 3).text() == "0"
 
 
 def test_course_buttons_are_off_on_a_read_only_folder(qtbot: QtBot, window: MainWindow, ctx: AppContext) -> None:

@@ -56,6 +56,7 @@ class _ServiceDialog(QDialog):
     def __init__(self, title: str, save: Callable[[Any], Any], parent: QWidget | None) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
+        self.setMinimumWidth(460)
         self._save = save
         self.saved: Any = None
         self.inputs: dict[str, QWidget] = {}
@@ -184,7 +185,9 @@ class CourseSessionDialog(_ServiceDialog):
                                 "Which session of the course this is; filled with the next one")
         self.number.set_value(following)
         self.given_on = self._row("Given on", "given_on", DateField(tip="The day of the session"))
-        self.given_on.set_value(today or dt.date.today())
+        day = today or dt.date.today()
+        # An ended course takes only sessions up to its last day (the service refuses later ones).
+        self.given_on.set_value(min(day, course.stop) if course.stop else day)
         if kind.is_dosing:
             unit = "mg" if kind is CourseKind.ESKETAMINE else "mg/kg"
             self._row(f"Dose ({unit})", "dose", NumberField(decimals=2, maximum=100000),
@@ -192,8 +195,10 @@ class CourseSessionDialog(_ServiceDialog):
             if kind is CourseKind.IV_KETAMINE:
                 self._row("Infusion (minutes)", "infusion_minutes", NumberField(maximum=100000),
                           "How long the infusion ran")
-            self._line("Blood pressure before", "bp_before", "Before dosing, systolic/diastolic, like 128/82")
-            self._line("Blood pressure after", "bp_after", "Before going home, systolic/diastolic, like 134/84")
+            for label, name, tip in (
+                    ("Blood pressure before", "bp_before", "Before dosing, systolic/diastolic, like 128/82"),
+                    ("Blood pressure after", "bp_after", "Before going home, like 134/84")):
+                self._line(label, name, tip).setMaximumWidth(110)
             self._row("Observed (minutes)", "observed_minutes", NumberField(maximum=100000),
                       "Minutes the patient was watched before going home")
             self._row("Sedation", "sedation", combo(_scale(SEDATION_SCALE), ""),

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from trdplanner.clinical.courses import CourseKind
 from trdplanner.core.errors import InputError
 from trdplanner.gui.columns import fit_columns
 from trdplanner.gui.dialogs import confirm, show_error
@@ -48,10 +49,11 @@ TIPS = ("Drug or treatment", "Kind of treatment", "Drug class", "Dose reached / 
         "Outcome (recorded, or worked out from the scores)", "Episode the trial belongs to",
         "Adequate dose and duration under the current settings", "Counts as a failed adequate trial toward TRD")
 COL_EPISODE, COL_ADEQUATE, COL_COUNTS = 8, 9, 10
-COURSE_COLUMNS = ("Course", "Started", "Sessions", "Adequacy", "Outcome")
-COURSE_TIPS = ("The interventional treatment", "First day of the course", "Sessions recorded, of those planned",
-               "Whether the course was adequate, and why (from the course rule)",
-               "How the course ended, or that it is still running")
+COURSE_COLUMNS = ("Course", "Started", "Ended", "Sessions", "Adequate", "Outcome")
+COURSE_TIPS = ("The interventional treatment", "First day of the course", "Last day, or ongoing",
+               "Sessions recorded, of those planned", "Whether the course was adequate (the reason is in the tip "
+               "and under the list)", "How the course went")
+COURSE_ADEQUATE = {True: "Yes", False: "No", None: "Not yet"}
 SHORT_KIND = {"antidepressant_monotherapy": "Antidepressant", "switch": "Switch", "combination": "Combination",
               "augmentation": "Augmentation"}
 
@@ -288,8 +290,7 @@ class HistoryTab(WorkspaceTab):
         self.course_table.setToolTip("The patient's courses. Enter records a session of the selected course")
         header = self.course_table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        self.course_fitter = fit_columns(self.course_table, 3)
+        self.course_fitter = fit_columns(self.course_table, 5)
         self.course_table.itemSelectionChanged.connect(self._course_buttons)
         self.course_table.activated.connect(lambda _i: self.record_course_session())
         self.no_courses = QLabel("No courses recorded. <b>Add course…</b> starts one; each course is also a trial "
@@ -297,6 +298,8 @@ class HistoryTab(WorkspaceTab):
         self.no_courses.setTextFormat(Qt.TextFormat.RichText)
         self.no_courses.setWordWrap(True)
         self.no_courses.setProperty("role", "muted")
+        self.course_reason = rich_label(muted=True)
+        self.course_reason.setToolTip("Why the selected course is or is not adequate, and why it stopped")
 
         self.add_course_button = QPushButton(icon("add"), "Add course…")
         self.add_course_button.setToolTip("Start an esketamine, IV ketamine, rTMS / iTBS or ECT course")
@@ -317,6 +320,7 @@ class HistoryTab(WorkspaceTab):
         layout.addLayout(buttons)
         layout.addWidget(self.course_table)
         layout.addWidget(self.no_courses)
+        layout.addWidget(self.course_reason)
         return box
 
     def _writable(self) -> bool:
@@ -334,15 +338,14 @@ class HistoryTab(WorkspaceTab):
             given = len(c.sessions)
             sessions = f"{given} of {c.planned_sessions}" if c.planned_sessions else str(given)
             ended = c.stop is not None or c.stop_reason not in ("", "ongoing")
-            if ended:
-                outcome = OUTCOME_LABELS.get(c.outcome, "Not recorded")
-                why = STOP_LABELS.get(c.stop_reason, "")
-                outcome += f" (ended {c.stop.isoformat() if c.stop else ''}{'; ' + why.lower() if why else ''})"
-            else:
-                outcome = "Ongoing"
-            for col, text in enumerate((v.label, c.start.isoformat(), sessions, v.adequacy_reason, outcome)):
+            outcome = OUTCOME_LABELS.get(c.outcome, "Not recorded") if ended else "Ongoing"
+            stop = c.stop.isoformat() if c.stop else ("yes" if ended else "ongoing")
+            adequate = COURSE_ADEQUATE[v.adequate]
+            if v.adequate is None and CourseKind(c.kind).is_dosing:
+                adequate = "Not judged"  # no rule for ketamine; the clinician's call, not yet made
+            for col, text in enumerate((v.label, c.start.isoformat(), stop, sessions, adequate, outcome)):
                 item = QTableWidgetItem(text)
-                item.setToolTip(text)
+                item.setToolTip(v.adequacy_reason if col == 4 else text)
                 if col == 0:
                     item.setData(Qt.ItemDataRole.UserRole, c.id)
                 table.setItem(r, col, item)
@@ -367,6 +370,12 @@ class HistoryTab(WorkspaceTab):
 
     def _course_buttons(self) -> None:
         c = self.selected_course()
+        view = next((v for v in self.courses if c is not None and v.record.id == c.id), None)
+        if view is not None:
+            why = STOP_LABELS.get(view.record.stop_reason, "")
+            self.course_reason.setText(f"<b>{esc(view.label)}</b>: {esc(view.adequacy_reason)}"
+                                       + (f". Stopped: {esc(why.lower())}." if why else "."))
+        self.course_reason.setVisible(view is not None)
         writable = self._writable() and self.patient_id is not None
         self.add_course_button.setEnabled(writable)
         self.session_button.setEnabled(writable and c is not None)
