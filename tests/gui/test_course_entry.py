@@ -32,7 +32,7 @@ def _open_history(window: MainWindow, qtbot: QtBot, ctx: AppContext) -> int:
 
 
 def _save(d: object) -> None:
-    d.buttons.button(QDialogButtonBox.StandardButton.Save).click()  # type: ignore[attr-defined]
+    d.buttons.button(QDialogButtonBox.StandardButton.Save).click()
 
 
 def _session(qtbot: QtBot, window: MainWindow, day: dt.date, seizure: str, placement: str | None = None,
@@ -42,7 +42,7 @@ def _session(qtbot: QtBot, window: MainWindow, day: dt.date, seizure: str, place
         d.given_on.set_value(day)
         if placement is not None:
             box = d.inputs["placement"]
-            box.setCurrentIndex(box.findData(placement))  # type: ignore[attr-defined]
+            box.setCurrentIndex(box.findData(placement))
         qtbot.keyClicks(d.inputs["seizure_seconds"], seizure)
         qtbot.keyClicks(d.inputs["cognitive_effects"], "Word-finding pauses for an hour")
         if enter:
@@ -121,7 +121,7 @@ def test_a_refused_value_is_shown_at_its_field_and_nothing_is_stored(qtbot: QtBo
         qtbot.keyClicks(d.inputs["seizure_seconds"], "900")
         _save(d)  # a seizure of 15 minutes, and no placement chosen
         seen["seizure"] = d.errors["seizure_seconds"].text()
-        d.inputs["seizure_seconds"].clear()  # type: ignore[attr-defined]
+        d.inputs["seizure_seconds"].clear()
         qtbot.keyClicks(d.inputs["seizure_seconds"], "45")
         _save(d)
         seen["placement"] = d.errors["placement"].text()
@@ -150,3 +150,56 @@ def test_course_buttons_are_off_on_a_read_only_folder(qtbot: QtBot, window: Main
     qtbot.waitUntil(history.no_courses.isVisible)
     assert not history.add_course_button.isEnabled()
     assert not history.session_button.isEnabled() and not history.end_course_button.isEnabled()
+
+
+def test_esketamine_session_observations_and_a_tms_course_plan(qtbot: QtBot, window: MainWindow,
+                                                               ctx: AppContext) -> None:
+    pid = _open_history(window, qtbot, ctx)
+    history = window.workspace.history
+
+    def add(kind: str, **fields: str) -> None:
+        def fill(d: AddCourseDialog) -> None:
+            d.kind.setCurrentIndex(d.kind.findData(kind))
+            d.start.set_value(START)
+            for name, text in fields.items():
+                qtbot.keyClicks(d.inputs[name], text)
+            _save(d)
+
+        when_dialog(AddCourseDialog, fill)
+        history.add_course_button.click()
+
+    add("tms", protocol="iTBS 600 pulses", target="left DLPFC", planned_sessions="20")
+    add("esketamine")
+    assert history.selected_course() is not None and history.selected_course().kind == "esketamine"
+    seen: dict[str, object] = {}
+
+    def fill(d: CourseSessionDialog) -> None:
+        seen["labels"] = [d.inputs["sedation"].itemText(i) for i in range(d.inputs["sedation"].count())]
+        d.given_on.set_value(START)
+        qtbot.keyClicks(d.inputs["dose"], "56")
+        qtbot.keyClicks(d.inputs["bp_before"], "128/82")
+        qtbot.keyClicks(d.inputs["bp_after"], "82/128")  # the wrong way round
+        qtbot.keyClicks(d.inputs["observed_minutes"], "120")
+        for name, value in (("sedation", "2"), ("dissociation", "1")):
+            box = d.inputs[name]
+            box.setCurrentIndex(box.findData(value))
+        qtbot.keyClicks(d.inputs["travel_home"], "Driven home by her partner")
+        _save(d)
+        seen["bp"] = d.errors["bp_after"].text()
+        d.inputs["bp_after"].clear()
+        qtbot.keyClicks(d.inputs["bp_after"], "134/84")
+        _save(d)
+
+    when_dialog(CourseSessionDialog, fill)
+    history.session_button.click()
+    assert seen["labels"] == ["Not recorded", "0 awake and alert", "1 drowsy, answers at once",
+                              "2 sleepy, answers when spoken to", "3 hard to rouse, answers to touch",
+                              "4 not rousable"]
+    assert seen["bp"] == "Must be systolic/diastolic, like 128/82; got '82/128'."
+    tms, esk = ctx.courses.list(pid)
+    assert (tms.kind, tms.protocol, tms.target, tms.planned_sessions) == ("tms", "iTBS 600 pulses", "left DLPFC", 20)
+    [s] = esk.sessions
+    assert (s.dose, s.bp_before, s.bp_after, s.observed_minutes, s.sedation, s.dissociation, s.travel_home) == (
+        56, "128/82", "134/84", 120, 2, 1, "Driven home by her partner")
+    history.course_table.selectRow(0)
+    assert history.course_table.item(0, 3).text() == "0 of 20"
