@@ -235,7 +235,7 @@ def test_overview_proposes_an_integration_session_after_a_ketamine_dose(
     course = ctx.courses.add(pid, CourseRec("esketamine", today - dt.timedelta(days=1)))
     assert course.id is not None
     ctx.courses.add_session(course.id, CourseSessionRec(0, today - dt.timedelta(days=1), dose=56))
-    _open(window, qtbot, pid, "Overview")
+    _open(window, qtbot, pid, TabKey.OVERVIEW)
     steps = window.workspace.overview.steps.text()
     assert "Book an integration session after the Esketamine (nasal) dose" in steps
     assert (today + dt.timedelta(days=2)).isoformat() in steps
