@@ -1,18 +1,18 @@
 """The one contract every patient tab keeps, and the stable keys the window finds tabs by.
 
 A tab is found by its ``TabKey``, never by the text on it, so renaming a tab's label changes
-nothing else. The workspace and the main window talk to the seven tabs only through ``PatientTab``:
+nothing else. The workspace and the main window talk to the tabs only through ``PatientTab``:
 no ``isinstance`` or ``hasattr`` branches, so a new tab is added by implementing this protocol.
+``PatientTabWidget`` gives every tab the protocol's defaults, so each states only what differs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from enum import StrEnum
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QWidget
 
 
 class TabKey(StrEnum):
@@ -102,3 +102,43 @@ class PatientTab(Protocol):
 
     def focus(self) -> None:
         """Put the keyboard focus in the tab."""
+
+
+class PatientTabWidget(QWidget):
+    """A tab that only shows: it saves nothing, prints nothing, is one pane, and is told the patient
+    when it is first shown. Tabs inherit this and override what they do differently."""
+
+    key: TabKey
+    loads_when_shown = False
+    scrolls = False
+
+    def invalidate(self) -> None:
+        """Nothing another tab saves changes what this tab shows."""
+
+    def connect_changes(self, on_changed: Callable[[int], None], on_dirty: Callable[[bool], None]) -> None:
+        """It changes nothing another tab shows, and holds no unsaved state to signal."""
+
+    def has_unsaved_changes(self) -> bool:
+        return False
+
+    def save_current(self) -> bool:
+        return True
+
+    def discard_changes(self) -> None:
+        """Nothing held back to discard."""
+
+    def can_save(self) -> bool:
+        return False
+
+    def can_print(self) -> bool:
+        return False
+
+    def print_current(self) -> object:
+        """Nothing prints from a tab that does not say it can."""
+        return None
+
+    def panes(self) -> list[QWidget]:
+        return [self]
+
+    def focus(self) -> None:
+        self.setFocus()

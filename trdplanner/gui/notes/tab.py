@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -33,7 +32,7 @@ from trdplanner.gui.dates import DateField
 from trdplanner.gui.dialogs import show_error
 from trdplanner.gui.notes.editor import NoteEditor
 from trdplanner.gui.notes.printing import note_preview
-from trdplanner.gui.patient_tab import TabKey
+from trdplanner.gui.patient_tab import PatientTabWidget, TabKey
 from trdplanner.gui.theme import colour
 
 
@@ -45,12 +44,13 @@ def _py_date(edit: DateField) -> dt.date | None:
     return edit.value()
 
 
-class NotesTab(QWidget):
+class NotesTab(PatientTabWidget):
     """The Notes tab (a ``PatientTab``): every note of the patient, searchable, with the note editor."""
 
     COLUMNS = ("Date", "Session", "Modality", "Format", "Status", "Excerpt")
     key = TabKey.NOTES
-    loads_when_shown = False  # it reads the notes when told the patient: told only once it is shown
+    # It reads the notes when told the patient (so it is told only once shown); nothing another tab saves
+    # changes them, and drafts save as they are typed, so there is no unsaved state to signal or discard.
     scrolls = True
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
@@ -301,26 +301,8 @@ class NotesTab(QWidget):
         self.editor.save_draft()
         return True
 
-    def invalidate(self) -> None:
-        """Nothing another tab saves changes the notes; the list is read afresh when told the patient."""
-
-    def connect_changes(self, on_changed: Callable[[int], None], on_dirty: Callable[[bool], None]) -> None:
-        """Notes save as they are typed (the editor's autosave): no unsaved state to signal."""
-
-    def has_unsaved_changes(self) -> bool:
-        return False
-
-    def discard_changes(self) -> None:
-        """Nothing held back to discard: drafts are saved as typed."""
-
     def can_save(self) -> bool:
         return True
 
     def can_print(self) -> bool:
         return True
-
-    def panes(self) -> list[QWidget]:
-        return [self]
-
-    def focus(self) -> None:
-        self.setFocus()

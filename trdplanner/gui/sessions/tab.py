@@ -35,7 +35,7 @@ from trdplanner.gui.dates import DateField
 from trdplanner.gui.dialogs import show_error
 from trdplanner.gui.notes.editor import NoteEditor
 from trdplanner.gui.notes.printing import note_preview
-from trdplanner.gui.patient_tab import TabKey
+from trdplanner.gui.patient_tab import PatientTabWidget, TabKey
 from trdplanner.gui.preview import PdfPreviewDialog
 from trdplanner.gui.sessions.agenda import starting_agenda
 from trdplanner.gui.sessions.forms_page import FormsPage
@@ -94,15 +94,16 @@ class NewSessionDialog(QDialog):
         super().accept()
 
 
-class SessionsTab(QWidget):
+class SessionsTab(PatientTabWidget):
     """The Sessions tab (a ``PatientTab``): the session list and the planner for the chosen session."""
 
     COLUMNS = ("#", "Date", "Modality", "Status", "Note")
     #: A measure form recorded its score: the patient's list row, overview and charts change.
     measure_recorded = Signal(int)
     key = TabKey.SESSIONS
-    loads_when_shown = False  # it reads sessions when told the patient: told only once it is shown
-    scrolls = True  # scrolls rather than force the window wider than a small screen
+    # It reads sessions when told the patient (so it is told only once shown); nothing another tab saves
+    # changes what it lists. It scrolls rather than force the window wider than a small screen.
+    scrolls = True
     #: Shown in the narrow list; modality and status are in each row's tooltip and on the Plan page.
     COMPACT = (0, 1, 4)
 
@@ -571,9 +572,6 @@ class SessionsTab(QWidget):
         """An open safety-plan editor holds edits the record does not have yet (asked before leaving)."""
         return any(e.has_unsaved_changes() for e in self._plan_editors())
 
-    def invalidate(self) -> None:
-        """Nothing another tab saves changes what this tab lists; it reads afresh when told the patient."""
-
     def connect_changes(self, on_changed: Callable[[int], None], on_dirty: Callable[[bool], None]) -> None:
         self.measure_recorded.connect(on_changed)  # its unsaved state is asked for when leaving, not signalled
 
@@ -582,9 +580,6 @@ class SessionsTab(QWidget):
 
     def can_print(self) -> bool:
         return True
-
-    def focus(self) -> None:
-        self.setFocus()
 
     def discard_changes(self) -> None:
         for editor in self._plan_editors():

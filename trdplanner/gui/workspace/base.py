@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from trdplanner.gui.dialogs import show_error
-from trdplanner.gui.patient_tab import TabKey
+from trdplanner.gui.patient_tab import PatientTabWidget
 from trdplanner.gui.theme import heading_font
 
 if TYPE_CHECKING:
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-class WorkspaceTab(QWidget):
+class WorkspaceTab(PatientTabWidget):
     """Base for the tabs of this package: subclasses set ``key`` and implement ``load(patient_id)`` and
     ``clear()``. It keeps the ``PatientTab`` contract (gui/patient_tab.py) for them."""
 
@@ -40,9 +40,7 @@ class WorkspaceTab(QWidget):
     #: Emitted when the tab's unsaved state changes (enables File ▸ Save).
     dirty_changed = Signal(bool)
 
-    key: TabKey
     loads_when_shown = True  # it reads when shown (showEvent), so telling it the patient costs nothing
-    scrolls = False  # each of these scrolls inside itself where it needs to
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -57,25 +55,6 @@ class WorkspaceTab(QWidget):
     def connect_changes(self, on_changed: Callable[[int], None], on_dirty: Callable[[bool], None]) -> None:
         self.changed.connect(on_changed)
         self.dirty_changed.connect(on_dirty)
-
-    def save_current(self) -> bool:
-        """Nothing to save on a tab that only shows; tabs with fields override this."""
-        return True
-
-    def can_save(self) -> bool:
-        return False
-
-    def can_print(self) -> bool:
-        return False
-
-    def print_current(self) -> None:
-        """Nothing prints from a tab that does not say it can."""
-
-    def panes(self) -> list[QWidget]:
-        return [self]
-
-    def focus(self) -> None:
-        self.setFocus()
 
     def set_patient(self, patient_id: int | None) -> None:
         self.patient_id = patient_id
@@ -105,12 +84,6 @@ class WorkspaceTab(QWidget):
         super().showEvent(event)
         if self._stale:
             self.refresh()
-
-    def has_unsaved_changes(self) -> bool:
-        return False
-
-    def discard_changes(self) -> None:
-        """Forget unsaved edits (the user chose Discard)."""
 
     def load(self, patient_id: int) -> None:
         raise NotImplementedError

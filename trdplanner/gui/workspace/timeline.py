@@ -20,7 +20,7 @@ from trdplanner.core.views import TimelineData
 from trdplanner.core.vocab import SessionStatus
 from trdplanner.export.timeline import OUTCOME_WORDS, SCORE_MAX, timeline_rows
 from trdplanner.gui.dialogs import show_error
-from trdplanner.gui.patient_tab import TabKey
+from trdplanner.gui.patient_tab import PatientTabWidget, TabKey
 from trdplanner.gui.preview import PdfPreviewDialog, PrintRecorder
 from trdplanner.gui.theme import colour
 
@@ -187,13 +187,12 @@ class TimelineView(QWidget):
                        Qt.AlignmentFlag.AlignVCenter, note)
 
 
-class TimelineTab(QWidget):
+class TimelineTab(PatientTabWidget):
     """The tab around the view (a ``PatientTab``): a title line, a print button and the lazily loaded timeline."""
 
     key = TabKey.TIMELINE
     title = TabKey.TIMELINE.label
-    loads_when_shown = False  # it reads when told the patient while shown, and again on every show
-    scrolls = False  # the view scales to the space it has
+    # It reads when told the patient while shown, and again on every show; the view scales to its space.
 
     def __init__(self, source: Callable[[int], TimelineData], make_pdf: Callable[[int], bytes] | None = None,
                  parent: QWidget | None = None, *, print_log: PrintRecorder | None = None) -> None:
@@ -255,31 +254,9 @@ class TimelineTab(QWidget):
         super().showEvent(event)
         self.refresh()  # read again each time: another tab may have added a score or a session
 
-    # The rest of the PatientTab contract: it only shows and prints.
     def invalidate(self) -> None:
         if self.isVisible():
             self.refresh()
 
-    def connect_changes(self, on_changed: Callable[[int], None], on_dirty: Callable[[bool], None]) -> None:
-        """It changes nothing, so it never reports a change."""
-
-    def has_unsaved_changes(self) -> bool:
-        return False
-
-    def save_current(self) -> bool:
-        return True
-
-    def discard_changes(self) -> None:
-        """Nothing to discard."""
-
-    def can_save(self) -> bool:
-        return False
-
     def can_print(self) -> bool:
         return self.make_pdf is not None
-
-    def panes(self) -> list[QWidget]:
-        return [self]
-
-    def focus(self) -> None:
-        self.setFocus()
