@@ -143,6 +143,12 @@ class PatientSummary:
     # Signed notes waiting for the working clinician's co-signature (they supervise the signer).
     awaiting_my_cosignature: int = 0
 
+    @property
+    def archived(self) -> bool:
+        from trdplanner.core.vocab import PatientStatus  # vocab loads the catalog's model; records stay bare
+
+        return self.status == PatientStatus.ARCHIVED
+
 
 @dataclass
 class TrialRec:

@@ -237,9 +237,7 @@ class MainWindow(QMainWindow):
             bits.append(f"<span style='color:{hex_colour(colour)}'>{label}</span>")
         if p.open_alerts:
             bits.append(f"<span style='color:{hex_colour('danger')}'>⚠ alert to acknowledge</span>")
-        from trdplanner.core.vocab import PatientStatus  # here, not at the top: the window shows before it loads
-
-        if p.status == PatientStatus.ARCHIVED:
+        if p.archived:
             bits.append(f"<span style='color:{muted}; font-weight:normal'>archived</span>")
         self.header.setText(f"{_esc(p.full_name)}&nbsp;&nbsp;" + "&nbsp; · &nbsp;".join(bits))
         self.header.setToolTip(p.primary_diagnosis or "")
@@ -437,10 +435,8 @@ class MainWindow(QMainWindow):
         self.act_practice.setEnabled(writable)
         self.act_refresh.setEnabled(ready)
         p = self.patients.model.find(self._patient_id) if self._patient_id is not None else None
-        from trdplanner.core.vocab import PatientStatus
-
         self.act_archive.setEnabled(writable and p is not None)
-        self.act_archive.setText("&Restore patient from archive…" if p and p.status == PatientStatus.ARCHIVED
+        self.act_archive.setText("&Restore patient from archive…" if p and p.archived
                                  else "&Archive patient…")
 
     def _update_edit_actions(self) -> None:
@@ -494,7 +490,7 @@ class MainWindow(QMainWindow):
             return
         from trdplanner.core.vocab import PatientStatus
 
-        archiving = p.status != PatientStatus.ARCHIVED
+        archiving = not p.archived
         if archiving and not confirm(
             self, "Archive patient",
             f"Archive {p.full_name} ({p.code})? They leave the active list; nothing is deleted and you can "

@@ -16,7 +16,7 @@ from PySide6.QtGui import QFont
 
 from trdplanner.clinical.trd import TrdStatusKind
 from trdplanner.core.text import fold
-from trdplanner.core.vocab import PatientStatus, RiskLevel
+from trdplanner.core.vocab import RiskLevel
 
 if TYPE_CHECKING:  # the records module is imported once the database is open
     from trdplanner.core.records import PatientSummary
@@ -197,7 +197,7 @@ class PatientTableModel(QAbstractTableModel):
     def _text(self, p: PatientSummary, col: int) -> str:
         if col == self.COL_NAME:
             name = display_name(p)
-            return f"{name} (archived)" if p.status == PatientStatus.ARCHIVED else name
+            return f"{name} (archived)" if p.archived else name
         if col == self.COL_CODE:
             return p.code
         if col == self.COL_DIAGNOSIS:
