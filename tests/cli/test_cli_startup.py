@@ -106,3 +106,11 @@ def test_the_catalog_s_lazy_names_never_share_a_name_with_one_of_its_modules() -
     assert set(catalog._HOME) == set(catalog.__all__)
     for name in catalog.__all__:  # each one resolves to the thing, not a module
         assert not isinstance(getattr(catalog, name), type(catalog)), name
+
+
+def test_the_global_options_that_take_a_value_are_the_parser_s_own() -> None:
+    """chosen_command skips these with their values: a new global option with a value must join them."""
+    parser = cli.build_parser(None)
+    with_value = {o for a in parser._actions if a.option_strings and a.nargs != 0
+                  for o in a.option_strings}
+    assert with_value == cli._GLOBAL_WITH_VALUE
