@@ -75,24 +75,25 @@ from trdplanner.clinical.staging import (
     maudsley,
     thase_rush,
 )
+from trdplanner.clinical.adequacy import TrialAssessment, assess_trial
 from trdplanner.clinical.trd import (
+    EpisodeAssessment,
+    TrdStatus,
+    TrdStatusKind,
+    assess_episode,
+    is_bipolar_spectrum,
+    trd_status,
+)
+from trdplanner.clinical.trial_facts import (
     KNOWN_DRUG_CLASSES,
     Adherence,
-    EpisodeAssessment,
     Outcome,
     StopReason,
     TrdSettings,
-    TrdStatus,
-    TrdStatusKind,
-    TrialAssessment,
     TrialFacts,
     TrialKind,
-    assess_episode,
-    assess_trial,
-    is_bipolar_spectrum,
     normalize_drug_class,
     outcome_from_scores,
-    trd_status,
 )
 
 __all__ = [

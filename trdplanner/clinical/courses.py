@@ -18,7 +18,7 @@ from enum import StrEnum
 
 from trdplanner.clinical.errors import SettingsError
 from trdplanner.clinical.provenance import Provenance, sourced
-from trdplanner.clinical.trd import TrialKind
+from trdplanner.clinical.trial_facts import TrialKind
 
 
 class CourseKind(StrEnum):

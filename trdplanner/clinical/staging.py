@@ -14,14 +14,9 @@ from datetime import date
 from enum import StrEnum
 
 from trdplanner.clinical.drugs import DrugTable
-from trdplanner.clinical.trd import (
-    BIPOLAR_SOURCE,
-    TrdSettings,
-    TrialAssessment,
-    TrialFacts,
-    TrialKind,
-    assess_episode,
-)
+from trdplanner.clinical.adequacy import TrialAssessment
+from trdplanner.clinical.trd import BIPOLAR_SOURCE, assess_episode
+from trdplanner.clinical.trial_facts import TrdSettings, TrialFacts, TrialKind
 
 ROMAN: tuple[str, ...] = ("0", "I", "II", "III", "IV", "V")
 

@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from trdplanner.clinical import Instrument, Outcome, TrdStatusKind, outcome_from_scores, remission_criterion, spec
-from trdplanner.clinical.trd import DOSED_KINDS
+from trdplanner.clinical.trial_facts import DOSED_KINDS
 from trdplanner.core.records import MeasureRec, PlanRec, TrialRec
 from trdplanner.core.views import IntegrationProposal
 from trdplanner.core.vocab import OPEN_OBJECTIVE
@@ -78,7 +78,7 @@ def _current_treatment(trials: list[TrialRec], measures: list[MeasureRec], today
                                 "judge the response.")]
     base, latest = moved
     drop = (base - latest) / base * 100 if base > 0 else 0.0
-    outcome = outcome_from_scores(base, latest)  # clinical/trd.py: <25% none, 25-49% partial, ≥50% response
+    outcome = outcome_from_scores(base, latest)  # clinical/trial_facts.py: <25% none, 25-49% partial, ≥50% response
     if outcome is Outcome.NON_RESPONSE:
         return [Step("warning", f"No response after {weeks} weeks on {agent} (PHQ-9 {base} → {latest}, "
                                 f"{max(drop, 0):.0f}% better): review the plan with the prescriber — dose, switch, "

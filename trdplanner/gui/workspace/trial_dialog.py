@@ -34,7 +34,8 @@ from trdplanner.clinical import (
     assess_trial,
     trd_status,
 )
-from trdplanner.clinical.trd import DOSED_KINDS, TrdStatusKind
+from trdplanner.clinical.trd import TrdStatusKind
+from trdplanner.clinical.trial_facts import DOSED_KINDS
 from trdplanner.core.errors import InputError
 from trdplanner.core.records import EpisodeRec, TrialRec
 from trdplanner.core.services.summary import trial_facts
@@ -42,7 +43,7 @@ from trdplanner.gui.dates import first_unreadable
 from trdplanner.gui.workspace.base import Banner, esc
 from trdplanner.gui.workspace.fields import DateField, ErrorLabel, NumberField, add_row, combo, set_invalid
 
-DOSED = DOSED_KINDS  # clinical/trd.py: the trials judged by dose and duration
+DOSED = DOSED_KINDS  # clinical/trial_facts.py: the trials judged by dose and duration
 KIND_LABELS: dict[str, str] = {
     TrialKind.ANTIDEPRESSANT_MONOTHERAPY: "Antidepressant (monotherapy)",
     TrialKind.SWITCH: "Antidepressant switch",
