@@ -193,7 +193,7 @@ def test_disk_full_during_backup_leaves_the_previous_backup(
     backup.backup_database(ctx.db, target)
     before = digest(target)
     make_patient(ctx, "SAFE-02")
-    monkeypatch.setattr(backup, "_fsync_file", _enospc)
+    monkeypatch.setattr(backup, "fsync_file", _enospc)
     with pytest.raises(BackupError) as err:
         backup.backup_database(ctx.db, target)
     assert "No space left on device" in str(err.value) and "untouched" in str(err.value)

@@ -12,7 +12,7 @@ import sqlcipher3
 from _safety_helpers import PASSPHRASE, Run, make_patient, readable_by_plain_sqlite, signed_session
 
 from trdplanner.context import AppContext
-from trdplanner.core import backup, crypto
+from trdplanner.core import backup, crypto, rekey
 from trdplanner.core.crypto import FileState, PassphraseRequired, WrongPassphrase
 from trdplanner.core.services.audit import AuditService
 
@@ -212,7 +212,7 @@ def test_encryption_that_fails_verification_leaves_the_plain_database(
     def broken(*_a: object, **_k: object) -> dict[str, int]:
         raise backup.BackupError("the copy's row counts differ from the database's (patient)")
 
-    monkeypatch.setattr(backup, "check_copy", broken)
+    monkeypatch.setattr(rekey, "check_copy", broken)
     result = run("encrypt")
     assert result.code == 2 and "row counts differ" in result.err
     assert digest(path) == before and crypto.file_state(path) == FileState.PLAIN

@@ -289,7 +289,7 @@ def run_audit_list(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def run_encrypt(args: argparse.Namespace, passphrase: str | None) -> int:
-    from trdplanner.core import backup, crypto
+    from trdplanner.core import crypto, rekey
 
     paths, db_file = _sqlite_file(args)
     if not passphrase:
@@ -302,7 +302,7 @@ def run_encrypt(args: argparse.Namespace, passphrase: str | None) -> int:
             "passphrase", f"give the new passphrase in {PASSPHRASE_ENV}, with --passphrase-file FILE, "
             "or type it at a terminal"
         )
-    info = backup.encrypt_in_place(
+    info = rekey.encrypt_in_place(
         db_file, passphrase, backups_dir=paths.backups_dir, wipe_plain_copies=args.wipe_plain_copies
     )
     print(f"Encrypted the database ({info.rows} rows verified); the unencrypted file was overwritten and removed.")
@@ -313,7 +313,7 @@ def run_encrypt(args: argparse.Namespace, passphrase: str | None) -> int:
 
 
 def run_passphrase_change(args: argparse.Namespace, passphrase: str | None) -> int:
-    from trdplanner.core import backup
+    from trdplanner.core import rekey
 
     _paths, db_file = _sqlite_file(args)
     if not passphrase:
@@ -321,7 +321,7 @@ def run_passphrase_change(args: argparse.Namespace, passphrase: str | None) -> i
             "passphrase", f"give the current passphrase in {PASSPHRASE_ENV} or with --passphrase-file FILE"
         )
     new = _new_passphrase(args.new_passphrase_file, NEW_PASSPHRASE_ENV, "New passphrase")
-    backup.change_passphrase(db_file, passphrase, new)
+    rekey.change_passphrase(db_file, passphrase, new)
     print("Passphrase changed. Backups made earlier still open with the passphrase they were made with.")
     return 0
 

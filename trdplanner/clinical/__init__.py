@@ -5,6 +5,7 @@ clinical reference; thresholds the reference could not confirm are settings
 whose provenance is exposed (see :mod:`trdplanner.clinical.provenance`).
 """
 
+from trdplanner.clinical.adequacy import TrialAssessment, assess_trial
 from trdplanner.clinical.change import (
     Baseline,
     BaselineKind,
@@ -75,7 +76,6 @@ from trdplanner.clinical.staging import (
     maudsley,
     thase_rush,
 )
-from trdplanner.clinical.adequacy import TrialAssessment, assess_trial
 from trdplanner.clinical.trd import (
     EpisodeAssessment,
     TrdStatus,

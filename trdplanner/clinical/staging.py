@@ -13,8 +13,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 
-from trdplanner.clinical.drugs import DrugTable
 from trdplanner.clinical.adequacy import TrialAssessment
+from trdplanner.clinical.drugs import DrugTable
 from trdplanner.clinical.trd import BIPOLAR_SOURCE, assess_episode
 from trdplanner.clinical.trial_facts import TrdSettings, TrialFacts, TrialKind
 

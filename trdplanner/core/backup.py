@@ -1,4 +1,4 @@
-"""Backups, restore, encryption in place and passphrase changes for the embedded database.
+"""Backups and restore for the embedded database (encryption and re-keying: rekey.py).
 
 No Qt here: the GUI and the command line call the same functions.
 
@@ -25,19 +25,31 @@ import contextlib
 import datetime as dt
 import logging
 import os
-import secrets
 import shutil
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from trdplanner.core import crypto
 from trdplanner.core.crypto import DatabaseKey, FileState, WrongPassphrase
 from trdplanner.core.db import Database, DatabaseError
 from trdplanner.core.errors import READ_ONLY_MESSAGE, InputError, ReadOnlyError
 from trdplanner.core.intake import require_regular_file
+from trdplanner.core.sqlite_ops import (
+    checkpoint,
+    connection,
+    fsync_dir,
+    fsync_file,
+    integrity,
+    os_reason,
+    sidecars,
+    table_counts,
+    temp_beside,
+    unlink_quietly,
+    unwritable,
+)
 
 if TYPE_CHECKING:
     from trdplanner.core.restore_check import Losses
@@ -78,42 +90,6 @@ class RestoreInfo:
 # ------------------------------------------------------------------------------ helpers
 
 
-def _reason(exc: OSError) -> str:
-    return exc.strerror or str(exc)
-
-
-def _unwritable(folder: Path, exc: OSError) -> str:
-    return f"cannot write in {folder} ({_reason(exc)}); nothing was changed"
-
-
-def _fsync_dir(folder: Path) -> None:
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_file(path: Path) -> None:
-    with open(path, "rb+") as handle:
-        os.fsync(handle.fileno())
-
-
-def _temp_beside(target: Path) -> Path:
-    """An empty, owner-only temp file in the target's folder (so the final rename is atomic)."""
-    tmp = target.parent / f".{target.name}.{secrets.token_hex(6)}.tmp"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    os.close(fd)
-    return tmp
-
-
-def _unlink_quietly(path: Path) -> None:
-    with contextlib.suppress(OSError):
-        path.unlink()
-
-
 def sqlite_path(db: Database) -> Path:
     path = crypto.sqlite_file(db.url)
     if path is None:
@@ -121,30 +97,6 @@ def sqlite_path(db: Database) -> Path:
             "this practice uses a database server; back it up with the server's own tools (pg_dump)"
         )
     return path
-
-
-@contextlib.contextmanager
-def _connection(path: Path, key: DatabaseKey | None, *, read_only: bool = False) -> Iterator[Any]:
-    con = crypto.connect(path, key, read_only=read_only)
-    try:
-        yield con
-    finally:
-        con.close()
-
-
-def _table_counts(con: Any) -> dict[str, int]:
-    names = [
-        r[0]
-        for r in con.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
-        )
-    ]
-    return {name: int(con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]) for name in names}
-
-
-def _integrity(con: Any) -> str:
-    rows = [r[0] for r in con.execute("PRAGMA integrity_check").fetchall()]
-    return "ok" if rows == ["ok"] else "; ".join(str(r) for r in rows[:3])
 
 
 def check_copy(path: Path, key: DatabaseKey | None, expected: dict[str, int] | None = None) -> dict[str, int]:
@@ -160,10 +112,10 @@ def check_copy(path: Path, key: DatabaseKey | None, expected: dict[str, int] | N
         if key is not None:
             raise BackupError(f"{path} does not open with this passphrase (or it is not a TRD Planner database)")
         raise BackupError(f"{path} is not a database")
-    with _connection(path, key) as con:
+    with connection(path, key) as con:
         try:
-            problem = _integrity(con)
-            counts = _table_counts(con) if problem == "ok" else {}
+            problem = integrity(con)
+            counts = table_counts(con) if problem == "ok" else {}
         except crypto.sqlcipher().DatabaseError as exc:  # "database disk image is malformed"
             problem = str(exc)
         if problem != "ok":
@@ -194,28 +146,28 @@ def snapshot(source: Path, key: DatabaseKey | None, target: Path, *, read_only: 
     if target.resolve() == source.resolve():
         raise BackupError("a backup cannot replace the database itself")
     try:
-        tmp = _temp_beside(target)
+        tmp = temp_beside(target)
     except OSError as exc:
-        raise BackupError(f"cannot write in {target.parent} ({_reason(exc)}); nothing was changed") from None
+        raise BackupError(f"cannot write in {target.parent} ({os_reason(exc)}); nothing was changed") from None
     try:
-        with _connection(source, key, read_only=read_only) as con, _connection(tmp, key) as out:
+        with connection(source, key, read_only=read_only) as con, connection(tmp, key) as out:
             con.execute("BEGIN")  # one read snapshot for the counts and the copy, whatever else is writing
             try:
-                expected = _table_counts(con)
+                expected = table_counts(con)
                 con.backup(out)  # SQLite's online backup; with SQLCipher both ends use the same key
             finally:
                 con.execute("COMMIT")
         if os.name == "posix":
             tmp.chmod(0o600)
-        _fsync_file(tmp)
+        fsync_file(tmp)
         counts = check_copy(tmp, key, expected)
         os.replace(tmp, target)
-        _fsync_dir(target.parent)
+        fsync_dir(target.parent)
     except OSError as exc:
-        _unlink_quietly(tmp)
-        raise BackupError(f"cannot write {target} ({_reason(exc)}); any earlier file there is untouched") from None
+        unlink_quietly(tmp)
+        raise BackupError(f"cannot write {target} ({os_reason(exc)}); any earlier file there is untouched") from None
     except BaseException as exc:
-        _unlink_quietly(tmp)
+        unlink_quietly(tmp)
         if isinstance(exc, BackupError | KeyboardInterrupt | SystemExit):
             raise
         reason = str(getattr(exc, "args", [""])[0] if getattr(exc, "args", None) else type(exc).__name__)
@@ -323,8 +275,8 @@ def rolling_backup(db: Database, folder: Path, keep: int, *, reason: str, now: d
             target = folder / f"{AUTO_PREFIX}{stamp}-{n}{SUFFIX}"
         info = backup_database(db, target, reason=reason)
         for old in auto_backups(folder)[:-keep]:
-            _unlink_quietly(old)
-            _unlink_quietly(anchor_side_file(old))
+            unlink_quietly(old)
+            unlink_quietly(anchor_side_file(old))
         return info
 
 
@@ -357,16 +309,6 @@ def backup_key(path: Path, passphrase: str | None) -> DatabaseKey | None:
         return crypto.key_for_file(path, passphrase)
     except WrongPassphrase:
         raise BackupError(f"{path} does not open with this passphrase; nothing was changed", "restore") from None
-
-
-def _sidecars(db_file: Path) -> list[Path]:
-    return [Path(f"{db_file}{suffix}") for suffix in ("-wal", "-shm", "-journal")]
-
-
-def _checkpoint(db_file: Path, key: DatabaseKey | None) -> None:
-    """Fold the WAL into the main file so the file alone is the whole database."""
-    with _connection(db_file, key) as con:
-        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def restore_backup(
@@ -418,16 +360,16 @@ def restore_backup(
                 current_key = crypto.key_for_file(db_file, passphrase)
         with contextlib.suppress(Exception):  # a damaged or unopenable database is moved as it is
             if current_key is not None or crypto.file_state(db_file) == FileState.PLAIN:
-                _checkpoint(db_file, current_key)
+                checkpoint(db_file, current_key)
     try:
-        tmp = _temp_beside(db_file)
+        tmp = temp_beside(db_file)
     except OSError as exc:
-        raise BackupError(_unwritable(db_file.parent, exc), "restore") from None
+        raise BackupError(unwritable(db_file.parent, exc), "restore") from None
     try:
         shutil.copyfile(source, tmp)
         if os.name == "posix":
             tmp.chmod(0o600)
-        _fsync_file(tmp)
+        fsync_file(tmp)
         check_copy(tmp, key, counts)
         side = anchor_side_file(source)
         side_state = None
@@ -436,9 +378,9 @@ def restore_backup(
 
             side_state = Anchor(anchor_folder).read(side)
         problems = verify_copy(tmp, key, side_state)
-        _checkpoint(tmp, key)  # the checked (and perhaps migrated) copy is whole in its one file
-        for extra in _sidecars(tmp):
-            _unlink_quietly(extra)
+        checkpoint(tmp, key)  # the checked (and perhaps migrated) copy is whole in its one file
+        for extra in sidecars(tmp):
+            unlink_quietly(extra)
         if problems:
             raise BackupError(f"{source.name} fails verification, so it was not restored: {'; '.join(problems[:5])}"
                               + (f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""), "restore")
@@ -449,24 +391,24 @@ def restore_backup(
                     "the current database holds records the backup lacks (" + "; ".join(lost.lines())
                     + "); nothing was changed", "restore")
     except OSError as exc:
-        _unlink_quietly(tmp)
-        raise BackupError(f"cannot copy the backup ({_reason(exc)}); nothing was changed", "restore") from None
+        unlink_quietly(tmp)
+        raise BackupError(f"cannot copy the backup ({os_reason(exc)}); nothing was changed", "restore") from None
     except BaseException:
-        for leftover in (tmp, *_sidecars(tmp)):
-            _unlink_quietly(leftover)
+        for leftover in (tmp, *sidecars(tmp)):
+            unlink_quietly(leftover)
         raise
     moved: list[tuple[Path, Path]] = []
     try:
         if aside is not None:
             os.replace(db_file, aside)
             moved.append((aside, db_file))
-            for side in _sidecars(db_file):
+            for side in sidecars(db_file):
                 if side.exists():
                     target = Path(f"{aside}{side.name.removeprefix(db_file.name)}")
                     os.replace(side, target)
                     moved.append((target, side))
         os.replace(tmp, db_file)
-        _fsync_dir(db_file.parent)
+        fsync_dir(db_file.parent)
         db = Database.open(url, key)  # migrates a backup from an older version
         try:
             from trdplanner.core.services.audit import AuditService
@@ -485,16 +427,16 @@ def restore_backup(
         finally:
             db.close()
     except BaseException as exc:
-        _unlink_quietly(tmp)
+        unlink_quietly(tmp)
         if moved:  # put the previous database back exactly as it was
-            _unlink_quietly(db_file)
-            for side in _sidecars(db_file):
-                _unlink_quietly(side)
+            unlink_quietly(db_file)
+            for side in sidecars(db_file):
+                unlink_quietly(side)
             for now_at, was_at in reversed(moved):
                 with contextlib.suppress(OSError):
                     os.replace(now_at, was_at)
         if isinstance(exc, OSError):
-            raise BackupError(f"the restore failed ({_reason(exc)}); the previous database is back",
+            raise BackupError(f"the restore failed ({os_reason(exc)}); the previous database is back",
                               "restore") from None
         if isinstance(exc, DatabaseError):
             raise BackupError(f"the restored copy could not be opened ({exc}); the previous database is back",
@@ -502,150 +444,3 @@ def restore_backup(
         raise
     log.info("database restored from a backup (%d rows)", sum(counts.values()))
     return RestoreInfo(source, aside, key is not None, sum(counts.values()))
-
-
-# ------------------------------------------------------------------------------ encryption
-
-
-@dataclass(frozen=True)
-class EncryptInfo:
-    rows: int
-    plain_copies: list[Path]  # other unencrypted copies of the records still in the data dir
-
-
-def _wipe(path: Path) -> None:
-    """Overwrite a file with zeros, then delete it.
-
-    Best effort only: on SSDs, copy-on-write and journaling file systems and in snapshots the
-    old blocks may survive an overwrite; full-disk encryption is what really covers them.
-    """
-    try:
-        size = path.stat().st_size
-        with open(path, "r+b") as handle:
-            block = b"\0" * (1 << 20)
-            left = size
-            while left > 0:
-                n = min(left, len(block))
-                handle.write(block[:n])
-                left -= n
-            handle.flush()
-            os.fsync(handle.fileno())
-    except OSError:
-        pass
-    _unlink_quietly(path)
-
-
-def plain_copies(db_file: Path, backups_dir: Path | None) -> list[Path]:
-    """Unencrypted copies of the database lying about: upgrade copies and plain backups."""
-    found = [p for p in db_file.parent.glob(f"{db_file.name}.before-*") if p.is_file()]
-    if backups_dir is not None and backups_dir.is_dir():
-        found += [p for p in backups_dir.iterdir() if p.is_file() and p.suffix == SUFFIX]
-    return sorted(p for p in found if crypto.file_state(p) == FileState.PLAIN)
-
-
-def encrypt_in_place(db_file: Path, passphrase: str, *, backups_dir: Path | None = None,
-                     wipe_plain_copies: bool = False) -> EncryptInfo:
-    """Encrypt a plain database file with a new passphrase, through a verified copy.
-
-    ``sqlcipher_export`` writes an encrypted copy beside the file; the copy must pass
-    integrity_check and hold the same rows in every table before it atomically replaces the
-    plain file. Only then is the plain file overwritten and removed (see ``_wipe``).
-    """
-    state = crypto.file_state(db_file)
-    if state == FileState.MISSING:
-        raise BackupError(f"there is no database at {db_file}", "encrypt")
-    if state == FileState.ENCRYPTED:
-        raise BackupError("the database is already encrypted (use 'trdplanner passphrase change')", "encrypt")
-    try:
-        crypto.check_new_passphrase(passphrase)
-    except InputError as exc:
-        raise BackupError(f"passphrase {exc.problem}", "encrypt") from None
-    key = crypto.new_key(passphrase)
-    _checkpoint(db_file, None)
-    for side in _sidecars(db_file):
-        if side.exists() and side.stat().st_size > 0 and side.name.endswith("-wal"):
-            raise BackupError("the database is in use (close TRD Planner first); nothing was changed", "encrypt")
-    try:
-        tmp = _temp_beside(db_file)
-    except OSError as exc:
-        raise BackupError(_unwritable(db_file.parent, exc), "encrypt") from None
-    _unlink_quietly(tmp)  # ATTACH creates it; the folder is owner-only and the copy encrypted
-    try:
-        with _connection(db_file, None) as con:
-            if _integrity(con) != "ok":
-                raise BackupError("the plain database fails its integrity check; restore a backup first", "encrypt")
-            con.execute("BEGIN")
-            try:
-                expected = _table_counts(con)
-                con.execute(f"ATTACH DATABASE ? AS encrypted KEY \"{key.pragma_value()}\"", (str(tmp),))
-                con.execute("SELECT sqlcipher_export('encrypted')")
-                version = con.execute("PRAGMA main.user_version").fetchone()[0]
-                con.execute(f"PRAGMA encrypted.user_version = {int(version)}")
-            finally:
-                con.execute("COMMIT")
-                with contextlib.suppress(Exception):
-                    con.execute("DETACH DATABASE encrypted")
-        crypto.make_private(tmp)
-        _fsync_file(tmp)
-        if crypto.file_state(tmp) != FileState.ENCRYPTED:
-            raise BackupError("the encrypted copy is readable without the passphrase; nothing was changed", "encrypt")
-        check_copy(tmp, key, expected)
-        # The live path always names a whole database: a second name keeps the plain file
-        # reachable for wiping after the verified copy takes its place.
-        old = db_file.with_name(f".{db_file.name}.plain-{secrets.token_hex(4)}")
-        os.link(db_file, old)
-        os.replace(tmp, db_file)
-        _fsync_dir(db_file.parent)
-    except OSError as exc:
-        _unlink_quietly(tmp)
-        raise BackupError(f"cannot write the encrypted copy ({_reason(exc)}); nothing was changed", "encrypt") from None
-    except BaseException:
-        _unlink_quietly(tmp)
-        raise
-    for side in _sidecars(db_file):
-        _unlink_quietly(side)
-    _wipe(old)
-    copies = plain_copies(db_file, backups_dir)
-    if wipe_plain_copies:
-        for copy in copies:
-            _wipe(copy)
-        copies = []
-    db = Database.open(f"sqlite:///{db_file}", key)
-    try:
-        from trdplanner.core.services.audit import AuditService
-
-        AuditService(db).record("database.encrypt", "database", "", {"rows": sum(expected.values())})
-    finally:
-        db.close()
-    return EncryptInfo(sum(expected.values()), copies)
-
-
-def change_passphrase(db_file: Path, old: str, new: str) -> None:
-    """Re-key an encrypted database (``PRAGMA rekey``); WrongPassphrase if ``old`` is wrong.
-
-    The salt stays, so the file remains a standard SQLCipher 4 database for the new passphrase.
-    Backups made before keep the passphrase they were made with.
-    """
-    if crypto.file_state(db_file) != FileState.ENCRYPTED:
-        raise BackupError("the database is not encrypted (use 'trdplanner encrypt')", "passphrase")
-    try:
-        crypto.check_new_passphrase(new)
-    except InputError as exc:
-        raise BackupError(f"the new passphrase {exc.problem}", "passphrase") from None
-    if new == old:
-        raise BackupError("the new passphrase is the same as the old one", "passphrase")
-    old_key = crypto.key_for_file(db_file, old)
-    new_key = crypto.derive_key(new, old_key.salt)
-    with _connection(db_file, old_key) as con:
-        if _integrity(con) != "ok":
-            raise BackupError("the database fails its integrity check; restore a backup first", "passphrase")
-        expected = _table_counts(con)
-        con.execute(new_key.pragma("rekey"))
-    check_copy(db_file, new_key, expected)
-    db = Database.open(f"sqlite:///{db_file}", new_key)
-    try:
-        from trdplanner.core.services.audit import AuditService
-
-        AuditService(db).record("passphrase.change", "database", "")
-    finally:
-        db.close()

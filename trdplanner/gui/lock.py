@@ -419,7 +419,7 @@ def encrypt_database(window: MainWindow) -> None:
         return
     from PySide6.QtWidgets import QMessageBox
 
-    from trdplanner.core.backup import encrypt_in_place
+    from trdplanner.core.rekey import encrypt_in_place
     from trdplanner.gui.dialogs import confirm, show_error
     from trdplanner.gui.passphrase import PassphraseDialog
 
