@@ -58,6 +58,12 @@ def contains(haystack: str, needle: str) -> bool:
     return printed(needle) in squash(haystack)
 
 
+def right_to_left(text: str) -> bool:
+    """Whether ``text`` holds a right-to-left character, by its Unicode bidi class (as the
+    renderer decides: Arabic mathematical letters are right-to-left too)."""
+    return any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text)
+
+
 def has_all_characters(haystack: str, needle: str) -> bool:
     """Every printed character of ``needle`` is in ``haystack`` as often (order-free).
 

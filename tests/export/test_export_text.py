@@ -15,6 +15,7 @@ from tests.export._pdf_helpers import (
     has_all_characters,
     page_texts,
     printed,
+    right_to_left,
     squash,
 )
 from tests.export._records import bundle
@@ -46,7 +47,7 @@ HYPOTHESIS = settings(max_examples=25, deadline=None, suppress_health_check=[Hea
 
 
 def _ltr(text: str) -> bool:
-    return not any("\u0590" <= ch <= "\u08ff" or "\ufb1d" <= ch <= "\ufeff" for ch in text)
+    return not right_to_left(text)
 
 
 def _worksheet(text: str, *, other_cells: bool = True) -> bytes:

@@ -30,7 +30,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from tests.export._pdf_helpers import body_text, contains, has_all_characters
+from tests.export._pdf_helpers import body_text, contains, has_all_characters, right_to_left
 from trdplanner import assemble
 from trdplanner.catalog import (
     Catalog,
@@ -500,8 +500,7 @@ def _patient_with(ctx: AppContext, catalog: Catalog, texts: list[str]) -> dict[s
 def intact(text: str, value: str) -> bool:
     """Left-to-right text reads back in order; right-to-left runs are drawn in visual order, so
     mixed-direction text is compared character by character (as tests/export does)."""
-    ltr = not any("\u0590" <= ch <= "\u08ff" or "\ufb1d" <= ch <= "\ufeff" for ch in value)
-    return contains(text, value) if ltr else has_all_characters(text, value)
+    return has_all_characters(text, value) if right_to_left(value) else contains(text, value)
 
 
 RENDERERS = ["note", "notes", "report", "prep", "homework", "worksheet", "worksheet-fillable", "safety-plan", "blank"]
