@@ -14,7 +14,6 @@ PACKAGE = Path(__file__).resolve().parent.parent / "trdplanner"
 
 # Still to split: each may not grow past the size it had when it was listed.
 OVER_LIMIT: dict[str, int] = {
-    "gui/main_window.py": 681,
     "gui/notes/editor.py": 614,
 }
 

@@ -13,25 +13,25 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QThreadPool, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QResizeEvent, QShowEvent
+from PySide6.QtCore import QSettings, Qt, QThreadPool, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from trdplanner import __version__
 from trdplanner.gui.dialogs import confirm, show_error
+from trdplanner.gui.help_dialogs import esc, show_about, show_data_folder, show_shortcuts
 from trdplanner.gui.patient_list import PatientListPanel
 from trdplanner.gui.patient_model import TRD_LABELS
 from trdplanner.gui.tasks import run_in_background
 from trdplanner.gui.theme import heading_font, hex_colour, icon, theme_changed
+from trdplanner.gui.window_layout import LayoutMemory
 
 if TYPE_CHECKING:
     from trdplanner.context import AppContext
@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 TAB_SHORTCUTS = ("Ctrl+1", "Ctrl+2", "Ctrl+3", "Ctrl+4", "Ctrl+5", "Ctrl+6", "Ctrl+7", "Ctrl+8")
 
 
-class MainWindow(QMainWindow):
+class MainWindow(LayoutMemory, QMainWindow):
     patient_changed = Signal(int)
     patients_loaded = Signal()
 
@@ -230,7 +230,7 @@ class MainWindow(QMainWindow):
             self.setWindowTitle("TRD Planner")
             return
         muted = hex_colour("muted")
-        bits = [f"<span style='color:{muted}; font-weight:normal'>{_esc(p.code)}</span>"]
+        bits = [f"<span style='color:{muted}; font-weight:normal'>{esc(p.code)}</span>"]
         if p.trd_status:
             colour = "danger" if p.trd_status == "trd" else "muted"
             label = TRD_LABELS.get(p.trd_status, "")
@@ -239,7 +239,7 @@ class MainWindow(QMainWindow):
             bits.append(f"<span style='color:{hex_colour('danger')}'>⚠ alert to acknowledge</span>")
         if p.archived:
             bits.append(f"<span style='color:{muted}; font-weight:normal'>archived</span>")
-        self.header.setText(f"{_esc(p.full_name)}&nbsp;&nbsp;" + "&nbsp; · &nbsp;".join(bits))
+        self.header.setText(f"{esc(p.full_name)}&nbsp;&nbsp;" + "&nbsp; · &nbsp;".join(bits))
         self.header.setToolTip(p.primary_diagnosis or "")
         self.header.show()
         self.setWindowTitle(f"{self._title_name(p)} — TRD Planner")
@@ -388,11 +388,12 @@ class MainWindow(QMainWindow):
         self.view_menu.addSeparator()
 
         help_menu = bar.addMenu("&Help")
-        help_menu.addAction(self._action("&Keyboard shortcuts", self._shortcuts, "F1", None,
+        help_menu.addAction(self._action("&Keyboard shortcuts", partial(show_shortcuts, self), "F1", None,
                                          "Every keyboard shortcut in one list"))
         help_menu.addAction(self._action("Where is my &data?", self._where, None, None,
                                          "The folder holding the database, settings and logs"))
-        help_menu.addAction(self._action("&About TRD Planner", self._about, None, None, "Version and licence"))
+        help_menu.addAction(self._action("&About TRD Planner", partial(show_about, self), None, None,
+                                         "Version and licence"))
         for menu in (file_menu, edit_menu, self.view_menu, help_menu):
             menu.setToolTipsVisible(True)
         edit_menu.aboutToShow.connect(self._update_edit_actions)
@@ -542,118 +543,9 @@ class MainWindow(QMainWindow):
         if self._workspace is not None:
             self._workspace.settings_changed()
 
-    def _shortcuts(self) -> None:
-        rows = [("Ctrl+N", "New patient"), ("Ctrl+F", "Find patient"), ("Enter", "Open the selected patient"),
-                ("F6 / Shift+F6", "Next / previous pane: patient list, workspace, session pages"),
-                ("Tab / Shift+Tab", "Next / previous field"), ("Ctrl+Shift+L", "Show or fold away the patient list"),
-                ("Ctrl+1 … Ctrl+8", "Overview, Profile, Treatment history, Measures, Treatment plan, Sessions, "
-                 "Notes, Timeline"), ("Ctrl+PgUp / Ctrl+PgDown", "Previous / next tab"),
-                ("Ctrl+Shift+N", "New session (Sessions tab)"),
-                ("Alt+1 … Alt+4", "Session pages: Plan, Forms, Homework, Note & sign"),
-                ("Ctrl+Shift+S", "Sign the progress note (asks first)"), ("Ctrl+S", "Save"),
-                ("Ctrl+P", "Print"), ("Ctrl+L", "Lock the app now"),
-                ("Ctrl+Z / Ctrl+Shift+Z", "Undo / redo in a text field"),
-                ("Alt+Down or F4 in a date", "Open the calendar"),
-                ("Ctrl+,", "Preferences"), ("F5", "Refresh the patient list"),
-                ("0–4 on a measure item", "Score it and move to the next item"), ("Ctrl+Q", "Quit")]
-        html = "<table cellspacing=6>" + "".join(f"<tr><td><b>{k}</b></td><td>{v}</td></tr>" for k, v in rows)
-        QMessageBox.information(self, "Keyboard shortcuts", html + "</table>")
-
     def _where(self) -> None:
-        if self.ctx is None:
-            return
-        p = self.ctx.paths
-        db = str(p.database_file) if self.ctx.db_url.startswith("sqlite") else "a database server"
-        QMessageBox.information(
-            self, "Where your data is",
-            f"<p>Everything TRD Planner writes is in one folder:</p><p><code>{_esc(str(p.data_dir))}</code></p>"
-            f"<p>Database: <code>{_esc(db)}</code><br>"
-            f"Logs: <code>{_esc(str(p.logs_dir))}</code> (they hold ids and counts, never patient details)</p>",
-        )
-
-    def _about(self) -> None:
-        QMessageBox.about(
-            self, "About TRD Planner",
-            f"<b>TRD Planner {__version__}</b><p>Session planning, measures and notes for therapists treating "
-            "treatment-resistant depression.</p><p>Free software under the GNU GPL, version 3 or later.</p>",
-        )
-
-    # ---------------------------------------------------------------- layout
-
-    def _restore_layout(self) -> None:
-        st = self._state
-        geometry = st.value("main_window/geometry") if st else None
-        if isinstance(geometry, QByteArray | bytes):
-            self.restoreGeometry(geometry)
-        else:
-            self._fit_first_size()
-        self._size_splitter = True
-        if st is None:
-            return
-        if isinstance(st.value("main_window/splitter"), QByteArray | bytes):
-            self._size_splitter = False
-        for key, restore in (("main_window/state", self.restoreState),
-                             ("main_window/splitter", self.splitter.restoreState),
-                             ("patient_list/header", self.patients.table.horizontalHeader().restoreState)):
-            value = st.value(key)
-            if isinstance(value, QByteArray | bytes):
-                restore(value)
-        hidden = st.value("patient_list/hidden")
-        if hidden is not None:
-            self.patients.restore_hidden_choice(str(hidden))
-        status = st.value("patient_list/status")
-        if status is not None:
-            i = self.patients.status.findText(str(status))
-            if i >= 0:
-                self.patients.status.setCurrentIndex(i)
-
-    def save_layout(self) -> None:
-        st = self._state
-        if st is None:
-            return
-        st.setValue("main_window/geometry", self.saveGeometry())
-        st.setValue("main_window/state", self.saveState())
-        st.setValue("main_window/splitter", self.splitter.saveState())
-        st.setValue("patient_list/header", self.patients.table.horizontalHeader().saveState())
-        st.setValue("patient_list/status", self.patients.status.currentText())
-        st.setValue("patient_list/hidden", self.patients.hidden_choice())
-        if self._workspace is not None:
-            st.setValue("workspace/tab", self._workspace.currentIndex())
-        st.sync()
-
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        if getattr(self, "_size_splitter", False):  # first run: room for the list's columns
-            self._size_splitter = False
-            width = min(420, max(240, self.width() // 4))  # a small screen leaves the workspace the room
-            QTimer.singleShot(0, lambda: self.splitter.setSizes([width, max(self.width() - width, 600)]))
-
-    def _fit_first_size(self) -> None:
-        """The first window is 1360x840 where that fits, otherwise the screen's free area.
-
-        A laptop at 1280x720 or 1024x700 would otherwise get a window larger than its screen,
-        with the right edge (the note's Sign button among it) out of reach.
-        """
-        screen = self.screen() or QGuiApplication.primaryScreen()
-        if screen is None:
-            self.resize(1360, 840)
-            return
-        free = screen.availableGeometry()
-        if free.width() <= 1360 or free.height() <= 840:
-            self.setGeometry(free)
-        else:
-            self.resize(1360, 840)
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        # A window made smaller takes the room from the list first, so the workspace still fits
-        # (only when it shrinks: a restored layout keeps the list width it was left with).
-        if event.oldSize().width() <= 0 or event.size().width() >= event.oldSize().width():
-            return
-        sizes = self.splitter.sizes()
-        cap = max(self.patients.minimumWidth(), int(self.width() * 0.3))
-        if len(sizes) == 2 and sizes[0] > cap:
-            self.splitter.setSizes([cap, sum(sizes) - cap])
+        if self.ctx is not None:
+            show_data_folder(self, self.ctx.paths, self.ctx.db_url)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._workspace is not None and not self._workspace.confirm_leave(self):
@@ -674,8 +566,4 @@ def _first_focusable(root: QWidget) -> QWidget | None:
             return w
         w = w.nextInFocusChain()
     return None
-
-
-def _esc(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
