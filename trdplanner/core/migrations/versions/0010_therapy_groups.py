@@ -7,8 +7,9 @@ Create Date: 2026-12-04 08:45:00
 A group meeting is planned once; each attending member gets their own therapy_session linked
 to it (therapy_session.group_meeting_id), with the group's name and the member's attendance
 copied so the record and its export say which group it was. session_attendee lists the people
-present at a session who are not patients (a family session's relatives). The PostgreSQL
-row-level security for these tables is made by ``practice setup`` (core/group.py).
+present at a session who are not patients (a family session's relatives). On a group practice's
+server the new tables get their grants and row-level security here (core/group.py), as
+``practice setup`` gives them.
 """
 
 from __future__ import annotations
@@ -121,6 +122,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('id', name=op.f('pk_session_attendee')),
     )
     op.create_index(op.f('ix_session_attendee_session_id'), 'session_attendee', ['session_id'])
+    # A group practice's server: the new tables get their grants and row-level security now.
+    from trdplanner.core.group import secure_new_tables
+
+    secure_new_tables(op.get_bind(), ('therapy_group', 'group_facilitator', 'group_member', 'group_meeting',
+                                      'group_attendance', 'session_attendee'))
 
 
 def downgrade() -> None:
