@@ -248,6 +248,7 @@ class SessionService:
         clinician_id: int | None = None,
         agenda: Sequence[str] | None = None,
         duration_minutes: int = 50,
+        others_present: Sequence[AttendeeRec] | None = None,
     ) -> SessionRec:
         with self.db.transaction() as s:
             if s.get(Patient, patient_id) is None:
@@ -262,6 +263,7 @@ class SessionService:
                 format=format,
                 agenda=list(agenda or []),
                 duration_minutes=duration_minutes,
+                others_present=list(others_present or []),
             )
             check_session(rec)
             row = session_row(patient_id, rec, clinician_id)
@@ -300,6 +302,21 @@ class SessionService:
                 setattr(row, name, getattr(rec, name))
             row.agenda = list(rec.agenda)
             row.interventions = list(rec.interventions)
+            s.flush()
+            return _session_records(s, [row])[0]
+
+    def set_others_present(self, session_id: int, people: Sequence[AttendeeRec]) -> SessionRec:
+        """Who else was at the session and is not a patient (a family session's relatives), by
+        relationship and name as the clinician wants them recorded; replaces the list."""
+        for i, person in enumerate(people):
+            check_attendee(person, f"session.others_present[{i}]")
+        with self.db.transaction() as s:
+            row = load_session(s, session_id)
+            touch(row)
+            row.attendees = [
+                SessionAttendee(relation=p.relation.strip(), name=p.name.strip(), position=n)
+                for n, p in enumerate(people)
+            ]
             s.flush()
             return _session_records(s, [row])[0]
 
