@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # services are imported when first asked for: a command loads
     from trdplanner.core.services.calendar import CalendarService
     from trdplanner.core.services.courses import CourseService
     from trdplanner.core.services.documents import DocumentService
+    from trdplanner.core.services.groups import GroupService
     from trdplanner.core.services.measures import MeasureService
     from trdplanner.core.services.notes import NoteService
     from trdplanner.core.services.patients import PatientService
@@ -182,6 +183,12 @@ class AppContext:
         from trdplanner.core.services.courses import CourseService
 
         return CourseService(self.db, self.settings.course_settings())
+
+    @cached_property
+    def groups(self) -> GroupService:
+        from trdplanner.core.services.groups import GroupService
+
+        return GroupService(self.db, self.notes)
 
     @cached_property
     def measures(self) -> MeasureService:

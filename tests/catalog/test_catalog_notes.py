@@ -203,7 +203,7 @@ def test_user_text_in_context_stays_literal() -> None:
             ),
             "sections[0].template: unknown name 'sesion' (expected one of clinician, "
             "forms_unfilled, homework_assigned, homework_due, homework_reviewed, interventions, measures, "
-            "medications, objectives, patient, risk, risk_line, session, templates_completed)",
+            "medications, objectives, patient, present, risk, risk_line, session, templates_completed)",
         ),
         (
             _minimal(

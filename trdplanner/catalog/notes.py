@@ -28,6 +28,9 @@ NOTE_CONTEXT_MAPPINGS: dict[str, tuple[str, ...]] = {
     "patient": ("display_name", "print_code", "pronouns"),
     "clinician": ("name", "credentials"),
     "session": ("date", "number", "format", "modality", "modality_label", "agenda", "status", "status_label", "held"),
+    # Who the session was with besides the patient: a group (its name, how they attended) and
+    # people present who are not patients ("Mother, Jane Doe; Partner, Sam").
+    "present": ("group_name", "group_attendance", "others"),
     "risk": (
         "item9_positive",
         "item9_score",
@@ -406,6 +409,7 @@ def example_note_context() -> dict[str, Any]:
         ],
         "homework_due": [{"title": "Values card sort", "assigned_session": 5, "assigned_date": "2031-02-18"}],
         "homework_assigned": [{"title": "Activity schedule", "instructions": "Plan two mastery activities."}],
+        "present": {"group_name": "", "group_attendance": "", "others": "Partner, Sam (fictional)"},
         "medications": [{"name": "Sertraline", "dose": "150 mg", "schedule": "mornings", "adherence": "good"}],
         "objectives": [
             {

@@ -56,6 +56,7 @@ COMMANDS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("practice", ("practice",), "the practice's details; set up a group practice"),
     ("clinician", ("practice",), "add, list, edit or deactivate clinicians"),
     ("course", ("courses",), "record esketamine, IV ketamine, TMS and ECT courses"),
+    ("group", ("groups",), "therapy groups: members, meetings and attendance"),
 )
 _GLOBAL_WITH_VALUE = frozenset({"--data-dir", "--db", "--db-password-file", "--passphrase-file"})
 

@@ -36,6 +36,10 @@ from trdplanner.core.models import (
     ContributingFactor,
     CourseSession,
     Episode,
+    GroupAttendance,
+    GroupFacilitator,
+    GroupMeeting,
+    GroupMember,
     Homework,
     KeyEvent,
     Measure,
@@ -52,8 +56,10 @@ from trdplanner.core.models import (
     Practice,
     ProgressNote,
     PurgePermit,
+    SessionAttendee,
     SigningKey,
     TemplateInstance,
+    TherapyGroup,
     TherapySession,
     TreatmentCourse,
     TreatmentPlan,
@@ -274,7 +280,7 @@ _PLAN_PARTS = (PlanProblem, PlanGoal, PlanObjective, PlanIntervention)
 AUDITED: tuple[type, ...] = (
     Patient, *_PATIENT_CHILDREN, Trial, Measure, TherapySession, TemplateInstance, Homework, ProgressNote,
     NoteAddendum, NoteCosignature, PatientShare, TreatmentPlan, *_PLAN_PARTS, Practice, Clinician, TreatmentCourse,
-    CourseSession,
+    CourseSession, TherapyGroup, GroupFacilitator, GroupMember, GroupMeeting, GroupAttendance, SessionAttendee,
 )
 EXEMPT: dict[type, str] = {
     AuditEvent: "the audit trail itself",
@@ -312,6 +318,22 @@ def _plan_of(s: Session, obj: Any, known: dict[tuple[type, int], Any]) -> int | 
     return None
 
 
+def _group_event(obj: Any, kind: str) -> _Event | None:
+    """Groups and their parts (ids only: a member is named by patient id, never by name)."""
+    if isinstance(obj, TherapyGroup):
+        return _Event(f"group.{kind}", "group", str(obj.id))
+    if isinstance(obj, GroupFacilitator):
+        return _Event("group.change", "group", str(obj.group_id), canonical_detail({"facilitator": obj.clinician_id}))
+    if isinstance(obj, GroupMember):
+        return _Event("group.change", "group", str(obj.group_id), canonical_detail({"member": obj.patient_id}))
+    if isinstance(obj, GroupMeeting):
+        return _Event(f"group_meeting.{kind}", "group_meeting", str(obj.id), canonical_detail({"group": obj.group_id}))
+    if isinstance(obj, GroupAttendance):
+        detail = {"patient": obj.patient_id, "status": obj.status}
+        return _Event("group_meeting.attendance", "group_meeting", str(obj.meeting_id), canonical_detail(detail))
+    return None
+
+
 def _describe(s: Session, obj: Any, kind: str, known: dict[tuple[type, int], Any]) -> _Event | None:
     if isinstance(obj, Patient):
         action = f"patient.{kind}"
@@ -336,7 +358,7 @@ def _describe(s: Session, obj: Any, kind: str, known: dict[tuple[type, int], Any
         return _Event(action, "measure", str(obj.id), canonical_detail({"patient": obj.patient_id}))
     if isinstance(obj, TherapySession):
         return _Event(f"session.{kind}", "session", str(obj.id), canonical_detail({"patient": obj.patient_id}))
-    if isinstance(obj, TemplateInstance | Homework):
+    if isinstance(obj, TemplateInstance | Homework | SessionAttendee):
         return _Event("session.change", "session", str(obj.session_id))
     if isinstance(obj, ProgressNote):
         action = f"note.{kind}"
@@ -367,6 +389,9 @@ def _describe(s: Session, obj: Any, kind: str, known: dict[tuple[type, int], Any
         if plan is None:
             return _Event(f"plan.{kind}", type(obj).__tablename__, str(obj.id))
         return _Event("plan.change", "treatment_plan", str(plan))
+    group_event = _group_event(obj, kind)
+    if group_event is not None:
+        return group_event
     if isinstance(obj, Practice):
         return _Event(f"practice.{kind}", "practice", str(obj.id))
     if isinstance(obj, Clinician):

@@ -47,12 +47,17 @@ _VIA = {
     "plan_goal": "trd_problem_patient(problem_id)",
     "plan_intervention": "trd_problem_patient(problem_id)",
     "plan_objective": "trd_goal_patient(goal_id)",
+    "session_attendee": "trd_session_patient(session_id)",
 }
+# Therapy groups: the group and its meetings are read by its facilitators and by the clinicians
+# of its members; a member row and an attendance row only by the facilitators and by whoever
+# reads that member's own record (see _group_policies).
+GROUP_TABLES = ("therapy_group", "group_facilitator", "group_member", "group_meeting", "group_attendance")
 _VERSIONED = ("patient", "therapy_session", "progress_note", "treatment_plan", "trial", "measure",
               "practice", "clinician")
 _SIGNED = ("progress_note", "note_addendum", "note_cosignature")
 ALL_TABLES = ("patient", "patient_flags", "patient_share", "purge_permit", "clinician", "practice",
-              "audit_event", "signing_key", "key_event", *_DIRECT, *_VIA)
+              "audit_event", "signing_key", "key_event", *_DIRECT, *_VIA, *GROUP_TABLES)
 
 
 @dataclass(frozen=True)
@@ -233,6 +238,49 @@ def _functions(g: GroupInfo, schema: str) -> list[str]:
     ]
 
 
+def _group_functions(g: GroupInfo, schema: str) -> list[str]:
+    """Helpers of the group tables' policies (SECURITY DEFINER: they look past row-level security
+    to answer one yes/no question, never to hand rows out)."""
+    definer = f"LANGUAGE sql STABLE SECURITY DEFINER SET search_path = {schema}, pg_temp"
+    return [
+        f"""CREATE OR REPLACE FUNCTION trd_group_leader(gid integer) RETURNS boolean {definer} AS $$
+            SELECT EXISTS (SELECT 1 FROM group_facilitator f
+                           WHERE f.group_id = gid AND f.clinician_id = trd_me()) $$""",
+        # A group being created has no facilitator yet: its creator names the first ones.
+        f"""CREATE OR REPLACE FUNCTION trd_group_unled(gid integer) RETURNS boolean {definer} AS $$
+            SELECT NOT EXISTS (SELECT 1 FROM group_facilitator f WHERE f.group_id = gid) $$""",
+        f"""CREATE OR REPLACE FUNCTION trd_can_write_group(gid integer) RETURNS boolean {definer} AS $$
+            SELECT trd_is_admin() OR trd_group_leader(gid) $$""",
+        # Reading the group itself (name, meetings, agenda, shared part): its facilitators and the
+        # clinicians of its members. Nothing of another member comes with it.
+        f"""CREATE OR REPLACE FUNCTION trd_can_read_group(gid integer) RETURNS boolean {definer} AS $$
+            SELECT trd_can_write_group(gid) OR trd_group_unled(gid)
+                OR EXISTS (SELECT 1 FROM group_member m WHERE m.group_id = gid AND trd_can_read(m.patient_id)) $$""",
+        f"""CREATE OR REPLACE FUNCTION trd_meeting_group(mid integer) RETURNS integer {definer} AS $$
+            SELECT group_id FROM group_meeting WHERE id = mid $$""",
+    ]
+
+
+def _group_policies(table: str) -> list[tuple[str, str, str, str]]:
+    gid = {"therapy_group": "id", "group_attendance": "trd_meeting_group(meeting_id)"}.get(table, "group_id")
+    lead = f"trd_can_write_group({gid})"
+    if table in ("group_member", "group_attendance"):
+        # One member's row: the facilitators, and whoever reads that member's record; not the
+        # clinician of another member.
+        read = f"{lead} OR trd_can_read(patient_id)"
+        insert = f"{lead} AND trd_can_read(patient_id)"
+    else:
+        read = f"trd_can_read_group({gid})"
+        insert = {"therapy_group": "trd_is_staff()",
+                  "group_facilitator": f"{lead} OR trd_group_unled(group_id)"}.get(table, lead)
+    return [
+        ("trd_read", "SELECT", read, ""),
+        ("trd_insert", "INSERT", "", insert),
+        ("trd_update", "UPDATE", lead, lead),
+        ("trd_delete", "DELETE", lead, ""),
+    ]
+
+
 def _policies(table: str) -> list[tuple[str, str, str, str]]:
     """(name, command, USING, WITH CHECK) for ``table``; '' leaves a clause out."""
     if table == "patient":
@@ -280,6 +328,8 @@ def _policies(table: str) -> list[tuple[str, str, str, str]]:
              " 'MEMBER')", ""),
             ("trd_append", "INSERT", "", "actor = session_user"),
         ]
+    if table in GROUP_TABLES:
+        return _group_policies(table)
     pid = "patient_id" if table in _DIRECT else _VIA[table]
     read = [("trd_read", "SELECT", f"trd_can_read({pid})", "")]
     if table == "note_cosignature":  # the signer's supervisor, as themselves, on a signed note
@@ -317,11 +367,20 @@ def secure_new_tables(conn: Connection, tables: tuple[str, ...]) -> None:
     g = group_info(conn)
     if g is None:
         return
+    if set(tables) & set(GROUP_TABLES):  # their policies call helpers made with them
+        schema = str(conn.execute(text("SELECT current_schema()")).scalar_one())
+        for sql in _group_functions(g, schema):
+            conn.execute(text(sql))
+        conn.execute(text(f'REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA "{schema}" FROM PUBLIC'))
+        conn.execute(text(f'GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA "{schema}" TO "{g.role("staff")}", '
+                          f'"{g.role("auditor")}"'))
     for table in tables:
         for sql in _table_statements(g, table):
             conn.execute(text(sql))
         # setup_statements grants every sequence in the schema; a new table brings its own id sequence.
-        sequence = conn.execute(text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": table}).scalar()
+        sequence = conn.execute(text(  # a table without an id column (a link table) has none
+            "SELECT pg_get_serial_sequence(:t, 'id') FROM information_schema.columns"
+            " WHERE table_schema = current_schema() AND table_name = :t AND column_name = 'id'"), {"t": table}).scalar()
         if sequence:
             conn.execute(text(f'GRANT USAGE, SELECT ON SEQUENCE {sequence} TO "{g.role("staff")}"'))
 
@@ -336,6 +395,7 @@ def setup_statements(g: GroupInfo, schema: str, existing_roles: set[str]) -> lis
     for name in ("clinician", "supervisor", "admin"):
         out.append(f'GRANT "{staff}" TO "{g.role(name)}"')
     out += _functions(g, schema)
+    out += _group_functions(g, schema)
     out.append(f'REVOKE ALL ON SCHEMA "{schema}" FROM PUBLIC')
     out.append(f'GRANT USAGE ON SCHEMA "{schema}" TO "{staff}", "{auditor}"')
     out.append(f'REVOKE ALL ON ALL TABLES IN SCHEMA "{schema}" FROM PUBLIC')

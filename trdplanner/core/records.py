@@ -326,6 +326,15 @@ class NoteRec:
 
 
 @dataclass
+class AttendeeRec:
+    """Someone present who is not a patient (a relative at a family session), as the clinician records them."""
+
+    relation: str
+    name: str
+    id: int | None = None
+
+
+@dataclass
 class SessionRec:
     number: int
     date: dt.date
@@ -342,6 +351,11 @@ class SessionRec:
     note: NoteRec | None = None
     id: int | None = None
     version: int | None = field(default=None, compare=False)  # which copy was loaded, not content
+    # A group meeting this session is the patient's own copy of: the group's name and how they
+    # attended (attended, late); nothing of any other member travels with it.
+    group_name: str = ""
+    group_attendance: str = ""
+    others_present: list[AttendeeRec] = field(default_factory=list)
 
 
 @dataclass

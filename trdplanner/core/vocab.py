@@ -190,3 +190,25 @@ OPEN_OBJECTIVE = frozenset({ObjectiveStatus.NOT_MET, ObjectiveStatus.PARTIALLY_M
 
 
 COMPARATORS = ("<", "<=", ">", ">=")
+
+
+class AttendanceStatus(Labeled):
+    """A group member's attendance at one meeting; attended and late put the meeting in their record."""
+
+    ATTENDED = "attended"
+    LATE = "late"
+    ABSENT = "absent"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return {
+            AttendanceStatus.ATTENDED: "Attended",
+            AttendanceStatus.LATE: "Attended, late",
+            AttendanceStatus.ABSENT: "Absent",
+            AttendanceStatus.CANCELLED: "Cancelled ahead",
+        }[self]
+
+    @property
+    def present(self) -> bool:
+        return self in (AttendanceStatus.ATTENDED, AttendanceStatus.LATE)

@@ -14,6 +14,8 @@ import datetime as dt
 import io
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -415,6 +417,20 @@ def protect(data: bytes, password: str) -> bytes:
     return out.getvalue()
 
 
+@contextmanager
+def _scratch_canvas(flowable: Flowable) -> Iterator[Flowable]:
+    """Lend ``flowable`` a scratch canvas for measuring and splitting outside a build: a
+    KeepTogether (a header grid, a kept block) measures its content on one."""
+    lent = not hasattr(flowable, "canv")
+    if lent:
+        flowable.canv = Canvas(io.BytesIO())
+    try:
+        yield flowable
+    finally:
+        if lent:
+            del flowable.canv
+
+
 def _keep_tail(story: list[Flowable], frame: Frame) -> list[Flowable]:
     """``story`` with its last flowables, at least ``_TAIL_SHARE`` of a page, in one KeepTogether.
 
@@ -429,13 +445,15 @@ def _keep_tail(story: list[Flowable], frame: Frame) -> list[Flowable]:
     while start > 0 and total < want:
         start -= 1
         flowable = story[start]
-        _, h = flowable.wrap(width, height)
+        with _scratch_canvas(flowable):
+            _, h = flowable.wrap(width, height)
         h += flowable.getSpaceBefore() + flowable.getSpaceAfter()
         if total + h > height * 0.6:
             if isinstance(flowable, Whole):  # taller than a page: it will split anyway
                 flowable = flowable.content
+            with _scratch_canvas(flowable):
                 flowable.wrap(width, height)
-            pieces = flowable.split(width, max(h - (want - total), 1.0))
+                pieces = flowable.split(width, max(h - (want - total), 1.0))
             if len(pieces) != 2:
                 return story
             return [*story[:start], pieces[0], KeepTogether([pieces[1], *story[start + 1 :]])]

@@ -84,6 +84,10 @@ def _header(s: Styles, content: NoteContent, settings: Settings, width: float) -
         ("Session", session_label(session)),
         ("Format", session.format.replace("_", " ")),
         ("Clinician", b.clinician.display if b.clinician else ""),
+        # A group meeting: the group's name only (nothing of the other members).
+        ("Group", session.group_name),
+        # People present who are not patients, as the clinician recorded them.
+        ("Also present", "; ".join(f"{a.relation}, {a.name}" for a in session.others_present)),
     ]
     shown = [(k, v) for k, v in pairs if v and not (k == "Code" and v == pairs[0][1])]
     cells = [[Paragraph(k.upper(), s.help), Paragraph(markup(v), s.small)] for k, v in shown]

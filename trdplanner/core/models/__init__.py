@@ -4,6 +4,14 @@ from trdplanner.core.models.audit import AuditEvent, PurgePermit
 from trdplanner.core.models.base import Base
 from trdplanner.core.models.courses import CourseSession, TreatmentCourse
 from trdplanner.core.models.flags import PatientFlags
+from trdplanner.core.models.groups import (
+    GroupAttendance,
+    GroupFacilitator,
+    GroupMeeting,
+    GroupMember,
+    SessionAttendee,
+    TherapyGroup,
+)
 from trdplanner.core.models.history import Trial
 from trdplanner.core.models.measures import Measure
 from trdplanner.core.models.notes import NoteAddendum, NoteCosignature, ProgressNote
@@ -35,6 +43,10 @@ __all__ = [
     "ContributingFactor",
     "CourseSession",
     "Episode",
+    "GroupAttendance",
+    "GroupFacilitator",
+    "GroupMeeting",
+    "GroupMember",
     "Homework",
     "KeyEvent",
     "Measure",
@@ -51,8 +63,10 @@ __all__ = [
     "Practice",
     "ProgressNote",
     "PurgePermit",
+    "SessionAttendee",
     "SigningKey",
     "TemplateInstance",
+    "TherapyGroup",
     "TherapySession",
     "TreatmentCourse",
     "TreatmentPlan",

@@ -9,6 +9,7 @@ from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from trdplanner.core.models.base import Base, Versioned, utcnow
+from trdplanner.core.models.groups import SessionAttendee
 
 
 class TherapySession(Versioned, Base):
@@ -27,6 +28,11 @@ class TherapySession(Versioned, Base):
     interventions: Mapped[list[Any]] = mapped_column(default=list)
     safety_plan_reviewed: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # A member's copy of a group meeting (core/services/groups.py); the name and attendance are
+    # copied so the record (and its export) says which group it was without reading the group.
+    group_meeting_id: Mapped[int | None] = mapped_column(ForeignKey("group_meeting.id", ondelete="SET NULL"))
+    group_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    group_attendance: Mapped[str] = mapped_column(String(20), default="", server_default="")
 
     instances: Mapped[list[TemplateInstance]] = relationship(
         cascade="all, delete-orphan", order_by="TemplateInstance.position"
@@ -35,6 +41,10 @@ class TherapySession(Versioned, Base):
         cascade="all, delete-orphan",
         order_by="Homework.position",
         foreign_keys="Homework.session_id",
+    )
+    # People present who are not patients (a family session's relatives).
+    attendees: Mapped[list[SessionAttendee]] = relationship(
+        cascade="all, delete-orphan", order_by="SessionAttendee.position"
     )
 
 

@@ -19,11 +19,13 @@ from trdplanner.core.models import (
     NoteAddendum,
     Patient,
     ProgressNote,
+    SessionAttendee,
     TemplateInstance,
     TherapySession,
 )
 from trdplanner.core.records import (
     AddendumRec,
+    AttendeeRec,
     ClinicianRec,
     CosignatureRec,
     HomeworkRec,
@@ -35,7 +37,15 @@ from trdplanner.core.records import (
 from trdplanner.core.services.form_measures import FormMeasure, record_form_measure
 from trdplanner.core.validate import event_date, one_of
 from trdplanner.core.versioning import check_version, touch
-from trdplanner.core.vocab import HomeworkStatus, InstanceRole, Modality, NoteStatus, SessionFormat, SessionStatus
+from trdplanner.core.vocab import (
+    AttendanceStatus,
+    HomeworkStatus,
+    InstanceRole,
+    Modality,
+    NoteStatus,
+    SessionFormat,
+    SessionStatus,
+)
 
 
 def _key_fields(row: ProgressNote | NoteAddendum) -> dict[str, Any]:
@@ -78,6 +88,7 @@ def _session_options() -> list[Any]:
     return [
         selectinload(TherapySession.instances),
         selectinload(TherapySession.homework),
+        selectinload(TherapySession.attendees),
     ]
 
 
@@ -137,6 +148,7 @@ def _session_records(s: Session, rows: list[TherapySession]) -> list[SessionRec]
                     for h in r.homework
                 ],
                 note=note_from_row(note, _awaiting_name(note, clinician_rows)) if note else None,
+                others_present=[record_from_row(AttendeeRec, a) for a in r.attendees],
             )
         )
     return out
@@ -167,6 +179,19 @@ def check_session(rec: SessionRec, field: str = "session") -> None:
         one_of(f"{field}.instances[{i}].role", inst.role, InstanceRole)
     for i, hw in enumerate(rec.homework):
         one_of(f"{field}.homework[{i}].status", hw.status, HomeworkStatus)
+    one_of(f"{field}.group_attendance", rec.group_attendance, AttendanceStatus, blank_ok=True)
+    for i, person in enumerate(rec.others_present):
+        check_attendee(person, f"{field}.others_present[{i}]")
+
+
+def check_attendee(person: AttendeeRec, field: str) -> None:
+    """A non-patient attendee needs both a relationship and a name (as the clinician wants it recorded)."""
+    for name, limit in (("relation", 100), ("name", 200)):
+        value = getattr(person, name)
+        if not value.strip():
+            raise InputError(f"{field}.{name}", "is required")
+        if len(value) > limit:
+            raise InputError(f"{field}.{name}", f"is longer than {limit} characters")
 
 
 def session_row(patient_id: int, rec: SessionRec, clinician_id: int | None) -> TherapySession:
@@ -187,6 +212,7 @@ def session_row(patient_id: int, rec: SessionRec, clinician_id: int | None) -> T
         row_from_record(Homework, h, skip=("id", "reviewed_in_session_number"), position=n)
         for n, h in enumerate(rec.homework)
     ]
+    row.attendees = [row_from_record(SessionAttendee, a, position=n) for n, a in enumerate(rec.others_present)]
     return row
 
 
@@ -222,6 +248,7 @@ class SessionService:
         clinician_id: int | None = None,
         agenda: Sequence[str] | None = None,
         duration_minutes: int = 50,
+        others_present: Sequence[AttendeeRec] | None = None,
     ) -> SessionRec:
         with self.db.transaction() as s:
             if s.get(Patient, patient_id) is None:
@@ -236,6 +263,7 @@ class SessionService:
                 format=format,
                 agenda=list(agenda or []),
                 duration_minutes=duration_minutes,
+                others_present=list(others_present or []),
             )
             check_session(rec)
             row = session_row(patient_id, rec, clinician_id)
@@ -274,6 +302,21 @@ class SessionService:
                 setattr(row, name, getattr(rec, name))
             row.agenda = list(rec.agenda)
             row.interventions = list(rec.interventions)
+            s.flush()
+            return _session_records(s, [row])[0]
+
+    def set_others_present(self, session_id: int, people: Sequence[AttendeeRec]) -> SessionRec:
+        """Who else was at the session and is not a patient (a family session's relatives), by
+        relationship and name as the clinician wants them recorded; replaces the list."""
+        for i, person in enumerate(people):
+            check_attendee(person, f"session.others_present[{i}]")
+        with self.db.transaction() as s:
+            row = load_session(s, session_id)
+            touch(row)
+            row.attendees = [
+                SessionAttendee(relation=p.relation.strip(), name=p.name.strip(), position=n)
+                for n, p in enumerate(people)
+            ]
             s.flush()
             return _session_records(s, [row])[0]
 

@@ -30,7 +30,7 @@ from trdplanner.core.records import (
 )
 from trdplanner.core.views import ScoredMeasure
 from trdplanner.core.views import SessionBundle as SessionBundle
-from trdplanner.core.vocab import MODALITY_LABELS, HomeworkStatus, Modality, SessionStatus
+from trdplanner.core.vocab import MODALITY_LABELS, AttendanceStatus, HomeworkStatus, Modality, SessionStatus
 from trdplanner.settings import PrintIdentity, Settings
 
 
@@ -284,6 +284,13 @@ def _homework(bundle: SessionBundle) -> tuple[list[dict[str, Any]], list[dict[st
     return reviewed, due
 
 
+def _attendance_label(value: str) -> str:
+    try:
+        return AttendanceStatus(value).label
+    except ValueError:
+        return value
+
+
 def note_context(bundle: SessionBundle, settings: Settings) -> dict[str, Any]:
     session = bundle.session
     todays = session_measures(bundle)
@@ -329,6 +336,13 @@ def note_context(bundle: SessionBundle, settings: Settings) -> dict[str, Any]:
             for m in todays
         ],
         "risk": risk_mapping(bundle, todays),
+        # A group meeting's copy: the group's name and how the patient attended (their own only).
+        "present": {
+            "group_name": session.group_name,
+            "group_attendance": _attendance_label(session.group_attendance).lower(),
+            # People present who are not patients (a family session); the note is still the patient's.
+            "others": "; ".join(f"{a.relation}, {a.name}" for a in session.others_present),
+        },
         "interventions": list(session.interventions),
         "templates_completed": completed,
         "forms_unfilled": unfilled,
