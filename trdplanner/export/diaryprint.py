@@ -302,7 +302,7 @@ def _key(layout: Layout, columns: list[tuple[Field, Column]], fields: list[Field
             continue  # "Fear" needs no key
         text = f"<b>{markup(abbr)}</b> {markup(c.label)}"
         if c.help:
-            text += f": {markup(c.help.rstrip('.'))}"
+            text += f"{' ' if c.label.endswith('?') else ': '}{markup(c.help.rstrip('.'))}"
         if c.type is FieldType.RATING and _scale(c) != common:
             lo, hi = _scale(c)
             ends = [f"{v:g} = {markup(lab)}" for v in (lo, hi) if (lab := c.anchor_label(v))]
