@@ -16,6 +16,7 @@ TYPES = (
 )
 RATING = {"id": "r", "type": "rating", "label": "R", "min": 0, "max": 100}
 TEXT = {"id": "t", "type": "short_text", "label": "T"}
+WEEK_RATING = {"id": "u", "type": "rating", "label": "Urge", "abbr": "U", "min": 0, "max": 5}
 
 
 def _without(key: str) -> dict[str, Any]:
@@ -269,6 +270,54 @@ BROKEN: list[tuple[str, dict[str, Any], str]] = [
         "tag not lowercase",
         base_template(tags=["CBT"]),
         "tags[0]: must be lowercase",
+    ),
+    (
+        "unknown print layout",
+        base_template(print_layout="diary"),
+        "print_layout: unknown print_layout 'diary' (expected one of sheet, diary-week)",
+    ),
+    (
+        "diary-week without a week table",
+        base_template(print_layout="diary-week"),
+        "print_layout: 'diary-week' needs at least one table with fixed_rows (the days)",
+    ),
+    (
+        "diary-week column without a short header",
+        with_fields(
+            {"id": "w", "type": "table", "label": "W", "fixed_rows": ["Mon", "Tue"], "columns": [WEEK_RATING, RATING]},
+            print_layout="diary-week",
+        ),
+        "fields[0].columns[1].abbr: required with print_layout 'diary-week' (at most 8 characters)",
+    ),
+    (
+        "diary-week tables on different days",
+        with_fields(
+            {"id": "w", "type": "table", "label": "W", "fixed_rows": ["Mon", "Tue"], "columns": [WEEK_RATING]},
+            {"id": "v", "type": "table", "label": "V", "fixed_rows": ["Mon"], "columns": [WEEK_RATING]},
+            print_layout="diary-week",
+        ),
+        "fields[1].fixed_rows: must be the same days as the first week table (Mon, Tue)",
+    ),
+    (
+        "diary-week long text column",
+        with_fields(
+            {
+                "id": "w",
+                "type": "table",
+                "label": "W",
+                "fixed_rows": ["Mon"],
+                "columns": [{"id": "n", "type": "long_text", "label": "Notes", "abbr": "N"}],
+            },
+            print_layout="diary-week",
+        ),
+        "fields[0].columns[0].type: a 'long_text' column does not fit a cell of the 'diary-week' grid",
+    ),
+    (
+        "column header too long",
+        with_fields(
+            {"id": "w", "type": "table", "label": "W", "columns": [RATING | {"abbr": "Much too long"}]},
+        ),
+        "fields[0].columns[0].abbr: too long (13 characters; at most 8)",
     ),
     (
         "too many fields",

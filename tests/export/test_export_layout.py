@@ -242,20 +242,56 @@ def test_blank_rows_fill_the_page(catalog: Catalog, options: PdfOptions) -> None
     assert lowest > page.rect.height - 30 * mm
 
 
-def test_each_week_of_the_diary_card_is_on_one_landscape_page(catalog: Catalog, options: PdfOptions) -> None:
+def test_the_diary_card_is_one_landscape_week_and_a_back(catalog: Catalog, options: PdfOptions) -> None:
+    """Blank, filled in and fillable: the week grid (all days, every short header and its key) on
+    the front, the skills by day on the back, two landscape pages."""
     template = catalog.get("dbt-diary-card")
-    # Blank, and filled in as a client would (a week with pages of text per day may split).
-    for values in (None, sample_values(template)):
-        data = WorksheetDocument(template, values, options=options).render()
+    weeks = [f for f in template.fields if f.fixed_rows]
+    grid = [c for f in weeks for c in f.columns if c.type is not FieldType.CHECKLIST]
+    skills = next(c for f in weeks for c in f.columns if c.type is FieldType.CHECKLIST)
+    for values, fillable in ((None, False), (sample_values(template), False), (None, True)):
+        data = WorksheetDocument(template, values, fillable=fillable, options=options).render()
         doc = pymupdf.open(stream=data, filetype="pdf")
-        weeks = 0
-        for page in doc:
-            assert page.rect.width > page.rect.height
-            words = [w[4] for w in page.get_text("words")]
-            if "Mon" in words:
-                assert "Sun" in words  # a week is never split Mon-Fri / Sat-Sun
-                weeks += words.count("Mon")
-        assert weeks == sum(1 for f in template.fields if f.fixed_rows)
+        assert len(doc) == 2
+        assert all(page.rect.width > page.rect.height for page in doc)
+        front, back = (set(w[4] for w in page.get_text("words")) for page in doc)
+        assert set(weeks[0].fixed_rows) <= front  # every day
+        for column in grid:
+            assert column.abbr in front or column.abbr.split()[0] in front, column.abbr
+        key = " ".join(doc[0].get_text().split())
+        assert all(c.label.rstrip("?") in key for c in grid)  # each header spelt out
+        assert "Mon" not in back or "Sun" in back
+        back_text = " ".join(doc[1].get_text().split())
+        assert all(o.label in back_text for o in skills.options)  # the whole skills list, one page
+        # The front's writing space reaches the foot of the body (no half-empty card).
+        lowest = max(d["rect"].y1 for d in doc[0].get_drawings() if d["rect"].y1 < doc[0].rect.height - 20 * mm)
+        assert lowest > doc[0].rect.height - 50 * mm
+    # The skills a client ticked print as ticked boxes on the back, one per skill and day.
+    values = sample_values(template)
+    ticked = sum(len(row.get(skills.id) or []) for f in weeks for row in values.get(f.key) or [])
+    back_page = pymupdf.open(stream=WorksheetDocument(template, values, options=options).render(), filetype="pdf")[1]
+    crosses = {
+        (round(d["rect"].x0), round(d["rect"].y0))
+        for d in back_page.get_drawings()
+        if 1.5 * mm < d["rect"].width < 3.5 * mm and abs(d["rect"].width - d["rect"].height) < 0.3
+    }
+    assert ticked > 0 and len(crosses) == ticked
+    data = WorksheetDocument(template, fillable=True, options=options).render()
+    ticks = [
+        w.rect.width
+        for page in pymupdf.open(stream=data, filetype="pdf")
+        for w in page.widgets() or []
+        if w.field_type in (pymupdf.PDF_WIDGET_TYPE_CHECKBOX, pymupdf.PDF_WIDGET_TYPE_RADIOBUTTON)
+    ]
+    assert len(ticks) == 7 * (len(skills.options) + 2 * sum(c.type is FieldType.YES_NO for c in grid))
+    assert min(ticks) >= 4 * mm - 0.2
+
+
+def test_other_templates_keep_the_sheet_layout(catalog: Catalog) -> None:
+    from trdplanner.catalog import PrintLayout
+
+    laid = {t.id for t in catalog if t.print_layout is not PrintLayout.SHEET}
+    assert laid == {"dbt-diary-card"}
 
 
 def test_qids_answers_are_a_list_and_radio_buttons_when_fillable(catalog: Catalog, options: PdfOptions) -> None:

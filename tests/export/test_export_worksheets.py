@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from tests.export._pdf_helpers import body_text, contains, reader, sample_values, template_texts
-from trdplanner.catalog import Catalog, FieldType, Template, display_value, load_catalog
+from trdplanner.catalog import Catalog, FieldType, PrintLayout, Template, display_value, load_catalog
 from trdplanner.context import AppContext
 from trdplanner.core.services.templating import SessionBundle, prefilled_values
 from trdplanner.export import Identity, PdfOptions, WorksheetDocument, bundle_identity
@@ -30,7 +30,16 @@ def _expected_values(template: Template, values: dict[str, Any]) -> list[str]:
     out: list[str] = []
     for fld in template.input_fields:
         value = values.get(fld.key)
-        if fld.type is FieldType.TABLE:
+        if fld.type is FieldType.TABLE and fld.fixed_rows and template.print_layout is PrintLayout.DIARY_WEEK:
+            # A week card's grid states each scale once (the key) and shows the bare number; its
+            # checklists are ticked boxes (test_the_diary_card_is_one_landscape_week_and_a_back).
+            for row in value or []:
+                for c in fld.columns:
+                    v = row.get(c.id)
+                    if v in (None, [], "") or c.type is FieldType.CHECKLIST:
+                        continue
+                    out.append(f"{v:g}" if c.type in (FieldType.RATING, FieldType.NUMBER) else display_value(c, v))
+        elif fld.type is FieldType.TABLE:
             for row in value or []:
                 out += [display_value(c, row.get(c.id)) for c in fld.columns if row.get(c.id) not in (None, [], "")]
         elif fld.type is FieldType.RATING or fld.type in (FieldType.CHOICE, FieldType.CHECKLIST):

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
         NoteSection,
         Option,
         PrintHint,
+        PrintLayout,
         Template,
     )
     from trdplanner.catalog.notes import (
@@ -87,6 +88,7 @@ _HOME = {
     "Option": "model",
     "PrefillContext": "prefilling",
     "PrintHint": "model",
+    "PrintLayout": "model",
     "Problem": "errors",
     "RenderError": "errors",
     "TableDisplay": "summaries",
@@ -148,6 +150,7 @@ __all__ = [
     "Option",
     "PrefillContext",
     "PrintHint",
+    "PrintLayout",
     "Problem",
     "RenderError",
     "TableDisplay",

@@ -94,6 +94,16 @@ class FilledBy(StrEnum):
     CLIENT = "client"
 
 
+class PrintLayout(StrEnum):
+    """How a worksheet prints (``print_layout`` in the YAML); the form on screen is the same."""
+
+    # Fields one after another, tables as they are defined.
+    SHEET = "sheet"
+    # A week card: every fixed-row table's columns side by side in one grid with the days as
+    # rows (short ``abbr`` headers and a key), long checklists as a skills grid per day.
+    DIARY_WEEK = "diary-week"
+
+
 class FormInstrument(StrEnum):
     """The instruments a form template may record a measure for: a subset of clinical's ``Instrument``,
     with the same values (tests/catalog/test_form_instruments.py holds them to it). Named apart from it,
@@ -204,6 +214,8 @@ class Column(_ValueShape):
     label: str
     help: str | None = None
     required: bool = False
+    # A short header for a narrow printed grid (``diary-week``); the key spells out ``label``.
+    abbr: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -266,6 +278,7 @@ class Template:
     agenda: tuple[AgendaStep, ...] = ()
     instrument: FormInstrument | None = None
     references: tuple[str, ...] = ()
+    print_layout: PrintLayout = PrintLayout.SHEET
     # Where the definition came from (a file path or "<snapshot>"); not part of its identity.
     source: str = dc_field(default="", compare=False)
 

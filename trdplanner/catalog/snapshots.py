@@ -19,6 +19,7 @@ from trdplanner.catalog.model import (
     FieldType,
     FilledBy,
     Kind,
+    PrintLayout,
     Template,
 )
 from trdplanner.catalog.validation import parse_template
@@ -54,6 +55,8 @@ def template_to_dict(template: Template) -> dict[str, Any]:
         data["instrument"] = template.instrument.value
     if template.references:
         data["references"] = list(template.references)
+    if template.print_layout is not PrintLayout.SHEET:
+        data["print_layout"] = template.print_layout.value
     return data
 
 
@@ -100,6 +103,8 @@ def _field_to_dict(field: Field, default_filled_by: FilledBy) -> dict[str, Any]:
 
 def _column_to_dict(column: Column) -> dict[str, Any]:
     data: dict[str, Any] = {"type": column.type.value, "id": column.id, "label": column.label}
+    if column.abbr is not None:
+        data["abbr"] = column.abbr
     _common_to_dict(column, data)
     return data
 

@@ -44,6 +44,7 @@ from trdplanner.catalog.model import (
     Modality,
     Option,
     PrintHint,
+    PrintLayout,
     Template,
 )
 from trdplanner.catalog.reader import (
@@ -79,10 +80,17 @@ TOP_KEYS = (
     "agenda",
     "instrument",
     "references",
+    "print_layout",
 )
 
 INPUT_COMMON_KEYS = ("type", "id", "label", "help", "required", "filled_by", "print", "prefill")
-COLUMN_COMMON_KEYS = ("type", "id", "label", "help", "required")
+COLUMN_COMMON_KEYS = ("type", "id", "label", "help", "required", "abbr")
+# A column header in a week grid is this many characters at most (the key spells it out).
+MAX_ABBR_LENGTH = 8
+# Column types a diary-week grid prints in its narrow cells; checklists print as their own grid.
+_WEEK_GRID_TYPES = frozenset(
+    {FieldType.RATING, FieldType.NUMBER, FieldType.YES_NO, FieldType.SHORT_TEXT, FieldType.TIME}
+)
 TYPE_KEYS: dict[FieldType, tuple[str, ...]] = {
     FieldType.HEADING: ("type", "id", "label"),
     FieldType.PARAGRAPH: ("type", "id", "label", "text"),
@@ -168,6 +176,11 @@ class _TemplateParser:
         agenda = self._agenda(kind)
         instrument = self._instrument(kind)
         references = tuple(check_text(item, path, single_line=True) for path, item in top.items("references"))
+        print_layout = PrintLayout.SHEET
+        if top.has("print_layout"):
+            print_layout = top.enum("print_layout", PrintLayout, "print_layout")
+        if print_layout is PrintLayout.DIARY_WEEK:
+            _check_diary_week(fields)
         template = Template(
             id=template_id,
             version=version,
@@ -183,6 +196,7 @@ class _TemplateParser:
             agenda=agenda,
             instrument=instrument,
             references=references,
+            print_layout=print_layout,
             source=self.source,
         )
         if note_summary is not None:
@@ -312,10 +326,37 @@ class _TemplateParser:
                     label=col.label("label"),
                     help=col.optional_text("help"),
                     required=col.boolean("required", False),
+                    abbr=col.text("abbr", max_length=MAX_ABBR_LENGTH, single_line=True) if col.has("abbr") else None,
                     **_value_shape(col, ctype),
                 )
             )
         return tuple(columns)
+
+
+def _check_diary_week(fields: tuple[Field, ...]) -> None:
+    """A week card needs its days as the rows of every table, and a short header for each column."""
+    weeks = [(i, f) for i, f in enumerate(fields) if f.type is FieldType.TABLE and f.fixed_rows]
+    if not weeks:
+        raise TemplateError("print_layout", "'diary-week' needs at least one table with fixed_rows (the days)")
+    days = weeks[0][1].fixed_rows
+    for i, fld in weeks:
+        if fld.fixed_rows != days:
+            raise TemplateError(
+                f"fields[{i}].fixed_rows", f"must be the same days as the first week table ({', '.join(days)})"
+            )
+        for j, column in enumerate(fld.columns):
+            if column.type is FieldType.CHECKLIST:
+                continue  # printed as its own grid: an option per row, a tick box per day
+            path = f"fields[{i}].columns[{j}]"
+            if column.type not in _WEEK_GRID_TYPES:
+                raise TemplateError(
+                    f"{path}.type",
+                    f"a '{column.type.value}' column does not fit a cell of the 'diary-week' grid",
+                )
+            if column.abbr is None:
+                raise TemplateError(
+                    f"{path}.abbr", f"required with print_layout 'diary-week' (at most {MAX_ABBR_LENGTH} characters)"
+                )
 
 
 def _misplaced(allowed: tuple[str, ...], ftype: FieldType, column: bool = False) -> dict[str, str]:

@@ -14,8 +14,9 @@ from typing import Any
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, Spacer
 
-from trdplanner.catalog import Field, FieldType, Kind, Template, validate_instance
+from trdplanner.catalog import Field, FieldType, Kind, PrintLayout, Template, validate_instance
 from trdplanner.export.base import LANDSCAPE, PORTRAIT, DocInfo, PdfDocument, PdfOptions
+from trdplanner.export.diaryprint import diary_week_flowables
 from trdplanner.export.fieldprint import print_field, print_rating_group, same_scale
 from trdplanner.export.flowables import TickBox, Whole
 from trdplanner.export.formfields import Manifest, ManifestField
@@ -40,6 +41,8 @@ class Identity:
 
 
 def needs_landscape(template: Template) -> bool:
+    if template.print_layout is PrintLayout.DIARY_WEEK:
+        return True
     return any(
         f.type is FieldType.TABLE and len(f.columns) + (1 if f.fixed_rows else 0) >= LANDSCAPE_COLUMNS
         for f in template.fields
@@ -198,6 +201,8 @@ def _rating_run(fields: tuple[Field, ...], start: int) -> int:
 
 def field_flowables(layout: Layout, template: Template, values: Mapping[str, Any]) -> list[Flowable]:
     """Headings, text and input fields in template order."""
+    if template.print_layout is PrintLayout.DIARY_WEEK:
+        return diary_week_flowables(layout, template, values)
     s = layout.styles
     out: list[Flowable] = []
     fields = template.fields
