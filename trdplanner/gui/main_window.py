@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from trdplanner.gui.dialogs import confirm, show_error
 from trdplanner.gui.help_dialogs import esc, show_about, show_data_folder, show_shortcuts
+from trdplanner.gui.panes import move_focus
 from trdplanner.gui.patient_list import PatientListPanel
 from trdplanner.gui.patient_model import TRD_LABELS
 from trdplanner.gui.tasks import run_in_background
@@ -36,6 +37,7 @@ from trdplanner.gui.window_layout import LayoutMemory
 if TYPE_CHECKING:
     from trdplanner.context import AppContext
     from trdplanner.core.records import PatientSummary
+    from trdplanner.gui.groups.view import GroupsView
     from trdplanner.gui.patient_tab import PatientTab
     from trdplanner.gui.workspace import PatientWorkspace
 
@@ -54,6 +56,7 @@ class MainWindow(LayoutMemory, QMainWindow):
         self._state = QSettings(str(state_file), QSettings.Format.IniFormat) if state_file else None
         self._patient_id: int | None = None
         self._workspace: PatientWorkspace | None = None
+        self._groups_view: GroupsView | None = None
         self._loading = False
         self._reload_again = False
         self.setWindowTitle("TRD Planner")
@@ -202,7 +205,52 @@ class MainWindow(LayoutMemory, QMainWindow):
             self._install_tab_actions()
         return self._workspace
 
+    def show_groups(self) -> None:
+        """The Groups view in place of the workspace (View ▸ Groups); a patient opened returns to it."""
+        if self.ctx is None:
+            return
+        if self._workspace is not None and self._patient_id is not None and not self._workspace.confirm_leave(self):
+            return
+        if self._groups_view is None:
+            from trdplanner.gui.groups.view import GroupsView
+            from trdplanner.gui.notes.signing_dialog import signing_password
+
+            ctx = self.ctx
+            view = GroupsView(
+                ctx.groups, ctx.practice.clinicians, lambda: ctx.patients.summaries(),
+                lambda parent, clinician, what: signing_password(parent, ctx, clinician, what),
+            )
+            view.open_patient.connect(self._open_from_groups)
+            if ctx.read_only:
+                from trdplanner.gui import read_only
+
+                read_only.freeze(view)
+            self.right.addWidget(view)
+            self._groups_view = view
+        self._groups_view.reload()
+        self.right.setCurrentWidget(self._groups_view)
+        self.header.setText("Groups")
+        self.header.show()
+        self.setWindowTitle("Groups — TRD Planner")
+        self._update_actions()
+        self._groups_view.group_list.setFocus()
+
+    def _open_from_groups(self, patient_id: int) -> None:
+        if patient_id == self._patient_id and self._workspace is not None:
+            self.right.setCurrentWidget(self._workspace)
+            self._update_header()
+            self._update_actions()
+        self.open_patient(patient_id)
+
+    def groups_shown(self) -> bool:
+        return self._groups_view is not None and self.right.currentWidget() is self._groups_view
+
     def open_patient(self, patient_id: int) -> None:
+        if self.ctx is not None and patient_id == self._patient_id and self.groups_shown():
+            assert self._workspace is not None
+            self.right.setCurrentWidget(self._workspace)
+            self._update_header()
+            self._update_actions()
         if self.ctx is None or patient_id == self._patient_id:
             if patient_id == self._patient_id and self._workspace is not None:
                 current = self._workspace.current_tab()
@@ -284,27 +332,16 @@ class MainWindow(LayoutMemory, QMainWindow):
         out: list[QWidget] = []
         if self.patient_list_shown():
             out.append(self.patients)
+        if self.groups_shown():
+            assert self._groups_view is not None
+            out.append(self._groups_view)
         tab = self._current_tab()
         if tab is not None:
             out.extend(tab.panes())
         return out
 
     def cycle_pane(self, step: int) -> None:
-        panes = self.panes()
-        if not panes:
-            return
-        focus = QApplication.focusWidget()
-        here = next((i for i, p in enumerate(panes) if focus is not None and (p is focus or p.isAncestorOf(focus))),
-                    -1)
-        target = panes[(here + step) % len(panes)]
-        if target is self.patients:
-            if self.patients.model.rowCount():
-                self.patients.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
-            else:
-                self.patients.focus_search()
-            return
-        first = _first_focusable(target)
-        (first or target).setFocus(Qt.FocusReason.ShortcutFocusReason)
+        move_focus(self.panes(), step, self.patients)
 
     def _theme_changed(self) -> None:
         self._update_header()
@@ -379,6 +416,9 @@ class MainWindow(LayoutMemory, QMainWindow):
         self.act_list.setCheckable(True)
         self.act_list.setChecked(True)
         self.view_menu.addAction(self.act_list)
+        self.act_groups = self._action("&Groups", self.show_groups, "Ctrl+G", None,
+                                       "Therapy groups: members, meetings, attendance and each member's note")
+        self.view_menu.addAction(self.act_groups)
         self.act_next_pane = self._action("Next &pane", lambda: self.cycle_pane(1), "F6", None,
                                           "Move between the patient list and the workspace")
         self.act_prev_pane = self._action("Previous pa&ne", lambda: self.cycle_pane(-1), "Shift+F6", None,
@@ -419,7 +459,7 @@ class MainWindow(LayoutMemory, QMainWindow):
             self.view_menu.addAction(a)
 
     def _current_tab(self) -> PatientTab | None:
-        if self._workspace is None or self._patient_id is None:
+        if self._workspace is None or self._patient_id is None or self.groups_shown():
             return None
         return self._workspace.current_tab()
 
@@ -435,6 +475,7 @@ class MainWindow(LayoutMemory, QMainWindow):
         self.act_prefs.setEnabled(writable)
         self.act_practice.setEnabled(writable)
         self.act_refresh.setEnabled(ready)
+        self.act_groups.setEnabled(ready)
         p = self.patients.model.find(self._patient_id) if self._patient_id is not None else None
         self.act_archive.setEnabled(writable and p is not None)
         self.act_archive.setText("&Restore patient from archive…" if p and p.archived
@@ -555,15 +596,3 @@ class MainWindow(LayoutMemory, QMainWindow):
             self.save_layout()
         QThreadPool.globalInstance().waitForDone(5000)  # a list reload still running reports to no one
         super().closeEvent(event)
-
-
-def _first_focusable(root: QWidget) -> QWidget | None:
-    """The first widget inside ``root`` that Tab would reach."""
-    w = root.nextInFocusChain()
-    while w is not None and w is not root:
-        if (root.isAncestorOf(w) and w.isVisible() and w.isEnabled()
-                and w.focusPolicy() & Qt.FocusPolicy.TabFocus and not w.focusProxy()):
-            return w
-        w = w.nextInFocusChain()
-    return None
-

@@ -485,7 +485,7 @@ class GroupService:
     # ------------------------------------------------------------------ notes
 
     def write_shared_note(self, meeting_id: int, text: str) -> MeetingRec:
-        """What the group did, written once; carried into every unsigned note of the meeting."""
+        """What the group did, written once; carried into a draft note for every member present (signed notes stay)."""
         _check_text("meeting.shared_note", text)
         with self.db.transaction() as s:
             meeting = _load_meeting(s, meeting_id)
@@ -497,7 +497,8 @@ class GroupService:
                 if a.session_id is None:
                     continue
                 note = s.scalar(select(ProgressNote).where(ProgressNote.session_id == a.session_id))
-                if note is not None and note.status != NoteStatus.SIGNED:
+                # Every present member gets (or keeps) a draft carrying the shared part; signed notes stay.
+                if note is None or note.status != NoteStatus.SIGNED:
                     _write_draft(s, a.session_id, shared, a.status, _part_of(note))
             s.flush()
             return _meeting_rec(meeting, group.name)

@@ -1,0 +1,1 @@
+"""The Groups view and its dialogs."""
