@@ -13,9 +13,7 @@ LIMIT = 600
 PACKAGE = Path(__file__).resolve().parent.parent / "trdplanner"
 
 # Still to split: each may not grow past the size it had when it was listed.
-OVER_LIMIT: dict[str, int] = {
-    "gui/notes/editor.py": 614,
-}
+OVER_LIMIT: dict[str, int] = {}
 
 
 def _sizes() -> dict[str, int]:

@@ -242,7 +242,16 @@ def test_blank_rows_fill_the_page(catalog: Catalog, options: PdfOptions) -> None
     assert lowest > page.rect.height - 30 * mm
 
 
-def test_the_diary_card_is_one_landscape_week_and_a_back(catalog: Catalog, options: PdfOptions) -> None:
+# A prefilled card's header can take two lines (a long clinician name): the week and its key
+# still fit the front (this printed the key's last line alone on a page before the rows shrank).
+LONG_HEADER = Identity(name="Alexandra Konstantinopoulou-Whitfield", patient_code="DEMO-02", date="2026-12-04",
+                       clinician="Dr. Avery Lindqvist, PhD, Licensed Psychologist")
+
+
+@pytest.mark.parametrize("identity", [None, LONG_HEADER], ids=["no-header", "long-header"])
+def test_the_diary_card_is_one_landscape_week_and_a_back(
+    catalog: Catalog, options: PdfOptions, identity: Identity | None
+) -> None:
     """Blank, filled in and fillable: the week grid (all days, every short header and its key) on
     the front, the skills by day on the back, two landscape pages."""
     template = catalog.get("dbt-diary-card")
@@ -250,9 +259,9 @@ def test_the_diary_card_is_one_landscape_week_and_a_back(catalog: Catalog, optio
     grid = [c for f in weeks for c in f.columns if c.type is not FieldType.CHECKLIST]
     skills = next(c for f in weeks for c in f.columns if c.type is FieldType.CHECKLIST)
     for values, fillable in ((None, False), (sample_values(template), False), (None, True)):
-        data = WorksheetDocument(template, values, fillable=fillable, options=options).render()
+        data = WorksheetDocument(template, values, identity=identity, fillable=fillable, options=options).render()
         doc = pymupdf.open(stream=data, filetype="pdf")
-        assert len(doc) == 2
+        assert len(doc) == 2, (fillable, values is not None)
         assert all(page.rect.width > page.rect.height for page in doc)
         front, back = (set(w[4] for w in page.get_text("words")) for page in doc)
         assert set(weeks[0].fixed_rows) <= front  # every day

@@ -39,7 +39,7 @@ _PAD = 1.5 * mm
 _BOX = 4 * mm
 _BOX_GAP = 2.5 * mm
 _ROW = 8.5 * mm
-_MIN_ROW = 7.5 * mm
+_MIN_ROW = 6.5 * mm  # 4 mm tick boxes and 10 pt figures still fit; a long header needs it
 _MAX_ROW = 16 * mm
 _MIN_NUMBER_COLUMN = 11 * mm
 _MIN_TEXT_COLUMN = 24 * mm
@@ -122,6 +122,7 @@ def _cell(layout: Layout, fld: Field, row: int, column: Column, value: Any, widt
                 options,
                 BLANK_CHOICE if value is None else str(value),
                 width=inner,
+                height=5.2 * mm,  # as short as the text fields, so a long header still leaves room
                 tooltip=f"{tip} ({column.min:g} to {column.max:g})",
             )
         if column.type is FieldType.YES_NO:
@@ -137,7 +138,7 @@ def _cell(layout: Layout, fld: Field, row: int, column: Column, value: Any, widt
             assert layout.manifest is not None
             layout.manifest.kept[f"{fld.key}:{row}:{column.id}"] = value
             return [Para(markup(shown), s.cell)]
-        return TextField(name, shown, width=inner, height=6 * mm, tooltip=tip)
+        return TextField(name, shown, width=inner, height=5.2 * mm, tooltip=tip)  # 10 pt fits; rows stay short
     if value is None or value == "":
         if column.type is FieldType.YES_NO:
             return _yes_no_boxes([TickBox(size=_BOX), TickBox(size=_BOX)])
@@ -261,9 +262,11 @@ def _front_grid(layout: Layout, weeks: list[Field], values: Mapping[str, Any]) -
             ("TOPPADDING", (0, 0), (-1, -1), _PAD),
             ("BOTTOMPADDING", (0, 0), (-1, -1), _PAD),
             ("VALIGN", (0, 2), (-1, -1), "MIDDLE"),
-            # Form fields are 7 mm tall: less padding keeps a fillable row as short as a printed one.
-            *([("TOPPADDING", (1, 2), (-1, -1), 0.6 * mm), ("BOTTOMPADDING", (1, 2), (-1, -1), 0.6 * mm)]
-              if layout.fillable else []),
+            # The day rows get their height from _minRowHeights, not padding: with little padding
+            # a long page header (a two-line clinician name) can still take the rows down to
+            # _MIN_ROW and keep the key on the front, in every variant.
+            ("TOPPADDING", (0, 2), (-1, -1), 0.6 * mm),
+            ("BOTTOMPADDING", (0, 2), (-1, -1), 0.6 * mm),
             ("VALIGN", (0, 1), (-1, 1), "BOTTOM"),
             *spans,
         ]

@@ -230,8 +230,11 @@ class RadioField(_FormFlowable):
 class ChoiceField(_FormFlowable):
     """A drop-down list (used for ratings: the client can only pick a value on the scale)."""
 
-    def __init__(self, name: str, options: list[str], value: str = "", *, width: float, tooltip: str = "") -> None:
-        super().__init__(name, width, 7 * mm)
+    def __init__(
+        self, name: str, options: list[str], value: str = "", *, width: float, tooltip: str = "",
+        height: float = 7 * mm,
+    ) -> None:
+        super().__init__(name, width, height)
         self.options = options
         self.value = value
         self.tooltip = tooltip

@@ -39,52 +39,17 @@ from trdplanner.core.services.templating import (
 from trdplanner.core.signing import check_note
 from trdplanner.core.text import match_spans
 from trdplanner.core.vocab import AddendumKind, NoteStatus
+from trdplanner.gui.badges import badge, set_badge
 from trdplanner.gui.dialogs import confirm, show_error
-from trdplanner.gui.forms.fields import PlainText, WrappingLabel, hint_label
+from trdplanner.gui.forms.fields import WrappingLabel
 from trdplanner.gui.forms.style import repolish
 from trdplanner.gui.notes.addenda import AddendaPanel
 from trdplanner.gui.notes.risk_review import RiskReviewBox
+from trdplanner.gui.notes.section_box import SectionBox
 from trdplanner.gui.notes.signing_dialog import signing_password
 from trdplanner.gui.stale import ask_stale
 
 log = logging.getLogger(__name__)
-
-
-def badge(text: str, kind: str) -> QLabel:
-    label = QLabel(text)
-    label.setProperty("badge", kind)
-    return label
-
-
-def set_badge(label: QLabel, text: str, kind: str) -> None:
-    label.setText(text)
-    label.setProperty("badge", kind)
-    repolish(label)
-
-
-class SectionBox(QWidget):
-    def __init__(self, section_id: str, title: str, prompt: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.section_id = section_id
-        self.title = title
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 4, 0, 8)
-        layout.setSpacing(3)
-        self.label = QLabel(title)
-        self.label.setProperty("role", "fieldlabel")
-        layout.addWidget(self.label)
-        if prompt:
-            layout.addWidget(hint_label(prompt.strip()))
-        self.edit = PlainText(6)
-        self.edit.setAccessibleName(title)
-        self.edit.setToolTip(f"{title}. Ctrl+Z undoes, Ctrl+Shift+Z redoes; drafts save automatically.")
-        self.edit.setMinimumHeight(self.edit.height())
-        self.edit.setMaximumHeight(16777215)
-        self.label.setBuddy(self.edit)
-        layout.addWidget(self.edit)
-
-    def text(self) -> str:
-        return self.edit.toPlainText()
 
 
 class NoteEditor(QWidget):

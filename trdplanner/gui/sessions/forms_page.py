@@ -30,10 +30,10 @@ from trdplanner.catalog import Template, template_to_dict, validate_instance
 from trdplanner.context import AppContext
 from trdplanner.core.records import HomeworkRec, InstanceRec, SessionRec
 from trdplanner.core.services.templating import prefilled_values, snapshot_template
+from trdplanner.gui.badges import badge, set_badge
 from trdplanner.gui.dialogs import confirm, show_error
 from trdplanner.gui.forms import TemplateForm
 from trdplanner.gui.forms.fields import hint_label
-from trdplanner.gui.notes.editor import badge, set_badge
 from trdplanner.gui.sessions.picker import TemplatePicker
 
 
