@@ -74,7 +74,7 @@ def test_rows_and_text_round_trip(entries: list[str]) -> None:
 def test_edit_add_remove_save_shows_in_history_and_print(qtbot: QtBot, ctx: AppContext,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     tab, pid = _tab(qtbot, ctx)
-    before = plan_versions(ctx, pid)
+    before = plan_versions(ctx.documents, pid)
     assert before, "the demo's high-risk patient has a safety plan on file"
     history, editor = _open_editor(qtbot, tab)
     assert history.history.count() == len(before)
@@ -108,7 +108,7 @@ def test_edit_add_remove_save_shows_in_history_and_print(qtbot: QtBot, ctx: AppC
     qtbot.waitUntil(editor.isActiveWindow)
     QTest.keyClick(editor, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     assert not editor.has_unsaved_changes()
-    after = plan_versions(ctx, pid)
+    after = plan_versions(ctx.documents, pid)
     assert len(after) == len(before) + 1
     newest = after[0].values
     assert newest["warning_signs"].splitlines()[-1] == "Stop answering texts from my sister"
@@ -129,7 +129,7 @@ def test_edit_add_remove_save_shows_in_history_and_print(qtbot: QtBot, ctx: AppC
 
 def test_leaving_with_unsaved_edits_asks(qtbot: QtBot, ctx: AppContext) -> None:
     tab, pid = _tab(qtbot, ctx)
-    count = len(plan_versions(ctx, pid))
+    count = len(plan_versions(ctx.documents, pid))
     _history, editor = _open_editor(qtbot, tab)
     reasons = editor.editors["reasons_for_living"]
     assert isinstance(reasons, TableEditor)
@@ -154,14 +154,14 @@ def test_leaving_with_unsaved_edits_asks(qtbot: QtBot, ctx: AppContext) -> None:
     when_dialog(QMessageBox, lambda box: box.button(QMessageBox.StandardButton.Save).click())
     editor.close()
     qtbot.waitUntil(lambda: not editor.isVisible())
-    versions = plan_versions(ctx, pid)
+    versions = plan_versions(ctx.documents, pid)
     assert len(versions) == count + 1
     assert versions[0].values["reasons_for_living"].splitlines()[-1] == "My dog Pepper"
 
 
 def test_discard_closes_without_a_new_version(qtbot: QtBot, ctx: AppContext) -> None:
     tab, pid = _tab(qtbot, ctx)
-    count = len(plan_versions(ctx, pid))
+    count = len(plan_versions(ctx.documents, pid))
     _history, editor = _open_editor(qtbot, tab)
     coping = editor.editors["internal_coping"]
     assert isinstance(coping, TableEditor)
@@ -169,19 +169,19 @@ def test_discard_closes_without_a_new_version(qtbot: QtBot, ctx: AppContext) -> 
     when_dialog(QMessageBox, lambda box: box.button(QMessageBox.StandardButton.Discard).click())
     editor.close()
     qtbot.waitUntil(lambda: not editor.isVisible())
-    assert len(plan_versions(ctx, pid)) == count
+    assert len(plan_versions(ctx.documents, pid)) == count
     QApplication.processEvents()
 
 
 def test_bad_input_is_marked_and_nothing_saved(qtbot: QtBot, ctx: AppContext) -> None:
     tab, pid = _tab(qtbot, ctx)
-    count = len(plan_versions(ctx, pid))
+    count = len(plan_versions(ctx.documents, pid))
     _history, editor = _open_editor(qtbot, tab)
     too_long = "x" * 100_001  # above the longest text value a form keeps
     editor.editors["barriers"].set_value(too_long)
     assert editor.save() is False
     assert editor.errors["barriers"].isVisibleTo(editor) and editor.errors["barriers"].text()
-    assert len(plan_versions(ctx, pid)) == count
+    assert len(plan_versions(ctx.documents, pid)) == count
     editor.discard()
 
 
@@ -240,7 +240,7 @@ def test_tab_walks_the_whole_plan_and_stays_in_the_editor(qtbot: QtBot, ctx: App
 
 def test_first_plan_written_from_nothing(qtbot: QtBot, ctx: AppContext) -> None:
     tab, pid = _tab(qtbot, ctx, "DEMO-01")
-    assert plan_versions(ctx, pid) == []
+    assert plan_versions(ctx.documents, pid) == []
     history, editor = _open_editor(qtbot, tab)
     assert history.history.count() == 0
     assert editor.values()["warning_signs"] is None  # blank stays blank: nothing is invented
@@ -248,7 +248,7 @@ def test_first_plan_written_from_nothing(qtbot: QtBot, ctx: AppContext) -> None:
     assert isinstance(signs, TableEditor)
     _type_into(qtbot, signs, 0, "Pulling away from friends")
     assert editor.save()
-    versions = plan_versions(ctx, pid)
+    versions = plan_versions(ctx.documents, pid)
     assert len(versions) == 1 and versions[0].values["warning_signs"] == "Pulling away from friends"
     assert versions[0].values["name"]  # the name and date come from the session, as on a new form
     assert history.history.count() == 1 and history.history.item(0).text().startswith("Version 1 ·")

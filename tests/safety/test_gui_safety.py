@@ -133,7 +133,7 @@ def test_opening_a_patient_is_audited(qtbot: QtBot, window: MainWindow, ctx: App
 
 def test_audit_dialog_lists_and_checks_the_chain(qtbot: QtBot, ctx: AppContext) -> None:
     signed_session(ctx, make_patient(ctx))
-    dialog = AuditDialog(ctx)
+    dialog = AuditDialog(ctx.audit)
     qtbot.addWidget(dialog)
     actions = {dialog.table.item(r, 3).text() for r in range(dialog.table.rowCount())}
     assert {"patient.create", "session.create", "note.sign"} <= actions

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from trdplanner.gui.theme import hex_colour
 
 if TYPE_CHECKING:
-    from trdplanner.context import AppContext
+    from trdplanner.core.services.audit import AuditService
 
 PAGE = 500
 KINDS = [
@@ -40,9 +40,9 @@ COLUMNS = ["#", "When", "Who", "Action", "Object", "Detail"]
 
 
 class AuditDialog(QDialog):
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+    def __init__(self, audit: AuditService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.ctx = ctx
+        self.audit = audit
         self.limit = PAGE
         self.setWindowTitle("Audit trail")
         self.resize(960, 560)
@@ -91,7 +91,7 @@ class AuditDialog(QDialog):
         self.reload()
 
     def reload(self) -> None:
-        events = self.ctx.audit.list(self.limit, action=str(self.kind.currentData() or ""))
+        events = self.audit.list(self.limit, action=str(self.kind.currentData() or ""))
         self.table.setRowCount(len(events))
         for row, e in enumerate(events):
             detail = ", ".join(f"{k}={v}" for k, v in sorted(e.detail.items()))
@@ -115,7 +115,7 @@ class AuditDialog(QDialog):
         self.reload()
 
     def verify(self) -> bool:
-        check = self.ctx.audit.verify()
+        check = self.audit.verify()
         if check.ok:
             self.outcome.setText(
                 f"<span style='color:{hex_colour('ok')}'>✓ All {check.count} entries check out.</span>"

@@ -8,8 +8,9 @@ from pathlib import Path
 from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
-from trdplanner.context import AppContext
 from trdplanner.core.fileio import write_atomic
+from trdplanner.core.services.calendar import CalendarService
+from trdplanner.core.services.patients import PatientService
 from trdplanner.gui.dialogs import show_error
 
 log = logging.getLogger(__name__)
@@ -45,12 +46,14 @@ def choose_path(parent: QWidget, suggested: str) -> str:
     return path
 
 
-def export_calendar(parent: QWidget, ctx: AppContext, patient_id: int | None) -> Path | None:
+def export_calendar(
+    parent: QWidget, patients: PatientService, calendar: CalendarService, patient_id: int | None
+) -> Path | None:
     from trdplanner.export.calendar import planned_sessions_ics
 
     scope = ALL_PATIENTS
     if patient_id is not None:
-        chosen = choose_scope(parent, ctx.patients.get(patient_id).code)
+        chosen = choose_scope(parent, patients.get(patient_id).code)
         if chosen is None:
             return None
         scope = chosen
@@ -62,7 +65,7 @@ def export_calendar(parent: QWidget, ctx: AppContext, patient_id: int | None) ->
     if path.suffix.lower() != ".ics":
         path = path.with_name(path.name + ".ics")
     try:
-        visits = ctx.calendar.planned(only)
+        visits = calendar.planned(only)
         write_atomic(path, planned_sessions_ics(visits))
     except Exception as exc:
         show_error(parent, "Could not export the calendar", exc)

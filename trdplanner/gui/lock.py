@@ -409,7 +409,7 @@ def show_audit(window: MainWindow) -> None:
         return
     from trdplanner.gui.audit_dialog import AuditDialog
 
-    AuditDialog(window.ctx, window).exec()
+    AuditDialog(window.ctx.audit, window).exec()
 
 
 def encrypt_database(window: MainWindow) -> None:

@@ -133,7 +133,7 @@ class MainWindow(LayoutMemory, QMainWindow):
         if ctx.read_only:
             from trdplanner.gui import read_only
 
-            read_only.show_banner(self.read_only_banner, ctx)
+            read_only.show_banner(self.read_only_banner, ctx.read_only_reason, ctx.paths.data_dir)
             self.welcome.setText(self.welcome.text().replace(" · Ctrl+N adds a patient", ""))
         self._update_actions()
         self.patients.set_cosigner(ctx.patients.cosigner_id is not None)
@@ -218,7 +218,7 @@ class MainWindow(LayoutMemory, QMainWindow):
             ctx = self.ctx
             view = GroupsView(
                 ctx.groups, ctx.practice.clinicians, lambda: ctx.patients.summaries(),
-                lambda parent, clinician, what: signing_password(parent, ctx, clinician, what),
+                lambda parent, clinician, what: signing_password(parent, ctx.signing, clinician, what),
             )
             view.open_patient.connect(self._open_from_groups)
             if ctx.read_only:
@@ -553,7 +553,7 @@ class MainWindow(LayoutMemory, QMainWindow):
             return
         from trdplanner.gui.calendar_export import export_calendar
 
-        path = export_calendar(self, self.ctx, self._patient_id)
+        path = export_calendar(self, self.ctx.patients, self.ctx.calendar, self._patient_id)
         if path is not None:
             self.statusBar().showMessage(f"Planned sessions saved to {path.name}", 5000)
 

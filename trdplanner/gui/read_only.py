@@ -9,7 +9,6 @@ made read-only here so nobody types a note that could not be kept.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import (
@@ -24,9 +23,6 @@ from PySide6.QtWidgets import (
 )
 
 from trdplanner.gui import theme
-
-if TYPE_CHECKING:
-    from trdplanner.context import AppContext
 
 BANNER_TEXT = ("<b>Read-only:</b> {reason}. Nothing can be saved; you can still read, print and back up to another "
                "folder (File ▸ Data safety). Opening and printing are not recorded in the audit trail.")
@@ -51,12 +47,12 @@ def banner() -> QLabel:
     return label
 
 
-def show_banner(label: QLabel, ctx: AppContext) -> None:
+def show_banner(label: QLabel, reason: str, data_dir: Path) -> None:
     from html import escape
 
-    reason = ctx.read_only_reason or "the data folder cannot be written"
+    reason = reason or "the data folder cannot be written"
     label.setText(BANNER_TEXT.format(reason=escape(reason[:1].upper() + reason[1:])))
-    label.setToolTip(str(ctx.paths.data_dir))
+    label.setToolTip(str(data_dir))
     label.show()
 
 

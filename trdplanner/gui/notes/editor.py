@@ -490,7 +490,7 @@ class NoteEditor(QWidget):
             return False
         if not self._review_complete():
             return False
-        password = signing_password(self, self.ctx, clinician, "Sign this note")
+        password = signing_password(self, self.ctx.signing, clinician, "Sign this note")
         if password is None:
             return False
         if not self._write(quiet=False):
@@ -547,7 +547,7 @@ class NoteEditor(QWidget):
         me = self.ctx.practice.current_clinician()
         if me is None or me.id is None:
             return False
-        password = signing_password(self, self.ctx, me, f"Co-sign this note by {self.note.signer_name}")
+        password = signing_password(self, self.ctx.signing, me, f"Co-sign this note by {self.note.signer_name}")
         if password is None:
             return False
         try:
@@ -566,7 +566,7 @@ class NoteEditor(QWidget):
         if clinician is None or clinician.id is None:
             return
         label = AddendumKind(kind).label.lower()
-        password = signing_password(self, self.ctx, clinician, f"Sign this {label}")
+        password = signing_password(self, self.ctx.signing, clinician, f"Sign this {label}")
         if password is None:
             return
         try:

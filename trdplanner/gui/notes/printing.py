@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QWidget
 
-from trdplanner.context import AppContext
 from trdplanner.gui import pdfs
+from trdplanner.gui.pdfs import PrintSources
 from trdplanner.gui.preview import PdfPreviewDialog
 
 
-def note_preview(ctx: AppContext, session_id: int, parent: QWidget | None) -> PdfPreviewDialog:
+def note_preview(ctx: PrintSources, session_id: int, parent: QWidget | None) -> PdfPreviewDialog:
     """Open a preview of the note of ``session_id`` (Print and Save As are in the preview)."""
     session = ctx.sessions.get(session_id)
     dialog = PdfPreviewDialog(f"Progress note — session {session.number}", parent)

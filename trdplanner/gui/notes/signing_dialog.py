@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QWidget
 
-from trdplanner.context import AppContext
 from trdplanner.core.errors import InputError
 from trdplanner.core.records import ClinicianRec
-from trdplanner.core.signing import short
+from trdplanner.core.signing import SigningService, short
 from trdplanner.gui.dialogs import show_error
 
 
@@ -21,10 +20,10 @@ def _ask(parent: QWidget, title: str, label: str) -> str | None:
     return text if ok and text else None
 
 
-def signing_password(parent: QWidget, ctx: AppContext, clinician: ClinicianRec, what: str) -> str | None:
+def signing_password(parent: QWidget, signing: SigningService, clinician: ClinicianRec, what: str) -> str | None:
     """The clinician's signing password, or None if they cancelled (nothing is signed then)."""
     assert clinician.id is not None
-    key = ctx.signing.active_key(clinician.id)
+    key = signing.active_key(clinician.id)
     if key is None:
         first = _ask(
             parent,
@@ -39,7 +38,7 @@ def signing_password(parent: QWidget, ctx: AppContext, clinician: ClinicianRec, 
             show_error(parent, "Signing key not created", InputError("signing password", "the two entries differ"))
             return None
         try:
-            key = ctx.signing.create_key(clinician.id, first)
+            key = signing.create_key(clinician.id, first)
         except Exception as exc:
             show_error(parent, "Signing key not created", exc)
             return None

@@ -21,16 +21,16 @@ from PySide6.QtWidgets import (
 )
 
 from trdplanner.catalog import Kind, Modality, Template
-from trdplanner.context import AppContext
 from trdplanner.core.text import fold
 from trdplanner.gui import pdfs
+from trdplanner.gui.pdfs import PrintSources
 from trdplanner.gui.preview import PdfPreview
 
 
 class TemplatePicker(QDialog):
     """``chosen()`` and ``as_homework()`` after ``exec()`` returns Accepted."""
 
-    def __init__(self, ctx: AppContext, modality: str = "", parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: PrintSources, modality: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.catalog = ctx.catalog

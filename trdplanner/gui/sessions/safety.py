@@ -22,8 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from trdplanner.catalog import Template
-from trdplanner.context import AppContext
-from trdplanner.core.services.documents import SAFETY_PLAN_TEMPLATE
+from trdplanner.core.services.documents import SAFETY_PLAN_TEMPLATE, DocumentService
 from trdplanner.core.services.templating import snapshot_template
 from trdplanner.gui.forms import TemplateForm
 
@@ -37,9 +36,9 @@ class PlanVersion:
     values: dict[str, Any]
 
 
-def plan_versions(ctx: AppContext, patient_id: int) -> list[PlanVersion]:
+def plan_versions(documents: DocumentService, patient_id: int) -> list[PlanVersion]:
     """Every filled safety plan of the patient, newest first, each with the definition it was written in."""
-    found = ctx.documents.patient_sessions(patient_id)
+    found = documents.patient_sessions(patient_id)
     out: list[PlanVersion] = []
     for session in found.sessions:
         for inst in session.instances:
@@ -58,10 +57,10 @@ class SafetyPlanDialog(QDialog):
     print_requested = Signal(bool)  # fold
     revise_requested = Signal(dict)  # the values to start the new version from
 
-    def __init__(self, ctx: AppContext, patient_id: int, parent: QWidget | None = None) -> None:
+    def __init__(self, documents: DocumentService, patient_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Safety plan")
-        self.ctx = ctx
+        self.documents = documents
         self.patient_id = patient_id
         self.versions: list[PlanVersion] = []
         self.history = QListWidget()
@@ -108,7 +107,7 @@ class SafetyPlanDialog(QDialog):
 
     def reload(self) -> None:
         """Read the versions again (after the editor saved one) and show the newest."""
-        self.versions = plan_versions(self.ctx, self.patient_id)
+        self.versions = plan_versions(self.documents, self.patient_id)
         self.history.blockSignals(True)
         self.history.clear()
         count = len(self.versions)

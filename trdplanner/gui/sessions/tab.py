@@ -484,7 +484,7 @@ class SessionsTab(PatientTabWidget):
         if self.patient_id is None:
             return None
         try:
-            dialog = SafetyPlanDialog(self.ctx, self.patient_id, self)
+            dialog = SafetyPlanDialog(self.ctx.documents, self.patient_id, self)
         except Exception as exc:
             show_error(self, "Could not open the safety plan", exc)
             return None
