@@ -1,4 +1,4 @@
-"""The seven patient tabs keep one contract (gui/patient_tab.py): found by key, saved and left the same way."""
+"""The eight patient tabs keep one contract (gui/patient_tab.py): found by key, saved and left the same way."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from tests.gui.conftest import when_dialog
 from trdplanner.context import AppContext
-from trdplanner.core.records import EpisodeRec, PatientProfile
+from trdplanner.core.records import EpisodeRec, NoteSectionRec, PatientProfile
 from trdplanner.gui.main_window import MainWindow
 from trdplanner.gui.patient_tab import TabKey
 
@@ -115,3 +115,71 @@ def test_leaving_the_treatment_plan_with_unsaved_edits_saves_or_discards(
         assert saved is not None and saved.problems[0].statement == "Sleep broken most nights"
     else:
         assert saved is None or not saved.problems
+
+
+@pytest.mark.parametrize("answer", ["save", "discard", "cancel"])
+def test_leaving_a_half_scored_measure_asks_and_never_carries_it_to_the_next_patient(
+    qtbot: QtBot, window: MainWindow, ctx: AppContext, answer: str
+) -> None:
+    first, second = _patients(window, qtbot, ctx)
+    ws = window.workspace
+    ws.show_tab(TabKey.MEASURES)
+    entry = ws.measures.entry
+    entry.instrument.setCurrentIndex(entry.instrument.findData("phq9"))
+    full = answer == "save"
+    entry.set_items([1, 2, 1, 0, 1, 2, 1, 0, 0] if full else [1, 2, 1, 0, 1, 2, 1, 0, 0][:9])
+    if not full:
+        entry.rows[8].set_value(None)  # eight of nine items scored
+    assert [t.key for t in ws.unsaved_tabs()] == [TabKey.MEASURES]
+    _answer({"save": QMessageBox.StandardButton.Save, "discard": QMessageBox.StandardButton.Discard,
+             "cancel": QMessageBox.StandardButton.Cancel}[answer])
+    window.open_patient(second)
+    if answer == "cancel":
+        assert window.current_patient_id() == first and ws.current_tab() is ws.measures
+        assert entry.rows[0].value == 1  # the scores are still there
+        ws.measures.discard_changes()
+        return
+    assert window.current_patient_id() == second
+    assert [m.instrument for m in ctx.measures.list(first)] == (["phq9"] if answer == "save" else [])
+    # The next patient's entry starts empty: nothing scored for one patient is saved for another.
+    assert all(r.value is None for r in entry.rows) and ws.unsaved_tabs() == []
+    assert ctx.measures.list(second) == []
+
+
+def test_tabs_without_edits_are_left_without_a_question(qtbot: QtBot, window: MainWindow, ctx: AppContext) -> None:
+    first, second = _patients(window, qtbot, ctx)
+    ws = window.workspace
+    for key in TabKey:
+        ws.show_tab(key)
+        assert ws.unsaved_tabs() == [], key
+        target = second if window.current_patient_id() == first else first
+        window.open_patient(target)  # a question would hang here (no dialog is answered)
+        assert window.current_patient_id() == target, key
+
+
+@pytest.mark.parametrize("key", [TabKey.NOTES, TabKey.SESSIONS])
+def test_a_draft_note_typed_then_left_is_kept_without_a_question(
+    qtbot: QtBot, window: MainWindow, ctx: AppContext, key: TabKey
+) -> None:
+    """Notes and session pages keep drafts as they are typed: leaving saves them, never asks."""
+    first, second = _patients(window, qtbot, ctx)
+    session = ctx.sessions.create(first, date=TODAY)
+    ws = window.workspace
+    ws.show_tab(key)
+    if key is TabKey.NOTES:  # the Notes tab lists the notes there are: start one
+        ctx.notes.save_draft(session.id, "soap", [NoteSectionRec("subjective", "Subjective", "")])
+        ws.notes.refresh()
+        assert ws.notes.select_session(session.id)
+        editor = ws.notes.editor
+    else:
+        ws.sessions.open_session(session.id, page=3)
+        editor = ws.sessions.note
+    qtbot.waitUntil(lambda: bool(editor.sections))
+    box = next(b for b in editor.sections if hasattr(b, "edit"))
+    box.edit.setFocus()
+    qtbot.keyClicks(box.edit, "Typed just before switching patient")
+    assert ws.unsaved_tabs() == []  # nothing to ask: the draft is saved on the way out
+    window.open_patient(second)
+    assert window.current_patient_id() == second
+    note = ctx.notes.for_session(session.id)
+    assert note is not None and any("Typed just before switching patient" in s.text for s in note.sections)

@@ -185,6 +185,8 @@ class MeasureEntry(QWidget):
         self.total_spin = QSpinBox()
         self.total_spin.setToolTip("The total score as the clinician rated it")
         self.total_spin.valueChanged.connect(self._update)
+        self.total_spin.valueChanged.connect(self._total_typed)
+        self._total_entered = False  # a total-only measure's score was set by hand (0 is a score too)
         total_page = QWidget()
         tp = QFormLayout(total_page)
         tp.addRow("Total", self.total_spin)
@@ -235,6 +237,7 @@ class MeasureEntry(QWidget):
         else:
             self.total_spin.setRange(s.total_min, s.total_max)
             self.total_spin.setValue(s.total_min)
+            self._total_entered = False
             self.total_note.setText(f"{s.display_name} items are copyrighted, so only the total is stored. Its "
                                     "suicidality item is unknown to the app: ask about it directly.")
             self.pages.setCurrentIndex(1)
@@ -244,8 +247,18 @@ class MeasureEntry(QWidget):
         for row in self.rows:
             row.set_value(None)
         self.total_spin.setValue(self.total_spin.minimum())
+        self._total_entered = False
         self.taken_on.set_value(dt.date.today())
         self._update()
+
+    def _total_typed(self, _value: int) -> None:
+        self._total_entered = True
+
+    def has_input(self) -> bool:
+        """Anything scored that is not saved yet (asked about before the patient changes)."""
+        if self.rows:
+            return any(r.value is not None for r in self.rows)
+        return self._total_entered
 
     def focus_first(self) -> None:
         (self.rows[0] if self.rows else self.total_spin).setFocus(Qt.FocusReason.TabFocusReason)

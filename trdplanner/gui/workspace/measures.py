@@ -155,6 +155,19 @@ class MeasuresTab(WorkspaceTab):
     def load(self, patient_id: int) -> None:
         self.show_summary(self.ctx.summary.for_patient(patient_id))
 
+    def set_patient(self, patient_id: int | None) -> None:
+        # Scores are entered for one patient: another patient's entry starts empty (the window
+        # asked about unsaved scores before it got here), so they can never be saved for them.
+        if patient_id != self.patient_id:
+            self.entry.reset()
+        super().set_patient(patient_id)
+
+    def has_unsaved_changes(self) -> bool:
+        return self.patient_id is not None and self.entry.has_input()
+
+    def discard_changes(self) -> None:
+        self.entry.reset()
+
     def show_summary(self, s: ClinicalSummary) -> None:
         self.summary = s
         opened = s.open_alerts
