@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import builtins
 import datetime as dt
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -172,7 +173,8 @@ def _refuse_names(field: str, text: str, others: Iterable[Patient]) -> None:
     folded = fold(text)
     for p in others:
         for name in _names_of(p):
-            if fold(name) in folded:
+            # Whole words only: a member called Sam does not make "the same" a mention of them.
+            if re.search(rf"(?<!\w){re.escape(fold(name))}(?!\w)", folded):
                 raise InputError(
                     field,
                     f"names another group member ({p.code}); a member's note holds nothing about anyone else",
