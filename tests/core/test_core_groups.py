@@ -218,3 +218,16 @@ def test_a_members_group_session_survives_export_and_import_without_the_group(
         assert session.note is not None and verify(session.note)
     finally:
         second.close()
+
+
+def test_each_attending_member_gets_blank_copies_of_the_meetings_forms(ctx: AppContext) -> None:
+    gid, _, (a, b, _) = _group(ctx)
+    meeting = ctx.groups.add_meeting(gid, DAY)
+    diary = ctx.catalog.find("dbt-diary-card")
+    assert diary is not None and diary.title in [h.title for h in meeting.homework]  # the worksheet's own title
+    ctx.groups.record_attendance(meeting.id, a, "attended")
+    ctx.groups.record_attendance(meeting.id, b, "absent")
+    (session,) = ctx.sessions.list(a)
+    assert [(i.template_id, i.role, i.values) for i in session.instances] == [
+        ("dbt-mindfulness-skills", "in_session", {})]
+    assert ctx.sessions.list(b) == []
