@@ -102,14 +102,16 @@ def create_demo_group(ctx: DemoGroupServices, today: dt.date | None = None) -> b
             status = _ATTENDANCE[n][i]
             if status not in ("attended", "late"):
                 continue
+            session_id = ctx.groups.member_session(meeting.id, pid)
+            review_due = bool(ctx.notes.review_reasons(session_id))
             part = MemberNotePart(
                 participation=_PARTICIPATION[3] if status == "late" else _PARTICIPATION[(n + i) % 3],
-                risk="No thoughts of self-harm reported in the group; no change to the risk assessment.",
+                risk="Open alert on file: reviewed with the member at the break (see the risk review)."
+                if review_due else "No thoughts of self-harm reported in the group; no change to the risk assessment.",
                 response=_RESPONSE[(n + i) % 2],
             )
             note = ctx.groups.write_member_note(meeting.id, pid, part)
-            session_id = ctx.groups.member_session(meeting.id, pid)
-            if ctx.notes.review_reasons(session_id):
+            if review_due:
                 review = NoteSectionRec(RISK_REVIEW_SECTION, RISK_REVIEW_TITLE, "", fields=dict(_REVIEW))
                 ctx.notes.save_draft(session_id, note.format, [*note.sections, review])
             ctx.groups.sign_member_note(meeting.id, pid, clinician.id, password=DEMO_SIGNING_PASSWORD,
