@@ -22,6 +22,7 @@ from trdplanner.core.services.bundles import BundleService
 from trdplanner.core.services.courses import CourseService
 from trdplanner.core.services.documents import SAFETY_PLAN_TEMPLATE, DocumentService, clean_values
 from trdplanner.core.services.form_measures import FormMeasure
+from trdplanner.core.services.groups import GroupService
 from trdplanner.core.services.patients import PatientService
 from trdplanner.core.services.sessions import SessionService
 from trdplanner.core.services.summary import SummaryService
@@ -30,6 +31,7 @@ from trdplanner.core.views import SessionBundle, TimelineData
 from trdplanner.core.vocab import InstanceRole, SessionStatus
 from trdplanner.export.base import PdfOptions
 from trdplanner.export.batches import HomeworkDocument, HomeworkItem, NotesDocument
+from trdplanner.export.group_prints import AttendanceSheetDocument, GroupHomeworkDocument, GroupPlanDocument
 from trdplanner.export.identity import bundle_identity, prefill_identity
 from trdplanner.export.note import NoteContent, NoteDocument
 from trdplanner.export.prep import PrepDocument
@@ -63,6 +65,8 @@ class DocumentSources(Protocol):
     def summary(self) -> SummaryService: ...
     @property
     def courses(self) -> CourseService: ...
+    @property
+    def groups(self) -> GroupService: ...
 
 
 def _blank(value: Any) -> bool:
@@ -288,6 +292,39 @@ def homework_document(
     if not items:
         raise InputError("session", f"session {session_id} has no homework to print")
     return HomeworkDocument(bundle, items, ctx.settings, _options(ctx, options))
+
+
+def attendance_sheet_document(
+    ctx: DocumentSources, meeting_id: int, options: PdfOptions | None = None
+) -> AttendanceSheetDocument:
+    """The facilitators' attendance sheet for one group meeting."""
+    meeting = ctx.groups.get_meeting(meeting_id)
+    return AttendanceSheetDocument(ctx.groups.get(meeting.group_id), meeting, _options(ctx, options))
+
+
+def group_plan_document(ctx: DocumentSources, group_id: int, options: PdfOptions | None = None) -> GroupPlanDocument:
+    """The group's course plan: every meeting's date, theme, agenda and homework."""
+    return GroupPlanDocument(ctx.groups.get(group_id), _options(ctx, options))
+
+
+def group_homework_document(
+    ctx: DocumentSources, meeting_id: int, options: PdfOptions | None = None
+) -> GroupHomeworkDocument:
+    """Every attending member's homework from one meeting, each part prefilled from that member's
+    own session (their identification only)."""
+    meeting = ctx.groups.get_meeting(meeting_id)
+    opts = _options(ctx, options)
+    parts = []
+    for a in meeting.attendance:
+        if a.session_id is None:
+            continue
+        bundle = ctx.bundles.for_session(a.session_id)
+        items = homework_items(ctx, bundle)
+        if items:
+            parts.append(HomeworkDocument(bundle, items, ctx.settings, opts))
+    if not parts:
+        raise InputError("meeting", f"nobody who attended meeting {meeting.number} has homework to print")
+    return GroupHomeworkDocument(meeting.group_name, meeting, parts, opts)
 
 
 @dataclass(frozen=True)

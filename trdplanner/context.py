@@ -188,7 +188,7 @@ class AppContext:
     def groups(self) -> GroupService:
         from trdplanner.core.services.groups import GroupService
 
-        return GroupService(self.db, self.notes)
+        return GroupService(self.db, self.notes, lambda: self.catalog)
 
     @cached_property
     def measures(self) -> MeasureService:

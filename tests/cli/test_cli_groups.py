@@ -62,3 +62,19 @@ def test_bad_group_input_is_one_line_naming_the_field_and_writes_nothing(run: Ru
                           "attendance.patient")
     assert_one_line_error(run("group", "member", "add", "Thursday skills", "DEMO-01"), "member.patient")
     assert row_counts(demo_dir) == before
+
+
+def test_group_print_writes_the_sheet_the_plan_and_the_homework_batch(run: Run, demo_dir: Path, tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    _group(run)
+    meeting = json_out(run, "group", "session", "add", "Thursday skills", "--date", DAY, "--json")
+    assert run("group", "attend", str(meeting["id"]), "DEMO-01", "--status", "attended").code == 0
+    for what, ref in (("attendance", str(meeting["id"])), ("plan", "Thursday skills"),
+                      ("homework", str(meeting["id"]))):
+        out = tmp_path / f"{what}.pdf"
+        result = run("group", "print", what, ref, "-o", str(out))
+        assert result.code == 0, result.err
+        text = " ".join(p.extract_text() for p in PdfReader(out).pages)
+        assert ("Thursday skills" in text) if what != "homework" else ("DEMO-01" in text and "DEMO-02" not in text)
+    assert_one_line_error(run("group", "print", "homework", "99999", "-o", str(tmp_path / "x.pdf")), "session")

@@ -181,3 +181,53 @@ def test_group_changes_are_audited_by_id_only(ctx: AppContext) -> None:
     assert {"group.create", "group.change", "group_meeting.create", "group_meeting.attendance"} <= actions
     details = " ".join(str(e.detail) for e in ctx.audit.list(limit=None, action="group"))
     assert "Member1" not in details
+
+
+def test_a_name_is_matched_as_a_whole_word_only(ctx: AppContext) -> None:
+    gid, _, (a, _, _) = _group(ctx)
+    sam = ctx.patients.create(PatientProfile("G-SAM", "Sam Synthetic", preferred_name="Sam"))
+    ctx.groups.add_member(gid, sam, DAY)
+    meeting = ctx.groups.add_meeting(gid, DAY)
+    ctx.groups.record_attendance(meeting.id, a, "attended")
+    ctx.groups.write_member_note(meeting.id, a, MemberNotePart("Much the same as last week."))
+    with pytest.raises(InputError, match="G-SAM"):
+        ctx.groups.write_member_note(meeting.id, a, MemberNotePart("Sat next to Sam."))
+
+
+def test_a_members_group_session_survives_export_and_import_without_the_group(
+    ctx: AppContext, second_db_url: str
+) -> None:
+    from trdplanner.core.db import Database
+    from trdplanner.core.services.transfer import TransferService
+
+    gid, leader, (a, _, _) = _group(ctx)
+    meeting = ctx.groups.add_meeting(gid, DAY)
+    ctx.groups.record_attendance(meeting.id, a, "late")
+    ctx.groups.write_shared_note(meeting.id, "Taught wise mind.")
+    ctx.groups.write_member_note(meeting.id, a, MemberNotePart("Joined after the opening practice."))
+    _ensure_key(ctx, leader)
+    ctx.groups.sign_member_note(meeting.id, a, leader, password=DEMO_SIGNING_PASSWORD)
+    text = ctx.transfer.export_json(a)
+    second = Database.open(second_db_url)
+    try:
+        transfer2 = TransferService(second)
+        new_id = transfer2.import_json(text)
+        (session,) = transfer2.export_record(new_id).sessions
+        assert (session.group_name, session.group_attendance, session.format) == ("Tuesday DBT skills", "late",
+                                                                                  "group")
+        assert session.note is not None and verify(session.note)
+    finally:
+        second.close()
+
+
+def test_each_attending_member_gets_blank_copies_of_the_meetings_forms(ctx: AppContext) -> None:
+    gid, _, (a, b, _) = _group(ctx)
+    meeting = ctx.groups.add_meeting(gid, DAY)
+    diary = ctx.catalog.find("dbt-diary-card")
+    assert diary is not None and diary.title in [h.title for h in meeting.homework]  # the worksheet's own title
+    ctx.groups.record_attendance(meeting.id, a, "attended")
+    ctx.groups.record_attendance(meeting.id, b, "absent")
+    (session,) = ctx.sessions.list(a)
+    assert [(i.template_id, i.role, i.values) for i in session.instances] == [
+        ("dbt-mindfulness-skills", "in_session", {})]
+    assert ctx.sessions.list(b) == []

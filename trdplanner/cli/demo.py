@@ -65,8 +65,10 @@ def try_command(ctx: AppContext, args: argparse.Namespace, *action: str) -> str:
 
 def run_demo(ctx: AppContext, args: argparse.Namespace) -> int:
     from trdplanner.core.demo import create_demo
+    from trdplanner.core.demo_group import DEMO_GROUP_NAME, create_demo_group
 
     added, present = create_demo(ctx)
+    group_added = create_demo_group(ctx)
     if added:
         print(
             f"Demo practice ready: {added} synthetic patients added"
@@ -76,6 +78,9 @@ def run_demo(ctx: AppContext, args: argparse.Namespace) -> int:
         print(f"Demo practice already present ({present} patients); nothing added.")
     print("All demo people are invented. Try:")
     print(f"    {try_command(ctx, args, 'patient', 'list')}")
+    if group_added:
+        print("A DBT skills group of six ran for four weeks (attendance, homework, a signed note per member):")
+        print(f"    {try_command(ctx, args, 'group', 'show', DEMO_GROUP_NAME)}")
     if ctx.key is not None and not args.passphrase_file:
         print("(The demo database is encrypted: keep TRDPLANNER_PASSPHRASE set, or add --passphrase-file FILE.)")
     return 0

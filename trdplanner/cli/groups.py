@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from trdplanner.cli import output
@@ -64,6 +65,15 @@ def register(commands: Any) -> None:
     attend.add_argument("patient", metavar="PATIENT", help="patient id or print code")
     attend.add_argument("--status", required=True, help="one of: " + ", ".join(s.value for s in AttendanceStatus))
     attend.set_defaults(handler=attend_meeting)
+
+    prints = sub.add_parser("print", help="the attendance sheet, the course plan or a meeting's homework batch")
+    prints.add_argument("what", choices=("attendance", "plan", "homework"),
+                        help="attendance (a meeting's sheet), plan (the group's course plan) or homework "
+                             "(every attending member's homework from a meeting, each prefilled for them)")
+    prints.add_argument("ref", metavar="GROUP|SESSION", help="the group (plan) or the meeting's id (attendance, "
+                        "homework)")
+    prints.add_argument("-o", "--output", type=Path, metavar="FILE", required=True, help="the PDF to write")
+    prints.set_defaults(handler=print_group)
 
 
 def _group(ctx: AppContext, ref: str) -> GroupRec:
@@ -195,4 +205,34 @@ def attend_meeting(ctx: AppContext, args: argparse.Namespace) -> int:
     label = AttendanceStatus(rec.status).label
     made = f"; their session is {rec.session_id}" if rec.session_id is not None else ""
     print(f"Patient {args.patient}: {label} at meeting {meeting_id}{made}.")
+    return 0
+
+
+def print_group(ctx: AppContext, args: argparse.Namespace) -> int:
+    from trdplanner import assemble
+    from trdplanner.cli.printing import _check_output, options
+    from trdplanner.core.services.printlog import Output
+    from trdplanner.export import save_pdf
+
+    path = _check_output(args.output)
+    if args.what == "plan":
+        doc: Any = assemble.group_plan_document(ctx, _group(ctx, args.ref).id, options=options(ctx))
+        codes = [""]
+    else:
+        meeting_id = _meeting_id(args.ref)
+        try:
+            ctx.groups.get_meeting(meeting_id)
+        except NotFoundError:
+            raise InputError("session", f"there is no group meeting {meeting_id}") from None
+        if args.what == "attendance":
+            doc = assemble.attendance_sheet_document(ctx, meeting_id, options=options(ctx))
+            codes = [""]
+        else:
+            doc = assemble.group_homework_document(ctx, meeting_id, options=options(ctx))
+            codes = [part.info().patient_code for part in doc.parts]
+    save_pdf(path, doc.render())
+    kind = doc.info().kind
+    for code in codes:  # the homework batch: one entry per member it prints for
+        ctx.prints.record(kind, output=Output.FILE, patient_code=code, protected=False)
+    print(f"Wrote the group {args.what} to {path}.")
     return 0

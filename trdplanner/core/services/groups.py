@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import builtins
 import datetime as dt
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from trdplanner.catalog import Catalog, template_to_dict
 from trdplanner.catalog.model import Modality
 from trdplanner.clinical.group_structure import meeting_plan
 from trdplanner.core.db import Database
@@ -45,6 +47,7 @@ from trdplanner.core.models import (
     Homework,
     Patient,
     ProgressNote,
+    TemplateInstance,
     TherapyGroup,
     TherapySession,
 )
@@ -53,7 +56,7 @@ from trdplanner.core.services.notes import NoteService, check_note_size, section
 from trdplanner.core.services.sessions import note_from_row
 from trdplanner.core.text import fold
 from trdplanner.core.validate import event_date, not_blank, one_of
-from trdplanner.core.vocab import AttendanceStatus, NoteFormat, NoteStatus, SessionFormat, SessionStatus
+from trdplanner.core.vocab import AttendanceStatus, InstanceRole, NoteFormat, NoteStatus, SessionFormat, SessionStatus
 
 # The sections of a member's group note: the shared part first, then the member's own.
 SHARED_SECTION = "group_session"
@@ -172,7 +175,8 @@ def _refuse_names(field: str, text: str, others: Iterable[Patient]) -> None:
     folded = fold(text)
     for p in others:
         for name in _names_of(p):
-            if fold(name) in folded:
+            # Whole words only: a member called Sam does not make "the same" a mention of them.
+            if re.search(rf"(?<!\w){re.escape(fold(name))}(?!\w)", folded):
                 raise InputError(
                     field,
                     f"names another group member ({p.code}); a member's note holds nothing about anyone else",
@@ -236,9 +240,32 @@ def _write_draft(s: Session, session_id: int, shared: str, status: str, part: Me
 
 
 class GroupService:
-    def __init__(self, db: Database, notes: NoteService | None = None) -> None:
+    """``catalog`` (called when first needed) gives homework its worksheet's title and each
+    attending member a blank copy of the meeting's templates in their own session to fill."""
+
+    def __init__(
+        self, db: Database, notes: NoteService | None = None, catalog: Callable[[], Catalog] | None = None
+    ) -> None:
         self.db = db
         self.notes = notes or NoteService(db)
+        self._catalog = catalog
+
+    def _title(self, template_id: str) -> str:
+        template = self._catalog().find(template_id) if self._catalog is not None else None
+        return template.title if template is not None else _template_title(template_id)
+
+    def _forms(self, template_ids: Iterable[str]) -> list[TemplateInstance]:
+        """Blank copies of the meeting's templates (those the catalog knows) for one member's session."""
+        if self._catalog is None:
+            return []
+        out = []
+        for n, template_id in enumerate(template_ids):
+            template = self._catalog().find(template_id)
+            if template is not None:
+                out.append(TemplateInstance(template_id=template.id, template_version=template.version,
+                                            template_snapshot=template_to_dict(template), values={},
+                                            role=str(InstanceRole.IN_SESSION), position=n))
+        return out
 
     # ------------------------------------------------------------------ groups
 
@@ -374,7 +401,7 @@ class GroupService:
             number = max((m.number for m in group.meetings), default=0) + 1
             plan = meeting_plan(group.modality, number)
             if homework is None:
-                homework = [GroupHomeworkRec(title=_template_title(t), template_id=t) for t in plan.homework]
+                homework = [GroupHomeworkRec(title=self._title(t), template_id=t) for t in plan.homework]
             member_ids = {m.patient_id for m in group.members}
             self._check_plan(theme, agenda, templates, homework, member_ids)
             row = GroupMeeting(
@@ -467,6 +494,7 @@ class GroupService:
             if present and session is None:
                 leader = clinician_id or (group.facilitators[0].clinician_id if group.facilitators else None)
                 session = _member_session(s, group, meeting, patient_id, status, leader)
+                session.instances = self._forms(str(t) for t in meeting.templates)
                 s.flush()
                 row.session_id = session.id
             elif session is not None:
