@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import builtins
 import datetime as dt
-import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -51,22 +50,13 @@ from trdplanner.core.models import (
     TherapyGroup,
     TherapySession,
 )
-from trdplanner.core.records import NoteRec, NoteSectionRec
-from trdplanner.core.services.notes import NoteService, check_note_size, section_data
+from trdplanner.core.records import NoteRec
+from trdplanner.core.services.group_notes import part_of, refuse_names, shared_text, write_draft
+from trdplanner.core.services.notes import NoteService
 from trdplanner.core.services.sessions import note_from_row
-from trdplanner.core.text import fold
 from trdplanner.core.validate import event_date, not_blank, one_of
-from trdplanner.core.vocab import AttendanceStatus, InstanceRole, NoteFormat, NoteStatus, SessionFormat, SessionStatus
+from trdplanner.core.vocab import AttendanceStatus, InstanceRole, NoteStatus, SessionFormat, SessionStatus
 
-# The sections of a member's group note: the shared part first, then the member's own.
-SHARED_SECTION = "group_session"
-INDIVIDUAL_SECTIONS = (
-    ("participation", "Participation"),
-    ("risk", "Risk"),
-    ("response", "Response and plan"),
-)
-# The note format a group note is stored with (its sections are the group note's own).
-GROUP_NOTE_FORMAT = NoteFormat.DAP
 MAX_NAME = 200
 MAX_TEXT = 100_000
 
@@ -164,79 +154,11 @@ def _check_text(field: str, value: str, limit: int = MAX_TEXT) -> None:
         raise InputError(field, f"is longer than {limit} characters")
 
 
-def _names_of(p: Patient) -> list[str]:
-    """The ways a member may be named in a text: full name, preferred name, the code."""
-    names = [p.full_name, p.preferred_name, p.code]
-    return [n for n in names if len(n.strip()) >= 3]
-
-
-def _refuse_names(field: str, text: str, others: Iterable[Patient]) -> None:
-    """Refuse a text that names a member it is not about (it would land in someone else's note)."""
-    folded = fold(text)
-    for p in others:
-        for name in _names_of(p):
-            # Whole words only: a member called Sam does not make "the same" a mention of them.
-            if re.search(rf"(?<!\w){re.escape(fold(name))}(?!\w)", folded):
-                raise InputError(
-                    field,
-                    f"names another group member ({p.code}); a member's note holds nothing about anyone else",
-                )
-
-
 def _members_of(s: Session, group_id: int) -> list[Patient]:
     return list(
         s.scalars(select(Patient).join(GroupMember, GroupMember.patient_id == Patient.id)
                   .where(GroupMember.group_id == group_id))
     )
-
-
-def _shared_text(group: TherapyGroup, meeting: GroupMeeting) -> str:
-    """The shared part as it appears in every attending member's note."""
-    lines = [f"{group.name}: meeting {meeting.number}, {meeting.date.isoformat()}"
-             + (f" ({meeting.theme})" if meeting.theme else "") + "."]
-    if meeting.agenda:
-        lines.append("Agenda: " + "; ".join(str(x) for x in meeting.agenda) + ".")
-    if meeting.shared_note.strip():
-        lines.append(meeting.shared_note.strip())
-    return "\n".join(lines)
-
-
-def _individual_sections(status: str, part: MemberNotePart) -> list[NoteSectionRec]:
-    label = AttendanceStatus(status).label
-    texts = {
-        "participation": f"Attendance: {label}.\n{part.participation.strip()}".rstrip(),
-        "risk": part.risk.strip(),
-        "response": part.response.strip(),
-    }
-    return [NoteSectionRec(sid, title, texts[sid]) for sid, title in INDIVIDUAL_SECTIONS]
-
-
-def _part_of(note: ProgressNote | None) -> MemberNotePart:
-    if note is None:
-        return MemberNotePart()
-    texts = {str(x.get("id")): str(x.get("text", "")) for x in note.sections}
-    participation = texts.get("participation", "")
-    if participation.startswith("Attendance: "):
-        participation = participation.partition("\n")[2]
-    return MemberNotePart(participation, texts.get("risk", ""), texts.get("response", ""))
-
-
-def _write_draft(s: Session, session_id: int, shared: str, status: str, part: MemberNotePart) -> ProgressNote:
-    sections = [NoteSectionRec(SHARED_SECTION, "Group session (shared part)", shared),
-                *_individual_sections(status, part)]
-    check_note_size(sections)
-    note = s.scalar(select(ProgressNote).where(ProgressNote.session_id == session_id))
-    if note is None:
-        note = ProgressNote(session_id=session_id, format=str(GROUP_NOTE_FORMAT))
-        s.add(note)
-    elif note.status == NoteStatus.SIGNED:
-        raise LockedError("This member's note is signed and locked; add an addendum instead.")
-    # Sections the member's clinician added in the note editor (a risk review, say) are kept.
-    ours = {SHARED_SECTION, *(sid for sid, _ in INDIVIDUAL_SECTIONS)}
-    kept = [dict(x) for x in note.sections if x.get("id") not in ours] if note.sections else []
-    note.sections = [section_data(x) for x in sections] + kept
-    s.flush()
-    return note
 
 
 class GroupService:
@@ -506,7 +428,7 @@ class GroupService:
                 session.status = SessionStatus.COMPLETED if present else (
                     SessionStatus.NO_SHOW if status == AttendanceStatus.ABSENT else SessionStatus.CANCELLED)
                 if present and note is not None and note.status != NoteStatus.SIGNED:
-                    _write_draft(s, session.id, _shared_text(group, meeting), status, _part_of(note))
+                    write_draft(s, session.id, shared_text(group, meeting), status, part_of(note))
             s.flush()
             return AttendanceRec(row.patient_id, row.status, row.session_id)
 
@@ -518,16 +440,16 @@ class GroupService:
         with self.db.transaction() as s:
             meeting = _load_meeting(s, meeting_id)
             group = _load_group(s, meeting.group_id)
-            _refuse_names("meeting.shared_note", text, _members_of(s, group.id))
+            refuse_names("meeting.shared_note", text, _members_of(s, group.id))
             meeting.shared_note = text
-            shared = _shared_text(group, meeting)
+            shared = shared_text(group, meeting)
             for a in meeting.attendance:
                 if a.session_id is None:
                     continue
                 note = s.scalar(select(ProgressNote).where(ProgressNote.session_id == a.session_id))
                 # Every present member gets (or keeps) a draft carrying the shared part; signed notes stay.
                 if note is None or note.status != NoteStatus.SIGNED:
-                    _write_draft(s, a.session_id, shared, a.status, _part_of(note))
+                    write_draft(s, a.session_id, shared, a.status, part_of(note))
             s.flush()
             return _meeting_rec(meeting, group.name)
 
@@ -541,9 +463,9 @@ class GroupService:
             attendance = self._present(meeting, patient_id)
             others = [p for p in _members_of(s, group.id) if p.id != patient_id]
             for name in ("participation", "risk", "response"):
-                _refuse_names(f"note.{name}", getattr(part, name), others)
+                refuse_names(f"note.{name}", getattr(part, name), others)
             assert attendance.session_id is not None
-            note = _write_draft(s, attendance.session_id, _shared_text(group, meeting), attendance.status, part)
+            note = write_draft(s, attendance.session_id, shared_text(group, meeting), attendance.status, part)
             return note_from_row(note)
 
     def member_note(self, meeting_id: int, patient_id: int) -> NoteRec | None:
@@ -559,7 +481,7 @@ class GroupService:
         with self.db.reading() as s:
             meeting = _load_meeting(s, meeting_id)
             attendance = self._present(meeting, patient_id)
-            return _part_of(s.scalar(select(ProgressNote).where(ProgressNote.session_id == attendance.session_id)))
+            return part_of(s.scalar(select(ProgressNote).where(ProgressNote.session_id == attendance.session_id)))
 
     def sign_member_note(
         self, meeting_id: int, patient_id: int, clinician_id: int, *, password: str, at: dt.datetime | None = None
