@@ -124,7 +124,8 @@ def test_qids_item_12_and_hamd_item_3_count_like_item_9() -> None:
     assert "QIDS-SR16 item 12 (thoughts of death or suicide) scored 1 of 3 on 2026-10-02" in raised.text
     assert raised.short == "QIDS-SR16 item 12 positive on 2026-10-02"
     hamd = _m("hamd17", D1, [0, 0, 2] + [0] * 14)
-    assert _one(risk_findings(PROFILE, [hamd]), FindingKind.FLAG_RAISED).short == "HAM-D17 item 3 positive on 2026-10-02"
+    raised = _one(risk_findings(PROFILE, [hamd]), FindingKind.FLAG_RAISED)
+    assert raised.short == "HAM-D17 item 3 positive on 2026-10-02"
 
 
 def test_nothing_on_file_says_ask_directly() -> None:

@@ -132,7 +132,7 @@ class OverviewTab(WorkspaceTab):
         missing = [m for a in s.trd.assessments for m in a.missing if a.in_current_episode]
         steps = suggest(
             trials=s.trials, measures=[m.record for m in s.measures],
-            open_alerts=[m.record for m in s.open_alerts], trd=s.trd.status, missing=missing,
+            risk=s.risk_findings, trd=s.trd.status, missing=missing,
             stage=f"Thase-Rush stage {s.thase_rush.roman}", plan=plan, today=today, integration=integration,
         )
         if not steps:
