@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from trdplanner.clinical import Instrument
-from trdplanner.core.risk_findings import Urgency
 from trdplanner.core.views import ClinicalSummary
 
 
@@ -21,8 +20,7 @@ def render_summary(summary: ClinicalSummary, sessions: list[Any]) -> str:
         psych = {True: ", psychotic features", False: ", no psychotic features",
                  None: ", psychotic features not recorded"}[ep.psychotic_features]
         lines.append(f"Current episode: {ep.number}, onset {onset}, {ep.severity or 'severity not set'}{psych}")
-    lines.append("Risk:")
-    lines += [f"  {'!' if f.urgency is Urgency.DANGER else '-'} {f.text}" for f in summary.risk_findings]
+    lines.append(f"Risk: {p.risk_level}" + (f" - {p.risk_summary}" if p.risk_summary else ""))
     lines.append("")
     lines.append(f"TRD status: {summary.trd.explanation}")
     lines.append(f"Thase-Rush stage: {summary.thase_rush.roman}. {summary.thase_rush.explanation}")
