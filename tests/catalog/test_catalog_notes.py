@@ -227,7 +227,7 @@ def test_user_text_in_context_stays_literal() -> None:
                 sections=[{"id": "a", "title": "A", "prompt": "P", "risk": True, "template": "{{ risk.item_9 }}"}]
             ),
             "sections[0].template: 'risk' has no 'item_9' (expected one of findings, item9_positive, "
-            "item9_score, open_alerts, review_required, safety_plan_reviewed, summary, summary_updated)",
+            "item9_score, open_alerts, review_required, safety_plan_reviewed, standing, summary, summary_updated)",
         ),
         (
             _minimal(

@@ -26,6 +26,11 @@ def test_patient_show_json_gives_distinct_agents_and_names_baselines(run: Run, d
         assert m["change_from_baseline"]["explanation"].startswith("Baseline: ")
         assert m["baseline"]["total"] == m["change_from_baseline"]["baseline_total"]
     assert shown["risk"]["explanation"]
+    # The same findings the overview and the prints show: DEMO-04 has alerts nobody acknowledged,
+    # and its latest MADRS (a total) does not answer the suicidality item.
+    findings = shown["risk"]["findings"]
+    assert findings[0]["kind"] == "open_alert" and findings[0]["urgency"] == "danger"
+    assert any(f["kind"] == "item_not_recorded" and "MADRS item 10" in f["text"] for f in findings)
 
 
 def test_measure_add_json_prints_the_real_change(run: Run, demo_dir: Path) -> None:

@@ -21,7 +21,7 @@ START = TODAY - dt.timedelta(weeks=10)
 def _steps(base: int, latest: int, kind: str = "antidepressant_monotherapy") -> list[str]:
     trial = TrialRec(kind=kind, agent="Sertraline", start=START)
     measures = [MeasureRec("phq9", START - dt.timedelta(days=1), base), MeasureRec("phq9", TODAY, latest)]
-    return [s.text for s in suggest(trials=[trial], measures=measures, open_alerts=[], trd=TrdStatusKind.NOT_TRD,
+    return [s.text for s in suggest(trials=[trial], measures=measures, risk=[], trd=TrdStatusKind.NOT_TRD,
                                     missing=[], stage="", plan=None, today=TODAY)]
 
 

@@ -183,8 +183,12 @@ def test_pre_session_sheet_fits_one_page(demo_reader: AppContext, options: PdfOp
     previous = doc.bundle.earlier[-1]
     assert contains(text, previous.homework[0].title)
     assert contains(text, "Score trend") and contains(text, "Objectives due for review")
-    # DEMO-06's last PHQ-9 has item 9 positive: the flag is printed in bold.
-    assert "PHQ-9item9POSITIVE" in bold_text(data)
+    # DEMO-06's last PHQ-9 has item 9 positive: the flag is printed in bold, in the risk findings' words.
+    bold = bold_text(data)
+    assert "Riskflagraisedbyapositivesuicidalityitem:PHQ-9item9(thoughtsofdeathorself-harm)answered" in bold
+    assert "Positivesuicidalityitemsnotyetacknowledgedbyaclinician(3)" in bold
+    for finding in doc.bundle.risk_findings:
+        assert contains(text, finding.text)
 
 
 def test_pre_session_sheet_stays_on_one_page_with_long_text(demo_ctx: AppContext, options: PdfOptions) -> None:
@@ -271,7 +275,7 @@ def test_a_new_patient_with_nothing_on_file_prints(demo_ctx: AppContext, options
     assert contains(report, "No active treatment plan on file")
     prep = assemble.prep_document(demo_ctx, session.id, options=options).render()
     assert contains(body_text(prep), "This is the first session on file")
-    assert contains(body_text(prep), "No PHQ-9 on file")
+    assert contains(body_text(prep), "No score on file asks about thoughts of death or self-harm: ask directly.")
     plan = body_text(assemble.safety_plan_document(demo_ctx, pid, options=options).render())
     assert contains(plan, "No safety plan is on file")
     note = body_text(assemble.note_document(demo_ctx, session.id, options=options).render())

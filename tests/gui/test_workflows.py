@@ -214,7 +214,9 @@ def test_an_alert_left_open_stays_visible_everywhere(qtbot: QtBot, window: MainW
     qtbot.waitUntil(lambda: window.patients.model.find(pid).open_alerts == 1)
     assert "alert to acknowledge" in window.header.text()
     window.workspace.show_tab(TabKey.OVERVIEW)
-    assert "Acknowledge the positive suicidality item" in window.workspace.overview.steps.text()
+    steps = window.workspace.overview.steps.text()
+    assert "Positive suicidality item not yet acknowledged by a clinician (1)" in steps
+    assert "Acknowledge, complete a risk assessment and review the safety plan." in steps
     # Acknowledging later, from the history table, with Enter.
     window.workspace.show_tab(TabKey.MEASURES)
     when_dialog(AcknowledgeDialog, lambda d: (d.confirm.setChecked(True), d.ack.click()))

@@ -8,10 +8,12 @@ from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from tests.gui.conftest import when_dialog
-from trdplanner.clinical import TrdSettings, TrdStatusKind
+from trdplanner.clinical import TrdSettings, TrdStatusKind, score
 from trdplanner.context import AppContext
 from trdplanner.core.guidance import suggest
 from trdplanner.core.records import EpisodeRec, MeasureRec, PatientProfile, TrialRec
+from trdplanner.core.risk_findings import risk_findings
+from trdplanner.core.views import ScoredMeasure
 from trdplanner.gui.main_window import MainWindow
 from trdplanner.gui.patient_tab import TabKey
 from trdplanner.gui.workspace.trial_dialog import TrialDialog
@@ -96,14 +98,17 @@ def test_next_steps_flag_no_response_after_eight_weeks() -> None:
     start = TODAY - dt.timedelta(weeks=9)
     trial = TrialRec(kind="antidepressant_monotherapy", agent="Sertraline", start=start)
     measures = [MeasureRec("phq9", start - dt.timedelta(days=2), 20), MeasureRec("phq9", TODAY, 18)]
-    steps = suggest(trials=[trial], measures=measures, open_alerts=[], trd=TrdStatusKind.NOT_TRD, missing=[],
+    steps = suggest(trials=[trial], measures=measures, risk=[], trd=TrdStatusKind.NOT_TRD, missing=[],
                     stage="", plan=None, today=TODAY)
     assert steps[0].level == "warning"
     assert steps[0].text.startswith("No response after 9 weeks on Sertraline (PHQ-9 20 → 18, 10% better)")
     alert = MeasureRec("phq9", TODAY, 12, items=[1] * 9)
-    first = suggest(trials=[], measures=[alert], open_alerts=[alert], trd=TrdStatusKind.NOT_TRD, missing=[],
+    risk = risk_findings(PatientProfile(code="X-1", full_name="Synthetic"),
+                         [ScoredMeasure(alert, score("phq9", items=alert.items), None)])
+    first = suggest(trials=[], measures=[alert], risk=risk, trd=TrdStatusKind.NOT_TRD, missing=[],
                     stage="", plan=None, today=TODAY)[0]
-    assert first.level == "danger" and "suicidality" in first.text
+    # The next step is the risk findings' open alert, in its words.
+    assert first.level == "danger" and first.text == risk[0].text and "suicidality" in first.text
 
 
 def test_score_chart_draws_bands_points_and_events(qtbot: QtBot) -> None:

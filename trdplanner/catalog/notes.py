@@ -40,6 +40,7 @@ NOTE_CONTEXT_MAPPINGS: dict[str, tuple[str, ...]] = {
         "findings",
         "open_alerts",
         "review_required",
+        "standing",
     ),
 }
 NOTE_CONTEXT_LISTS: dict[str, tuple[str, ...]] = {
@@ -186,6 +187,11 @@ def risk_line(risk: Mapping[str, Any]) -> str:
         )
     else:
         text = f"Risk: PHQ-9 item 9 (thoughts of death or self-harm) answered 'not at all' this session. {plan}"
+    # A flag raised by an earlier score and not yet cleared (core/risk_findings.py) is said even
+    # when nothing this session is positive: a score that does not answer the item never clears it.
+    standing = [str(x) for x in risk.get("standing") or ()]
+    if standing:
+        text += " Still flagged from an earlier score: " + " ".join(standing)
     if risk.get("summary"):
         updated = risk.get("summary_updated")
         when = f"last updated {updated}" if updated else "date of last update not recorded"
@@ -378,6 +384,7 @@ def example_note_context() -> dict[str, Any]:
             "findings": ["PHQ-9 item 9 (thoughts of death or self-harm) answered 'some days' (1 of 3)"],
             "open_alerts": [],
             "review_required": True,
+            "standing": [],
         },
         "interventions": [
             "Review of the seven-column thought record",

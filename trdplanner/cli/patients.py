@@ -192,6 +192,9 @@ def summary_json(summary: ClinicalSummary, sessions: list[Any], courses: list[An
             "flag": summary.risk.raised,
             "open_alerts": summary.risk.open_alerts,
             "explanation": summary.risk.explanation,
+            # What the overview, agenda and prints show (core/risk_findings.py), most urgent first.
+            "findings": [{"kind": f.kind.value, "urgency": f.urgency.value, "text": f.text}
+                         for f in summary.risk_findings],
         },
         "measures": [measure_json(m) for m in summary.measures],
         "sessions": [

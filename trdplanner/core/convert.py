@@ -7,9 +7,20 @@ cross-references are handled by the service that owns them.
 from __future__ import annotations
 
 import dataclasses
+import typing
+from enum import StrEnum
+from functools import cache
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+
+
+@cache
+def enum_fields(cls: type) -> dict[str, type[StrEnum]]:
+    """The record's fields typed as a vocabulary (a StrEnum), by name."""
+    hints = typing.get_type_hints(cls)
+    return {f.name: hints[f.name] for f in dataclasses.fields(cls)
+            if isinstance(hints[f.name], type) and issubclass(hints[f.name], StrEnum)}
 
 
 def record_from_row(cls: type[T], row: object, **overrides: Any) -> T:
@@ -19,6 +30,9 @@ def record_from_row(cls: type[T], row: object, **overrides: Any) -> T:
     for f in dataclasses.fields(cls):
         if f.name not in kwargs:
             kwargs[f.name] = getattr(row, f.name)
+    # Columns hold the vocabulary's text; the record holds its enum (every write checked the value).
+    for name, kind in enum_fields(cls).items():
+        kwargs[name] = kind(kwargs[name])
     return cls(**kwargs)
 
 

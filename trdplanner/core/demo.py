@@ -33,7 +33,14 @@ from trdplanner.core.services.patients import PatientService
 from trdplanner.core.services.practice import PracticeService
 from trdplanner.core.services.transfer import TransferService
 from trdplanner.core.signing import SigningService
-from trdplanner.core.vocab import RiskLevel
+from trdplanner.core.vocab import (
+    HomeworkStatus,
+    NoteFormat,
+    NoteStatus,
+    ObjectiveStatus,
+    RiskLevel,
+    SessionStatus,
+)
 
 DEMO_PRACTICE = PracticeRec(
     name="Harbour Light Therapy Collective (demo)", address="12 Example Lane, Springfield", phone="555-0100"
@@ -88,10 +95,10 @@ def build_record(
     for n in range(1, 9):
         date = weeks_ago(today, 8 - n)
         total = p.phq9[-1][1]
-        note = NoteRec(format="soap", sections=_note_sections(p, n, total))
+        note = NoteRec(format=NoteFormat.SOAP, sections=_note_sections(p, n, total))
         if n < 8:
             signed_at = dt.datetime.combine(date, dt.time(17, 30), tzinfo=dt.UTC)
-            note.status = "signed"
+            note.status = NoteStatus.SIGNED
             note.signer_name = DEMO_CLINICIAN.display
             note.signed_at = signed_at
             if sign is not None:
@@ -101,7 +108,7 @@ def build_record(
                 number=n,
                 date=date,
                 modality=p.modality,
-                status="completed" if n < 8 else "planned",
+                status=SessionStatus.COMPLETED if n < 8 else SessionStatus.PLANNED,
                 clinician=DEMO_CLINICIAN,
                 agenda=list(_AGENDA.get(p.modality, [])),
                 interventions=[f"{p.modality.upper()} skills practice"],
@@ -110,7 +117,7 @@ def build_record(
                 homework=[
                     HomeworkRec(
                         title="Practise this week's skill daily",
-                        status="completed" if n < 7 else "assigned",
+                        status=HomeworkStatus.COMPLETED if n < 7 else HomeworkStatus.ASSIGNED,
                         reviewed_in_session_number=n + 1 if n < 7 else None,
                     )
                 ],
@@ -141,7 +148,7 @@ def build_record(
                             ObjectiveRec(
                                 "Complete 3 scheduled mastery or pleasure activities per week for 4 weeks",
                                 review_date=today + dt.timedelta(weeks=2),
-                                status="partially_met",
+                                status=ObjectiveStatus.PARTIALLY_MET,
                             ),
                         ],
                     )

@@ -10,6 +10,7 @@ from typing import Any
 
 from trdplanner.catalog import Catalog, template_to_dict, validate_instance
 from trdplanner.core.records import InstanceRec
+from trdplanner.core.vocab import InstanceRole
 
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -121,7 +122,9 @@ def safety_plan() -> dict[str, Any]:
     }
 
 
-def instance(catalog: Catalog, template_id: str, values: dict[str, Any], role: str = "in_session") -> InstanceRec:
+def instance(
+    catalog: Catalog, template_id: str, values: dict[str, Any], role: InstanceRole = InstanceRole.IN_SESSION
+) -> InstanceRec:
     template = catalog.get(template_id)
     cleaned = validate_instance(template, values, partial=True)
     return InstanceRec(
@@ -142,10 +145,11 @@ def instances_for(catalog: Catalog, code: str, modality: str, number: int, week_
         found.append(instance(catalog, "general-safety-plan", safety_plan()))
     if number >= 5:
         if modality == "cbt":
-            found.append(instance(catalog, "cbt-thought-record-7", thought_record(number), "homework"))
+            found.append(instance(catalog, "cbt-thought-record-7", thought_record(number), InstanceRole.HOMEWORK))
         elif modality == "dbt":
             target = "Skipping meals" if code == "DEMO-04" else "Staying in bed all day"
-            found.append(instance(catalog, "dbt-diary-card", diary_card(number, target, week_start), "homework"))
+            card = diary_card(number, target, week_start)
+            found.append(instance(catalog, "dbt-diary-card", card, InstanceRole.HOMEWORK))
         elif modality == "act":
-            found.append(instance(catalog, "act-committed-action", committed_action(number), "homework"))
+            found.append(instance(catalog, "act-committed-action", committed_action(number), InstanceRole.HOMEWORK))
     return found

@@ -21,6 +21,7 @@ from trdplanner.core.records import (
     PatientProfile,
     TrialRec,
 )
+from trdplanner.core.vocab import CareRole, FactorGroup, PatientStatus, RiskLevel
 
 
 def months_ago(today: dt.date, months: int) -> dt.date:
@@ -133,12 +134,12 @@ def demo_patients(today: dt.date) -> list[DemoPatient]:
                 phone="555-0101",
                 primary_diagnosis="Major depressive disorder, single episode, moderate",
                 primary_diagnosis_icd10="F32.1",
-                risk_level="low",
+                risk_level=RiskLevel.LOW,
                 risk_summary="No current ideation; protective factors: partner, work.",
                 episodes=[EpisodeRec(1, months_ago(t, 5), severity="moderate", psychotic_features=False)],
-                factors=[FactorRec("lifestyle", "sleep", "Shift work since spring")],
+                factors=[FactorRec(FactorGroup.LIFESTYLE, "sleep", "Shift work since spring")],
                 medications=[MedicationRec("Sertraline", "100 mg", "mornings", "good", "Dr. Morgan Reyes (demo)")],
-                care_team=[CareTeamRec("prescriber", "Dr. Morgan Reyes (demo)", "555-0190")],
+                care_team=[CareTeamRec(CareRole.PRESCRIBER, "Dr. Morgan Reyes (demo)", "555-0190")],
             ),
             trials=[
                 _ssri(t, "Sertraline", 6, None, drug_class="SSRI", dose=100, min_effective_dose=50, baseline_score=16)
@@ -159,15 +160,15 @@ def demo_patients(today: dt.date) -> list[DemoPatient]:
                 date_of_birth=dt.date(1981, 11, 2),
                 primary_diagnosis="Major depressive disorder, recurrent, moderate",
                 primary_diagnosis_icd10="F33.1",
-                risk_level="low",
+                risk_level=RiskLevel.LOW,
                 episodes=[
                     EpisodeRec(1, months_ago(t, 30), months_ago(t, 20), "mild", psychotic_features=False),
                     EpisodeRec(2, months_ago(t, 10), severity="moderate", psychotic_features=False),
                 ],
                 comorbidities=[ComorbidityRec("Generalised anxiety disorder", "F41.1")],
                 factors=[
-                    FactorRec("psychological", "anxiety", "Long-standing worry"),
-                    FactorRec("biological", "family_history", "Mother treated for depression"),
+                    FactorRec(FactorGroup.PSYCHOLOGICAL, "anxiety", "Long-standing worry"),
+                    FactorRec(FactorGroup.BIOLOGICAL, "family_history", "Mother treated for depression"),
                 ],
             ),
             trials=[
@@ -219,12 +220,12 @@ def demo_patients(today: dt.date) -> list[DemoPatient]:
                 date_of_birth=dt.date(1988, 6, 30),
                 primary_diagnosis="Major depressive disorder, recurrent, moderate",
                 primary_diagnosis_icd10="F33.1",
-                risk_level="moderate",
+                risk_level=RiskLevel.MODERATE,
                 risk_summary="Passive thoughts of death in past month, no plan or intent.",
                 episodes=[EpisodeRec(1, months_ago(t, 14), severity="moderate", psychotic_features=False)],
                 factors=[
-                    FactorRec("biological", "medical_condition", "Hypothyroidism, treated"),
-                    FactorRec("lifestyle", "social_support", "Moved cities last year"),
+                    FactorRec(FactorGroup.BIOLOGICAL, "medical_condition", "Hypothyroidism, treated"),
+                    FactorRec(FactorGroup.LIFESTYLE, "social_support", "Moved cities last year"),
                 ],
                 medications=[
                     MedicationRec("Duloxetine", "60 mg", "daily", "good"),
@@ -278,20 +279,20 @@ def demo_patients(today: dt.date) -> list[DemoPatient]:
                 date_of_birth=dt.date(1975, 1, 22),
                 primary_diagnosis="Major depressive disorder, recurrent, severe without psychotic features",
                 primary_diagnosis_icd10="F33.2",
-                risk_level="moderate",
+                risk_level=RiskLevel.MODERATE,
                 risk_summary="History of one overdose (2019). Safety plan in place.",
                 episodes=[EpisodeRec(1, months_ago(t, 30), severity="severe", psychotic_features=False)],
                 factors=[
-                    FactorRec("psychological", "trauma_history", "Childhood adversity"),
-                    FactorRec("lifestyle", "substance_use", "Alcohol, reduced since 2023"),
+                    FactorRec(FactorGroup.PSYCHOLOGICAL, "trauma_history", "Childhood adversity"),
+                    FactorRec(FactorGroup.LIFESTYLE, "substance_use", "Alcohol, reduced since 2023"),
                 ],
                 medications=[
                     MedicationRec("Nortriptyline", "100 mg", "nightly", "partial"),
                     MedicationRec("Esketamine nasal spray", "84 mg", "weekly, observed", "good"),
                 ],
                 care_team=[
-                    CareTeamRec("prescriber", "Dr. Morgan Reyes (demo)", "555-0190"),
-                    CareTeamRec("primary_care", "Riverside Family Clinic (demo)", "555-0150"),
+                    CareTeamRec(CareRole.PRESCRIBER, "Dr. Morgan Reyes (demo)", "555-0190"),
+                    CareTeamRec(CareRole.PRIMARY_CARE, "Riverside Family Clinic (demo)", "555-0150"),
                 ],
             ),
             trials=[
@@ -379,12 +380,12 @@ def demo_patients(today: dt.date) -> list[DemoPatient]:
                 date_of_birth=dt.date(1962, 9, 5),
                 primary_diagnosis="Major depressive disorder, recurrent, severe with psychotic features",
                 primary_diagnosis_icd10="F33.3",
-                risk_level="high",
+                risk_level=RiskLevel.HIGH,
                 risk_summary="Recurrent ideation; daughter holds medications. Reviewed weekly.",
                 episodes=[EpisodeRec(1, months_ago(t, 40), severity="severe", psychotic_features=True)],
                 factors=[
-                    FactorRec("biological", "medical_condition", "Chronic back pain"),
-                    FactorRec("lifestyle", "social_support", "Widowed 2021"),
+                    FactorRec(FactorGroup.BIOLOGICAL, "medical_condition", "Chronic back pain"),
+                    FactorRec(FactorGroup.LIFESTYLE, "social_support", "Widowed 2021"),
                 ],
                 medications=[
                     MedicationRec("Phenelzine", "60 mg", "divided", "good"),
@@ -485,12 +486,12 @@ def demo_patients(today: dt.date) -> list[DemoPatient]:
                 date_of_birth=dt.date(1999, 4, 18),
                 primary_diagnosis="Major depressive disorder, single episode, severe",
                 primary_diagnosis_icd10="F32.2",
-                risk_level="high",
+                risk_level=RiskLevel.HIGH,
                 risk_summary="Item 9 positive last week; safety plan reviewed.",
                 episodes=[EpisodeRec(1, months_ago(t, 20), severity="severe", psychotic_features=False)],
                 factors=[
-                    FactorRec("psychological", "personality_disorder", "Emotion dysregulation traits"),
-                    FactorRec("lifestyle", "exercise", "Sedentary since job loss"),
+                    FactorRec(FactorGroup.PSYCHOLOGICAL, "personality_disorder", "Emotion dysregulation traits"),
+                    FactorRec(FactorGroup.LIFESTYLE, "exercise", "Sedentary since job loss"),
                 ],
                 emergency_contact_name="Jordan Whitfield",
                 emergency_contact_relation="sibling",
@@ -550,10 +551,10 @@ def demo_patients(today: dt.date) -> list[DemoPatient]:
                 preferred_name="Aiko",
                 pronouns="she/her",
                 date_of_birth=dt.date(1990, 12, 1),
-                status="archived",
+                status=PatientStatus.ARCHIVED,
                 primary_diagnosis="Major depressive disorder, single episode, mild",
                 primary_diagnosis_icd10="F32.0",
-                risk_level="low",
+                risk_level=RiskLevel.LOW,
                 episodes=[EpisodeRec(1, months_ago(t, 12), severity="mild", psychotic_features=False)],
             ),
             trials=[

@@ -9,11 +9,13 @@ response, partial response and non-response, and PHQ-9 remission all come from `
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from trdplanner.clinical import Instrument, Outcome, TrdStatusKind, outcome_from_scores, remission_criterion, spec
+from trdplanner.clinical import Instrument, Outcome, TrdStatusKind, outcome_from_scores, remission_criterion
 from trdplanner.clinical.trial_facts import DOSED_KINDS
 from trdplanner.core.records import MeasureRec, PlanRec, TrialRec
+from trdplanner.core.risk_findings import FindingKind, RiskFinding
 from trdplanner.core.views import IntegrationProposal
 from trdplanner.core.vocab import OPEN_OBJECTIVE
 
@@ -49,15 +51,9 @@ def _trial_change(trial: TrialRec, measures: list[MeasureRec]) -> tuple[int, int
     return None
 
 
-def _alerts(open_alerts: list[MeasureRec]) -> list[Step]:
-    if not open_alerts:
-        return []
-    latest = open_alerts[-1]
-    more = len(open_alerts) - 1
-    extra = f" and {more} earlier score{'s' if more != 1 else ''}" if more else ""
-    return [Step("danger", f"Acknowledge the positive suicidality item on the {spec(latest.instrument).display_name} "
-                           f"of {latest.taken_on.isoformat()}{extra}, complete a risk assessment and review the "
-                           "safety plan.")]
+def _alerts(risk: Sequence[RiskFinding]) -> list[Step]:
+    """The risk findings' open alert, as they word it (core/risk_findings.py decides it)."""
+    return [Step("danger", f.text) for f in risk if f.kind is FindingKind.OPEN_ALERT]
 
 
 def _current_treatment(trials: list[TrialRec], measures: list[MeasureRec], today: dt.date) -> list[Step]:
@@ -122,7 +118,7 @@ def suggest(
     *,
     trials: list[TrialRec],
     measures: list[MeasureRec],
-    open_alerts: list[MeasureRec],
+    risk: Sequence[RiskFinding],
     trd: TrdStatusKind,
     missing: list[str],
     stage: str,
@@ -130,7 +126,7 @@ def suggest(
     today: dt.date,
     integration: IntegrationProposal | None = None,
 ) -> list[Step]:
-    steps = _alerts(open_alerts) + _current_treatment(trials, measures, today) + _measures(measures, today)
+    steps = _alerts(risk) + _current_treatment(trials, measures, today) + _measures(measures, today)
     if integration is not None:  # therapy planned around a ketamine dose
         steps.append(Step("info" if integration.booked_on else "warning", integration.text))
     if trd is TrdStatusKind.INSUFFICIENT_DATA and missing:

@@ -10,6 +10,24 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from trdplanner.core.vocab import (
+    AddendumKind,
+    CareRole,
+    ClinicianRole,
+    FactorGroup,
+    GoalStatus,
+    HomeworkStatus,
+    InstanceRole,
+    NoteFormat,
+    NoteStatus,
+    ObjectiveStatus,
+    PatientStatus,
+    PlanStatus,
+    RiskLevel,
+    SessionFormat,
+    SessionStatus,
+)
+
 
 @dataclass
 class ClinicianRec:
@@ -20,7 +38,7 @@ class ClinicianRec:
     id: int | None = None
     # Group practice: the PostgreSQL login, the practice role and the supervisor's login.
     login: str | None = None
-    role: str = "clinician"
+    role: ClinicianRole = ClinicianRole.CLINICIAN
     supervisor_id: int | None = None
     active: bool = True
     version: int | None = field(default=None, compare=False)  # which copy was loaded, not content
@@ -47,14 +65,14 @@ class ComorbidityRec:
 
 @dataclass
 class FactorRec:
-    group: str
+    group: FactorGroup
     factor: str
     details: str = ""
 
 
 @dataclass
 class CareTeamRec:
-    role: str
+    role: CareRole
     name: str
     contact: str = ""
 
@@ -92,10 +110,10 @@ class PatientProfile:
     emergency_contact_name: str = ""
     emergency_contact_relation: str = ""
     emergency_contact_phone: str = ""
-    status: str = "active"
+    status: PatientStatus = PatientStatus.ACTIVE
     primary_diagnosis: str = ""
     primary_diagnosis_icd10: str = ""
-    risk_level: str = "unknown"
+    risk_level: RiskLevel = RiskLevel.UNKNOWN
     risk_summary: str = ""
     # The day the risk summary text last changed (set by the patient service).
     risk_summary_updated: dt.date | None = None
@@ -128,8 +146,8 @@ class PatientSummary:
     full_name: str
     preferred_name: str
     primary_diagnosis: str
-    status: str
-    risk_level: str
+    status: PatientStatus
+    risk_level: RiskLevel
     last_session: dt.date | None
     unsigned_notes: int
     # From the derived patient_flags row: trd / not_trd / insufficient_data.
@@ -200,14 +218,14 @@ class ObjectiveRec:
     target_value: float | None = None
     target_date: dt.date | None = None
     review_date: dt.date | None = None
-    status: str = "not_met"
+    status: ObjectiveStatus = ObjectiveStatus.NOT_MET
     id: int | None = None
 
 
 @dataclass
 class GoalRec:
     text: str
-    status: str = "active"
+    status: GoalStatus = GoalStatus.ACTIVE
     objectives: list[ObjectiveRec] = field(default_factory=list)
     id: int | None = None
 
@@ -235,7 +253,7 @@ class PlanRec:
     created_on: dt.date
     revised_on: dt.date | None = None
     review_date: dt.date | None = None
-    status: str = "active"
+    status: PlanStatus = PlanStatus.ACTIVE
     client_participation: str = ""
     problems: list[ProblemRec] = field(default_factory=list)
     id: int | None = None
@@ -248,7 +266,7 @@ class InstanceRec:
     template_version: int
     template_snapshot: dict[str, Any]
     values: dict[str, Any] = field(default_factory=dict)
-    role: str = "in_session"
+    role: InstanceRole = InstanceRole.IN_SESSION
     id: int | None = None
 
 
@@ -257,7 +275,7 @@ class HomeworkRec:
     title: str
     template_id: str = ""
     instructions: str = ""
-    status: str = "assigned"
+    status: HomeworkStatus = HomeworkStatus.ASSIGNED
     reviewed_in_session_number: int | None = None
     review_notes: str = ""
     id: int | None = None
@@ -269,7 +287,7 @@ class AddendumRec:
     signer_name: str
     signed_at: dt.datetime
     fingerprint: str
-    kind: str = "addendum"
+    kind: AddendumKind = AddendumKind.ADDENDUM
     refers_to_date: dt.date | None = None
     # Ed25519 signature (hex) by the key with this fingerprint; the public key travels with it
     # so another practice can check it (and shows it as signed elsewhere).
@@ -306,9 +324,9 @@ class CosignatureRec:
 
 @dataclass
 class NoteRec:
-    format: str
+    format: NoteFormat
     sections: list[NoteSectionRec] = field(default_factory=list)
-    status: str = "draft"
+    status: NoteStatus = NoteStatus.DRAFT
     signer_name: str = ""
     signed_at: dt.datetime | None = None
     fingerprint: str = ""
@@ -339,9 +357,9 @@ class SessionRec:
     number: int
     date: dt.date
     duration_minutes: int = 50
-    format: str = "individual"
+    format: SessionFormat = SessionFormat.INDIVIDUAL
     modality: str = ""
-    status: str = "planned"
+    status: SessionStatus = SessionStatus.PLANNED
     clinician: ClinicianRec | None = None
     agenda: list[str] = field(default_factory=list)
     interventions: list[str] = field(default_factory=list)

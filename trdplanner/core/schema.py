@@ -108,6 +108,8 @@ def _type(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
         return {"type": "array", "maxItems": MAX_LIST, "items": _type(item, defs)}
     if origin is dict:
         return {"type": "object"}
+    if isinstance(tp, type) and issubclass(tp, StrEnum):
+        return {"enum": _values(tp)}
     simple: dict[Any, dict[str, Any]] = {
         str: {"type": "string", "maxLength": MAX_TEXT},
         bool: {"type": "boolean"},

@@ -11,6 +11,7 @@ import dataclasses
 import datetime as dt
 import types
 import typing
+from enum import StrEnum
 from functools import cache
 from typing import Any, TypeVar, Union
 
@@ -47,6 +48,8 @@ def to_data(record: Any, *, with_ids: bool = True) -> JSON:
         return record.isoformat()
     if isinstance(record, dt.date):
         return record.isoformat()
+    if isinstance(record, StrEnum):  # a vocabulary value: its text, as a builtin str
+        return str(record)
     return record
 
 
@@ -134,6 +137,11 @@ def _convert_scalar(tp: Any, value: Any, path: str) -> Any:
         if not isinstance(value, str):
             raise InputError(where, "must be text")
         return _checked_text(value, where)
+    if isinstance(tp, type) and issubclass(tp, StrEnum):
+        allowed = [str(v) for v in tp]
+        if not isinstance(value, str) or value not in allowed:
+            raise InputError(where, f"must be one of {', '.join(allowed)}; got {value!r}")
+        return tp(value)
     if tp is dt.datetime:
         if not isinstance(value, str):
             raise InputError(where, "must be a date-time like 2026-01-31T14:05:00+00:00")

@@ -10,6 +10,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 from enum import StrEnum
+from typing import TypeVar
 
 from trdplanner.core.errors import InputError
 from trdplanner.core.records import PatientProfile, PlanRec, TrialRec
@@ -95,6 +96,15 @@ def one_of(field: str, value: str, allowed: type[StrEnum] | Iterable[str], *, bl
     options = [str(v) for v in allowed]
     if value not in options:
         raise InputError(field, f"must be one of {', '.join(options)}; got {value!r}")
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def vocab(field: str, value: str, kind: type[E]) -> E:
+    """``value`` as a member of the vocabulary ``kind``, or an InputError naming the field and the choices."""
+    one_of(field, value, kind)
+    return kind(value)
 
 
 def not_blank(field: str, value: str) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from trdplanner.clinical import (
@@ -32,6 +33,7 @@ from trdplanner.core.records import (
     SessionRec,
     TrialRec,
 )
+from trdplanner.core.risk_findings import RiskFinding, risk_findings
 
 if TYPE_CHECKING:  # the catalog's prefill pulls in Jinja2; view types stay light
     from trdplanner.catalog import PrefillContext, Template
@@ -66,6 +68,10 @@ class ClinicalSummary:
     as_of: dt.date = field(default_factory=dt.date.today)
     risk: RiskFlag = field(default_factory=lambda: risk_flag([]))
     bipolar: bool = False
+    # Days of completed risk reviews (a session with the safety plan reviewed and its note signed).
+    risk_reviews: tuple[dt.date, ...] = ()
+    #: Is the patient at risk now, and why (core/risk_findings.py): what every screen and print shows.
+    risk_findings: tuple[RiskFinding, ...] = ()
 
     @property
     def open_alerts(self) -> list[ScoredMeasure]:
@@ -150,6 +156,13 @@ class SessionBundle:
     @property
     def earlier(self) -> list[SessionRec]:
         return [s for s in self.sessions if (s.date, s.number) < (self.session.date, self.session.number)]
+
+    @cached_property
+    def risk_findings(self) -> tuple[RiskFinding, ...]:
+        """The risk findings as known on this session's day (later scores and reviews left out):
+        what the agenda, the pre-session sheet and the note's risk section show."""
+        s = self.summary
+        return tuple(risk_findings(self.profile, s.measures, s.risk_reviews, day=self.session.date))
 
 
 @dataclass(frozen=True)

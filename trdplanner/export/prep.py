@@ -15,6 +15,7 @@ from reportlab.platypus import Flowable, KeepInFrame, Paragraph, Spacer
 
 from trdplanner.clinical import Instrument
 from trdplanner.core.records import ObjectiveRec, SessionRec
+from trdplanner.core.risk_findings import FindingKind, Urgency
 from trdplanner.core.views import ScoredMeasure, SessionBundle
 from trdplanner.core.vocab import OPEN_OBJECTIVE, SessionStatus
 from trdplanner.export.base import MARGIN_BOTTOM, MARGIN_TOP, DocInfo, PdfDocument, PdfOptions
@@ -147,35 +148,12 @@ class PrepDocument(PdfDocument):
         return [*out, Spacer(1, GAP)]
 
     def _risk(self) -> list[Flowable]:
+        """The session's risk findings (core/risk_findings.py) as they are, urgent ones in bold."""
         s, b = self.styles, self.bundle
         out: list[Flowable] = [Paragraph("Risk flags", s.subheading)]
-        phq9 = [m for m in b.summary.measures if m.record.instrument == Instrument.PHQ9]
-        lines: list[str] = []
-        if phq9:
-            last = phq9[-1]
-            item9 = last.score.suicidality_item_score
-            when = last.record.taken_on.isoformat()
-            if item9 is None:
-                lines.append(f"PHQ-9 item 9 not recorded on the last PHQ-9 ({when}): ask directly.")
-            elif item9 > 0:
-                lines.append(
-                    f"<b>PHQ-9 item 9 POSITIVE: scored {item9} of 3 on {when}. Review risk and the safety plan.</b>"
-                )
-            else:
-                lines.append(f"PHQ-9 item 9 scored 0 on {when}.")
-        else:
-            lines.append("No PHQ-9 on file: ask directly about thoughts of death or self-harm.")
-        alerts = b.summary.open_alerts
-        if alerts:
-            shown = ", ".join(
-                f"{Instrument(m.record.instrument).display_name} {m.record.taken_on.isoformat()}" for m in alerts[-4:]
-            )
-            more = f" and {len(alerts) - 4} earlier" if len(alerts) > 4 else ""
-            lines.append(f"<b>{len(alerts)} risk alert(s) not yet acknowledged: {shown}{more}.</b>")
-        lines.append(f"Risk level on file: {markup(b.profile.risk_level)}.")
-        if b.profile.risk_summary:
-            lines.append(markup(shorten(b.profile.risk_summary, 300)))
-        out += [Paragraph(line, s.small) for line in lines]
+        for f in b.risk_findings:
+            text = markup(shorten(f.text, 300) if f.kind is FindingKind.RISK_SUMMARY else f.text)
+            out.append(Paragraph(f"<b>{text}</b>" if f.urgency is Urgency.DANGER else text, s.small))
         return out
 
     def _trend(self, width: float) -> list[Flowable]:

@@ -12,11 +12,10 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, Spacer
 
 from trdplanner.clinical import Instrument, flag_phrases
-from trdplanner.core.vocab import RiskLevel
 from trdplanner.export.base import DocInfo
 from trdplanner.export.identity import patient_doc_info
 from trdplanner.export.layout import data_table
-from trdplanner.export.report import ReportDocument
+from trdplanner.export.report import ReportDocument, risk_paragraphs
 from trdplanner.export.scores import change_text
 from trdplanner.export.styles import GAP
 from trdplanner.export.text import markup
@@ -115,7 +114,7 @@ class PrescriberLetterDocument(ReportDocument):
         return out
 
     def _risk(self, w: float) -> list[Flowable]:
-        s, p, summary = self.styles, self.data.profile, self.data.summary
+        s, summary = self.styles, self.data.summary
         out: list[Flowable] = [Spacer(1, GAP), Paragraph("Risk", s.heading)]
         findings = [
             f"{'; '.join(flag_phrases(m.score))} on {m.record.taken_on.isoformat()}"
@@ -127,21 +126,8 @@ class PrescriberLetterDocument(ReportDocument):
             out += [Paragraph(f"<b>{markup(f)}</b>", s.body) for f in findings]
         else:
             out.append(Paragraph("No suicidality item above 0 was recorded in this period.", s.body))
-        open_alerts = summary.open_alerts
-        if open_alerts:
-            out.append(Paragraph(f"<b>{len(open_alerts)} alert(s) not yet reviewed by a clinician.</b>", s.body))
-        try:
-            level = RiskLevel(p.risk_level).label
-        except ValueError:
-            level = p.risk_level
-        out.append(Paragraph(f"Risk level on file: {markup(level)}.", s.body))
-        if p.risk_summary:
-            when = (
-                f"last updated {p.risk_summary_updated.isoformat()}"
-                if p.risk_summary_updated
-                else "date of last update not recorded"
-            )
-            out.append(Paragraph(f"Risk summary on file, {when}: {markup(p.risk_summary)}", s.body))
+        out.append(Paragraph("Risk now", s.subheading))
+        out += risk_paragraphs(summary.risk_findings, s.body)
         return out
 
     def _closing(self) -> list[Flowable]:

@@ -10,12 +10,15 @@ and no-show sessions are never counted as held); then each held session's assess
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, HRFlowable, KeepTogether, Paragraph, Spacer
 
 from trdplanner.clinical import Instrument
+from trdplanner.core.risk_findings import RiskFinding, Urgency
 from trdplanner.core.services.templating import SessionBundle, measures_of_session
 from trdplanner.core.views import PatientSessions, ScoredMeasure
 from trdplanner.core.vocab import NoteStatus, SessionStatus
@@ -30,6 +33,15 @@ from trdplanner.export.text import markup
 from trdplanner.settings import Settings
 
 CHARTED = (Instrument.PHQ9, Instrument.GAD7, Instrument.QIDS_SR16)
+
+
+def risk_paragraphs(findings: Sequence[RiskFinding], style: ParagraphStyle) -> list[Flowable]:
+    """The risk findings (core/risk_findings.py) as they are, one paragraph each, urgent ones in bold."""
+    out: list[Flowable] = []
+    for f in findings:
+        text = markup(f.text)
+        out.append(Paragraph(f"<b>{text}</b>" if f.urgency is Urgency.DANGER else text, style))
+    return out
 
 
 def period_of(data: PatientSessions, today: dt.date) -> tuple[dt.date, dt.date]:
@@ -151,6 +163,8 @@ class ReportDocument(PdfDocument):
             )
             lines.append(f"<b>Suicidality item positive in this period ({len(alerts)}): {named}.</b>")
         out += [Paragraph(line, s.body) for line in lines]
+        out.append(Paragraph("<b>Risk now:</b>", s.body))
+        out += risk_paragraphs(summary.risk_findings, s.body)
         return out
 
     def _charts(self, w: float) -> list[Flowable]:

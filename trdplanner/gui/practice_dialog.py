@@ -97,7 +97,7 @@ class ClinicianDialog(QDialog):
         try:
             if self.rec is None:
                 rec.login = self.login.text().strip() or None
-                rec.role = str(self.role.currentData())
+                rec.role = ClinicianRole(self.role.currentData())
                 password = None
                 if self.ctx.db.group is not None:
                     if self.password.text() != self.repeat.text():

@@ -168,8 +168,9 @@ class PatientService:
                 for _sid, pid in s.execute(awaiting_query(self.cosigner_id)):
                     waiting[pid] = waiting.get(pid, 0) + 1
             return [
-                PatientSummary(pid, code, name, preferred, dx, status, risk, last, unsigned or 0, trd or "",
-                               failed or 0, bool(flagged), alerts or 0, search_text, waiting.get(pid, 0))
+                PatientSummary(pid, code, name, preferred, dx, PatientStatus(status), RiskLevel(risk), last,
+                               unsigned or 0, trd or "", failed or 0, bool(flagged), alerts or 0, search_text,
+                               waiting.get(pid, 0))
                 for pid, code, name, preferred, dx, status, risk, last, unsigned, trd, failed, flagged, alerts,
                 search_text in s.execute(query).all()
             ]

@@ -35,7 +35,7 @@ from trdplanner.core.records import (
     SessionRec,
 )
 from trdplanner.core.services.form_measures import FormMeasure, record_form_measure
-from trdplanner.core.validate import event_date, one_of
+from trdplanner.core.validate import event_date, one_of, vocab
 from trdplanner.core.versioning import check_version, touch
 from trdplanner.core.vocab import (
     AttendanceStatus,
@@ -260,7 +260,7 @@ class SessionService:
                 number=number,
                 date=date,
                 modality=modality,
-                format=format,
+                format=vocab("session.format", format, SessionFormat),
                 agenda=list(agenda or []),
                 duration_minutes=duration_minutes,
                 others_present=list(others_present or []),

@@ -16,7 +16,6 @@ from trdplanner.clinical import (
     EpisodeWindow,
     MaudsleySeverity,
     Outcome,
-    RiskFlag,
     ScoreFlag,
     ScorePoint,
     StopReason,
@@ -27,7 +26,6 @@ from trdplanner.clinical import (
     choose_baseline,
     is_bipolar_spectrum,
     maudsley,
-    risk_flag,
     score,
     thase_rush,
     trd_status,
@@ -36,7 +34,8 @@ from trdplanner.core.db import Database
 from trdplanner.core.errors import NotFoundError
 from trdplanner.core.models import Patient
 from trdplanner.core.records import EpisodeRec, MeasureRec, PatientProfile, TrialRec
-from trdplanner.core.services.flags import observation, risk_reviews_in
+from trdplanner.core.risk_findings import risk_findings, risk_now
+from trdplanner.core.services.flags import risk_reviews_in
 from trdplanner.core.services.measures import measures_in
 from trdplanner.core.services.patients import load_patient, profile_from_row
 from trdplanner.core.services.trials import trials_in
@@ -119,14 +118,6 @@ def score_measures(
     return out
 
 
-def risk_of(measures: list[MeasureRec], reviews: list[dt.date]) -> RiskFlag:
-    return risk_flag(
-        [observation(m.instrument, m.taken_on, m.items, m.total, m.alert_acknowledged_at is not None)
-         for m in measures],
-        reviews,
-    )
-
-
 def summarize(
     profile: PatientProfile,
     trials: list[TrialRec],
@@ -144,6 +135,7 @@ def summarize(
     trd_settings = settings.trd_settings()
     bipolar = is_bipolar_spectrum(profile.primary_diagnosis, profile.primary_diagnosis_icd10)
     severity = MaudsleySeverity(episode.severity) if episode and episode.severity else None
+    scored = score_measures(measures, settings, episode_windows(profile), treatment_windows(trials))
     return ClinicalSummary(
         profile=profile,
         trials=trials,
@@ -159,10 +151,12 @@ def summarize(
             drugs=drugs,
             bipolar=bipolar,
         ),
-        measures=score_measures(measures, settings, episode_windows(profile), treatment_windows(trials)),
+        measures=scored,
         as_of=as_of,
-        risk=risk_of(measures, reviews or []),
+        risk=risk_now(scored, reviews or ()),
         bipolar=bipolar,
+        risk_reviews=tuple(sorted(reviews or ())),
+        risk_findings=tuple(risk_findings(profile, scored, reviews or ())),
     )
 
 

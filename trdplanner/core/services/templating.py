@@ -28,6 +28,7 @@ from trdplanner.core.records import (
     PatientProfile,
     SessionRec,
 )
+from trdplanner.core.risk_findings import FindingKind
 from trdplanner.core.views import ScoredMeasure
 from trdplanner.core.views import SessionBundle as SessionBundle
 from trdplanner.core.vocab import MODALITY_LABELS, AttendanceStatus, HomeworkStatus, Modality, SessionStatus
@@ -208,6 +209,9 @@ def risk_mapping(bundle: SessionBundle, todays: list[ScoredMeasure]) -> dict[str
         "findings": [suicidality_finding(m.score) for m in todays if m.needs_alert],
         "open_alerts": [r for r in review_reasons(bundle, todays) if r.startswith("open alert: ")],
         "review_required": bool(review_reasons(bundle, todays)),
+        # The risk flag as the session's risk findings say it, when an earlier score raised it.
+        "standing": [f.text for f in bundle.risk_findings if f.kind is FindingKind.FLAG_RAISED
+                     and (f.taken_on, f.instrument) not in {(m.record.taken_on, m.record.instrument) for m in todays}],
     }
 
 

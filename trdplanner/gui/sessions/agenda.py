@@ -8,27 +8,20 @@ from __future__ import annotations
 
 from trdplanner.catalog import Template
 from trdplanner.core.records import HomeworkRec
+from trdplanner.core.risk_findings import safety_plan_first
 from trdplanner.core.services.templating import SessionBundle
-from trdplanner.core.vocab import RiskLevel
 
 SAFETY_PLAN_ITEM = "Safety plan review"
 
 
 def risk_items(bundle: SessionBundle) -> list[str]:
-    """Agenda lines a risk finding puts at the top (a positive item 9 means the safety plan first)."""
-    day = bundle.session.date
-    measures = sorted((m for m in bundle.summary.measures if m.record.taken_on <= day), key=lambda m: m.record.taken_on)
-    latest: dict[str, object] = {}
-    for m in measures:
-        latest[m.record.instrument] = m
-    positive = [m for m in measures if m.needs_alert and (m.alert_open or latest.get(m.record.instrument) is m)]
-    if positive:
-        newest = positive[-1]
-        name = "PHQ-9 item 9" if newest.record.instrument == "phq9" else "suicidality item"
-        return [f"{SAFETY_PLAN_ITEM}: {name} positive on {newest.record.taken_on.isoformat()}"]
-    if bundle.profile.risk_level == RiskLevel.HIGH:
-        return [f"{SAFETY_PLAN_ITEM}: risk level on file is high"]
-    return []
+    """The agenda line a risk finding puts at the top: a positive suicidality item still flagged
+    on the session's day (or not yet acknowledged), else a high risk level, means the safety plan first.
+
+    Only displays the session's risk findings (core/risk_findings.py); it decides nothing itself.
+    """
+    first = safety_plan_first(bundle.risk_findings)
+    return [f"{SAFETY_PLAN_ITEM}: {first.short}"] if first is not None else []
 
 
 def _is_homework_step(title: str) -> bool:

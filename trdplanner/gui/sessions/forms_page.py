@@ -30,6 +30,7 @@ from trdplanner.catalog import Template, template_to_dict, validate_instance
 from trdplanner.context import AppContext
 from trdplanner.core.records import HomeworkRec, InstanceRec, SessionRec
 from trdplanner.core.services.templating import prefilled_values, snapshot_template
+from trdplanner.core.vocab import InstanceRole
 from trdplanner.gui.badges import badge, set_badge
 from trdplanner.gui.dialogs import confirm, show_error
 from trdplanner.gui.forms import TemplateForm
@@ -282,7 +283,7 @@ class FormsPage(QWidget):
                 template_version=template.version,
                 template_snapshot=template_to_dict(template),
                 values=values,
-                role="homework" if homework else "in_session",
+                role=InstanceRole.HOMEWORK if homework else InstanceRole.IN_SESSION,
             )
             instance_id = self.ctx.sessions.add_instance(self.session.id, rec)
             if homework:

@@ -381,9 +381,9 @@ class PlanPage(QWidget):
             self.session,
             date=self.date.value() or self.session.date,  # a session always has a date; empty keeps the old one
             duration_minutes=self.duration.value(),
-            format=str(self.format.currentData()),
+            format=SessionFormat(self.format.currentData()),
             modality=str(self.modality.currentData() or ""),
-            status=str(self.status.currentData()),
+            status=SessionStatus(self.status.currentData()),
             safety_plan_reviewed=self.safety.isChecked(),
             agenda=self.agenda_items(),
             interventions=[x.strip() for x in self.interventions.toPlainText().splitlines() if x.strip()],

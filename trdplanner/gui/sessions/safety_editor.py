@@ -34,6 +34,7 @@ from trdplanner.core.records import InstanceRec
 from trdplanner.core.services.bundles import BundleService
 from trdplanner.core.services.sessions import SessionService
 from trdplanner.core.services.templating import prefilled_values
+from trdplanner.core.vocab import InstanceRole
 from trdplanner.gui.dialogs import show_error
 from trdplanner.gui.forms import Editor, TableEditor, make_editor
 from trdplanner.gui.forms.fields import hint_label
@@ -265,7 +266,7 @@ class SafetyPlanEditor(QDialog):
             template_version=self.template.version,
             template_snapshot=template_to_dict(self.template),
             values=values,
-            role="in_session",
+            role=InstanceRole.IN_SESSION,
         )
         try:
             instance_id = self.ctx.sessions.add_instance(self.session_id, rec)

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QGridLayout, QPushButton, QScrollArea, QVBoxLayout
 
 from trdplanner.clinical import BaselineKind, TrdStatusKind, spec
 from trdplanner.core.guidance import suggest
+from trdplanner.core.risk_findings import FindingKind, Urgency
 from trdplanner.core.vocab import OPEN_OBJECTIVE
 from trdplanner.gui.patient_tab import TabKey
 from trdplanner.gui.reflow import Place, Reflow
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from trdplanner.core.services.summary import ClinicalSummary, ScoredMeasure
     from trdplanner.core.views import IntegrationProposal
 
+_URGENCY_COLOUR = {Urgency.DANGER: "danger", Urgency.WARNING: "warning", Urgency.INFO: ""}
 _STEP_MARK = {"danger": ("⚠", "danger"), "warning": ("●", "warning"), "info": ("›", "accent"), "ok": ("✓", "ok")}
 
 
@@ -130,7 +132,7 @@ class OverviewTab(WorkspaceTab):
         missing = [m for a in s.trd.assessments for m in a.missing if a.in_current_episode]
         steps = suggest(
             trials=s.trials, measures=[m.record for m in s.measures],
-            open_alerts=[m.record for m in s.open_alerts], trd=s.trd.status, missing=missing,
+            risk=s.risk_findings, trd=s.trd.status, missing=missing,
             stage=f"Thase-Rush stage {s.thase_rush.roman}", plan=plan, today=today, integration=integration,
         )
         if not steps:
@@ -209,33 +211,14 @@ class OverviewTab(WorkspaceTab):
         self.trd_text.setText("<br>".join(lines))
 
     def _risk(self, s: ClinicalSummary) -> None:
-        p = s.profile
-        colour = {"high": "danger", "moderate": "warning", "low": "ok"}.get(p.risk_level, "muted")
-        lines = [f"Risk level: {_colour_span(p.risk_level.capitalize(), colour, True)}"]
-        if p.risk_summary:
-            lines.append(esc(p.risk_summary).replace("\n", "<br>"))
-        if s.open_alerts:
-            last = s.open_alerts[-1].record
-            more = len(s.open_alerts) - 1
-            extra = f" (and {more} earlier)" if more else ""
-            lines.append(_colour_span(f"⚠ Positive suicidality item not yet acknowledged: "
-                                      f"{spec(last.instrument).display_name} of {last.taken_on}{extra}",
-                                      "danger", True))
-        # One rule decides the flag (clinical/risk.py): a score that does not record the item never clears it.
-        if s.risk.raised and not s.open_alerts:
-            since = s.risk.since
-            positive = [m for m in s.measures if m.needs_alert and since is not None
-                        and m.record.taken_on == since.taken_on]
-            if positive:
-                m = positive[-1]
-                who, when = m.record.alert_acknowledged_by, m.record.alert_acknowledged_at
-                lines.append(_colour_span(f"⚠ {spec(m.record.instrument).display_name} of {m.record.taken_on} has a "
-                                          "positive suicidality item", "danger")
-                             + (f" — acknowledged by {esc(who)} on {when:%Y-%m-%d}" if who and when else ""))
-            lines.append(_colour_span(esc(s.risk.explanation), "danger"))
-        elif not s.risk.raised:
-            lines.append(_colour_span(esc(s.risk.explanation), "muted"))
-        self.ack_button.setVisible(bool(s.open_alerts))
+        """Shows the summary's risk findings (core/risk_findings.py) as they are; nothing is decided here."""
+        lines = []
+        for f in s.risk_findings:
+            mark = "⚠ " if f.urgency is Urgency.DANGER else ""
+            colour = _URGENCY_COLOUR[f.urgency]
+            text = esc(f.text).replace("\n", "<br>")
+            lines.append(_colour_span(mark + text, colour, f.kind is FindingKind.OPEN_ALERT) if colour else text)
+        self.ack_button.setVisible(any(f.kind is FindingKind.OPEN_ALERT for f in s.risk_findings))
         self.risk_text.setText("<br>".join(lines))
 
     def _scores(self, s: ClinicalSummary) -> None:

@@ -342,16 +342,16 @@ class PlanTab(WorkspaceTab):
     def _edited(self, *_args: object) -> None:
         if self._filling or self.plan is None:
             return
-        self.plan.status = str(self.status.currentData())
+        self.plan.status = PlanStatus(self.status.currentData())
         self.plan.review_date = self.review_date.value()
         self.plan.client_participation = self.participation.text()
         rec = self._current()
         if isinstance(rec, ProblemRec):
             rec.statement, rec.evidence = self.p_statement.toPlainText(), self.p_evidence.toPlainText()
         elif isinstance(rec, GoalRec):
-            rec.text, rec.status = self.g_text.toPlainText(), str(self.g_status.currentData())
+            rec.text, rec.status = self.g_text.toPlainText(), GoalStatus(self.g_status.currentData())
         elif isinstance(rec, ObjectiveRec):
-            rec.text, rec.status = self.o_text.toPlainText(), str(self.o_status.currentData())
+            rec.text, rec.status = self.o_text.toPlainText(), ObjectiveStatus(self.o_status.currentData())
             rec.target_instrument = str(self.o_instrument.currentData())
             rec.target_comparator = str(self.o_comparator.currentData())
             value = self.o_value.value()

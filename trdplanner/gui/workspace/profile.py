@@ -59,7 +59,7 @@ FACTOR_OPTIONS = [(f"{g.label}: {label}", f"{g}:{key}") for g in FactorGroup for
 
 def _factor_make(v: dict[str, Any]) -> FactorRec:
     group, _, factor = str(v.get("factor") or ":").partition(":")
-    return FactorRec(group=group, factor=factor, details=v.get("details", ""))
+    return FactorRec(group=FactorGroup(group), factor=factor, details=v.get("details", ""))
 
 
 class _FactorRow:
@@ -294,13 +294,13 @@ class ProfileTab(WorkspaceTab):
             self._profile,
             code=text("code"), full_name=text("full_name"), preferred_name=text("preferred_name"),
             pronouns=text("pronouns"), date_of_birth=self.date_of_birth.value(),
-            status=str(self.status.currentData()), phone=text("phone"), email=text("email"),
+            status=PatientStatus(self.status.currentData()), phone=text("phone"), email=text("email"),
             address=text("address"), emergency_contact_name=text("emergency_contact_name"),
             emergency_contact_relation=text("emergency_contact_relation"),
             emergency_contact_phone=text("emergency_contact_phone"),
             primary_diagnosis=text("primary_diagnosis"),
             primary_diagnosis_icd10=text("primary_diagnosis_icd10").upper(),
-            risk_level=str(self.risk_level.currentData()), risk_summary=self.risk_summary.toPlainText(),
+            risk_level=RiskLevel(self.risk_level.currentData()), risk_summary=self.risk_summary.toPlainText(),
             comorbidities=self.comorbidities.records(), factors=self.factors.records(),
             care_team=self.care_team.records(), medications=self.medications.records(),
             episodes=self.episodes.records(),
