@@ -8,7 +8,8 @@ import re
 from pathlib import Path
 
 from PySide6.QtCore import QDate, QLocale, Qt
-from PySide6.QtWidgets import QDialogButtonBox
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLineEdit
 from pytestqt.qtbot import QtBot
 from sessions_support import ctx, dialogs  # noqa: F401
 
@@ -174,3 +175,31 @@ def test_no_unpolish_outside_repolish() -> None:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "unpolish"
     ]
     assert where == []
+
+
+def _has_red_frame(widget) -> bool:
+    from trdplanner.gui.theme import hex_colour
+
+    danger = QColor(hex_colour("danger"))
+    image = widget.grab().toImage()
+    y = image.height() // 2
+    return any(image.pixelColor(x, y) == danger for x in range(0, 3))
+
+
+def test_the_mark_is_really_drawn(qtbot: QtBot) -> None:
+    # A property alone changes nothing on screen: the style rules must be applied again.
+    from trdplanner.gui.forms.errors import mark_invalid
+    from trdplanner.gui.theme import apply_theme
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    apply_theme(app)
+    edit = QLineEdit()
+    qtbot.addWidget(edit)
+    edit.resize(160, 30)
+    edit.show()
+    assert not _has_red_frame(edit)
+    mark_invalid(edit, "Not a date.")
+    assert _has_red_frame(edit)
+    mark_invalid(edit, None)
+    assert not _has_red_frame(edit)
