@@ -77,6 +77,12 @@ def test_f4_and_alt_down_open_the_calendar(qtbot: QtBot) -> None:
     qtbot.waitUntil(editor.field.menu.isVisible)
     assert editor.calendar.selectedDate() == QDate(2019, 4, 2)
     editor.field.menu.close()
+    editor.edit.clear()
+    qtbot.keyClicks(editor.edit, "2021-08-09")  # F4 straight after typing: opens at the typed date
+    qtbot.keyClick(editor.edit, Qt.Key.Key_F4)
+    qtbot.waitUntil(editor.field.menu.isVisible)
+    assert editor.calendar.selectedDate() == QDate(2021, 8, 9)
+    editor.field.menu.close()
     qtbot.keyClick(editor.edit, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
     qtbot.waitUntil(editor.field.menu.isVisible)
     editor.calendar.activated.emit(QDate(2020, 1, 31))

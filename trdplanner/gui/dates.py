@@ -253,7 +253,9 @@ class DateField(QWidget):
         self.menu.popup(self.pick.mapToGlobal(self.pick.rect().bottomLeft()))
 
     def _sync_calendar(self) -> None:
-        day = self._value or dt.date.today()
+        # What is typed now, when it reads as a date: F4 right after typing has not finished editing.
+        reading = self.reading()
+        day = (reading.date if reading.ok else None) or self._value or dt.date.today()
         q = QDate(day.year, day.month, day.day)
         self.calendar.setSelectedDate(q)
         self.calendar.setCurrentPage(q.year(), q.month())
