@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidgetAction,
 )
 
+from trdplanner.gui.forms.errors import mark_invalid
 from trdplanner.gui.forms.style import repolish
 
 MIN_DATE = dt.date(1900, 1, 1)
@@ -195,6 +196,10 @@ class DateField(QWidget):
     def text(self) -> str:
         return self.edit.text()
 
+    def reading(self) -> DateReading:
+        """What the text says now, read afresh (editing may not have finished)."""
+        return read_date(self.edit.text(), self._locale)
+
     # ------------------------------------------------------------------ typing
 
     def _typed(self, text: str) -> None:
@@ -217,10 +222,7 @@ class DateField(QWidget):
 
     def _show(self, final: bool = True, reading: DateReading | None = None) -> None:
         error = self._error if final else ""
-        invalid = bool(error)
-        if bool(self.edit.property("invalid")) != invalid:
-            self.edit.setProperty("invalid", invalid)
-            repolish(self.edit)
+        mark_invalid(self.edit, error)
         if self.compact:
             self.echo.setVisible(bool(error))
             self.edit.setToolTip(self.edit.toolTip().split("\n\nUnderstood as")[0]
@@ -251,7 +253,9 @@ class DateField(QWidget):
         self.menu.popup(self.pick.mapToGlobal(self.pick.rect().bottomLeft()))
 
     def _sync_calendar(self) -> None:
-        day = self._value or dt.date.today()
+        # What is typed now, when it reads as a date: F4 right after typing has not finished editing.
+        reading = self.reading()
+        day = (reading.date if reading.ok else None) or self._value or dt.date.today()
         q = QDate(day.year, day.month, day.day)
         self.calendar.setSelectedDate(q)
         self.calendar.setCurrentPage(q.year(), q.month())
@@ -270,7 +274,7 @@ def first_unreadable(root: QWidget) -> DateField | None:
     Forms call this before saving: a date typed wrongly must stop the save, not quietly keep the
     previous value."""
     for field in root.findChildren(DateField):
-        if field.isVisibleTo(root) and (field.error() or read_date(field.text(), field._locale).error):
+        if field.isVisibleTo(root) and (field.error() or field.reading().error):
             field._finished()  # show the message if typing has not finished yet
             field.setFocus()
             return field

@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from trdplanner.gui.forms.errors import ErrorLabel, show_field_error
 from trdplanner.gui.theme import heading_font
-from trdplanner.gui.workspace.fields import ErrorLabel, set_invalid
 
 
 def _crypto() -> Any:
@@ -100,8 +100,7 @@ class PassphraseDialog(QDialog):
     def _accept(self) -> None:
         text = self.passphrase.text()
         if not text:
-            self.error.show_error("Enter the passphrase.")
-            set_invalid(self.passphrase, True)
+            show_field_error(self.passphrase, self.error, "Enter the passphrase.")
             return
         if self.new:
             from trdplanner.core.errors import InputError
@@ -109,12 +108,10 @@ class PassphraseDialog(QDialog):
             try:
                 _crypto().check_new_passphrase(text)
             except InputError as exc:
-                self.error.show_error(f"The passphrase {exc.problem}.")
-                set_invalid(self.passphrase, True)
+                show_field_error(self.passphrase, self.error, f"The passphrase {exc.problem}.")
                 return
             if self.again.text() != text:
-                self.error.show_error("The two passphrases differ. Type them again.")
-                set_invalid(self.again, True)
+                show_field_error(self.again, self.error, "The two passphrases differ. Type them again.")
                 return
         self.accept()
 

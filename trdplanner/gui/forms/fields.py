@@ -11,12 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import QDate, QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractButton,
     QButtonGroup,
-    QCalendarWidget,
     QCheckBox,
     QComboBox,
     QGridLayout,
@@ -29,11 +28,11 @@ from PySide6.QtWidgets import (
     QToolButton,
     QVBoxLayout,
     QWidget,
-    QWidgetAction,
 )
 
 from trdplanner.catalog import Column, Field, FieldType
-from trdplanner.gui.forms.style import repolish
+from trdplanner.gui import dates
+from trdplanner.gui.forms.errors import innermost, is_invalid, mark_invalid
 
 Shape = Field | Column
 
@@ -72,6 +71,7 @@ class Editor(QWidget):
     """Base class: a blank-able editor for one value."""
 
     changed = Signal()
+    error_in_tooltip = True  # False where the tooltip already explains the field (dates)
 
     def __init__(self, shape: Shape, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -80,6 +80,7 @@ class Editor(QWidget):
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.setSpacing(4)
         self.setToolTip(shape.help or shape.label)
+        self.changed.connect(self._edited)
 
     def value(self) -> Any:
         raise NotImplementedError
@@ -88,16 +89,21 @@ class Editor(QWidget):
         raise NotImplementedError
 
     def focus_widget(self) -> QWidget:
-        return self.focusProxy() or self
+        return innermost(self)
 
     def set_error(self, message: str | None) -> None:
-        """Mark the editor (red frame, message in its tooltip) or clear the mark."""
-        self.setProperty("invalid", bool(message))
+        """Mark the editor wrong (``forms/errors.py``: frame, description) or clear the mark.
+
+        The message in words is shown under the field by the form (``FieldBox``); a table cell has
+        no room for it, so it is in the tooltip as well."""
+        mark_invalid(self, message)
         target = self.focus_widget()
-        target.setProperty("invalid", bool(message))
-        target.setToolTip(f"{message}\n\n{self.shape.help or ''}".strip() if message else self.shape.help or "")
-        for w in (self, target):
-            repolish(w)
+        if self.error_in_tooltip:
+            target.setToolTip(f"{message}\n\n{self.shape.help or ''}".strip() if message else self.shape.help or "")
+
+    def _edited(self) -> None:
+        if is_invalid(self):
+            self.set_error(None)  # cleared as soon as the field is edited
 
     def _add(self, widget: QWidget, stretch: int = 0) -> None:
         self._layout.addWidget(widget, stretch)
@@ -309,55 +315,47 @@ class ComboEditor(Editor):
 
 
 class DateEditor(Editor):
-    """ISO date typed or picked from a calendar; blank until the client gives one."""
+    """A template's date: the app's one date field (``gui/dates.py``), blank until the client gives one.
+
+    ``value()`` is the ISO text of the date the field understood (typed ISO or the locale's short
+    date), or the raw text when it cannot be read, so the template's own check reports the bad
+    date at the field instead of the form quietly keeping an older one.
+    """
+
+    error_in_tooltip = False  # the date field's tooltip says how to type a date and what it understood
 
     def __init__(self, shape: Shape, compact: bool = False, parent: QWidget | None = None) -> None:
         super().__init__(shape, parent)
-        self.edit = QLineEdit()
-        self.edit.setPlaceholderText("YYYY-MM-DD")
-        self.edit.setMaxLength(10)
+        self.field = dates.DateField(tip=shape.help or shape.label, compact=compact)
+        self.edit = self.field.edit
         self.edit.setAccessibleName(shape.label)
-        self.edit.setToolTip(shape.help or f"{shape.label} (YYYY-MM-DD)")
-        self.edit.setMaximumWidth(130 if not compact else 16777215)
+        if compact:
+            self.edit.setMaximumWidth(16777215)
+        self.calendar = self.field.calendar
         self.edit.textChanged.connect(self.changed)
-        self.pick = QToolButton()
-        self.pick.setText("▾")
-        self.pick.setToolTip("Pick the date from a calendar")
-        self.pick.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.pick.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the text field is the keyboard path
-        menu = QMenu(self.pick)
-        self.calendar = QCalendarWidget()
-        self.calendar.clicked.connect(self._picked)
-        self.calendar.activated.connect(self._picked)
-        action = QWidgetAction(menu)
-        action.setDefaultWidget(self.calendar)
-        menu.addAction(action)
-        menu.aboutToShow.connect(self._sync_calendar)
-        self.pick.setMenu(menu)
-        self._add(self.edit, 1)
-        self._add(self.pick)
-        if not compact:
-            self._layout.addStretch(1)
-        self.setFocusProxy(self.edit)
+        self._add(self.field, 1)
+        self.setFocusProxy(self.field)
 
-    def _sync_calendar(self) -> None:
-        try:
-            day = dt.date.fromisoformat(self.edit.text().strip())
-        except ValueError:
-            day = dt.date.today()
-        self.calendar.setSelectedDate(QDate(day.year, day.month, day.day))
-
-    def _picked(self, date: QDate) -> None:
-        self.edit.setText(date.toString("yyyy-MM-dd"))
-        menu = self.pick.menu()
-        if menu is not None:
-            menu.close()
+    def open_calendar(self) -> None:
+        self.field.open_calendar()
 
     def value(self) -> str | None:
-        return self.edit.text().strip() or None
+        text = self.field.text().strip()
+        if not text:
+            return None
+        reading = self.field.reading()
+        return reading.date.isoformat() if reading.ok and reading.date is not None else text
 
     def set_value(self, value: Any) -> None:
-        self.edit.setText("" if value is None else str(value))
+        if isinstance(value, dt.date):
+            self.field.set_value(value)
+            return
+        text = "" if value is None else str(value).strip()
+        try:
+            self.field.set_value(dt.date.fromisoformat(text) if text else None)
+        except ValueError:  # a stored answer that is not a date: shown as it is, for the check to report
+            self.field.set_value(None)
+            self.edit.setText(text)
 
 
 class TimeEditor(Editor):

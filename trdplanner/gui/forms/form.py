@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from trdplanner.catalog import Field, FieldType, InstanceError, Template, validate_instance
+from trdplanner.gui.forms.errors import ErrorLabel
 from trdplanner.gui.forms.fields import Editor, hint_label, make_editor
 from trdplanner.gui.forms.table import TableEditor
 from trdplanner.gui.theme import hex_colour
@@ -38,16 +39,16 @@ class FieldBox(QWidget):
         if field.help:
             layout.addWidget(hint_label(field.help))
         layout.addWidget(editor)
-        self.error = QLabel()
-        self.error.setWordWrap(True)
-        self.error.setProperty("role", "fieldError")
-        self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.error.hide()
+        self.error = ErrorLabel()  # the message in words; the editor gets the frame (forms/errors.py)
         layout.addWidget(self.error)
+        editor.changed.connect(self._edited)
 
     def show_errors(self, messages: list[str]) -> None:
-        self.error.setText("\n".join(messages))
-        self.error.setVisible(bool(messages))
+        self.error.show_error("\n".join(messages))
+
+    def _edited(self) -> None:
+        if not self.error.isHidden():
+            self.error.show_error("")  # cleared as soon as the field is edited, like the frame
 
 
 class TemplateForm(QScrollArea):

@@ -44,9 +44,13 @@ QToolButton:checked {{ font-weight: 600; }}
 
 
 def repolish(widget: QWidget) -> None:
-    """Re-apply style rules after a dynamic property (``invalid``, ``badge``) changed.
+    """Re-apply style rules after a dynamic property (``invalid``, ``badge``, ``role``) changed.
 
-    Not ``style().unpolish(widget)``: in PySide6 6.12 that call drops a reference it does not
-    own, and the interpreter later crashes deallocating None/True.
+    ``style().polish()`` alone: the style-sheet style drops its cached rules for the widget there.
+    Not ``style().unpolish(widget)`` first: in PySide6 6.12 that call drops a reference it does not
+    own, and the interpreter later crashes deallocating None/True. Not
+    ``setStyleSheet(styleSheet())`` either: for a widget without its own sheet Qt returns early, so
+    the red frame and red message never appeared (tests/gui/test_form_kit.py looks at the pixels).
     """
-    widget.setStyleSheet(widget.styleSheet())
+    widget.style().polish(widget)
+    widget.update()

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from trdplanner.gui.dialogs import show_error
+from trdplanner.gui.forms.style import repolish
 from trdplanner.gui.patient_tab import PatientTabWidget
 from trdplanner.gui.theme import heading_font
 
@@ -156,8 +157,7 @@ class Banner(QFrame):
 
     def set_level(self, level: str) -> None:
         self.setProperty("level", level)
-        self.style().unpolish(self)
-        self.style().polish(self)
+        repolish(self)  # not style().unpolish(): it crashes PySide6 6.12 later (forms/style.py)
 
 
 def esc(text: object) -> str:

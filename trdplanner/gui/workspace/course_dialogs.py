@@ -26,10 +26,11 @@ from trdplanner.clinical import Outcome, StopReason
 from trdplanner.clinical.courses import DISSOCIATION_SCALE, SEDATION_SCALE, CourseKind, ElectrodePlacement
 from trdplanner.core.errors import InputError
 from trdplanner.core.records import CourseRec, CourseSessionRec
-from trdplanner.gui.dates import first_unreadable
+from trdplanner.gui.dates import DateField, first_unreadable
 from trdplanner.gui.dialogs import show_error
+from trdplanner.gui.forms.errors import ErrorLabel, show_field_error
+from trdplanner.gui.forms.record_fields import NumberField, add_row, combo
 from trdplanner.gui.workspace.base import Banner, esc
-from trdplanner.gui.workspace.fields import DateField, ErrorLabel, NumberField, add_row, combo, set_invalid
 
 OUTCOME_LABELS: dict[str, str] = {
     Outcome.RESPONSE: "Response",
@@ -97,8 +98,7 @@ class _ServiceDialog(QDialog):
         known = name in self.inputs and self.inputs[name].isVisibleTo(self)
         for key, label in self.errors.items():
             on = known and key == name
-            label.show_error(message if on else "")
-            set_invalid(self.inputs[key], on)
+            show_field_error(self.inputs[key], label, message if on else "")
         self.problem.setVisible(bool(message) and not known)
         if message and not known:
             self.problem.text.setText(f"<b>Not saved.</b> {esc(field.replace('_', ' '))}: {esc(message)}")

@@ -32,9 +32,9 @@ from PySide6.QtWidgets import (
 
 from trdplanner.clinical import FLAG_TEXT, ScoreFlag, score, spec
 from trdplanner.clinical.anchors import answer_anchors
+from trdplanner.gui.dates import DateField
 from trdplanner.gui.theme import hex_colour
 from trdplanner.gui.workspace.base import Banner, esc, rich_label
-from trdplanner.gui.workspace.fields import DateField
 
 if TYPE_CHECKING:
     from trdplanner.core.records import MeasureRec

@@ -9,9 +9,10 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QL
 from trdplanner.core.errors import InputError
 from trdplanner.core.records import EpisodeRec, PatientProfile
 from trdplanner.core.validate import check_profile
-from trdplanner.gui.dates import first_unreadable
+from trdplanner.gui.dates import DateField, first_unreadable
 from trdplanner.gui.dialogs import show_error
-from trdplanner.gui.workspace.fields import DateField, ErrorLabel, add_row, set_invalid
+from trdplanner.gui.forms.errors import ErrorLabel, show_field_error
+from trdplanner.gui.forms.record_fields import add_row
 
 
 def suggest_code(existing: list[str]) -> str:
@@ -87,8 +88,7 @@ class NewPatientDialog(QDialog):
     def _show(self, field: str, message: str) -> None:
         key = field.split("[")[0].split(".")[0]
         for name, label in self.errors.items():
-            label.show_error(message if name == key else "")
-            set_invalid(self.inputs[name], name == key)
+            show_field_error(self.inputs[name], label, message if name == key else "")
         if key in self.inputs:
             self.inputs[key].setFocus()
 

@@ -29,13 +29,14 @@ from trdplanner.core.errors import InputError, StaleError
 from trdplanner.core.records import GoalRec, InterventionRec, ObjectiveRec, PlanRec, ProblemRec
 from trdplanner.core.vocab import COMPARATORS, OPEN_OBJECTIVE, GoalStatus, ObjectiveStatus, PlanStatus
 from trdplanner.gui.columns import fit_columns
-from trdplanner.gui.dates import first_unreadable
+from trdplanner.gui.dates import DateField, first_unreadable
 from trdplanner.gui.dialogs import confirm, show_error
+from trdplanner.gui.forms.errors import ErrorLabel
+from trdplanner.gui.forms.record_fields import NumberField, combo, set_combo
 from trdplanner.gui.patient_tab import TabKey
 from trdplanner.gui.stale import ask_stale, differences
 from trdplanner.gui.theme import colour, icon
 from trdplanner.gui.workspace.base import WorkspaceTab, empty_state
-from trdplanner.gui.workspace.fields import DateField, ErrorLabel, NumberField, combo, set_combo
 
 INSTRUMENTS = [("None", ""), ("PHQ-9", "phq9"), ("GAD-7", "gad7"), ("QIDS-SR16", "qids_sr16"), ("HAM-D17", "hamd17")]
 KIND_NAMES = {ProblemRec: "Problem", GoalRec: "Goal", ObjectiveRec: "Objective", InterventionRec: "Intervention"}

@@ -32,24 +32,16 @@ from trdplanner.core.records import (
 )
 from trdplanner.core.validate import check_profile
 from trdplanner.core.vocab import FACTORS, Adherence, CareRole, FactorGroup, PatientStatus, RiskLevel, Severity
-from trdplanner.gui.dates import first_unreadable
+from trdplanner.gui.dates import DateField, first_unreadable
 from trdplanner.gui.dialogs import show_error
+from trdplanner.gui.forms.errors import ErrorLabel, show_field_error
+from trdplanner.gui.forms.record_fields import add_row, combo, set_combo
+from trdplanner.gui.forms.record_table import Column, RecordTable, RowError
 from trdplanner.gui.patient_tab import TabKey
 from trdplanner.gui.reflow import Place, Reflow
 from trdplanner.gui.stale import ask_stale, differences
 from trdplanner.gui.theme import icon
 from trdplanner.gui.workspace.base import WorkspaceTab
-from trdplanner.gui.workspace.fields import (
-    Column,
-    DateField,
-    ErrorLabel,
-    RecordTable,
-    RowError,
-    add_row,
-    combo,
-    set_combo,
-    set_invalid,
-)
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _LIST = re.compile(r"^(\w+)\[(\d+)\]")
@@ -338,8 +330,7 @@ class ProfileTab(WorkspaceTab):
     def _show_errors(self, problems: dict[str, tuple[int | None, str]]) -> None:
         for name, label in self.errors.items():
             msg = problems.get(name, (None, ""))[1]
-            label.show_error(msg)
-            set_invalid(self.inputs[name], bool(msg))
+            show_field_error(self.inputs[name], label, msg)
         for name, table in self._tables().items():
             row, msg = problems.get(name, (None, ""))
             table.show_row_error(row, msg)

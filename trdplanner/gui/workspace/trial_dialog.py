@@ -39,9 +39,10 @@ from trdplanner.clinical.trial_facts import DOSED_KINDS
 from trdplanner.core.errors import InputError
 from trdplanner.core.records import EpisodeRec, TrialRec
 from trdplanner.core.services.summary import trial_facts
-from trdplanner.gui.dates import first_unreadable
+from trdplanner.gui.dates import DateField, first_unreadable
+from trdplanner.gui.forms.errors import ErrorLabel, show_field_error
+from trdplanner.gui.forms.record_fields import NumberField, add_row, combo
 from trdplanner.gui.workspace.base import Banner, esc
-from trdplanner.gui.workspace.fields import DateField, ErrorLabel, NumberField, add_row, combo, set_invalid
 
 DOSED = DOSED_KINDS  # clinical/trial_facts.py: the trials judged by dose and duration
 KIND_LABELS: dict[str, str] = {
@@ -307,8 +308,7 @@ class TrialDialog(QDialog):
     def _show_error(self, field: str, message: str) -> None:
         for name, label in self.errors.items():
             on = name == field
-            label.show_error(message if on else "")
-            set_invalid(self.inputs[name], on)
+            show_field_error(self.inputs[name], label, message if on else "")
 
     def update_verdict(self, *_args: object) -> bool:
         """Assess the trial as entered; True when it is valid enough to save."""

@@ -1,8 +1,4 @@
-"""Form fields with a "not set" state and an error line under the field.
-
-Validation messages appear at the field that is wrong (red border, text underneath),
-never only in a dialog, and clear as soon as the field is edited.
-"""
+"""An editable list of small records (comorbidities, medications, episodes …) for the record tabs."""
 
 from __future__ import annotations
 
@@ -11,17 +7,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import QLocale, Qt, Signal
-from PySide6.QtGui import QDoubleValidator, QIntValidator
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QCheckBox,
     QComboBox,
-    QFormLayout,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
-    QLineEdit,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -30,97 +21,9 @@ from PySide6.QtWidgets import (
 )
 
 from trdplanner.gui.columns import fit_columns
-from trdplanner.gui.dates import DateField as DateField  # the one date field; imported from here too
+from trdplanner.gui.forms.errors import ErrorLabel, mark_invalid
+from trdplanner.gui.forms.record_fields import TRI_OPTIONS, combo
 from trdplanner.gui.theme import icon
-
-
-def set_invalid(widget: QWidget, invalid: bool) -> None:
-    if bool(widget.property("invalid")) == invalid:
-        return
-    widget.setProperty("invalid", invalid)
-    widget.style().unpolish(widget)
-    widget.style().polish(widget)
-
-
-class ErrorLabel(QLabel):
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setProperty("role", "fieldError")
-        self.setWordWrap(True)
-        self.hide()
-
-    def show_error(self, text: str) -> None:
-        self.setText(text)
-        self.setVisible(bool(text))
-
-
-TRI_OPTIONS = [("Not recorded", ""), ("Yes", "yes"), ("No", "no")]
-
-
-class NumberField(QLineEdit):
-    """A number that may be left blank (None)."""
-
-    def __init__(self, *, decimals: int = 0, maximum: float = 1e6, tip: str = "", parent: QWidget | None = None):
-        super().__init__(parent)
-        self.decimals = decimals
-        if decimals:
-            v: Any = QDoubleValidator(0, maximum, decimals, self)
-            v.setNotation(QDoubleValidator.Notation.StandardNotation)
-            v.setLocale(QLocale.c())
-        else:
-            v = QIntValidator(0, int(maximum), self)
-        self.setValidator(v)
-        self.setPlaceholderText("—")
-        self.setToolTip(tip)
-        self.setMaximumWidth(110)
-
-    def value(self) -> float | int | None:
-        text = self.text().strip().replace(",", ".")
-        if not text:
-            return None
-        return float(text) if self.decimals else int(text)
-
-    def set_value(self, value: float | int | None) -> None:
-        self.setText("" if value is None else (f"{value:g}" if self.decimals else str(int(value))))
-
-
-def combo(options: Sequence[tuple[str, str]], tip: str, current: str = "") -> QComboBox:
-    """A combo box over (label, stored value) pairs."""
-    box = QComboBox()
-    for label, value in options:
-        box.addItem(label, value)
-    box.setToolTip(tip)
-    set_combo(box, current)
-    return box
-
-
-def set_combo(box: QComboBox, value: str | None) -> None:
-    i = box.findData(value if value is not None else "")
-    box.setCurrentIndex(max(i, 0))
-
-
-def add_row(form: QFormLayout, text: str, widget: QWidget, error: ErrorLabel) -> None:
-    """A form row whose label stays level with the field when an error line opens under it."""
-    label = QLabel(text)
-    label.setBuddy(widget)
-    label.setMinimumHeight(QLineEdit().sizeHint().height())
-    label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-    form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
-    form.addRow(label, labelled(widget, error))
-
-
-def labelled(widget: QWidget, error: ErrorLabel) -> QWidget:
-    """The field with its error line underneath, for a form row."""
-    box = QWidget()
-    layout = QVBoxLayout(box)
-    layout.setContentsMargins(0, 0, 0, 0)
-    layout.setSpacing(2)
-    layout.addWidget(widget)
-    layout.addWidget(error)
-    return box
-
-
-# --------------------------------------------------------------------------- list tables
 
 
 @dataclass
@@ -278,7 +181,7 @@ class RecordTable(QWidget):
 
     def show_row_error(self, row: int | None, message: str) -> None:
         self.error.show_error(message)
-        set_invalid(self.table, bool(message))
+        mark_invalid(self.table, message)
         if row is not None and 0 <= row < self.table.rowCount():
             self.table.selectRow(row)
 
@@ -288,9 +191,3 @@ class RowError(ValueError):
         super().__init__(message)
         self.row = row
         self.column = column
-
-
-class YesNo(QCheckBox):
-    def __init__(self, text: str, tip: str, parent: QWidget | None = None) -> None:
-        super().__init__(text, parent)
-        self.setToolTip(tip)
