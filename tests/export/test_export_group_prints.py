@@ -4,8 +4,8 @@ member only), the attendance sheet and the course plan; text extracted and the l
 from __future__ import annotations
 
 import pytest
-from _pdf_helpers import page_texts, squash
 
+from tests.export._pdf_helpers import page_texts, squash
 from tests.export.conftest import DEMO_TODAY
 from tests.export.layout_check import check
 from trdplanner import assemble

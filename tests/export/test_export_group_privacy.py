@@ -7,8 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from _pdf_helpers import body_text, squash
-
+from tests.export._pdf_helpers import body_text, squash
 from tests.signing_helpers import _ensure_key
 from trdplanner import assemble
 from trdplanner.context import AppContext

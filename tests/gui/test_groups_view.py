@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox
 from pytestqt.qtbot import QtBot
 
+from tests.export._pdf_helpers import page_texts
 from tests.gui.conftest import open_plain
 from trdplanner.context import AppContext
 from trdplanner.core.demo import DEMO_SIGNING_PASSWORD
@@ -185,4 +186,40 @@ def test_new_group_and_member_from_the_view(qtbot: QtBot, data_dir: Path) -> Non
     assert [m.patient_id for m in view.group.members] == [extra]
     assert view.members.rowCount() == 1 and view.members.item(0, 0).text() == "GV-9"
     assert len(members) == 3 and ctx.groups.get(view.group.id).members[0].joined_on == dt.date.today()
+    ctx.close()
+
+
+def test_prints_from_the_view_name_each_member_alone_and_are_recorded_for_each(
+    qtbot: QtBot, data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ctx, _clinician, (ada, ben, cleo) = _practice(data_dir)
+    window = _window(qtbot, ctx, data_dir)
+    window.show_groups()
+    view = window._groups_view
+    assert view is not None and view.print_button.isVisible()
+    for row, status in ((0, AttendanceStatus.ATTENDED), (1, AttendanceStatus.LATE), (2, AttendanceStatus.ABSENT)):
+        _combo(window, row).setCurrentIndex(_combo(window, row).findData(status.value))
+
+    sheet = view.print_attendance()
+    assert sheet is not None
+    qtbot.waitUntil(lambda: sheet.preview.page_count() > 0, timeout=20000)
+    text = " ".join(page_texts(sheet.preview.data))
+    assert "Ada Quill" in text or "GV-1" in text
+    sheet.close()
+
+    batch = view.print_homework()
+    assert batch is not None
+    qtbot.waitUntil(lambda: batch.preview.page_count() > 0, timeout=30000)
+    pages = page_texts(batch.preview.data)
+    codes = {"GV-1": ada, "GV-2": ben, "GV-3": cleo}
+    for page in pages:  # each page names one member, never an absent one
+        named = {code for code in codes if code in page}
+        assert len(named) == 1 and "GV-3" not in named, page[:200]
+    monkeypatch.setattr(batch.preview, "choose_save_path", lambda: str(tmp_path / "homework.pdf"))
+    before = len(ctx.audit.list(500, action="document.print"))
+    assert batch.preview.save_as() == tmp_path / "homework.pdf"
+    after = ctx.audit.list(500, action="document.print")  # newest first
+    printed = after[: len(after) - before]
+    assert sorted(e.object_id for e in printed) == sorted(str(p) for p in (ada, ben))  # once for each
+    batch.close()
     ctx.close()

@@ -229,12 +229,13 @@ def test_help_lists_the_shortcuts_for_new_session_sign_and_lock(qtbot: QtBot, de
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     window = _active_window(qtbot, demo, tmp_path)
     shown: list[str] = []
-    monkeypatch.setattr("trdplanner.gui.main_window.QMessageBox.information",
+    monkeypatch.setattr("trdplanner.gui.help_dialogs.QMessageBox.information",
                         lambda _parent, _title, text: shown.append(text))
-    window._shortcuts()
+    help_action = next(a for a in window.actions() if a.shortcut().toString() == "F1")
+    help_action.trigger()  # Help ▸ Keyboard shortcuts, as F1 opens it
     text = shown[0]
     for key, what in (("Ctrl+Shift+N", "New session"), ("Ctrl+Shift+S", "Sign"), ("Ctrl+L", "Lock"),
-                      ("F6", "pane")):
+                      ("F6", "pane"), ("Ctrl+G", "Groups")):
         assert key in text and what in text
     assert window.workspace.sessions.note.sign_button.shortcut().toString() == "Ctrl+Shift+S"
     assert window.app_lock.act_lock.shortcut().toString() == "Ctrl+L"  # type: ignore[attr-defined]

@@ -229,7 +229,7 @@ def print_group(ctx: AppContext, args: argparse.Namespace) -> int:
             codes = [""]
         else:
             doc = assemble.group_homework_document(ctx, meeting_id, options=options(ctx))
-            codes = [part.info().patient_code for part in doc.parts]
+            codes = list(doc.info().patient_codes)
     save_pdf(path, doc.render())
     kind = doc.info().kind
     for code in codes:  # the homework batch: one entry per member it prints for

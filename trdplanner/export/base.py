@@ -93,6 +93,9 @@ class DocInfo:
     named_title: str | None = None
     draft: bool = False
     keywords: tuple[str, ...] = ()
+    # A batch printed for several patients (a group's homework): each one's print code, so the
+    # print is recorded once for each of them.
+    patient_codes: tuple[str, ...] = ()
 
 
 def _timestamp(created_at: dt.datetime | None) -> TimeStamp:

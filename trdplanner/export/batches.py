@@ -17,7 +17,7 @@ from trdplanner.core.views import PatientSessions, SessionBundle
 from trdplanner.export.base import LANDSCAPE, PORTRAIT, DocInfo, DraftMark, PdfDocument, PdfOptions
 from trdplanner.export.flowables import WritingLines
 from trdplanner.export.identity import bundle_identity, patient_doc_info, session_about
-from trdplanner.export.layout import Layout, kept, text_paragraphs
+from trdplanner.export.layout import Layout, kept, text_paragraphs, without_trailing_space
 from trdplanner.export.note import NoteContent, note_body, note_title
 from trdplanner.export.styles import GAP, client_stylesheet
 from trdplanner.export.tableprint import print_table
@@ -98,7 +98,7 @@ class HomeworkDocument(PdfDocument):
         for n, item in enumerate(self.items):
             orientation = self._orientation(item)
             if n:
-                story += [NextPageTemplate(orientation), PageBreak()]
+                story = [*without_trailing_space(story), NextPageTemplate(orientation), PageBreak()]
             width = self.body_width(orientation)
             if item.template is None:
                 story += self._task(item, identity, width)

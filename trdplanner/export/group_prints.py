@@ -12,13 +12,13 @@ from typing import Any
 
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Flowable, NextPageTemplate, PageBreak, Paragraph, Spacer
+from reportlab.platypus import ActionFlowable, BaseDocTemplate, Flowable, NextPageTemplate, PageBreak, Paragraph, Spacer
 
 from trdplanner.core.group_records import GroupRec, MeetingRec
 from trdplanner.core.vocab import AttendanceStatus
 from trdplanner.export.base import DocInfo, PdfDocument, PdfOptions
 from trdplanner.export.batches import HomeworkDocument
-from trdplanner.export.layout import data_table
+from trdplanner.export.layout import data_table, without_trailing_space
 from trdplanner.export.styles import GAP
 from trdplanner.export.text import markup
 
@@ -108,18 +108,19 @@ class GroupPlanDocument(PdfDocument):
         return story
 
 
-class _PageIdentity(Flowable):
-    """Sets the running header and footer of the pages from the next one on (one member's part)."""
+class _PageIdentity(ActionFlowable):
+    """Sets the running header and footer of the pages from the next one on (one member's part).
+
+    An action, not a drawn flowable: it takes no room in the frame, so a part whose last page is
+    full to the foot (the diary card's back) does not push it, alone, onto an empty page.
+    """
 
     def __init__(self, info: DocInfo) -> None:
         super().__init__()
         self.page_info = info
 
-    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
-        return 0, 0
-
-    def draw(self) -> None:
-        self.canv._trd_page_info = self.page_info
+    def apply(self, doc: BaseDocTemplate) -> None:
+        doc.canv._trd_page_info = self.page_info
 
 
 class GroupHomeworkDocument(PdfDocument):
@@ -141,7 +142,8 @@ class GroupHomeworkDocument(PdfDocument):
 
     def info(self) -> DocInfo:
         return DocInfo(title=f"Homework: {self.group_name}", kind="Homework",
-                       header_right=_meeting_line(self.meeting))
+                       header_right=_meeting_line(self.meeting),
+                       patient_codes=tuple(part.info().patient_code for part in self.parts))
 
     def _decorate(self, canv: Canvas, doc: BaseDocTemplate, info: DocInfo, template: str) -> None:
         info = getattr(canv, "_trd_page_info", None) or self.parts[0].info()
@@ -151,6 +153,7 @@ class GroupHomeworkDocument(PdfDocument):
         story: list[Flowable] = []
         for n, part in enumerate(self.parts):
             if n:
+                story = without_trailing_space(story)
                 story += [_PageIdentity(part.info()), NextPageTemplate(part.first_template), PageBreak()]
             story += part.story()
         return story

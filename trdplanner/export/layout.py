@@ -171,6 +171,15 @@ def gap(height: float) -> Spacer:
     return Spacer(1, height)
 
 
+def without_trailing_space(story: list[Flowable]) -> list[Flowable]:
+    """``story`` without the gaps at its end: before a page break they have nothing to separate,
+    and on a page filled to the foot (the diary card's back) a gap alone would start an empty page."""
+    end = len(story)
+    while end and isinstance(story[end - 1], Spacer):
+        end -= 1
+    return story[:end]
+
+
 def label_block(layout: Layout, label: str, help_text: str | None, extra: str = "") -> list[Flowable]:
     """A field's label and help, kept with the answer space that follows."""
     s = layout.styles

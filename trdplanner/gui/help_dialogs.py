@@ -17,6 +17,7 @@ def show_shortcuts(parent: QWidget) -> None:
     rows = [("Ctrl+N", "New patient"), ("Ctrl+F", "Find patient"), ("Enter", "Open the selected patient"),
             ("F6 / Shift+F6", "Next / previous pane: patient list, workspace, session pages"),
             ("Tab / Shift+Tab", "Next / previous field"), ("Ctrl+Shift+L", "Show or fold away the patient list"),
+            ("Ctrl+G", "Groups: members, meetings, attendance and each member's note"),
             ("Ctrl+1 … Ctrl+8", "Overview, Profile, Treatment history, Measures, Treatment plan, Sessions, "
              "Notes, Timeline"), ("Ctrl+PgUp / Ctrl+PgDown", "Previous / next tab"),
             ("Ctrl+Shift+N", "New session (Sessions tab)"),

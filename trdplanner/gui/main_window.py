@@ -219,6 +219,7 @@ class MainWindow(LayoutMemory, QMainWindow):
             view = GroupsView(
                 ctx.groups, ctx.practice.clinicians, lambda: ctx.patients.summaries(),
                 lambda parent, clinician, what: signing_password(parent, ctx.signing, clinician, what),
+                ctx,
             )
             view.open_patient.connect(self._open_from_groups)
             if ctx.read_only:

@@ -98,3 +98,18 @@ def safety_plan_pdf(ctx: PrintSources, patient_id: int, fold: bool) -> Printed:
 def timeline_pdf(ctx: PrintSources, patient_id: int) -> Printed:
     """The treatment timeline: one A4 landscape page."""
     return _render(assemble.timeline_document(ctx, patient_id, _options(ctx)))
+
+
+def attendance_sheet_pdf(ctx: PrintSources, meeting_id: int) -> Printed:
+    """The facilitators' attendance sheet for one group meeting."""
+    return _render(assemble.attendance_sheet_document(ctx, meeting_id, _options(ctx)))
+
+
+def group_plan_pdf(ctx: PrintSources, group_id: int) -> Printed:
+    """The group's course plan: every meeting's date, theme, agenda and homework."""
+    return _render(assemble.group_plan_document(ctx, group_id, _options(ctx)))
+
+
+def group_homework_pdf(ctx: PrintSources, meeting_id: int) -> Printed:
+    """Every attending member's homework from one meeting, each part naming that member only."""
+    return _render(assemble.group_homework_document(ctx, meeting_id, _options(ctx)))

@@ -329,8 +329,10 @@ class PdfPreview(QWidget):
             return
         kind = str(getattr(self._info, "kind", "") or "document")
         code = str(getattr(self._info, "patient_code", "") or "")
+        codes = tuple(getattr(self._info, "patient_codes", ()) or ()) or (code,)  # a batch: once for each
         try:
-            self.print_log.record(kind, output=output, patient_code=code)
+            for each in codes:
+                self.print_log.record(kind, output=output, patient_code=each)
         except Exception as exc:
             log.error("could not record a print: %s", type(exc).__name__)
             show_error(self, "The print was not recorded", exc)

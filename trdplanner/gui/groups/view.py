@@ -8,104 +8,48 @@ part that names another member).
 
 from __future__ import annotations
 
-import builtins
 import datetime as dt
 from collections.abc import Callable
-from typing import Protocol
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMenu,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from trdplanner.catalog.model import Modality
-from trdplanner.core.group_records import AttendanceRec, GroupRec, GroupSummary, MeetingRec, MemberNotePart
+from trdplanner.core.group_records import GroupRec, MeetingRec, MemberNotePart
 from trdplanner.core.records import ClinicianRec, NoteRec, PatientSummary
 from trdplanner.core.vocab import AttendanceStatus, NoteStatus
 from trdplanner.gui.dialogs import show_error
+from trdplanner.gui.groups import printing
+from trdplanner.gui.groups.common import (
+    NOT_TAKEN,
+    AskPassword,
+    Groups,
+    cell,
+    modality_label,
+    note_state,
+    row_id,
+    table,
+)
 from trdplanner.gui.groups.dialogs import AddMemberDialog, DateDialog, NewGroupDialog
 from trdplanner.gui.help_dialogs import esc
-
-NOT_TAKEN = "Not taken yet"
-
-
-class Groups(Protocol):
-    """The part of ``GroupService`` this view calls."""
-
-    def list(self) -> builtins.list[GroupSummary]: ...
-    def get(self, group_id: int) -> GroupRec: ...
-    def create(self, name: str, modality: str, facilitator_ids: builtins.list[int]) -> GroupRec: ...
-    def add_member(self, group_id: int, patient_id: int, joined_on: dt.date) -> GroupRec: ...
-    def member_leaves(self, group_id: int, patient_id: int, left_on: dt.date) -> GroupRec: ...
-    def add_meeting(self, group_id: int, date: dt.date) -> MeetingRec: ...
-    def get_meeting(self, meeting_id: int) -> MeetingRec: ...
-    def record_attendance(self, meeting_id: int, patient_id: int, status: str) -> AttendanceRec: ...
-    def write_shared_note(self, meeting_id: int, text: str) -> MeetingRec: ...
-    def write_member_note(self, meeting_id: int, patient_id: int, part: MemberNotePart) -> NoteRec: ...
-    def member_note(self, meeting_id: int, patient_id: int) -> NoteRec | None: ...
-    def member_part(self, meeting_id: int, patient_id: int) -> MemberNotePart: ...
-    def sign_member_note(self, meeting_id: int, patient_id: int, clinician_id: int, *, password: str) -> NoteRec: ...
-
-
-AskPassword = Callable[[QWidget, ClinicianRec, str], "str | None"]
-
-
-def _modality_label(value: str) -> str:
-    try:
-        return Modality(value).label
-    except ValueError:
-        return value
-
-
-def _note_state(note: NoteRec | None) -> str:
-    if note is None:
-        return "No note yet"
-    if note.status == NoteStatus.DRAFT:
-        return "Draft"
-    return f"Signed by {note.signer_name}" if note.signer_name else "Signed"
-
-
-def _item(text: str, tip: str = "") -> QTableWidgetItem:
-    item = QTableWidgetItem(text)
-    item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
-    if tip:
-        item.setToolTip(tip)
-    return item
-
-
-def _row_id(table: QTableWidget, row: int) -> int | None:
-    """The id kept on a row's first cell (a patient id)."""
-    item = table.item(row, 0) if row >= 0 else None
-    return int(item.data(Qt.ItemDataRole.UserRole)) if item is not None else None
-
-
-def _table(headers: list[str]) -> QTableWidget:
-    table = QTableWidget(0, len(headers))
-    table.setHorizontalHeaderLabels(headers)
-    table.verticalHeader().hide()
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setTabKeyNavigation(False)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    table.horizontalHeader().setStretchLastSection(True)
-    return table
+from trdplanner.gui.pdfs import PrintSources
+from trdplanner.gui.preview import PdfPreviewDialog
+from trdplanner.gui.theme import icon
 
 
 class GroupsView(QWidget):
@@ -119,10 +63,13 @@ class GroupsView(QWidget):
         clinicians: Callable[[], list[ClinicianRec]],
         patients: Callable[[], list[PatientSummary]],
         ask_password: AskPassword,
+        sources: PrintSources | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.groups = groups
+        self._sources = sources  # what prints are made from (None: the view prints nothing)
+        self._dialogs: list[PdfPreviewDialog] = []
         self._clinicians = clinicians
         self._patients = patients
         self._ask_password = ask_password
@@ -154,7 +101,19 @@ class GroupsView(QWidget):
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
-        right_layout.addWidget(self.title)
+        self.print_button = QPushButton(icon("print"), "&Print")
+        self.print_button.setToolTip("Print the attendance sheet, everyone's homework, or the course plan")
+        menu = QMenu(self.print_button)
+        self.act_print_attendance = menu.addAction("Attendance sheet for this meeting", self.print_attendance)
+        self.act_print_homework = menu.addAction("Homework for everyone present (one part each)",
+                                                 self.print_homework)
+        self.act_print_plan = menu.addAction("The group's course plan", self.print_plan)
+        self.print_button.setMenu(menu)
+        self.print_button.setVisible(sources is not None)
+        heading = QHBoxLayout()
+        heading.addWidget(self.title, 1)
+        heading.addWidget(self.print_button, 0, Qt.AlignmentFlag.AlignTop)
+        right_layout.addLayout(heading)
         right_layout.addWidget(self.tabs, 1)
 
         split = QSplitter(Qt.Orientation.Horizontal)
@@ -193,7 +152,7 @@ class GroupsView(QWidget):
         plan_box = QGroupBox("Plan")
         QVBoxLayout(plan_box).addWidget(self.plan)
 
-        self.attendance = _table(["Code", "Member", "Attendance", "Note"])
+        self.attendance = table(["Code", "Member", "Attendance", "Note"])
         self.attendance.setAccessibleName("Attendance")
         self.attendance.itemSelectionChanged.connect(self._member_chosen)
         attendance_box = QGroupBox("Attendance")
@@ -265,7 +224,7 @@ class GroupsView(QWidget):
         return edit
 
     def _members_page(self) -> QWidget:
-        self.members = _table(["Code", "Member", "Joined", "Left"])
+        self.members = table(["Code", "Member", "Joined", "Left"])
         self.members.setAccessibleName("Members")
         self.add_member_button = QPushButton("&Add member…")
         self.add_member_button.clicked.connect(self.add_member)
@@ -296,7 +255,7 @@ class GroupsView(QWidget):
             summaries = []
         for g in summaries:
             when = f" · next {g.next_meeting.isoformat()}" if g.next_meeting else ""
-            item = QListWidgetItem(f"{g.name}\n{_modality_label(g.modality)} · {g.members} members{when}")
+            item = QListWidgetItem(f"{g.name}\n{modality_label(g.modality)} · {g.members} members{when}")
             item.setData(Qt.ItemDataRole.UserRole, g.id)
             item.setToolTip("Facilitators: " + ", ".join(g.facilitators))
             self.group_list.addItem(item)
@@ -320,6 +279,7 @@ class GroupsView(QWidget):
     def _show_group(self, meeting_id: int | None = None) -> None:
         g = self.group
         self.tabs.setEnabled(g is not None)
+        self.print_button.setEnabled(g is not None)
         if g is None:
             self.title.setText("<p style='font-size:13pt'><b>No group chosen</b></p>"
                                "<p>Choose a group on the left, or start one with New group.</p>")
@@ -328,18 +288,18 @@ class GroupsView(QWidget):
             self._show_meeting(None)
             return
         facilitators = ", ".join(f.name for f in g.facilitators)
-        self.title.setText(f"<p style='font-size:13pt'><b>{esc(g.name)}</b></p><p>{_modality_label(g.modality)}"
+        self.title.setText(f"<p style='font-size:13pt'><b>{esc(g.name)}</b></p><p>{modality_label(g.modality)}"
                            f" · {g.duration_minutes} minutes · facilitators: {esc(facilitators)}</p>")
         self.members.setRowCount(0)
         for member in g.members:
             r = self.members.rowCount()
             self.members.insertRow(r)
-            code = _item(member.code)
+            code = cell(member.code)
             code.setData(Qt.ItemDataRole.UserRole, member.patient_id)
             self.members.setItem(r, 0, code)
-            self.members.setItem(r, 1, _item(member.name))
-            self.members.setItem(r, 2, _item(member.joined_on.isoformat()))
-            self.members.setItem(r, 3, _item(member.left_on.isoformat() if member.left_on else ""))
+            self.members.setItem(r, 1, cell(member.name))
+            self.members.setItem(r, 2, cell(member.joined_on.isoformat()))
+            self.members.setItem(r, 3, cell(member.left_on.isoformat() if member.left_on else ""))
         self.sign_as.clear()
         for f in g.facilitators:
             self.sign_as.addItem(f.name, f.clinician_id)
@@ -403,10 +363,10 @@ class GroupsView(QWidget):
                 continue
             r = self.attendance.rowCount()
             self.attendance.insertRow(r)
-            code = _item(member.code)
+            code = cell(member.code)
             code.setData(Qt.ItemDataRole.UserRole, member.patient_id)
             self.attendance.setItem(r, 0, code)
-            self.attendance.setItem(r, 1, _item(member.name))
+            self.attendance.setItem(r, 1, cell(member.name))
             combo = QComboBox()
             combo.addItem(NOT_TAKEN, "")
             for status in AttendanceStatus:
@@ -419,7 +379,7 @@ class GroupsView(QWidget):
             )
             self.attendance.setCellWidget(r, 2, combo)
             note = self._note(m.id, member.patient_id) if a and AttendanceStatus(a.status).present else None
-            self.attendance.setItem(r, 3, _item(_note_state(note)))
+            self.attendance.setItem(r, 3, cell(note_state(note)))
         self.shared.setPlainText(m.shared_note)
         self._filling = False
         self._fit_attendance()
@@ -444,7 +404,7 @@ class GroupsView(QWidget):
     # ---------------------------------------------------------------- the selected member
 
     def selected_member(self) -> int | None:
-        return _row_id(self.attendance, self.attendance.currentRow())
+        return row_id(self.attendance, self.attendance.currentRow())
 
     def _present(self, patient_id: int) -> bool:
         m = self.meeting
@@ -471,7 +431,7 @@ class GroupsView(QWidget):
             edit.setPlainText(text)
             edit.setReadOnly(signed or not present)
             edit.setEnabled(present)
-        self.note_state.setText(_note_state(note) if present else "Mark them present to write their note.")
+        self.note_state.setText(note_state(note) if present else "Mark them present to write their note.")
         self.save_member_button.setEnabled(present and not signed)
         self.sign_button.setEnabled(present and not signed)
         self.sign_as.setEnabled(present and not signed)
@@ -504,7 +464,7 @@ class GroupsView(QWidget):
         self._apply(lambda: self.groups.add_member(gid, pid, joined), "The member was not added")
 
     def member_leaves(self) -> None:
-        pid = _row_id(self.members, self.members.currentRow())
+        pid = row_id(self.members, self.members.currentRow())
         if self.group is None or pid is None:
             return
         gid = self.group.id
@@ -564,7 +524,7 @@ class GroupsView(QWidget):
 
     def select_member(self, patient_id: int) -> None:
         for r in range(self.attendance.rowCount()):
-            if _row_id(self.attendance, r) == patient_id:
+            if row_id(self.attendance, r) == patient_id:
                 self.attendance.selectRow(r)
                 return
 
@@ -612,6 +572,21 @@ class GroupsView(QWidget):
             show_error(self, "The note was not signed", exc)
             return
         self._reload_meeting(meeting_id, pid)
+
+    # ---------------------------------------------------------------- printing
+
+    def print_attendance(self) -> PdfPreviewDialog | None:
+        return self._keep(printing.attendance(self, self._sources, self.meeting))
+
+    def print_homework(self) -> PdfPreviewDialog | None:
+        return self._keep(printing.homework(self, self._sources, self.meeting))
+
+    def print_plan(self) -> PdfPreviewDialog | None:
+        return self._keep(printing.plan(self, self._sources, self.group))
+
+    def _keep(self, dialog: PdfPreviewDialog | None) -> PdfPreviewDialog | None:
+        self._dialogs = [d for d in self._dialogs if d.isVisible()] + ([dialog] if dialog else [])
+        return dialog
 
     def _open_member(self) -> None:
         pid = self.selected_member()
