@@ -32,7 +32,9 @@ def main() -> int:
     from trdplanner.app import _application
     from trdplanner.context import AppContext
     from trdplanner.core.demo import create_demo
+    from trdplanner.core.demo_group import create_demo_group
     from trdplanner.gui.main_window import MainWindow
+    from trdplanner.gui.patient_tab import TabKey
     from trdplanner.gui.preferences import PreferencesDialog
     from trdplanner.gui.workspace.measure_entry import AcknowledgeDialog
 
@@ -62,10 +64,10 @@ def main() -> int:
     assert pid is not None
     window.open_patient(pid)
     ws = window.workspace
-    for title, name in (("Overview", "overview"), ("Treatment history", "history"), ("Treatment plan", "plan")):
+    for title, name in ((TabKey.OVERVIEW, "overview"), (TabKey.HISTORY, "history"), (TabKey.PLAN, "plan")):
         ws.show_tab(title)
         shot(window, name)
-    ws.show_tab("Profile")  # with a mistake, to show validation at the field
+    ws.show_tab(TabKey.PROFILE)  # with a mistake, to show validation at the field
     ws.profile.icd10.setText("F3.3")
     ws.profile.email.setText("nell.marsh@")
     ws.profile._edited()
@@ -73,7 +75,7 @@ def main() -> int:
     shot(window, "profile")
     ws.profile.discard_changes()
 
-    ws.show_tab("Treatment history")
+    ws.show_tab(TabKey.HISTORY)
     ws.history.table.selectRow(1)
     assert ws.history.summary is not None
     dialog = ws.history._dialog(ws.history.summary.trials[1])
@@ -81,7 +83,7 @@ def main() -> int:
     shot(dialog, "trial-dialog")
     dialog.close()
 
-    ws.show_tab("Measures")
+    ws.show_tab(TabKey.MEASURES)
     entry = ws.measures.entry
     entry.focus_first()
     for row, value in zip(entry.rows, (2, 2, 1, 2, 1, 1, 1), strict=False):
@@ -97,7 +99,7 @@ def main() -> int:
     ack.close()
     entry.reset()
 
-    ws.show_tab("Sessions")  # the newest session opens by itself, in session order: plan, forms, homework, note
+    ws.show_tab(TabKey.SESSIONS)  # the newest session opens by itself, in session order: plan, forms, homework, note
     shot(window, "sessions")
     ws.sessions.pages.setCurrentWidget(ws.sessions.note)
     shot(window, "sessions-note")
@@ -105,7 +107,7 @@ def main() -> int:
     assert safety is not None
     shot(safety, "safety-plan")
     safety.close()
-    ws.show_tab("Notes")
+    ws.show_tab(TabKey.NOTES)
     ws.notes.search.setText("sleep")
     ws.notes.refresh()
     ws.notes.table.selectRow(0)
@@ -123,17 +125,33 @@ def main() -> int:
     window.patients.trd.setChecked(False)
     window.patients.search.clear()
 
+    # The Groups view (Ctrl+G): the demo DBT group's second meeting, one member's own note part.
+    create_demo_group(ctx)
+
+    def show_group_meeting() -> None:
+        window.show_groups()
+        view = window._groups_view
+        assert view is not None
+        view.meeting_list.setCurrentRow(1)
+        view.attendance.selectRow(0)
+
+    show_group_meeting()
+    shot(window, "groups")
+    window.open_patient(pid)  # back to the patient's workspace
+
     import os
 
     from trdplanner.gui.theme import THEME_ENV, apply_theme
 
     os.environ[THEME_ENV] = "dark"
     apply_theme(app)
-    window.workspace.show_tab("Overview")
+    window.workspace.show_tab(TabKey.OVERVIEW)
     shot(window, "overview-dark")
     window.resize(1024, 700)  # the smallest screen the app is laid out for
-    window.workspace.show_tab("Measures")
+    window.workspace.show_tab(TabKey.MEASURES)
     shot(window, "measures-1024-dark")
+    show_group_meeting()
+    shot(window, "groups-1024-dark")
 
     window.close()
     ctx.close()

@@ -46,12 +46,16 @@ def modality_label(value: str) -> str:
         return value
 
 
-def note_state(note: NoteRec | None) -> str:
+def note_state(note: NoteRec | None, *, short: bool = False) -> str:
+    """Where a member's note stands; ``short`` for the attendance table (the signer in its tooltip)."""
     if note is None:
         return "No note yet"
     if note.status == NoteStatus.DRAFT:
         return "Draft"
-    return f"Signed by {note.signer_name}" if note.signer_name else "Signed"
+    if short or not note.signer_name:
+        return "Signed"
+    when = f" on {note.signed_at.date().isoformat()}" if note.signed_at else ""
+    return f"Signed by {note.signer_name}{when}"
 
 
 def cell(text: str, tip: str = "") -> QTableWidgetItem:

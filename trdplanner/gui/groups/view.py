@@ -77,20 +77,18 @@ class GroupsView(QWidget):
         self.meeting: MeetingRec | None = None
         self._filling = False
 
-        self.group_list = QListWidget()
-        self.group_list.setAccessibleName("Groups")
-        self.group_list.setWordWrap(True)
-        self.group_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.group_list.currentItemChanged.connect(lambda *_a: self._group_chosen())
+        # A practice runs a handful of groups: a drop-down leaves the width to the meeting.
+        self.group_list = QComboBox()
+        self.group_list.setAccessibleName("Group")
+        self.group_list.setToolTip("The group to show (its facilitators are in the line below the name)")
+        self.group_list.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.group_list.setMinimumContentsLength(24)
+        self.group_list.currentIndexChanged.connect(lambda _i: self._group_chosen())
+        choose = QLabel("&Group")
+        choose.setBuddy(self.group_list)
         self.new_group_button = QPushButton("&New group…")
         self.new_group_button.setToolTip("Start a group: its name, modality and facilitators")
         self.new_group_button.clicked.connect(self.new_group)
-        left = QWidget()
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addWidget(QLabel("<b>Groups</b>"))
-        left_layout.addWidget(self.group_list, 1)
-        left_layout.addWidget(self.new_group_button)
 
         self.title = QLabel()
         self.title.setTextFormat(Qt.TextFormat.RichText)
@@ -110,21 +108,17 @@ class GroupsView(QWidget):
         self.act_print_plan = menu.addAction("The group's course plan", self.print_plan)
         self.print_button.setMenu(menu)
         self.print_button.setVisible(sources is not None)
-        heading = QHBoxLayout()
-        heading.addWidget(self.title, 1)
-        heading.addWidget(self.print_button, 0, Qt.AlignmentFlag.AlignTop)
-        right_layout.addLayout(heading)
+        chooser = QHBoxLayout()
+        chooser.addWidget(choose)
+        chooser.addWidget(self.group_list, 1)
+        chooser.addWidget(self.new_group_button)
+        chooser.addWidget(self.print_button)
+        right_layout.addLayout(chooser)
+        right_layout.addWidget(self.title)
         right_layout.addWidget(self.tabs, 1)
-
-        split = QSplitter(Qt.Orientation.Horizontal)
-        split.addWidget(left)
-        split.addWidget(right)
-        split.setStretchFactor(0, 0)
-        split.setStretchFactor(1, 1)
-        split.setSizes([170, 830])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 4, 8, 4)
-        layout.addWidget(split)
+        layout.addWidget(right)
         self._show_group()
 
     # ---------------------------------------------------------------- pages
@@ -176,10 +170,15 @@ class GroupsView(QWidget):
         self.response = self._part_edit("Their response to the skills and the homework")
         self.sign_as = QComboBox()
         self.sign_as.setToolTip("The facilitator who signs this member's note")
+        # A long name and credentials must not widen the page past a small screen.
+        self.sign_as.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.sign_as.setMinimumContentsLength(18)
         self.note_state = QLabel()
-        self.save_member_button = QPushButton("&Save member's part")
+        self.note_state.setWordWrap(True)  # "Signed by" a long name and credentials
+        self.save_member_button = QPushButton("&Save part")
+        self.save_member_button.setToolTip("Save this member's own part into their draft note")
         self.save_member_button.clicked.connect(self.save_member_part)
-        self.sign_button = QPushButton("Si&gn member's note…")
+        self.sign_button = QPushButton("Si&gn note…")
         self.sign_button.setToolTip("Sign this member's note on its own, with your signing password")
         self.sign_button.clicked.connect(self.sign_member_note)
         self.open_button = QPushButton("Open &record")
@@ -255,23 +254,19 @@ class GroupsView(QWidget):
             summaries = []
         for g in summaries:
             when = f" · next {g.next_meeting.isoformat()}" if g.next_meeting else ""
-            item = QListWidgetItem(f"{g.name}\n{modality_label(g.modality)} · {g.members} members{when}")
-            item.setData(Qt.ItemDataRole.UserRole, g.id)
-            item.setToolTip("Facilitators: " + ", ".join(g.facilitators))
-            self.group_list.addItem(item)
-            if g.id == keep:
-                self.group_list.setCurrentItem(item)
-        if self.group_list.currentItem() is None and self.group_list.count():
-            self.group_list.setCurrentRow(0)
+            self.group_list.addItem(f"{g.name} ({modality_label(g.modality)}, {g.members} members{when})", g.id)
+            self.group_list.setItemData(self.group_list.count() - 1, "Facilitators: " + ", ".join(g.facilitators),
+                                        Qt.ItemDataRole.ToolTipRole)
+        self.group_list.setCurrentIndex(max(self.group_list.findData(keep), 0) if keep is not None else 0)
         self.group_list.blockSignals(False)
         self._group_chosen()
 
     def _group_chosen(self) -> None:
-        item = self.group_list.currentItem()
+        chosen = self.group_list.currentData()
         self.group = None
-        if item is not None:
+        if chosen is not None:
             try:
-                self.group = self.groups.get(int(item.data(Qt.ItemDataRole.UserRole)))
+                self.group = self.groups.get(int(chosen))
             except Exception as exc:
                 show_error(self, "Could not open the group", exc)
         self._show_group()
@@ -281,8 +276,8 @@ class GroupsView(QWidget):
         self.tabs.setEnabled(g is not None)
         self.print_button.setEnabled(g is not None)
         if g is None:
-            self.title.setText("<p style='font-size:13pt'><b>No group chosen</b></p>"
-                               "<p>Choose a group on the left, or start one with New group.</p>")
+            self.title.setText("<p style='font-size:13pt'><b>No groups yet</b></p>"
+                               "<p>Start one with New group: its name, modality and facilitators.</p>")
             self.meeting_list.clear()
             self.members.setRowCount(0)
             self._show_meeting(None)
@@ -379,7 +374,7 @@ class GroupsView(QWidget):
             )
             self.attendance.setCellWidget(r, 2, combo)
             note = self._note(m.id, member.patient_id) if a and AttendanceStatus(a.status).present else None
-            self.attendance.setItem(r, 3, cell(note_state(note)))
+            self.attendance.setItem(r, 3, cell(note_state(note, short=True), note_state(note)))
         self.shared.setPlainText(m.shared_note)
         self._filling = False
         self._fit_attendance()
