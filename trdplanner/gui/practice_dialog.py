@@ -25,17 +25,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from trdplanner.context import AppContext
 from trdplanner.core.errors import InputError
 from trdplanner.core.records import ClinicianRec, PracticeRec
 from trdplanner.core.vocab import ClinicianRole
 from trdplanner.gui.dialogs import confirm, show_error
+from trdplanner.gui.services import PracticeAdminServices
 
 
 class ClinicianDialog(QDialog):
     """Add or edit one clinician. A group practice also asks for the new login's password."""
 
-    def __init__(self, ctx: AppContext, rec: ClinicianRec | None, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: PracticeAdminServices, rec: ClinicianRec | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.rec = rec
@@ -116,7 +116,7 @@ class ClinicianDialog(QDialog):
 
 
 class PracticeDialog(QDialog):
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: PracticeAdminServices, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.group = ctx.db.group is not None

@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
 )
 
 from trdplanner.clinical import missing_parts
-from trdplanner.context import AppContext
 from trdplanner.core.errors import InputError, StaleError
 from trdplanner.core.records import NoteRec, NoteSectionRec, SessionRec
 from trdplanner.core.services.notes import RiskReviewIncomplete
@@ -47,6 +46,7 @@ from trdplanner.gui.notes.addenda import AddendaPanel
 from trdplanner.gui.notes.risk_review import RiskReviewBox
 from trdplanner.gui.notes.section_box import SectionBox
 from trdplanner.gui.notes.signing_dialog import signing_password
+from trdplanner.gui.services import NoteServices
 from trdplanner.gui.stale import ask_stale
 
 log = logging.getLogger(__name__)
@@ -57,7 +57,7 @@ class NoteEditor(QWidget):
 
     saved = Signal()
 
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: NoteServices, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.session: SessionRec | None = None

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from trdplanner.context import AppContext
 from trdplanner.core.services.notes import NoteHit
 from trdplanner.core.services.templating import modality_label
 from trdplanner.core.validate import MAX_SEARCH_CHARS
@@ -33,6 +32,7 @@ from trdplanner.gui.dialogs import show_error
 from trdplanner.gui.notes.editor import NoteEditor
 from trdplanner.gui.notes.printing import note_preview
 from trdplanner.gui.patient_tab import PatientTabWidget, TabKey
+from trdplanner.gui.services import SessionServices
 from trdplanner.gui.theme import colour
 
 
@@ -53,7 +53,7 @@ class NotesTab(PatientTabWidget):
     # changes them, and drafts save as they are typed, so there is no unsaved state to signal or discard.
     scrolls = True
 
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: SessionServices, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.patient_id: int | None = None

@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
 )
 
 from trdplanner.catalog import Template, template_to_dict, validate_instance
-from trdplanner.context import AppContext
 from trdplanner.core.records import HomeworkRec, InstanceRec, SessionRec
 from trdplanner.core.services.templating import prefilled_values, snapshot_template
 from trdplanner.core.vocab import InstanceRole
@@ -35,6 +34,7 @@ from trdplanner.gui.badges import badge, set_badge
 from trdplanner.gui.dialogs import confirm, show_error
 from trdplanner.gui.forms import TemplateForm
 from trdplanner.gui.forms.fields import hint_label
+from trdplanner.gui.services import FormsPageServices
 from trdplanner.gui.sessions.picker import TemplatePicker
 
 
@@ -49,7 +49,7 @@ class FormsPage(QWidget):
     preview_requested = Signal(int)  # instance id
     measure_recorded = Signal()  # a measure form recorded or updated its score (the patient list and charts change)
 
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: FormsPageServices, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.session: SessionRec | None = None

@@ -22,13 +22,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from trdplanner.context import AppContext
 from trdplanner.core.errors import StaleError
 from trdplanner.core.records import HomeworkRec, SessionRec
 from trdplanner.core.vocab import HomeworkStatus, Modality, SessionFormat, SessionStatus
 from trdplanner.gui.dates import DateField
 from trdplanner.gui.dialogs import confirm, show_error
 from trdplanner.gui.forms.fields import PlainText, hint_label
+from trdplanner.gui.services import SessionPageServices
 from trdplanner.gui.sessions.agenda import starting_agenda
 from trdplanner.gui.stale import ask_stale, differences
 from trdplanner.gui.theme import colour, icon
@@ -46,7 +46,7 @@ class PlanPage(QWidget):
     saved = Signal()
     print_homework_requested = Signal(list)  # homework ids
 
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: SessionPageServices, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.session: SessionRec | None = None

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from trdplanner.context import AppContext
 from trdplanner.core.records import SessionRec
 from trdplanner.core.services.documents import SAFETY_PLAN_TEMPLATE
 from trdplanner.core.services.templating import modality_label
@@ -37,6 +36,7 @@ from trdplanner.gui.notes.editor import NoteEditor
 from trdplanner.gui.notes.printing import note_preview
 from trdplanner.gui.patient_tab import PatientTabWidget, TabKey
 from trdplanner.gui.preview import PdfPreviewDialog
+from trdplanner.gui.services import SessionServices
 from trdplanner.gui.sessions.agenda import starting_agenda
 from trdplanner.gui.sessions.forms_page import FormsPage
 from trdplanner.gui.sessions.plan_page import PlanPage
@@ -107,7 +107,7 @@ class SessionsTab(PatientTabWidget):
     #: Shown in the narrow list; modality and status are in each row's tooltip and on the Plan page.
     COMPACT = (0, 1, 4)
 
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: SessionServices, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.patient_id: int | None = None

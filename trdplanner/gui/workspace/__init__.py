@@ -26,7 +26,7 @@ from trdplanner.gui.workspace.profile import ProfileTab
 from trdplanner.gui.workspace.timeline import TimelineTab
 
 if TYPE_CHECKING:
-    from trdplanner.context import AppContext
+    from trdplanner.gui.services import WorkspaceServices
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ class PatientWorkspace(QTabWidget):
     #: Every tab was told of the patient (the read-only window freezes the fields then).
     patient_loaded = Signal()
 
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: WorkspaceServices, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         from trdplanner.gui.notes import NotesTab
         from trdplanner.gui.sessions import SessionsTab

@@ -27,7 +27,7 @@ from trdplanner.gui.patient_tab import PatientTabWidget
 from trdplanner.gui.theme import heading_font
 
 if TYPE_CHECKING:
-    from trdplanner.context import AppContext
+    from trdplanner.gui.services import WorkspaceServices
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ class WorkspaceTab(PatientTabWidget):
 
     loads_when_shown = True  # it reads when shown (showEvent), so telling it the patient costs nothing
 
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: WorkspaceServices, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.patient_id: int | None = None
