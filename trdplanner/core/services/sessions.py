@@ -290,10 +290,13 @@ class SessionService:
             return row.id, measure
 
     def update(self, rec: SessionRec) -> SessionRec:
-        """Save a session's own fields (date, format, modality, status, agenda, interventions)."""
+        """Save a session's own fields (date, format, modality, status, agenda, interventions, and the
+        people present who are not patients), in one transaction."""
         if rec.id is None:
             raise InputError("session.id", "is required to update a session")
         check_session(rec)
+        for i, person in enumerate(rec.others_present):
+            check_attendee(person, f"session.others_present[{i}]")
         with self.db.transaction() as s:
             row = load_session(s, rec.id)
             check_version(row, rec.version, "session")
@@ -302,6 +305,9 @@ class SessionService:
                 setattr(row, name, getattr(rec, name))
             row.agenda = list(rec.agenda)
             row.interventions = list(rec.interventions)
+            present = [(p.relation.strip(), p.name.strip()) for p in rec.others_present]
+            if present != [(a.relation, a.name) for a in row.attendees]:
+                row.attendees = [SessionAttendee(relation=r, name=n, position=i) for i, (r, n) in enumerate(present)]
             s.flush()
             return _session_records(s, [row])[0]
 

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPushButton,
@@ -23,10 +24,11 @@ from PySide6.QtWidgets import (
 )
 
 from trdplanner.core.errors import StaleError
-from trdplanner.core.records import HomeworkRec, SessionRec
+from trdplanner.core.records import AttendeeRec, HomeworkRec, SessionRec
 from trdplanner.core.vocab import HomeworkStatus, Modality, SessionFormat, SessionStatus
 from trdplanner.gui.dates import DateField
 from trdplanner.gui.dialogs import confirm, show_error
+from trdplanner.gui.forms.errors import mark_invalid
 from trdplanner.gui.forms.fields import PlainText, hint_label
 from trdplanner.gui.services import SessionPageServices
 from trdplanner.gui.sessions.agenda import starting_agenda
@@ -74,6 +76,12 @@ class PlanPage(QWidget):
         for s in SessionStatus:
             self.status.addItem(s.label, str(s))
         self.status.setToolTip("Planned, completed or cancelled")
+        self.present = QLineEdit()
+        self.present.setMaxLength(2000)
+        self.present.setPlaceholderText("Not patients, e.g. Mother: Ana Lopez; Partner: Sam")
+        self.present.setToolTip("People at the session who are not patients (a family session's relatives), as "
+                                "relationship: name, separated by semicolons; the note lists them")
+        self.present.setAccessibleName("Also present (not patients)")
         self.safety = QCheckBox("Safety plan reviewed in this session")
         self.safety.setToolTip("Tick once the safety plan has been gone through together; the note records it")
         # Details sit in two short columns so the agenda gets the height, not the width.
@@ -88,7 +96,11 @@ class PlanPage(QWidget):
             r, c = (i, 0) if i < 3 else (i - 3, 2)
             grid.addWidget(label, r, c)
             grid.addWidget(widget, r, c + 1)
-        grid.addWidget(self.safety, 3, 0, 1, 4)
+        present_label = QLabel("Also &present:")
+        present_label.setBuddy(self.present)
+        grid.addWidget(present_label, 3, 0)
+        grid.addWidget(self.present, 3, 1, 1, 3)
+        grid.addWidget(self.safety, 4, 0, 1, 4)
         for box in (self.format, self.modality, self.status):  # long labels elide instead of widening the page
             box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             box.setMinimumContentsLength(10)
@@ -178,6 +190,7 @@ class PlanPage(QWidget):
             self.modality.currentIndexChanged,
             self.status.currentIndexChanged,
             self.safety.toggled,
+            self.present.textEdited,
         ):
             signal.connect(self._changed)
 
@@ -195,6 +208,7 @@ class PlanPage(QWidget):
         self.modality.setCurrentIndex(max(0, self.modality.findData(session.modality)))
         self.status.setCurrentIndex(max(0, self.status.findData(session.status)))
         self.safety.setChecked(session.safety_plan_reviewed)
+        self.present.setText(present_text(session.others_present))
         self._fill_agenda(session.agenda)
         self.interventions.setPlainText("\n".join(session.interventions))
         self._fill_homework()
@@ -377,6 +391,13 @@ class PlanPage(QWidget):
         self.autosave.stop()
         if not self.dirty or self.session is None:
             return True
+        try:
+            others = parse_present(self.present.text())
+        except ValueError as exc:
+            self.state.setText(f"Not saved: {exc}")
+            mark_invalid(self.present, str(exc))
+            return False
+        mark_invalid(self.present, None)
         rec = dataclasses.replace(
             self.session,
             date=self.date.value() or self.session.date,  # a session always has a date; empty keeps the old one
@@ -387,6 +408,7 @@ class PlanPage(QWidget):
             safety_plan_reviewed=self.safety.isChecked(),
             agenda=self.agenda_items(),
             interventions=[x.strip() for x in self.interventions.toPlainText().splitlines() if x.strip()],
+            others_present=others,
         )
         try:
             self.session = self.ctx.sessions.update(rec)
@@ -427,3 +449,21 @@ class PlanPage(QWidget):
     def hideEvent(self, event) -> None:
         self.flush()
         super().hideEvent(event)
+
+
+def present_text(people: list[AttendeeRec]) -> str:
+    """The people present who are not patients, as the field shows them."""
+    return "; ".join(f"{p.relation}: {p.name}" for p in people)
+
+
+def parse_present(text: str) -> list[AttendeeRec]:
+    """``Mother: Ana Lopez; Partner: Sam`` as records; ValueError in words for an entry without both parts."""
+    people: list[AttendeeRec] = []
+    for entry in (e.strip() for e in text.replace("\n", ";").split(";")):
+        if not entry:
+            continue
+        relation, colon, name = entry.partition(":")
+        if not colon or not relation.strip() or not name.strip():
+            raise ValueError(f'write each person present as relationship: name (not "{entry[:40]}")')
+        people.append(AttendeeRec(relation.strip(), name.strip()))
+    return people
