@@ -231,3 +231,40 @@ def test_each_attending_member_gets_blank_copies_of_the_meetings_forms(ctx: AppC
     assert [(i.template_id, i.role, i.values) for i in session.instances] == [
         ("dbt-mindfulness-skills", "in_session", {})]
     assert ctx.sessions.list(b) == []
+
+
+def test_a_first_name_of_another_member_is_refused_wherever_the_note_is_written(tmp_path) -> None:
+    """"Paired with Sam" names Sam to anyone in the group; the note editor's own save refuses it too."""
+    import datetime as dt
+
+    from trdplanner.context import AppContext
+    from trdplanner.core.errors import InputError
+    from trdplanner.core.group_records import MemberNotePart
+    from trdplanner.core.records import ClinicianRec, NoteSectionRec, PatientProfile
+
+    ctx = AppContext.open(str(tmp_path), encrypt_new=False)
+    try:
+        clinician = ctx.practice.add_clinician(ClinicianRec("Dr. Lead", "PhD")).id
+        assert clinician is not None
+        ada = ctx.patients.create(PatientProfile(code="FN-1", full_name="Ada Quill"))
+        sam = ctx.patients.create(PatientProfile(code="FN-2", full_name="Sam Whitfield"))
+        group = ctx.groups.create("First names", "dbt", [clinician])
+        for pid in (ada, sam):
+            ctx.groups.add_member(group.id, pid, dt.date(2026, 11, 1))
+        meeting = ctx.groups.add_meeting(group.id, dt.date(2026, 11, 10))
+        ctx.groups.record_attendance(meeting.id, ada, "attended")
+        with pytest.raises(InputError) as err:
+            ctx.groups.write_member_note(meeting.id, ada, MemberNotePart(participation="Paired with Sam today."))
+        assert err.value.field == "note.participation"
+        ctx.groups.write_member_note(meeting.id, ada, MemberNotePart(participation="Worked with a partner."))
+        session = ctx.groups.member_session(meeting.id, ada)
+        note = ctx.notes.for_session(session)
+        assert note is not None
+        edited = [NoteSectionRec(x.id, x.title, x.text + " Sam Whitfield helped her.") for x in note.sections]
+        with pytest.raises(InputError):  # the ordinary note editor's save: the same rule
+            ctx.notes.save_draft(session, note.format, edited, version=note.version)
+        assert "Sam" not in " ".join(x.text for x in ctx.notes.for_session(session).sections)  # type: ignore[union-attr]
+        # "the same" is not Sam: whole words only.
+        ctx.groups.write_member_note(meeting.id, ada, MemberNotePart(participation="Felt the same as last week."))
+    finally:
+        ctx.close()

@@ -223,3 +223,46 @@ def test_prints_from_the_view_name_each_member_alone_and_are_recorded_for_each(
     assert sorted(e.object_id for e in printed) == sorted(str(p) for p in (ada, ben))  # once for each
     batch.close()
     ctx.close()
+
+
+def test_the_mouse_wheel_over_an_attendance_box_scrolls_and_never_changes_attendance(
+    qtbot: QtBot, data_dir: Path
+) -> None:
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    ctx, _clinician, (ada, _ben, _cleo) = _practice(data_dir)
+    window = _window(qtbot, ctx, data_dir)
+    window.show_groups()
+    view = window._groups_view
+    assert view is not None
+    box = _combo(window, 0)
+    box.setCurrentIndex(box.findData(AttendanceStatus.LATE.value))
+    box = _combo(window, 0)  # rebuilt after saving
+    window.patients.search.setFocus()  # the pointer passes over the box; the keyboard is elsewhere
+    centre = QPointF(box.rect().center())
+    wheel = QWheelEvent(centre, QPointF(box.mapToGlobal(centre.toPoint())), QPoint(0, 0), QPoint(0, -120),
+                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(box, wheel)
+    assert box.currentData() == "late"
+    meeting = ctx.groups.get_meeting(view.meeting.id)  # type: ignore[union-attr]
+    assert [a.status for a in meeting.attendance if a.patient_id == ada] == ["late"]
+    ctx.close()
+
+
+def test_after_taking_attendance_the_keyboard_stays_in_the_attendance_table(qtbot: QtBot, data_dir: Path) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    ctx, _clinician, _members = _practice(data_dir)
+    window = _window(qtbot, ctx, data_dir)
+    window.show_groups()
+    view = window._groups_view
+    assert view is not None
+    box = _combo(window, 1)
+    box.setFocus()
+    box.setCurrentIndex(box.findData(AttendanceStatus.ATTENDED.value))
+    focused = QApplication.focusWidget()
+    assert focused is _combo(window, 1)  # the rebuilt row's box, not the patient search
+    assert not window.patients.isAncestorOf(focused)
+    ctx.close()

@@ -8,25 +8,20 @@ anything is written, so nothing about one member reaches another member's record
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from trdplanner.core.errors import InputError, LockedError
+from trdplanner.core.errors import LockedError
 from trdplanner.core.group_records import (
     MemberNotePart,
 )
 from trdplanner.core.models import (
     GroupMeeting,
-    Patient,
     ProgressNote,
     TherapyGroup,
 )
 from trdplanner.core.records import NoteSectionRec
 from trdplanner.core.services.notes import check_note_size, section_data
-from trdplanner.core.text import fold
 from trdplanner.core.vocab import AttendanceStatus, NoteFormat, NoteStatus
 
 # The sections of a member's group note: the shared part first, then the member's own.
@@ -38,25 +33,6 @@ INDIVIDUAL_SECTIONS = (
 )
 # The note format a group note is stored with (its sections are the group note's own).
 GROUP_NOTE_FORMAT = NoteFormat.DAP
-
-
-def member_names(p: Patient) -> list[str]:
-    """The ways a member may be named in a text: full name, preferred name, the code."""
-    names = [p.full_name, p.preferred_name, p.code]
-    return [n for n in names if len(n.strip()) >= 3]
-
-
-def refuse_names(field: str, text: str, others: Iterable[Patient]) -> None:
-    """Refuse a text that names a member it is not about (it would land in someone else's note)."""
-    folded = fold(text)
-    for p in others:
-        for name in member_names(p):
-            # Whole words only: a member called Sam does not make "the same" a mention of them.
-            if re.search(rf"(?<!\w){re.escape(fold(name))}(?!\w)", folded):
-                raise InputError(
-                    field,
-                    f"names another group member ({p.code}); a member's note holds nothing about anyone else",
-                )
 
 
 def shared_text(group: TherapyGroup, meeting: GroupMeeting) -> str:

@@ -51,7 +51,8 @@ from trdplanner.core.models import (
     TherapySession,
 )
 from trdplanner.core.records import NoteRec
-from trdplanner.core.services.group_notes import part_of, refuse_names, shared_text, write_draft
+from trdplanner.core.services.group_notes import part_of, shared_text, write_draft
+from trdplanner.core.services.member_privacy import refuse_names
 from trdplanner.core.services.notes import NoteService
 from trdplanner.core.services.sessions import note_from_row
 from trdplanner.core.validate import event_date, not_blank, one_of

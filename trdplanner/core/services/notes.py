@@ -20,6 +20,7 @@ from trdplanner.core.models.base import utcnow
 from trdplanner.core.records import NoteRec, NoteSectionRec
 from trdplanner.core.services.cosign_queue import awaiting_query as awaiting_query
 from trdplanner.core.services.measures import measures_in
+from trdplanner.core.services.member_privacy import other_members, refuse_names
 from trdplanner.core.services.sessions import note_from_row, sessions_in
 from trdplanner.core.services.summary import ScoredMeasure
 from trdplanner.core.services.templating import RISK_REVIEW_SECTION, measures_of_session, reasons_from
@@ -171,8 +172,13 @@ class NoteService:
         one_of("note.format", fmt, NoteFormat)
         check_note_size(sections)
         with self.db.transaction() as s:
-            if s.get(TherapySession, session_id) is None:
+            session = s.get(TherapySession, session_id)
+            if session is None:
                 raise NotFoundError("session", session_id)
+            # A group meeting's note is one member's: whoever writes it, wherever, it names no other member.
+            others = other_members(s, session)
+            for section in sections:
+                refuse_names(f"note.{section.id}", section.text, others)
             row = _note_for_session(s, session_id)
             if row is None:
                 row = ProgressNote(session_id=session_id, format=fmt)

@@ -8,7 +8,8 @@ from collections.abc import Callable
 from typing import Protocol
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
+from PySide6.QtGui import QWheelEvent
+from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
 
 from trdplanner.catalog.model import Modality
 from trdplanner.core.group_records import AttendanceRec, GroupRec, GroupSummary, MeetingRec, MemberNotePart
@@ -82,3 +83,22 @@ def table(headers: list[str]) -> QTableWidget:
     table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     table.horizontalHeader().setStretchLastSection(True)
     return table
+
+
+class AttendanceBox(QComboBox):
+    """A member's attendance drop-down that the mouse wheel never changes by passing over it.
+
+    Scrolling the meeting page with the pointer over the column used to change (and save) a
+    member's attendance. The wheel now scrolls the page unless the box has the keyboard focus,
+    and a click, Tab or the arrow keys give it that.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        if not self.hasFocus():
+            event.ignore()  # on to the scroll area
+            return
+        super().wheelEvent(event)

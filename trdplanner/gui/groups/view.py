@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QFormLayout,
     QGroupBox,
@@ -38,6 +39,7 @@ from trdplanner.gui.groups import printing
 from trdplanner.gui.groups.common import (
     NOT_TAKEN,
     AskPassword,
+    AttendanceBox,
     Groups,
     cell,
     modality_label,
@@ -362,7 +364,7 @@ class GroupsView(QWidget):
             code.setData(Qt.ItemDataRole.UserRole, member.patient_id)
             self.attendance.setItem(r, 0, code)
             self.attendance.setItem(r, 1, cell(member.name))
-            combo = QComboBox()
+            combo = AttendanceBox()
             combo.addItem(NOT_TAKEN, "")
             for status in AttendanceStatus:
                 combo.addItem(status.label, status.value)
@@ -508,6 +510,8 @@ class GroupsView(QWidget):
     def _reload_meeting(self, meeting_id: int, patient_id: int | None = None) -> None:
         if self.group is None:
             return
+        focused = QApplication.focusWidget()
+        on_attendance = isinstance(focused, AttendanceBox)
         try:
             self.group = self.groups.get(self.group.id)
         except Exception as exc:
@@ -516,6 +520,11 @@ class GroupsView(QWidget):
         self._show_group(meeting_id)
         if patient_id is not None:
             self.select_member(patient_id)
+        # Keep the keyboard where the facilitator was (rebuilt rows would send typing to the search).
+        row = self.attendance.currentRow()
+        box = self.attendance.cellWidget(row, 2) if on_attendance and row >= 0 else None
+        keep = focused if focused is not None and self.isAncestorOf(focused) and focused.isEnabled() else None
+        (box or keep or self.attendance).setFocus(Qt.FocusReason.OtherFocusReason)
 
     def select_member(self, patient_id: int) -> None:
         for r in range(self.attendance.rowCount()):
