@@ -76,3 +76,15 @@ def test_print_and_save_as_from_the_window_are_audited_like_the_command_line(
         assert event.detail == {"document": "Progress note", "output": "file", "password": False}
     assert ctx.audit.verify().ok
     assert dialogs.shown == []
+
+
+def test_the_preview_window_fits_the_screen_it_opens_on(qtbot: QtBot) -> None:
+    from PySide6.QtGui import QGuiApplication
+
+    from trdplanner.gui.preview import PdfPreviewDialog
+
+    dialog = PdfPreviewDialog("Fits")
+    qtbot.addWidget(dialog)
+    free = QGuiApplication.primaryScreen().availableGeometry()
+    assert dialog.height() <= free.height() and dialog.width() <= free.width()
+    assert dialog.height() == min(900, free.height() - 40)  # as tall as a page where there is room
