@@ -52,7 +52,7 @@ from trdplanner.core.models import (
 )
 from trdplanner.core.records import NoteRec
 from trdplanner.core.services.group_notes import part_of, shared_text, write_draft
-from trdplanner.core.services.member_privacy import refuse_names
+from trdplanner.core.services.member_privacy import members_of, refuse_names
 from trdplanner.core.services.notes import NoteService
 from trdplanner.core.services.sessions import note_from_row
 from trdplanner.core.validate import event_date, not_blank, one_of
@@ -153,13 +153,6 @@ def _group_rec(s: Session, row: TherapyGroup) -> GroupRec:
 def _check_text(field: str, value: str, limit: int = MAX_TEXT) -> None:
     if len(value) > limit:
         raise InputError(field, f"is longer than {limit} characters")
-
-
-def _members_of(s: Session, group_id: int) -> list[Patient]:
-    return list(
-        s.scalars(select(Patient).join(GroupMember, GroupMember.patient_id == Patient.id)
-                  .where(GroupMember.group_id == group_id))
-    )
 
 
 class GroupService:
@@ -441,7 +434,7 @@ class GroupService:
         with self.db.transaction() as s:
             meeting = _load_meeting(s, meeting_id)
             group = _load_group(s, meeting.group_id)
-            refuse_names("meeting.shared_note", text, _members_of(s, group.id))
+            refuse_names("meeting.shared_note", text, members_of(s, group.id))
             meeting.shared_note = text
             shared = shared_text(group, meeting)
             for a in meeting.attendance:
@@ -462,7 +455,7 @@ class GroupService:
             meeting = _load_meeting(s, meeting_id)
             group = _load_group(s, meeting.group_id)
             attendance = self._present(meeting, patient_id)
-            others = [p for p in _members_of(s, group.id) if p.id != patient_id]
+            others = [p for p in members_of(s, group.id) if p.id != patient_id]
             for name in ("participation", "risk", "response"):
                 refuse_names(f"note.{name}", getattr(part, name), others)
             assert attendance.session_id is not None

@@ -48,11 +48,12 @@ def other_members(s: Session, session: TherapySession) -> list[Patient]:
     meeting = s.get(GroupMeeting, session.group_meeting_id)
     if meeting is None:
         return []
-    return [
-        p
-        for p in s.scalars(
-            select(Patient).join(GroupMember, GroupMember.patient_id == Patient.id)
-            .where(GroupMember.group_id == meeting.group_id)
-        )
-        if p.id != session.patient_id
-    ]
+    return [p for p in members_of(s, meeting.group_id) if p.id != session.patient_id]
+
+
+def members_of(s: Session, group_id: int) -> list[Patient]:
+    """Everyone who is or was a member of the group (a past member's name is as private)."""
+    return list(
+        s.scalars(select(Patient).join(GroupMember, GroupMember.patient_id == Patient.id)
+                  .where(GroupMember.group_id == group_id))
+    )
